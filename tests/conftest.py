@@ -1,0 +1,144 @@
+"""The named personas every test speaks of, in one place, and small factories.
+
+Each persona is a real Staff row with real role groups and (where the role enforces) a real certificate.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from wuding_enforcement.cases.models import Case, LeadSource, PartyKind
+from wuding_enforcement.roster.models import Certificate, LegalQualification, Role, Staff, Unit, UnitKind
+
+PASSWORD = "Wuding-Test-2026!"
+CERT_ISSUED = datetime.date(2024, 1, 1)
+CERT_EXPIRES = datetime.date(2028, 12, 31)
+
+
+def make_staff(username, real_name, unit, *roles, certificate=True, **extra):
+    user = Staff.objects.create_user(username=username, password=PASSWORD, real_name=real_name, unit=unit, **extra)
+    if roles:
+        user.groups.add(*Group.objects.filter(name__in=[r.value for r in roles]))
+    if certificate:
+        Certificate.objects.create(
+            number=f"53230{Staff.objects.count():05d}", holder=user, unit=unit, fields="食品安全、产品质量",
+            issued_on=CERT_ISSUED, expires_on=CERT_EXPIRES, exam_passed_on=datetime.date(2023, 10, 1),
+        )
+    user.__dict__.pop("role_names", None)
+    return user
+
+
+@pytest.fixture
+def units(db):
+    return {
+        "shishan": Unit.objects.create(name="狮山市场监督管理所", kind=UnitKind.STATION, order=10),
+        "gaoqiao": Unit.objects.create(name="高桥市场监督管理所", kind=UnitKind.STATION, order=11),
+        "policy": Unit.objects.create(name="政策法规股", kind=UnitKind.OFFICE, order=2),
+        "office": Unit.objects.create(name="办公室", kind=UnitKind.OFFICE, order=1),
+    }
+
+
+@pytest.fixture
+def unit_head(units):
+    """Head of 狮山所: gives the unit's opinion on 立案, extensions, closing; sees all the unit's cases."""
+    head = make_staff("zhou_head", "周建华", units["shishan"], Role.UNIT_HEAD, Role.OFFICER)
+    units["shishan"].head = head
+    units["shishan"].save()
+    return head
+
+
+@pytest.fixture
+def officer(units, unit_head):
+    """李桂芬, officer of 狮山所: files and works on the cases she is assigned to."""
+    return make_staff("li_officer", "李桂芬", units["shishan"], Role.OFFICER)
+
+
+@pytest.fixture
+def colleague(units, unit_head):
+    """王志强, her colleague at 狮山所: the second certified officer on her cases."""
+    return make_staff("wang_colleague", "王志强", units["shishan"], Role.OFFICER)
+
+
+@pytest.fixture
+def outsider(units):
+    """赵敏, officer of 高桥所: must not see 狮山所's cases (404)."""
+    return make_staff("zhao_outsider", "赵敏", units["gaoqiao"], Role.OFFICER)
+
+
+@pytest.fixture
+def reviewer(units):
+    """钱立新, legal reviewer of 政策法规股 with 法律职业资格: reviews major decisions; TOTP required."""
+    user = make_staff("qian_reviewer", "钱立新", units["policy"], Role.LEGAL_REVIEWER, certificate=False,
+                      legal_review_started_on=datetime.date(2022, 3, 1))
+    LegalQualification.objects.create(holder=user, number="A20195300001", granted_on=datetime.date(2019, 12, 1))
+    return user
+
+
+@pytest.fixture
+def bureau_head(units):
+    """孙卫东, deputy head of the bureau designated 局负责人: approves 立案, extensions, 结案; sees all cases."""
+    return make_staff("sun_bureau", "孙卫东", units["office"], Role.BUREAU_HEAD, Role.OFFICER)
+
+
+@pytest.fixture
+def records_keeper(units):
+    """吴静, records keeper of 狮山所: sees the unit's finished cases."""
+    return make_staff("wu_records", "吴静", units["shishan"], Role.RECORDS_KEEPER, certificate=False)
+
+
+@pytest.fixture
+def admin_user(units):
+    """郑丽, admin of 办公室: keeps units, staff, certificates and catalogues in /admin/; TOTP required."""
+    return make_staff("zheng_admin", "郑丽", units["office"], Role.ADMIN, certificate=False, is_staff=True)
+
+
+def otp_static_device(user, tokens=("11111111", "22222222", "33333333")):
+    device = StaticDevice.objects.create(user=user, name="备用码", confirmed=True)
+    for token in tokens:
+        device.token_set.create(token=token)
+    return device
+
+
+def login_as(client, user, *, verified=True):
+    """Sign a test client in; for roles that require TOTP, also mark the session as OTP-verified."""
+    client.force_login(user)
+    if verified:
+        device = StaticDevice.objects.filter(user=user).first() or otp_static_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def make_case(officer, colleague):
+    """A 狮山所 lead registered by the officer, with her colleague assigned too."""
+
+    def factory(**overrides):
+        fields = {
+            "by": officer,
+            "handling_unit": officer.unit,
+            "title": "涉嫌销售过期食品案",
+            "lead_source": LeadSource.COMPLAINT,
+            "lead_date": datetime.date(2026, 11, 2),
+            "officers": [officer, colleague],
+            "parties": [{"kind": PartyKind.ORGANISATION, "name": "武定县某某商贸有限公司",
+                         "credit_code": "91532329MA6K000001", "legal_representative": "陈某",
+                         "address": "武定县狮山镇某路1号"}],
+        }
+        fields.update(overrides)
+        return Case.register_lead(**fields)
+
+    return factory
+
+
+def file_case(case, unit_head, bureau_head, by):
+    """Take a lead through 立案 approval (unit head's opinion, bureau head's approval)."""
+    approval = case.request_approval("filing", by=by, reason="经核查，有违法事实，符合立案条件。")
+    approval.give_opinion(unit_head, agree=True, opinion="拟同意立案。")
+    approval.give_opinion(bureau_head, agree=True, opinion="同意立案。")
+    case.refresh_from_db()
+    return case

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "wuding_enforcement.cases"
+    label = "cases"
+    verbose_name = "案件"
+
+    def ready(self):
+        from .gates import register_builtin_gates
+        from .lifecycle import register_builtin_effects
+
+        register_builtin_gates()
+        register_builtin_effects()

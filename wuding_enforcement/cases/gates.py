@@ -1,0 +1,54 @@
+"""The foundation's own gates (the three systems add theirs from their AppConfig.ready())."""
+
+from .models import Approval, ApprovalKind
+from .workflow import Stage, TransitionContext, register_after, register_gate
+
+_NEEDS_APPROVAL = {
+    Stage.FILED: ApprovalKind.FILING,
+    Stage.NOT_FILED: ApprovalKind.NOT_FILING,
+    Stage.CLOSED: ApprovalKind.CLOSING,
+}
+
+
+def approval_on_record(ctx: TransitionContext):
+    """立案、不予立案、结案 need the unit head's opinion and the bureau head's approval, on record."""
+    kind = _NEEDS_APPROVAL[ctx.target]
+    if ctx.case.procedure == "simple":
+        return
+    if not Approval.objects.approved(kind).filter(case=ctx.case).exists():
+        yield f"“{ApprovalKind(kind).label}”尚未经承办单位负责人签署意见并由局负责人批准。"
+
+
+def two_certified_officers(ctx: TransitionContext):
+    """行政处罚法 第四十二条: at least two officers holding certificates valid on the date of the act."""
+    assignments = list(ctx.case.assignments.select_related("officer"))
+    valid, refused = [], []
+    for assignment in assignments:
+        officer = assignment.officer
+        certificates = list(officer.certificates.all())
+        if any(c.is_valid_on(ctx.on) for c in certificates):
+            valid.append(officer)
+        elif certificates:
+            reasons = "；".join(c.invalid_reason_on(ctx.on) for c in certificates)
+            refused.append(f"{officer.display_name}：{reasons}，{ctx.on:%Y年%m月%d日}不具备执法资格。")
+        else:
+            refused.append(f"{officer.display_name}：未持有行政执法证件，不具备执法资格。")
+    yield from refused
+    if len(valid) < 2:
+        yield (f"立案须指派至少两名在{ctx.on:%Y年%m月%d日}持有有效执法证件的执法人员（行政处罚法 第四十二条），"
+               f"目前只有 {len(valid)} 名。")
+
+
+def reason_required(ctx: TransitionContext):
+    if not ctx.reason.strip():
+        yield f"转入“{Stage(ctx.target).label}”须写明理由。"
+
+
+def register_builtin_gates():
+    register_gate(approval_on_record, targets=_NEEDS_APPROVAL, name="cases.approval_on_record")
+    register_gate(two_certified_officers, targets=[Stage.FILED], name="cases.two_certified_officers")
+    register_gate(reason_required, targets=[Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED],
+                  name="cases.reason_required")
+
+
+__all__ = ["register_after", "register_builtin_gates"]

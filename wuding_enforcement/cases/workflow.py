@@ -1,0 +1,153 @@
+"""The case's stages, the allowed transitions, and the registry of gates and after-transition hooks.
+
+The three systems register their gates and hooks from their AppConfig.ready(); the case never imports
+them. A gate receives a TransitionContext and returns (or yields) the problems that refuse the move, each a
+readable Chinese sentence; no problems means the gate lets the case pass.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", "普通程序"
+    SIMPLE = "simple", "简易程序"
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", "线索登记"
+    VERIFYING = "verifying", "核查"
+    FILED = "filed", "立案"
+    NOT_FILED = "not_filed", "不予立案"
+    INVESTIGATING = "investigating", "调查取证"
+    INVESTIGATION_CONCLUDED = "concluded", "调查终结/案件审核"
+    NOTIFIED = "notified", "告知"
+    STATEMENT = "statement", "陈述申辩/听证"
+    LEGAL_REVIEW = "legal_review", "法制审核"
+    COLLECTIVE = "collective", "集体讨论"
+    DECIDED = "decided", "决定"
+    SERVED = "served", "送达"
+    EXECUTING = "executing", "执行"
+    CLOSED = "closed", "结案"
+    ARCHIVED = "archived", "归档"
+    SUSPENDED = "suspended", "中止"
+    TERMINATED = "terminated", "终止/撤销"
+    TRANSFERRED = "transferred", "移送"
+    # 简易程序 (行政处罚法 第五十一、五十二条): decided on the spot, served, filed with the bureau.
+    ON_SPOT = "on_spot", "当场决定"
+    REPORTED = "reported", "备案"
+
+
+S = Stage
+ORDINARY_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.LEAD: (S.VERIFYING, S.FILED, S.NOT_FILED, S.TRANSFERRED),
+    S.VERIFYING: (S.FILED, S.NOT_FILED, S.TRANSFERRED),
+    S.FILED: (S.INVESTIGATING, S.SUSPENDED, S.TERMINATED, S.TRANSFERRED),
+    S.INVESTIGATING: (S.INVESTIGATION_CONCLUDED, S.SUSPENDED, S.TERMINATED, S.TRANSFERRED),
+    S.INVESTIGATION_CONCLUDED: (S.NOTIFIED, S.INVESTIGATING, S.TERMINATED, S.TRANSFERRED),
+    S.NOTIFIED: (S.STATEMENT, S.SUSPENDED),
+    S.STATEMENT: (S.LEGAL_REVIEW, S.DECIDED, S.INVESTIGATING, S.SUSPENDED),
+    S.LEGAL_REVIEW: (S.COLLECTIVE, S.DECIDED, S.INVESTIGATING, S.TRANSFERRED),
+    S.COLLECTIVE: (S.DECIDED, S.INVESTIGATING, S.TRANSFERRED),
+    S.DECIDED: (S.SERVED,),
+    S.SERVED: (S.EXECUTING, S.CLOSED),
+    S.EXECUTING: (S.CLOSED, S.SUSPENDED),
+    S.CLOSED: (S.ARCHIVED,),
+    S.NOT_FILED: (S.ARCHIVED,),
+    S.TERMINATED: (S.CLOSED,),
+    S.TRANSFERRED: (S.CLOSED,),
+    # Leaving 中止 returns to the stage it interrupted (Case.suspended_from) or ends the case.
+    S.SUSPENDED: (S.TERMINATED,),
+    S.ARCHIVED: (),
+}
+SIMPLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.ON_SPOT: (S.SERVED,),
+    S.SERVED: (S.EXECUTING, S.REPORTED),
+    S.EXECUTING: (S.REPORTED,),
+    S.REPORTED: (S.ARCHIVED,),
+    S.ARCHIVED: (),
+}
+INITIAL_STAGE = {Procedure.ORDINARY: S.LEAD, Procedure.SIMPLE: S.ON_SPOT}
+ACTIVE_STAGES = frozenset(ORDINARY_TRANSITIONS) - {S.CLOSED, S.ARCHIVED, S.NOT_FILED}
+FINISHED_STAGES = frozenset({S.CLOSED, S.ARCHIVED, S.NOT_FILED, S.REPORTED})
+# Stages from which 中止 returns; it never interrupts a finished case.
+SUSPENDABLE = frozenset(s for s, targets in ORDINARY_TRANSITIONS.items() if S.SUSPENDED in targets)
+# The verb that names each transition in history and the audit log: cases.case.<verb>.
+VERBS = {
+    S.VERIFYING: "verifying", S.FILED: "filed", S.NOT_FILED: "not_filed", S.INVESTIGATING: "investigating",
+    S.INVESTIGATION_CONCLUDED: "concluded", S.NOTIFIED: "notified", S.STATEMENT: "statement",
+    S.LEGAL_REVIEW: "submitted_for_review", S.COLLECTIVE: "collective_discussion", S.DECIDED: "decided",
+    S.SERVED: "served", S.EXECUTING: "executing", S.CLOSED: "closed", S.ARCHIVED: "archived",
+    S.SUSPENDED: "suspended", S.TERMINATED: "terminated", S.TRANSFERRED: "transferred", S.REPORTED: "reported",
+}
+# Key dates a transition writes on the case.
+DATE_FIELDS = {S.FILED: "filed_on", S.DECIDED: "decided_on", S.SERVED: "served_on", S.CLOSED: "closed_on",
+               S.ARCHIVED: "archived_on", S.REPORTED: "closed_on", S.NOT_FILED: "closed_on"}
+
+
+def transitions_for(procedure: str) -> dict[str, tuple[str, ...]]:
+    return SIMPLE_TRANSITIONS if procedure == Procedure.SIMPLE else ORDINARY_TRANSITIONS
+
+
+class TransitionRefused(ValidationError):
+    """The move is not allowed; `.messages` are the reasons, in Chinese, for the user."""
+
+
+@dataclass
+class TransitionContext:
+    case: object
+    source: str
+    target: str
+    actor: object
+    on: datetime.date
+    reason: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+Gate = Callable[[TransitionContext], Iterable[str] | None]
+_gates: list[tuple[frozenset | None, str, Gate]] = []
+_after: list[tuple[frozenset | None, str, Callable[[TransitionContext], None]]] = []
+
+
+def _register(registry, func, targets, name):
+    key = name or f"{func.__module__}.{func.__qualname__}"
+    if any(existing == key for _, existing, _ in registry):
+        return func  # ready() may run twice in some test set-ups: register once.
+    registry.append((frozenset(targets) if targets else None, key, func))
+    return func
+
+
+def register_gate(func: Gate | None = None, *, targets: Iterable[str] | None = None, name: str | None = None):
+    """Register a gate for the given target stages (all targets when None). Usable as a decorator."""
+    if func is None:
+        return lambda f: _register(_gates, f, targets, name)
+    return _register(_gates, func, targets, name)
+
+
+def register_after(func=None, *, targets: Iterable[str] | None = None, name: str | None = None):
+    """Register a hook run after a transition, inside the same transaction."""
+    if func is None:
+        return lambda f: _register(_after, f, targets, name)
+    return _register(_after, func, targets, name)
+
+
+def check_gates(ctx: TransitionContext) -> list[str]:
+    problems: list[str] = []
+    for targets, _, gate in _gates:
+        if targets is None or ctx.target in targets:
+            problems.extend(gate(ctx) or ())
+    return problems
+
+
+def run_after(ctx: TransitionContext) -> None:
+    for targets, _, hook in _after:
+        if targets is None or ctx.target in targets:
+            hook(ctx)
+
+
+def registered_gates() -> list[str]:
+    return [name for _, name, _ in _gates]

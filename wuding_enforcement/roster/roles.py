@@ -1,0 +1,38 @@
+"""The role groups and the model permissions each carries (admin pages need model permissions)."""
+
+from .models import Role
+
+# Model permissions per role (app_label.codename). Case access is per object (guardian), not here.
+ROLE_PERMISSIONS = {
+    Role.ADMIN: [
+        f"{app}.{action}_{model}"
+        for app, model in [
+            ("roster", "unit"), ("roster", "staff"), ("roster", "certificate"), ("roster", "legalqualification"),
+            ("cases", "poweritem"), ("cases", "calendarday"),
+        ]
+        for action in ("view", "add", "change")
+    ] + ["audit.view_auditevent", "audit.view_auditanchor", "auth.view_group"],
+    Role.BUREAU_HEAD: ["roster.view_staff", "roster.view_certificate"],
+    Role.UNIT_HEAD: [],
+    Role.OFFICER: [],
+    Role.LEGAL_REVIEWER: [],
+    Role.RECORDS_KEEPER: [],
+}
+
+
+def sync_role_groups(using="default"):
+    """Create the role groups and give them their model permissions (idempotent; run after migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        current = set(group.permissions.values_list("pk", flat=True))
+        missing = [p for p in wanted if p.pk not in current]
+        if missing:
+            group.permissions.add(*missing)

@@ -1,0 +1,19 @@
+"""Test settings: the production settings plus the switches only tests may turn on."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import *  # noqa: F403
+from .settings import DEBUG
+
+if not DEBUG:
+    # The audit trigger bypass must never be reachable with production settings.
+    raise ImproperlyConfigured("settings_test is for the test suite only and refuses DEBUG=False")
+
+# pytest-django flushes tables with TRUNCATE between live-server tests; the audit trigger lets that
+# through only on connections opened under these settings (STACK.md trap 16).
+AUDIT_TRIGGER_BYPASS = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AUDIT_ANCHOR_DIR = VAR_DIR / "test-audit-anchors"  # noqa: F405
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
