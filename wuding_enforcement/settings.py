@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "disclosure",
     # The top floor: reads all three, imported by nothing.
     "wuding_enforcement.supervision",
+    "wuding_enforcement.demo",
 ]
 
 MIDDLEWARE = [

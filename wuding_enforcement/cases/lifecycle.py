@@ -90,6 +90,12 @@ class CaseLifecycle:
             record("cases.case.officers_assigned", obj=self, actor=by,
                    detail={"officers": [o.display_name for o in officers]})
 
+    def deadlines(self, today: datetime.date | None = None):
+        """The case's statutory deadlines (DOMAIN.md §4) with remaining days; see deadlines.py."""
+        from .deadlines import case_deadlines
+
+        return case_deadlines(self, today)
+
     def allowed_targets(self) -> list[str]:
         targets = list(workflow.transitions_for(self.procedure).get(self.stage, ()))
         if self.stage == Stage.SUSPENDED and self.suspended_from:

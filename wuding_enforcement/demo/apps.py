@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """Demo data (fictitious people) for `make run`; the top floor, imported by nothing."""
+
+    name = "wuding_enforcement.demo"
+    label = "demo"
+    verbose_name = "演示数据"
