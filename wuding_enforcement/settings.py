@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (gapless numbers, the audit chain) queue up instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"] = {"TEMPLATE": "template0"} if "postgresql" in DATABASES["default"]["ENGINE"] else {}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ---------------------------------------------------------------------------------------
@@ -155,7 +155,8 @@ LOGOUT_REDIRECT_URL = "roster:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    # Django's own length message is untranslated in zh_Hans (5.2): this subclass speaks Chinese.
+    {"NAME": "wuding_enforcement.roster.validators.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "wuding_enforcement.roster.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -166,7 +167,15 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "roster/locked_out.html"
+# Attempts made while locked do not restart the 30 minutes: the lockout page promises "30 分钟后再试".
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Renders roster/locked_out.html in Chinese with HTTP 429 and writes the lockout to the audit log.
+AXES_LOCKOUT_CALLABLE = "wuding_enforcement.roster.views.locked_out"
+# python-ipware is not installed, so the AXES_IPWARE_* settings alone would be ignored and every login behind
+# the proxy would share the proxy's address: use the same client IP as the audit log.
+AXES_CLIENT_IP_CALLABLE = "wuding_enforcement.audit.api.client_ip"
+# The username as typed, with an ID number masked (no full ID number in the attempts table).
+AXES_USERNAME_CALLABLE = "wuding_enforcement.roster.views.lockout_username"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .roster.admin_site import secure_admin_site
 
+# Only active admins (管理员) or superusers who passed two-factor; is_staff is not consulted (see admin_site.py).
+secure_admin_site(admin.site)
 admin.site.site_header = "武定县市场监督管理局 行政执法管理后台"
 admin.site.site_title = "行政执法管理后台"
 admin.site.index_title = "系统管理"

@@ -8,29 +8,55 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .cases.models import Approval, Case
+from .cases.views import CASE_ROW_PREFETCH, case_rows, urgent_deadlines
 from .roster.models import Certificate, Role
 
+# Admins see certificates whose expiry falls within this many days, to renew them in time.
+EXPIRY_WINDOW_DAYS = 30
 
+
+# The home page lists at most this many of my cases and approvals; the full lists are one click away.
+HOME_LIMIT = 50
+
+
+@require_GET
 @login_required
 def home(request):
-    """Each role sees its own work: my cases, approvals awaiting me, certificates expiring soon."""
+    """Each role sees its own work: my cases and their urgent deadlines, approvals awaiting me, my
+    certificate, and (admins) the certificates expiring within 30 days."""
     user = request.user
     today = timezone.localdate()
-    context = {"today": today}
-    context["my_cases"] = (
-        Case.objects.editable_by(user).active().select_related("handling_unit").order_by("-lead_year", "-lead_seq")[:20]
+    my_cases = list(
+        Case.objects.editable_by(user)
+        .active()
+        .select_related("handling_unit")
+        .prefetch_related(*CASE_ROW_PREFETCH)
+        .order_by("-lead_year", "-lead_seq")[:HOME_LIMIT]
     )
-    if user.has_role(Role.UNIT_HEAD, Role.BUREAU_HEAD):
-        context["awaiting"] = (
-            Approval.objects.awaiting(user).select_related("case", "case__handling_unit", "requested_by")
-            .order_by("requested_at")[:50]
+    context = {
+        "today": today,
+        "my_cases": case_rows(my_cases, today),
+        "urgent": urgent_deadlines(my_cases, today),
+        "is_head": user.has_role(Role.UNIT_HEAD, Role.BUREAU_HEAD),
+        "is_admin": user.has_role(Role.ADMIN),
+        "is_officer": user.has_role(Role.OFFICER),
+        "expiry_window": EXPIRY_WINDOW_DAYS,
+    }
+    if context["is_head"]:
+        context["awaiting"] = list(
+            Approval.objects.awaiting(user)
+            .select_related("case", "case__handling_unit", "requested_by")
+            .order_by("requested_at")[:HOME_LIMIT]
         )
-    if user.has_role(Role.ADMIN):
-        context["expiring"] = (
-            Certificate.objects.expiring_within(30, today).select_related("holder", "unit").order_by("expires_on")
+    if context["is_admin"]:
+        context["expiring"] = list(
+            Certificate.objects.expiring_within(EXPIRY_WINDOW_DAYS, today)
+            .select_related("holder", "unit")
+            .order_by("expires_on")
         )
-    my_certificates = list(user.certificates.all())
-    context["my_certificates"] = my_certificates
+    context["my_certificates"] = [
+        (c, c.status_label_on(today), c.is_valid_on(today)) for c in user.certificates.order_by("-expires_on")
+    ]
     return render(request, "home.html", context)
 
 

@@ -43,10 +43,12 @@ def client_ip(request) -> str | None:
         return None
     from django.conf import settings
 
-    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    if proxies:
+        # Trust only the entries our own proxies appended (the rightmost ones); a client can forge the rest.
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -30,6 +30,9 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AuditImmutableError("审计日志只能追加，不能删除。")
 
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        raise AuditImmutableError("审计日志只能追加，不能修改。")
+
     def _raw_delete(self, using):
         raise AuditImmutableError("审计日志只能追加，不能删除。")
 

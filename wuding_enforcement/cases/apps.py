@@ -12,3 +12,8 @@ class CasesConfig(AppConfig):
 
         register_builtin_gates()
         register_builtin_effects()
+
+        from .calendar import connect_signals
+
+        # Requests read the holiday table once; saving a CalendarDay row drops the cached copy.
+        connect_signals()

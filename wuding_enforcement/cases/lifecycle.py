@@ -160,7 +160,6 @@ class CaseLifecycle:
             raise
         for name in ["stage", "suspended_from", "case_number", "case_year", "case_seq", *DATE_FIELDS.values()]:
             setattr(self, name, getattr(case, name))
-        self._loaded_stage = self.stage
         return transition
 
     def request_approval(self, kind: str, *, by, reason: str, days: int | None = None):

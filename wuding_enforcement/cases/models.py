@@ -213,27 +213,26 @@ class Case(CaseLifecycle, models.Model):
     def __str__(self):
         return f"{self.number}（{self.title}）"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_stage = instance.__dict__.get("stage")
-        return instance
-
     @property
     def number(self) -> str:
         return self.case_number or self.lead_number
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            if self.stage and self.stage != INITIAL_STAGE[self.procedure]:
-                raise StageWriteError("新案件只能从初始阶段开始。")
-        elif not getattr(self, "_stage_write_allowed", False):
+        """Refuse any save that would change the stage outside advance(). The stored stage is read from
+        the database (not from this instance's memory), so a reverted history copy or a Case built by
+        hand with an existing id cannot write an old stage back either."""
+        if not getattr(self, "_stage_write_allowed", False):
             update_fields = kwargs.get("update_fields")
-            touches_stage = update_fields is None or "stage" in update_fields
-            if touches_stage and self.stage != getattr(self, "_loaded_stage", self.stage):
-                raise StageWriteError("案件阶段只能通过 Case.advance() 变更。")
+            if update_fields is None or "stage" in update_fields:
+                stored = None
+                if self.pk is not None:
+                    stored = Case.objects.filter(pk=self.pk).values_list("stage", flat=True).first()
+                if stored is None:
+                    if self.stage and self.stage != INITIAL_STAGE[self.procedure]:
+                        raise StageWriteError("新案件只能从初始阶段开始。")
+                elif self.stage != stored:
+                    raise StageWriteError("案件阶段只能通过 Case.advance() 变更。")
         super().save(*args, **kwargs)
-        self._loaded_stage = self.stage
         self._stage_write_allowed = False
 
     def clean(self):

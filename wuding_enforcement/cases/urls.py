@@ -7,4 +7,8 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    # One URL per action, POST only.
+    path("<int:pk>/approvals/", views.request_approval, name="request_approval"),
+    path("<int:pk>/approvals/<int:approval_pk>/opinion/", views.give_opinion, name="give_opinion"),
+    path("<int:pk>/advance/", views.advance, name="advance"),
 ]

@@ -1,17 +1,231 @@
+"""Staff pages of the shared case: the list, the case page, and its actions (one URL each, POST only).
+
+Views only read input, call the domain (Case.request_approval, Approval.give_opinion, Case.advance) and show
+its Chinese answer; they never decide whether a move is allowed. After a POST they redirect (PRG), with the
+outcome in the messages framework.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from wuding_enforcement.roster.models import Unit
 
 from .access import get_case_for_user
-from .models import Case
+from .deadlines import Status
+from .forms import (
+    EXTENSION_KINDS,
+    AdvanceForm,
+    ApprovalRequestForm,
+    CaseFilterForm,
+    OpinionForm,
+    advance_choices,
+    approval_kinds_for,
+)
+from .models import (
+    PENDING_APPROVAL,
+    Approval,
+    ApprovalKind,
+    ApprovalOpinion,
+    Case,
+    CaseOfficer,
+    CaseTransition,
+    PowerItem,
+)
+from .workflow import Stage, TransitionRefused
+
+PAGE_SIZE = 25
+
+# What a case row needs: the party names, the officers, and what case.deadlines() reads (approvals, pauses,
+# transitions). One query each, whatever the number of cases.
+CASE_ROW_PREFETCH = (
+    "parties",
+    Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
+    "approvals",
+    "pauses",
+    "transitions",
+)
 
 
+def next_open_deadline(deadlines):
+    """The open deadline that falls first (None when every deadline is met)."""
+    open_ = [d for d in deadlines if not d.is_met]
+    return min(open_, key=lambda d: d.due) if open_ else None
+
+
+def case_rows(cases, today):
+    """(case, next open deadline) for cases fetched with CASE_ROW_PREFETCH: no query per case."""
+    return [(case, next_open_deadline(case.deadlines(today))) for case in cases]
+
+
+def urgent_deadlines(cases, today):
+    """(case, deadline) for every overdue or soon-due open deadline, the most urgent first."""
+    urgent = [
+        (case, d) for case in cases for d in case.deadlines(today) if d.status in (Status.RED, Status.AMBER)
+    ]
+    return sorted(urgent, key=lambda pair: pair[1].due)
+
+
+@require_GET
 @login_required
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related("handling_unit")[:50]
-    return render(request, "cases/case_list.html", {"cases": cases})
+    user = request.user
+    units = list(Unit.objects.filter(is_active=True))
+    form = CaseFilterForm(request.GET or None, units=units)
+    cases = Case.objects.visible_to(user)
+    if form.is_bound:
+        cases = form.filter(cases, user)
+    cases = (
+        cases.select_related("handling_unit")
+        .prefetch_related(*CASE_ROW_PREFETCH)
+        .order_by("-lead_year", "-lead_seq")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "rows": case_rows(page.object_list, today), "today": today},
+    )
 
 
+@require_GET
 @login_required
 def case_detail(request, pk):
+    user = request.user
     case = get_case_for_user(request, pk)
-    return render(request, "cases/case_detail.html", {"case": case})
+    today = timezone.localdate()
+    prefetch_related_objects(
+        [case],
+        "parties",
+        Prefetch(
+            "assignments",
+            queryset=CaseOfficer.objects.select_related("officer").prefetch_related("officer__certificates"),
+        ),
+        Prefetch("matters", queryset=PowerItem.objects.select_related("responsible_unit")),
+        Prefetch("transitions", queryset=CaseTransition.objects.select_related("actor")),
+        Prefetch(
+            "approvals",
+            queryset=Approval.objects.select_related("requested_by").prefetch_related(
+                Prefetch("opinions", queryset=ApprovalOpinion.objects.select_related("by"))
+            ),
+        ),
+        "pauses",
+    )
+    officers = [
+        (
+            assignment,
+            [
+                (c, c.status_label_on(today), c.is_valid_on(today))
+                for c in assignment.officer.certificates.all()
+            ],
+        )
+        for assignment in case.assignments.all()
+    ]
+    can_write = case.may_work_on(user)
+    awaiting_me = set(Approval.objects.awaiting(user).filter(case=case).values_list("pk", flat=True))
+    approvals = [(a, a.pk in awaiting_me) for a in case.approvals.all()]
+    context = {
+        "case": case,
+        "today": today,
+        "officers": officers,
+        "approvals": approvals,
+        "deadlines": case.deadlines(today),
+        "can_write": can_write,
+    }
+    if can_write:
+        direct, by_approval = advance_choices(case)
+        kinds = approval_kinds_for(case)
+        context.update(
+            approval_form=ApprovalRequestForm(kinds=kinds, auto_id="id_approval_%s"),
+            advance_form=AdvanceForm(targets=direct, auto_id="id_advance_%s") if direct else None,
+            needs_approval=[Stage(t).label for t in by_approval],
+        )
+    return render(request, "cases/case_detail.html", context)
+
+
+def _show_refusal(request, refused):
+    for message in refused.messages:
+        messages.error(request, message)
+
+
+def _show_form_errors(request, form):
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+@require_POST
+@login_required
+def request_approval(request, pk):
+    case = get_case_for_user(request, pk, write=True)
+    form = ApprovalRequestForm(request.POST)
+    if not form.is_valid():
+        _show_form_errors(request, form)
+        return redirect("cases:detail", pk=case.pk)
+    kind = form.cleaned_data["kind"]
+    days = form.cleaned_data["days"] if kind in EXTENSION_KINDS else None
+    try:
+        case.request_approval(kind, by=request.user, reason=form.cleaned_data["reason"], days=days)
+    except TransitionRefused as refused:
+        _show_refusal(request, refused)
+    except IntegrityError:
+        # Two submissions at the same instant: the database's one-pending-per-kind constraint caught the
+        # second one after the domain's check let both through.
+        messages.error(request, f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。")
+    else:
+        messages.success(
+            request, f"已提交“{ApprovalKind(kind).label}”，等待{case.handling_unit}负责人签署意见。"
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def give_opinion(request, pk, approval_pk):
+    case = get_case_for_user(request, pk)
+    approval = get_object_or_404(Approval, pk=approval_pk, case=case)
+    if approval.status not in PENDING_APPROVAL:
+        messages.error(request, f"该审批已{approval.get_status_display()}，不能再签署意见。")
+        return redirect("cases:detail", pk=case.pk)
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        _show_form_errors(request, form)
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        approval.give_opinion(
+            request.user, agree=form.cleaned_data["agree"], opinion=form.cleaned_data["opinion"]
+        )
+    except TransitionRefused as refused:
+        _show_refusal(request, refused)
+    else:
+        messages.success(
+            request, f"已签署意见，“{approval.get_kind_display()}”{approval.get_status_display()}。"
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def advance(request, pk):
+    case = get_case_for_user(request, pk, write=True)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        _show_form_errors(request, form)
+        return redirect("cases:detail", pk=case.pk)
+    target = form.cleaned_data["target"]
+    try:
+        case.advance(
+            target, actor=request.user, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+        )
+    except TransitionRefused as refused:
+        _show_refusal(request, refused)
+    else:
+        messages.success(request, f"案件已转入“{Stage(target).label}”阶段。")
+    return redirect("cases:detail", pk=case.pk)

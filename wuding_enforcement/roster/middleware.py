@@ -1,16 +1,28 @@
-"""Account security on every staff request: idle and absolute session timeouts, the forced password change,
-and two-factor authentication for the roles that require it."""
+"""Account security on every request of a signed-in user: idle and absolute session timeouts, the forced
+password change, and two-factor authentication for the roles that require it."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths a signed-in user may reach while a password change or OTP step is pending.
-_EXEMPT_PREFIXES = ("/accounts/", "/static/")
+from wuding_enforcement.audit.api import record
+
+from .otp import otp_required
+
+# The sign-in, password and two-factor pages themselves, and static files, stay reachable while a password
+# change or the two-factor step is pending (or nobody could complete them).
+_ACCOUNT_PREFIX = "/accounts/"
+# Read by the login page to tell the user why they were signed out (the message framework is not yet
+# installed on the request at this point of the middleware chain).
+SIGNED_OUT_REASON_KEY = "signed_out_reason"
+
+
+def _with_next(url_name: str, request) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
 
 
 class AccountSecurityMiddleware:
@@ -19,20 +31,32 @@ class AccountSecurityMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = int(time.time())
-            session = request.session
-            started = session.get("login_at", now)
-            last = session.get("last_seen", now)
-            if now - last > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_COOKIE_AGE:
-                logout(request)
-                messages.info(request, "您已长时间未操作，为保障安全已自动退出，请重新登录。")
-                return redirect(f"{reverse('roster:login')}?next={request.path}")
-            session["login_at"] = started
-            session["last_seen"] = now
-            if not request.path.startswith(_EXEMPT_PREFIXES):
-                if user.must_change_password:
-                    return redirect("roster:password_change")
-                if user.has_role(*settings.OTP_REQUIRED_ROLES) and not user.is_verified():
-                    return redirect(f"{reverse('roster:otp_verify')}?next={request.path}")
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+
+        session = request.session
+        now = int(time.time())
+        login_at = session.get("login_at", now)
+        last_seen = session.get("last_seen", now)
+        reason = None
+        if now - login_at > settings.SESSION_COOKIE_AGE:
+            reason = "absolute"
+        elif now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            reason = "idle"
+        if reason is not None:
+            record("auth.session_expired", actor=user, obj=user, request=request, detail={"reason": reason})
+            logout(request)
+            # logout() flushed the old session; this flag lives in the new, anonymous one.
+            request.session[SIGNED_OUT_REASON_KEY] = reason
+            return redirect(_with_next("roster:login", request))
+        session["login_at"] = login_at
+        session["last_seen"] = now
+
+        if request.path.startswith((_ACCOUNT_PREFIX, settings.STATIC_URL)):
+            return self.get_response(request)
+        # Two-factor first: the second factor proves who is at the keyboard before anything else happens.
+        if otp_required(user, session) and not user.is_verified():
+            return redirect(_with_next("roster:otp_verify", request))
+        if user.must_change_password:
+            return redirect(_with_next("roster:password_change", request))
         return self.get_response(request)

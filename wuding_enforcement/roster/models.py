@@ -146,6 +146,16 @@ class CertificateQuerySet(models.QuerySet):
             Q(status=CertificateStatus.VALID) | Q(status_since__gt=date)
         )
 
+    def with_status_on(self, status: str, date: datetime.date | None = None):
+        """Certificates whose status_on(date) is `status` (the same rule in SQL, for list filters)."""
+        date = date or timezone.localdate()
+        not_yet_changed = Q(status=CertificateStatus.VALID) | Q(status_since__gt=date)
+        if status == CertificateStatus.EXPIRED:
+            return self.filter(not_yet_changed, expires_on__lt=date)
+        if status == CertificateStatus.VALID:
+            return self.filter(not_yet_changed, expires_on__gte=date)
+        return self.filter(status=status, status_since__lte=date)
+
     def expiring_within(self, days: int, today: datetime.date | None = None):
         today = today or timezone.localdate()
         return self.filter(status=CertificateStatus.VALID, expires_on__gte=today,

@@ -1,7 +1,9 @@
 """Role, permission, certificate and account changes go to the audit log; deactivation ends sessions."""
 
+import time
+
 from django.contrib.auth.models import Group
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.sessions.models import Session
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
@@ -9,6 +11,7 @@ from django.dispatch import receiver
 from wuding_enforcement.audit.api import record
 
 from .models import Certificate, LegalQualification, LoginSession, Staff
+from .otp import OTP_ENROLLED_SESSION_KEY, has_confirmed_device
 
 
 @receiver(m2m_changed, sender=Staff.groups.through, dispatch_uid="roster_roles_changed")
@@ -80,7 +83,32 @@ def end_sessions(user) -> int:
     return len(keys)
 
 
+def remember_session(request, user) -> None:
+    """Note which session key belongs to `user` (end_sessions needs it); call again whenever the key cycles."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if not session.session_key:
+        session.save()
+    LoginSession.objects.update_or_create(session_key=session.session_key, defaults={"user": user})
+
+
 @receiver(user_logged_in, dispatch_uid="roster_remember_session")
 def _remember_session(sender, request, user, **kwargs):
-    if getattr(request, "session", None) is not None and request.session.session_key:
-        LoginSession.objects.update_or_create(session_key=request.session.session_key, defaults={"user": user})
+    if getattr(request, "session", None) is None:
+        return
+    # django.contrib.auth.login() has already cycled the key: this is the new session's key.
+    now = int(time.time())
+    request.session["login_at"] = now
+    request.session["last_seen"] = now
+    # Someone who enrolled a device although the role does not require it is asked for it too
+    # (AccountSecurityMiddleware); looked up once here rather than on every request.
+    request.session[OTP_ENROLLED_SESSION_KEY] = has_confirmed_device(user)
+    remember_session(request, user)
+
+
+@receiver(user_logged_out, dispatch_uid="roster_forget_session")
+def _forget_session(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        LoginSession.objects.filter(session_key=session.session_key).delete()

@@ -11,7 +11,9 @@ ROLE_PERMISSIONS = {
             ("cases", "poweritem"), ("cases", "calendarday"),
         ]
         for action in ("view", "add", "change")
-    ] + ["audit.view_auditevent", "audit.view_auditanchor", "auth.view_group"],
+    ] + ["audit.view_auditevent", "audit.view_auditanchor", "auth.view_group",
+         # The read-only Case and Approval pages of /admin/ (cases/admin.py): view only, never change.
+         "cases.view_case", "cases.view_approval"],
     Role.BUREAU_HEAD: ["roster.view_staff", "roster.view_certificate"],
     Role.UNIT_HEAD: [],
     Role.OFFICER: [],
@@ -22,8 +24,14 @@ ROLE_PERMISSIONS = {
 
 def sync_role_groups(using="default"):
     """Create the role groups and give them their model permissions (idempotent; run after migrate)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # post_migrate reaches roster before the apps listed after it (cases): create their permissions now,
+    # or the role would silently miss them on a fresh database.
+    for label in sorted({dotted.split(".")[0] for perms in ROLE_PERMISSIONS.values() for dotted in perms}):
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role.value)
         wanted = []

@@ -1,0 +1,385 @@
+"""The admin for units, staff, roles, certificates and legal qualifications (管理员 keeps them here).
+
+Nothing is ever deleted from the domain (staff are deactivated instead), history is visible on every page
+that has it, and reverting to an old version from the history page is disabled: every write goes through
+the change form, where validation, the audit receivers and the case workflow's own rules apply.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from simple_history.admin import SimpleHistoryAdmin
+
+from wuding_enforcement.audit.api import record
+
+from . import xlsx
+from .models import Certificate, CertificateStatus, LegalQualification, Role, Staff, Unit
+
+
+class DomainHistoryAdmin(SimpleHistoryAdmin):
+    """History visible, nothing deletable, no revert from history (a revert would bypass the checks of
+    the change form and, for a case, would write an old stage straight back)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("历史版本仅供查看，不能恢复。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Excel import / export views (shared by the staff and certificate pages) ----------------------------------
+
+
+class XlsxUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第1行为表头，格式与导出文件相同。"
+    )
+
+
+class XlsxAdminMixin:
+    """Adds 导出 (GET, download) and 导入 (upload form) to a change list. Both are wrapped in
+    admin_view, so only users who may use the admin site reach them; each checks its own permission."""
+
+    xlsx_noun = ""
+    xlsx_filename = ""
+
+    def xlsx_export(self, actor) -> bytes:
+        raise NotImplementedError
+
+    def xlsx_import(self, file, actor):
+        raise NotImplementedError
+
+    def xlsx_headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
+        ] + super().get_urls()
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_view_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        data = self.xlsx_export(request.user)
+        response = HttpResponse(data, content_type=xlsx.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{self.xlsx_filename}-{xlsx.today_stamp()}.xlsx"
+        )
+        return response
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        errors = []
+        if request.method == "POST":
+            form = XlsxUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    result = self.xlsx_import(form.cleaned_data["file"], request.user)
+                except xlsx.ImportErrors as exc:
+                    errors = [xlsx.format_error(row, message) for row, message in exc.errors]
+                else:
+                    self.message_user(request, result.summary(self.xlsx_noun), messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse(
+                            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                        )
+                    )
+        else:
+            form = XlsxUploadForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"导入{self.opts.verbose_name_plural}",
+            "opts": self.opts,
+            "form": form,
+            "import_errors": errors,
+            "headers": self.xlsx_headers(),
+            "export_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"
+            ),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/roster/xlsx_import.html", context)
+
+
+# --- Units -------------------------------------------------------------------------------------------------
+
+
+@admin.register(Unit)
+class UnitAdmin(DomainHistoryAdmin):
+    list_display = ("name", "kind", "head", "phone", "order", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+    list_select_related = ("head",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request._unit_being_edited = obj  # read by formfield_for_foreignkey below
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "head":
+            # A unit's head is an active member of staff holding the 负责人 role (Staff.is_head_of checks
+            # both); the current head stays selectable so an old record still displays.
+            current = getattr(request, "_unit_being_edited", None)
+            q = Q(is_active=True, groups__name=Role.UNIT_HEAD)
+            if current is not None and current.head_id:
+                q |= Q(pk=current.head_id)
+            kwargs["queryset"] = Staff.objects.filter(q).distinct().select_related("unit")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- Staff -------------------------------------------------------------------------------------------------
+
+
+class CertificateInline(ReadOnlyInline):
+    model = Certificate
+    fk_name = "holder"
+    fields = ("number", "kind", "unit", "issued_on", "expires_on", "status_today")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = "执法证件（在“执法证件”中维护）"
+
+    @admin.display(description="当前状态")
+    def status_today(self, obj):
+        return obj.status_label_on()
+
+
+class LegalQualificationInline(ReadOnlyInline):
+    model = LegalQualification
+    fields = ("number", "kind", "granted_on")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = "法律职业资格（在“法律职业资格”中维护）"
+
+
+def _role_groups():
+    return Group.objects.filter(name__in=[r.value for r in Role]).order_by("name")
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = Staff
+        fields = ("username", "real_name", "unit", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].required = True
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+
+
+class StaffChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Staff
+        fields = "__all__"
+
+
+class StaffPasswordForm(AdminPasswordChangeForm):
+    """A password set by an admin is known to the admin: the owner must replace it at the next login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        user = super().save(commit=commit)
+        record("roster.staff.password_set_by_admin", obj=user, detail={"usable": user.has_usable_password()})
+        return user
+
+
+@admin.register(Staff)
+class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    change_password_form = StaffPasswordForm
+    list_display = ("username", "real_name", "unit", "roles", "phone", "is_active", "must_change_password")
+    list_filter = ("is_active", "unit", "groups", "must_change_password")
+    search_fields = ("username", "real_name", "phone")
+    ordering = ("unit__order", "username")
+    list_select_related = ("unit",)
+    filter_horizontal = ()
+    actions = ["deactivate_selected"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("基本信息", {"fields": ("real_name", "unit", "phone", "email")}),
+        (
+            "角色与状态",
+            {"fields": ("groups", "is_active", "must_change_password", "legal_review_started_on")},
+        ),
+        # is_staff is left out on purpose: admin_site.py lets in the 管理员 role (with two-factor), not the flag.
+        ("超级用户", {"fields": ("is_superuser",)}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "real_name",
+                    "unit",
+                    "phone",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+                "description": "管理员创建的账号，本人首次登录后须修改密码。",
+            },
+        ),
+    )
+    inlines = [CertificateInline, LegalQualificationInline]
+
+    xlsx_noun = "人员"
+    xlsx_filename = "工作人员名册"
+
+    def xlsx_export(self, actor):
+        return xlsx.export_staff(actor=actor)
+
+    def xlsx_import(self, file, actor):
+        return xlsx.import_staff(file, actor=actor)
+
+    def xlsx_headers(self):
+        return xlsx.STAFF_HEADERS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            # Only a superuser makes a superuser; an admin works through the roles.
+            readonly.append("is_superuser")
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = _role_groups()
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label = "角色"
+            field.help_text = "可同时担任多个角色。"
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="角色")
+    def roles(self, obj):
+        return "、".join(sorted(g.name for g in obj.groups.all()))
+
+    @admin.action(description="停用所选人员（不删除，停用后立即退出登录）", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        count = 0
+        for person in queryset.filter(is_active=True):
+            if person.pk == request.user.pk:
+                self.message_user(request, "不能停用自己的账号。", messages.WARNING)
+                continue
+            # One save per person: the receivers end the sessions and write the audit event.
+            person.is_active = False
+            person._change_reason = "roster.staff.deactivated"
+            person.save(update_fields=["is_active"])
+            count += 1
+        self.message_user(request, f"已停用 {count} 名人员。", messages.SUCCESS)
+
+
+# --- Certificates --------------------------------------------------------------------------------------------
+
+
+class CertificateStatusTodayFilter(admin.SimpleListFilter):
+    title = "当前状态"
+    parameter_name = "status_today"
+
+    def lookups(self, request, model_admin):
+        return CertificateStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in CertificateStatus.values:
+            return queryset.with_status_on(self.value())
+        return queryset
+
+
+@admin.register(Certificate)
+class CertificateAdmin(XlsxAdminMixin, DomainHistoryAdmin):
+    list_display = ("number", "holder", "unit", "kind", "status_today", "expires_on")
+    list_filter = (CertificateStatusTodayFilter, "unit", "kind")
+    search_fields = ("number", "holder__real_name", "holder__username")
+    list_select_related = ("holder", "unit")
+    fieldsets = (
+        (None, {"fields": ("kind", "number", "holder", "unit", "fields", "issuing_authority", "photo")}),
+        ("有效期与状态", {"fields": ("issued_on", "expires_on", "status", "status_since", "status_reason")}),
+        ("执法资格考试", {"fields": ("exam_passed_on", "exam_score", "exam_note")}),
+    )
+
+    xlsx_noun = "证件"
+    xlsx_filename = "执法证件名册"
+
+    def xlsx_export(self, actor):
+        return xlsx.export_certificates(actor=actor)
+
+    def xlsx_import(self, file, actor):
+        return xlsx.import_certificates(file, actor=actor)
+
+    def xlsx_headers(self):
+        return xlsx.CERTIFICATE_HEADERS
+
+    @admin.display(description="当前状态")
+    def status_today(self, obj):
+        # 过期 is never stored: it follows from 有效期至 (Certificate.status_on).
+        return obj.status_label_on()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "holder":
+            kwargs["queryset"] = Staff.objects.select_related("unit")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(LegalQualification)
+class LegalQualificationAdmin(DomainHistoryAdmin):
+    list_display = ("number", "holder", "kind", "granted_on")
+    list_filter = ("kind",)
+    search_fields = ("number", "holder__real_name", "holder__username")
+    list_select_related = ("holder",)
