@@ -5,9 +5,10 @@ import datetime
 import pytest
 import time_machine
 
-from wuding_enforcement.cases.models import PartyKind
+from tests.conftest import make_staff
+from wuding_enforcement.cases.models import Case, LeadSource, PartyKind
+from wuding_enforcement.roster.models import Role
 
-TODAY = datetime.date(2026, 11, 25)
 # A fictitious resident ID number: the pages must only ever show it masked.
 PERSON_ID = "532329198001011234"
 PERSON_ID_MASKED = "532329********1234"
@@ -21,18 +22,24 @@ def _frozen():
 
 @pytest.fixture
 def person_party():
-    return {"kind": PartyKind.PERSON, "name": "张某某", "id_type": "resident_id", "id_number": PERSON_ID,
-            "address": "武定县狮山镇某村"}
+    return {
+        "kind": PartyKind.PERSON,
+        "name": "张某某",
+        "id_type": "resident_id",
+        "id_number": PERSON_ID,
+        "address": "武定县狮山镇某村",
+    }
 
 
 @pytest.fixture
 def gaoqiao_case(outsider, units):
     """A case of 高桥所, handled by the outsider: 狮山所's people must not see it."""
-    from tests.conftest import make_staff
-    from wuding_enforcement.cases.models import Case, LeadSource
-    from wuding_enforcement.roster.models import Role
-
     partner = make_staff("gao_partner", "高晓明", units["gaoqiao"], Role.OFFICER)
-    return Case.register_lead(by=outsider, handling_unit=units["gaoqiao"], title="涉嫌无照经营案",
-                              lead_source=LeadSource.INSPECTION, lead_date=datetime.date(2026, 11, 10),
-                              officers=[outsider, partner])
+    return Case.register_lead(
+        by=outsider,
+        handling_unit=units["gaoqiao"],
+        title="涉嫌无照经营案",
+        lead_source=LeadSource.INSPECTION,
+        lead_date=datetime.date(2026, 11, 10),
+        officers=[outsider, partner],
+    )

@@ -45,7 +45,9 @@ def test_anonymous_users_are_sent_to_sign_in_from_every_staff_page(client, shish
         assert response.url.startswith(login), url
 
 
-def test_the_outsider_gets_404_on_another_units_case_page_and_the_attempt_is_logged(client, outsider, shishan_case):
+def test_the_outsider_gets_404_on_another_units_case_page_and_the_attempt_is_logged(
+    client, outsider, shishan_case
+):
     case, _ = shishan_case
     login_as(client, outsider)
     response = client.get(reverse("cases:detail", args=[case.pk]))
@@ -91,6 +93,7 @@ def test_the_404_page_looks_the_same_for_a_case_that_does_not_exist(client, outs
     hidden = client.get(reverse("cases:detail", args=[case.pk]))
     missing = client.get(reverse("cases:detail", args=[case.pk + 1000]))
     assert missing.status_code == hidden.status_code == 404
+
     # The CSRF token of the sign-out form is masked afresh on every page: compare everything else.
     def without_token(response):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
@@ -146,7 +149,9 @@ def test_the_bureau_head_sees_the_cases_of_every_unit(client, bureau_head, shish
     assert client.get(reverse("cases:detail", args=[gaoqiao_case.pk])).status_code == 200
 
 
-def test_the_outsider_does_not_find_another_units_case_in_the_list(client, outsider, shishan_case, gaoqiao_case):
+def test_the_outsider_does_not_find_another_units_case_in_the_list(
+    client, outsider, shishan_case, gaoqiao_case
+):
     case, _ = shishan_case
     login_as(client, outsider)
     html = client.get(reverse("cases:list")).content.decode()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from wuding_enforcement.roster.models import Unit
 
-from .gates import _NEEDS_APPROVAL as TARGETS_NEEDING_APPROVAL
+from .gates import STAGES_NEEDING_APPROVAL as TARGETS_NEEDING_APPROVAL
 from .models import ApprovalKind
 from .workflow import Procedure, Stage
 

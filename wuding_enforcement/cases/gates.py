@@ -3,7 +3,7 @@
 from .models import Approval, ApprovalKind
 from .workflow import Stage, TransitionContext, register_after, register_gate
 
-_NEEDS_APPROVAL = {
+STAGES_NEEDING_APPROVAL = {
     Stage.FILED: ApprovalKind.FILING,
     Stage.NOT_FILED: ApprovalKind.NOT_FILING,
     Stage.CLOSED: ApprovalKind.CLOSING,
@@ -12,7 +12,7 @@ _NEEDS_APPROVAL = {
 
 def approval_on_record(ctx: TransitionContext):
     """立案、不予立案、结案 need the unit head's opinion and the bureau head's approval, on record."""
-    kind = _NEEDS_APPROVAL[ctx.target]
+    kind = STAGES_NEEDING_APPROVAL[ctx.target]
     if ctx.case.procedure == "simple":
         return
     if not Approval.objects.approved(kind).filter(case=ctx.case).exists():
@@ -45,7 +45,7 @@ def reason_required(ctx: TransitionContext):
 
 
 def register_builtin_gates():
-    register_gate(approval_on_record, targets=_NEEDS_APPROVAL, name="cases.approval_on_record")
+    register_gate(approval_on_record, targets=STAGES_NEEDING_APPROVAL, name="cases.approval_on_record")
     register_gate(two_certified_officers, targets=[Stage.FILED], name="cases.two_certified_officers")
     register_gate(reason_required, targets=[Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED],
                   name="cases.reason_required")

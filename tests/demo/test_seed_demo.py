@@ -1,0 +1,220 @@
+"""seed_demo loads a demo bureau that exercises every stage, every certificate status and the powers
+catalogue, once, only in demo mode; demo_accounts tells a presenter how to sign in."""
+
+import datetime
+import re
+import zoneinfo
+from io import StringIO
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from wuding_enforcement.audit.chain import verify_chain
+from wuding_enforcement.audit.models import AuditEvent
+from wuding_enforcement.cases.models import (
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
+    Case,
+    CasePause,
+    Party,
+    PartyKind,
+    PauseKind,
+    PowerItem,
+    PowerKind,
+)
+from wuding_enforcement.cases.workflow import ORDINARY_TRANSITIONS, SIMPLE_TRANSITIONS, Procedure, Stage
+from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role, Staff, Unit
+from wuding_enforcement.roster.otp import DEMO_DEVICE_NAME
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+DEMO_PASSWORD = "Wuding@2026"
+# Every username the demo hands out, by role (the presenter's cheat sheet).
+ROLE_ACCOUNTS = {
+    Role.OFFICER: "officer",
+    Role.UNIT_HEAD: "unit_head",
+    Role.LEGAL_REVIEWER: "reviewer",
+    Role.BUREAU_HEAD: "bureau_head",
+    Role.RECORDS_KEEPER: "records",
+    Role.ADMIN: "admin",
+}
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))):
+        yield
+
+
+def run(command, *args):
+    out = StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(frozen):
+    return run("seed_demo")
+
+
+def stages_in_tables() -> set[str]:
+    stages = set()
+    for table in (ORDINARY_TRANSITIONS, SIMPLE_TRANSITIONS):
+        for source, targets in table.items():
+            stages.add(source)
+            stages.update(targets)
+    return stages
+
+
+def test_it_leaves_a_case_in_every_stage_of_the_workflow(seeded):
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert stages_in_tables() - stages == set()
+    assert "注意" not in seeded  # no step was refused by a gate
+    assert Case.objects.filter(procedure=Procedure.SIMPLE).count() >= 2
+
+
+def test_it_loads_a_powers_catalogue_citing_an_article_for_every_item(seeded):
+    items = list(PowerItem.objects.select_related("responsible_unit"))
+    assert len(items) >= 40
+    article = re.compile(r"第[一二三四五六七八九十百零]+条")
+    assert [i.code for i in items if not article.search(i.legal_basis)] == []
+    assert {PowerKind.PENALTY, PowerKind.COERCION, PowerKind.INSPECTION, PowerKind.LICENSING} <= {
+        i.kind for i in items
+    }
+    assert [i.code for i in items if i.responsible_unit is None] == []
+
+
+def test_it_issues_certificates_in_every_status(seeded):
+    certificates = list(Certificate.objects.all())
+    assert len({c.holder_id for c in certificates}) >= 20
+    statuses = {c.status_on(TODAY) for c in certificates}
+    assert statuses >= {
+        CertificateStatus.VALID,
+        CertificateStatus.EXPIRED,
+        CertificateStatus.SUSPENDED,
+        CertificateStatus.REVOKED,
+        CertificateStatus.CANCELLED,
+    }
+    assert Certificate.objects.expiring_within(30, TODAY).count() == 3
+
+
+def test_every_assigned_officer_held_a_valid_certificate_when_the_case_was_filed(seeded):
+    for case in Case.objects.filter(filed_on__isnull=False).prefetch_related("officers__certificates"):
+        holders = [o for o in case.officers.all() if o.valid_certificate_on(case.filed_on)]
+        assert len(holders) >= 2, case.title
+
+
+def test_a_second_run_changes_nothing_and_says_so(seeded):
+    counts = (Unit.objects.count(), Staff.objects.count(), Case.objects.count(), AuditEvent.objects.count())
+
+    again = run("seed_demo")
+
+    assert "未做任何改动" in again
+    assert (
+        Unit.objects.count(),
+        Staff.objects.count(),
+        Case.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
+
+
+def test_the_audit_chain_verifies_after_seeding(seeded):
+    report = verify_chain()
+    assert report.ok, report.message
+    assert AuditEvent.objects.filter(action="demo.seeded").exists()
+
+
+def test_it_refuses_to_seed_when_demo_mode_is_off(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="演示模式"):
+        run("seed_demo")
+    assert not Unit.objects.exists()
+
+
+def test_demo_accounts_refuses_when_demo_mode_is_off(seeded, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="演示模式"):
+        run("demo_accounts")
+
+
+def test_each_demo_account_signs_in_with_the_demo_password_without_a_forced_change(seeded):
+    for role, username in ROLE_ACCOUNTS.items():
+        user = Staff.objects.get(username=username)
+        assert user.has_role(role)
+        assert user.check_password(DEMO_PASSWORD)
+        assert not user.must_change_password
+        validate_password(DEMO_PASSWORD, user)
+    assert Staff.objects.get(username="admin").is_staff
+
+
+def test_both_legal_reviewers_may_review_under_the_2021_cutoff(seeded):
+    reviewer = Staff.objects.get(username="reviewer")
+    senior = Staff.objects.get(username="reviewer_senior")
+    assert reviewer.legal_review_started_on > datetime.date(2021, 7, 15)
+    assert reviewer.legal_qualifications.exists()
+    assert senior.legal_review_started_on < datetime.date(2021, 7, 15)
+    assert not senior.legal_qualifications.exists()
+    assert reviewer.review_eligibility_on(TODAY)[0]
+    assert senior.review_eligibility_on(TODAY)[0]
+
+
+def test_home_pages_have_approvals_waiting_at_both_steps(seeded):
+    statuses = set(Approval.objects.values_list("status", flat=True))
+    assert {ApprovalStatus.AWAITING_UNIT_HEAD, ApprovalStatus.AWAITING_BUREAU_HEAD} <= statuses
+    assert Approval.objects.approved(ApprovalKind.FILING_EXTENSION).exists()
+    assert Approval.objects.approved(ApprovalKind.DECISION_EXTENSION).exists()
+    assert CasePause.objects.filter(kind=PauseKind.TESTING).exists()
+    unit_head = Staff.objects.get(username="unit_head")
+    bureau_head = Staff.objects.get(username="bureau_head")
+    assert Approval.objects.awaiting(bureau_head).exists()
+    assert Case.objects.visible_to(Staff.objects.get(username="officer")).count() >= 5
+    assert Case.objects.visible_to(unit_head).count() >= 5
+
+
+def test_filing_deadlines_include_one_overdue_and_one_due_soon(seeded):
+    statuses = set()
+    for case in Case.objects.filter(stage__in=[Stage.LEAD, Stage.VERIFYING]):
+        statuses.update(d.status for d in case.deadlines(TODAY) if d.key == "filing")
+    assert {"red", "amber"} <= statuses
+
+
+def _id_checksum_ok(number: str) -> bool:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return (
+        "10X98765432"[sum(int(c) * w for c, w in zip(number[:17], weights, strict=True)) % 11] == number[17]
+    )
+
+
+def test_parties_of_every_kind_with_well_formed_identifiers_and_one_minor(seeded):
+    parties = list(Party.objects.all())
+    assert {p.kind for p in parties} == set(PartyKind.values)
+    people = [p for p in parties if p.kind == PartyKind.PERSON]
+    assert all(len(p.id_number) == 18 and _id_checksum_ok(p.id_number) for p in people)
+    assert all(len(p.credit_code) == 18 for p in parties if p.kind != PartyKind.PERSON)
+    minors = [p for p in people if p.is_minor]
+    assert len(minors) == 1
+    birth = datetime.date(
+        int(minors[0].id_number[6:10]), int(minors[0].id_number[10:12]), int(minors[0].id_number[12:14])
+    )
+    assert birth > TODAY.replace(year=TODAY.year - 18)
+
+
+def test_demo_accounts_lists_every_role_and_only_unused_backup_codes(seeded):
+    device = StaticDevice.objects.get(user__username="admin", name=DEMO_DEVICE_NAME)
+    used = device.token_set.order_by("token").first().token
+    assert device.verify_token(used)
+    unused = list(device.token_set.values_list("token", flat=True))
+
+    out = run("demo_accounts")
+
+    for role, username in ROLE_ACCOUNTS.items():
+        assert role.label in out and username in out
+    assert DEMO_PASSWORD in out
+    assert all(token in out for token in unused)
+    assert used not in out
+    assert "demo_otp_codes" in out and "http://127.0.0.1:8000/admin/" in out

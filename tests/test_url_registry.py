@@ -1,0 +1,138 @@
+"""Walks every URL pattern of the project: a URL that is not on the public list must refuse an anonymous
+visitor, a role-restricted view must refuse staff without the role, and /admin/ is for admins only.
+New URLs are covered automatically; a new public URL must be added to PUBLIC on purpose."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import login_as, make_staff
+
+pytestmark = pytest.mark.django_db
+
+# URL names anyone may open. Adding a name here is a decision: say why in the commit.
+PUBLIC = {
+    "disclosure:index",  # the public home page (公示)
+    "healthz",  # load-balancer health check, answers {"status": "ok"} only
+    "roster:login",  # the staff sign-in page
+}
+# Not pages: Django's static-file serving is not mounted in tests.
+IGNORED_PREFIXES = ("static/",)
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name, pattern.callback
+
+
+def _concrete(route, ids):
+    """Turn a route into a URL: <int:x> becomes an existing id of that kind, other converters 'x'."""
+    if route.startswith("^") or "(?P<" in route:
+        return None  # regex catch-alls of the admin: covered by the admin model URLs below
+    def replace(match):
+        converter, name = match.group(1) or "str", match.group(2)
+        if converter == "int":
+            return str(ids.get(name, ids["pk"]))
+        return "x"
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", replace, route)
+
+
+def _admin_urls():
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    return urls
+
+
+@pytest.fixture
+def every_url(make_case, officer):
+    case = make_case()
+    approval = case.request_approval("filing", by=officer, reason="符合立案条件")
+    ids = {"pk": case.pk, "approval_pk": approval.pk, "case_pk": case.pk}
+    entries = []
+    for route, name, callback in _walk(get_resolver().url_patterns):
+        if route.startswith(IGNORED_PREFIXES):
+            continue
+        url = _concrete(route, ids)
+        if url is not None:
+            entries.append((url, name, callback))
+    assert len(entries) >= 10, "the walk found suspiciously few URLs"
+    return entries
+
+
+def _refused(response):
+    """Refused: 403/404/405, or (following redirects) the visitor ends on the sign-in or OTP page."""
+    if response.status_code in (403, 404, 405):
+        return True
+    final = response.request["PATH_INFO"]
+    return bool(response.redirect_chain) and final.startswith(("/accounts/login/", "/accounts/otp/"))
+
+
+def test_every_non_public_url_refuses_an_anonymous_visitor(client, every_url):
+    checked = 0
+    for url, name, _ in every_url:
+        if name in PUBLIC:
+            continue
+        for method in (client.get, client.post):
+            response = method(url, follow=True)
+            assert _refused(response), f"{url} ({name}) answered {response.status_code} to an anonymous {method}"
+        checked += 1
+    assert checked >= 8
+
+
+def test_the_public_urls_are_open_to_anyone(client, every_url):
+    names = {name for _, name, _ in every_url}
+    assert PUBLIC <= names, f"public URL names that no longer exist: {PUBLIC - names}"
+    for url, name, _ in every_url:
+        if name in PUBLIC:
+            assert client.get(url).status_code == 200, url
+
+
+def test_role_restricted_views_refuse_staff_without_the_role(client, every_url, units):
+    nobody = make_staff("no_roles", "无角色", units["shishan"], certificate=False)
+    login_as(client, nobody)
+    restricted = [(url, name, cb) for url, name, cb in every_url if getattr(cb, "required_roles", None)]
+    assert restricted, "no role-restricted view was found: the decorator lost its marker?"
+    for url, name, _ in restricted:
+        response = client.get(url)
+        assert response.status_code in (403, 404, 405), f"{url} ({name}) let a user without roles in"
+
+
+def test_role_restricted_views_admit_a_holder_of_the_role(client, every_url, units):
+    from django.contrib.auth.models import Group
+
+    for url, name, callback in every_url:
+        roles = getattr(callback, "required_roles", None)
+        if not roles:
+            continue
+        holder = make_staff(f"holder_{abs(hash(url)) % 10**8}", "持有者", units["shishan"], roles[0],
+                            certificate=False)
+        holder.groups.add(Group.objects.get(name=roles[0]))
+        login_as(client, holder)
+        assert client.get(url).status_code in (200, 405), f"{url} refused a holder of {roles[0]}"
+        client.logout()
+
+
+def test_the_admin_is_refused_to_every_role_but_admin(client, officer, unit_head, bureau_head, reviewer,
+                                                       records_keeper, admin_user):
+    urls = _admin_urls()
+    for user in (officer, unit_head, bureau_head, reviewer, records_keeper):
+        login_as(client, user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (302, 403, 404), f"{user.username} reached {url}"
+            if response.status_code == 302:
+                assert "/admin/" not in response["Location"] or "login" in response["Location"]
+        client.logout()
+    login_as(client, admin_user)
+    assert client.get(reverse("admin:index")).status_code == 200
