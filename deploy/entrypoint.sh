@@ -7,7 +7,7 @@ if [ "${1:-web}" = "web" ]; then
     python manage.py migrate --noinput
     python manage.py collectstatic --noinput -v 0
     # WEB_CONCURRENCY (gunicorn reads it) sets the number of worker processes. No control socket: nothing
-    # here uses gunicornc, and the socket's default place is under a home directory the app cannot write.
+    # here uses gunicornc.
     exec gunicorn wuding_enforcement.wsgi:application \
         --bind 0.0.0.0:8000 \
         --timeout "${GUNICORN_TIMEOUT:-120}" \

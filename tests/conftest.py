@@ -19,13 +19,20 @@ CERT_EXPIRES = datetime.date(2028, 12, 31)
 
 
 def make_staff(username, real_name, unit, *roles, certificate=True, **extra):
-    user = Staff.objects.create_user(username=username, password=PASSWORD, real_name=real_name, unit=unit, **extra)
+    user = Staff.objects.create_user(
+        username=username, password=PASSWORD, real_name=real_name, unit=unit, **extra
+    )
     if roles:
         user.groups.add(*Group.objects.filter(name__in=[r.value for r in roles]))
     if certificate:
         Certificate.objects.create(
-            number=f"53230{Staff.objects.count():05d}", holder=user, unit=unit, fields="食品安全、产品质量",
-            issued_on=CERT_ISSUED, expires_on=CERT_EXPIRES, exam_passed_on=datetime.date(2023, 10, 1),
+            number=f"53230{Staff.objects.count():05d}",
+            holder=user,
+            unit=unit,
+            fields="食品安全、产品质量",
+            issued_on=CERT_ISSUED,
+            expires_on=CERT_EXPIRES,
+            exam_passed_on=datetime.date(2023, 10, 1),
         )
     user.__dict__.pop("role_names", None)
     return user
@@ -71,9 +78,17 @@ def outsider(units):
 @pytest.fixture
 def reviewer(units):
     """钱立新, legal reviewer of 政策法规股 with 法律职业资格: reviews major decisions; TOTP required."""
-    user = make_staff("qian_reviewer", "钱立新", units["policy"], Role.LEGAL_REVIEWER, certificate=False,
-                      legal_review_started_on=datetime.date(2022, 3, 1))
-    LegalQualification.objects.create(holder=user, number="A20195300001", granted_on=datetime.date(2019, 12, 1))
+    user = make_staff(
+        "qian_reviewer",
+        "钱立新",
+        units["policy"],
+        Role.LEGAL_REVIEWER,
+        certificate=False,
+        legal_review_started_on=datetime.date(2022, 3, 1),
+    )
+    LegalQualification.objects.create(
+        holder=user, number="A20195300001", granted_on=datetime.date(2019, 12, 1)
+    )
     return user
 
 
@@ -125,9 +140,15 @@ def make_case(officer, colleague):
             "lead_source": LeadSource.COMPLAINT,
             "lead_date": datetime.date(2026, 11, 2),
             "officers": [officer, colleague],
-            "parties": [{"kind": PartyKind.ORGANISATION, "name": "武定县某某商贸有限公司",
-                         "credit_code": "91532329MA6K000001", "legal_representative": "陈某",
-                         "address": "武定县狮山镇某路1号"}],
+            "parties": [
+                {
+                    "kind": PartyKind.ORGANISATION,
+                    "name": "武定县某某商贸有限公司",
+                    "credit_code": "91532329MA6K000001",
+                    "legal_representative": "陈某",
+                    "address": "武定县狮山镇某路1号",
+                }
+            ],
         }
         fields.update(overrides)
         return Case.register_lead(**fields)

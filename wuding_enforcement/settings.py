@@ -19,9 +19,11 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-wuding-enforcement-portal-not-for-production-use"
+_DEV_SECRET_KEY = "dev-only-insecure-key-wuding-enforcement-portal-not-for-production-use"  # noqa: S105 - refused when DEBUG=False
 SECRET_KEY = env_str("SECRET_KEY") or ""
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if not DEBUG else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if not DEBUG else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 DATABASE_URL = env_str("DATABASE_URL")
 
 if not DEBUG:
@@ -156,7 +158,10 @@ LOGOUT_REDIRECT_URL = "roster:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # Django's own length message is untranslated in zh_Hans (5.2): this subclass speaks Chinese.
-    {"NAME": "wuding_enforcement.roster.validators.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "wuding_enforcement.roster.validators.ChineseMinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "wuding_enforcement.roster.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -178,7 +183,9 @@ AXES_CLIENT_IP_CALLABLE = "wuding_enforcement.audit.api.client_ip"
 AXES_USERNAME_CALLABLE = "wuding_enforcement.roster.views.lockout_username"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # Sessions: absolute lifetime 12 h, idle timeout 30 min (enforced by AccountSecurityMiddleware).
 SESSION_COOKIE_AGE = 12 * 3600
@@ -262,7 +269,9 @@ def _email_settings(url: str | None) -> dict:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     parsed = urlparse(url)
     if parsed.scheme not in {"smtp", "smtp+tls", "smtp+ssl"} or not parsed.hostname:
-        raise ImproperlyConfigured(f"EMAIL_URL must be console://, locmem:// or smtp[+tls|+ssl]://host, got {url!r}")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must be console://, locmem:// or smtp[+tls|+ssl]://host, got {url!r}"
+        )
     query = parse_qs(parsed.query)
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

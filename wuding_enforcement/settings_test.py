@@ -1,5 +1,7 @@
 """Test settings: the production settings plus the switches only tests may turn on."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
@@ -19,3 +21,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT does not exist yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Tasks run in-process in tests; the worker tests (tests/test_celery_worker.py) switch a real broker on.
+CELERY_TASK_ALWAYS_EAGER = True
+# Parallel test processes share CI's Redis: keep their cache keys apart.
+CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405

@@ -71,8 +71,13 @@ def test_verify_audit_names_a_row_removed_from_the_middle():
 def test_verify_audit_detects_a_row_inserted_out_of_order():
     events = _events(3)
     seq = events[-1].seq + 1
-    forged = AuditEvent(seq=seq, occurred_at=events[0].occurred_at, action="test.forged", outcome="success",
-                        prev_hash=events[0].hash)  # links to the first new row instead of the last
+    forged = AuditEvent(
+        seq=seq,
+        occurred_at=events[0].occurred_at,
+        action="test.forged",
+        outcome="success",
+        prev_hash=events[0].hash,
+    )  # links to the first new row instead of the last
     forged.hash = forged.compute_hash()
     forged.save()
     with pytest.raises(CommandError, match=f"第 {seq} 条：上一条哈希不符"):
@@ -105,8 +110,11 @@ def test_an_intact_chain_with_anchors_verifies(settings, tmp_path, capsys):
 
 
 def test_no_full_id_number_and_no_secret_lands_in_the_log():
-    event = record("test.party", object_repr="张三 532328198001011234",
-                   detail={"note": "身份证 53232819800101123X", "password": "Secret-123", "session_key": "abc"})
+    event = record(
+        "test.party",
+        object_repr="张三 532328198001011234",
+        detail={"note": "身份证 53232819800101123X", "password": "Secret-123", "session_key": "abc"},
+    )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert "532328198001011234" not in stored.object_repr
     assert stored.object_repr == "张三 532328********1234"
@@ -115,7 +123,9 @@ def test_no_full_id_number_and_no_secret_lands_in_the_log():
     assert mask_id_number("53232819800101123X") == "532328********123X"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
+)
 @pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_update_delete_truncate_without_the_test_switch():
     import psycopg
@@ -123,11 +133,16 @@ def test_the_database_refuses_update_delete_truncate_without_the_test_switch():
     _events(2)
     rows = AuditEvent.objects.count()
     params = connection.get_connection_params()
-    raw = psycopg.connect(**{k: v for k, v in params.items() if k in {"dbname", "user", "host", "port", "password"}},
-                          autocommit=True)
+    raw = psycopg.connect(
+        **{k: v for k, v in params.items() if k in {"dbname", "user", "host", "port", "password"}},
+        autocommit=True,
+    )
     try:
-        for sql in ("UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent",
-                    "TRUNCATE audit_auditevent"):
+        for sql in (
+            "UPDATE audit_auditevent SET action = 'x'",
+            "DELETE FROM audit_auditevent",
+            "TRUNCATE audit_auditevent",
+        ):
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 raw.execute(sql)
         assert raw.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == rows

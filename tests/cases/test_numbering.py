@@ -33,8 +33,13 @@ def test_leads_registered_at_the_same_instant_get_distinct_gapless_numbers(offic
     def register(n):
         try:
             barrier.wait()
-            Case.register_lead(by=officer, handling_unit=officer.unit, title=f"并发登记{n}",
-                               lead_source="inspection", lead_date=datetime.date(2026, 11, 20))
+            Case.register_lead(
+                by=officer,
+                handling_unit=officer.unit,
+                title=f"并发登记{n}",
+                lead_source="inspection",
+                lead_date=datetime.date(2026, 11, 20),
+            )
         except Exception as exc:  # pragma: no cover - reported by the assertion
             errors.append(exc)
         finally:

@@ -71,14 +71,19 @@ def test_it_refuses_filing_without_the_approvals_on_record(make_case, officer):
     assert refused.outcome == "failure"
 
 
-def test_filing_after_approval_numbers_the_case_and_records_who_when_why(make_case, officer, unit_head,
-                                                                          bureau_head):
+def test_filing_after_approval_numbers_the_case_and_records_who_when_why(
+    make_case, officer, unit_head, bureau_head
+):
     case = file_case(make_case(), unit_head, bureau_head, by=officer)
     assert case.stage == Stage.FILED
     assert case.case_number == "武市监立〔2026〕1号"
     assert case.filed_on == TODAY
     transition = CaseTransition.objects.get(case=case)
-    assert (transition.from_stage, transition.to_stage, transition.actor) == (Stage.LEAD, Stage.FILED, bureau_head)
+    assert (transition.from_stage, transition.to_stage, transition.actor) == (
+        Stage.LEAD,
+        Stage.FILED,
+        bureau_head,
+    )
     latest = case.history.first()
     assert latest.history_change_reason == "cases.case.filed"
     assert latest.history_user == bureau_head
@@ -88,8 +93,9 @@ def test_filing_after_approval_numbers_the_case_and_records_who_when_why(make_ca
     assert [(o.by, o.agree) for o in opinions] == [(unit_head, True), (bureau_head, True)]
 
 
-def test_filing_is_refused_when_an_officer_certificate_is_not_valid_that_day(make_case, officer, colleague,
-                                                                             unit_head, bureau_head):
+def test_filing_is_refused_when_an_officer_certificate_is_not_valid_that_day(
+    make_case, officer, colleague, unit_head, bureau_head
+):
     certificate = colleague.certificates.get()
     certificate.status = CertificateStatus.SUSPENDED
     certificate.status_since = datetime.date(2026, 11, 1)
@@ -111,7 +117,9 @@ def test_filing_is_refused_when_an_officer_certificate_is_not_valid_that_day(mak
     assert case.stage == Stage.LEAD and case.case_number is None
 
 
-def test_an_expired_certificate_is_named_with_its_expiry_date(make_case, officer, colleague, unit_head, bureau_head):
+def test_an_expired_certificate_is_named_with_its_expiry_date(
+    make_case, officer, colleague, unit_head, bureau_head
+):
     certificate = colleague.certificates.get()
     certificate.expires_on = datetime.date(2026, 11, 24)
     certificate.save()
@@ -122,8 +130,9 @@ def test_an_expired_certificate_is_named_with_its_expiry_date(make_case, officer
         approval.give_opinion(bureau_head, agree=True, opinion="同意")
 
 
-def test_only_the_unit_head_then_a_bureau_head_may_sign_each_step(make_case, officer, colleague, unit_head,
-                                                                   bureau_head):
+def test_only_the_unit_head_then_a_bureau_head_may_sign_each_step(
+    make_case, officer, colleague, unit_head, bureau_head
+):
     case = make_case()
     approval = case.request_approval(ApprovalKind.FILING, by=officer, reason="符合立案条件")
     with pytest.raises(TransitionRefused, match="负责人签署意见"):
@@ -155,8 +164,9 @@ def test_someone_outside_the_case_cannot_move_it_or_ask_for_approval(make_case, 
         case.request_approval(ApprovalKind.FILING, by=outsider, reason="越权")
 
 
-def test_suspension_pauses_the_clock_and_resuming_returns_to_the_interrupted_stage(make_case, officer, unit_head,
-                                                                                   bureau_head):
+def test_suspension_pauses_the_clock_and_resuming_returns_to_the_interrupted_stage(
+    make_case, officer, unit_head, bureau_head
+):
     case = file_case(make_case(), unit_head, bureau_head, by=officer)
     case.advance(Stage.INVESTIGATING, actor=officer)
     with pytest.raises(TransitionRefused, match="须写明理由"):
@@ -173,7 +183,9 @@ def test_suspension_pauses_the_clock_and_resuming_returns_to_the_interrupted_sta
     assert case.history.first().history_change_reason == "cases.case.resumed"
 
 
-def test_a_registered_gate_can_refuse_and_a_hook_runs_in_the_same_transaction(make_case, officer, monkeypatch):
+def test_a_registered_gate_can_refuse_and_a_hook_runs_in_the_same_transaction(
+    make_case, officer, monkeypatch
+):
     monkeypatch.setattr(workflow, "_gates", list(workflow._gates))
     monkeypatch.setattr(workflow, "_after", list(workflow._after))
     calls = []
@@ -228,13 +240,20 @@ def test_lead_numbers_are_gapless_and_a_rollback_gives_the_number_back(make_case
     assert (first.lead_number, second.lead_number) == ("武市监案源〔2026〕1号", "武市监案源〔2026〕2号")
 
 
-def test_visibility_follows_the_roles(make_case, officer, colleague, outsider, unit_head, bureau_head,
-                                      records_keeper, reviewer, admin_user):
+def test_visibility_follows_the_roles(
+    make_case, officer, colleague, outsider, unit_head, bureau_head, records_keeper, reviewer, admin_user
+):
     case = make_case()
     other = make_case(by=outsider, handling_unit=outsider.unit, officers=[outsider])
     for user, expected in [
-        (officer, {case}), (colleague, {case}), (outsider, {other}), (unit_head, {case}),
-        (bureau_head, {case, other}), (records_keeper, set()), (reviewer, set()), (admin_user, set()),
+        (officer, {case}),
+        (colleague, {case}),
+        (outsider, {other}),
+        (unit_head, {case}),
+        (bureau_head, {case, other}),
+        (records_keeper, set()),
+        (reviewer, set()),
+        (admin_user, set()),
     ]:
         assert set(Case.objects.visible_to(user)) == expected, user
     assert set(Case.objects.editable_by(unit_head)) == {case}
@@ -251,18 +270,26 @@ def test_parties_are_checked_by_kind(make_case):
 
 
 def test_a_case_registered_by_a_unit_head_for_two_officers(units, unit_head, officer, colleague):
-    case = Case.register_lead(by=unit_head, handling_unit=units["shishan"], title="涉嫌无照经营案",
-                              lead_source=LeadSource.INSPECTION, lead_date=datetime.date(2026, 11, 20),
-                              officers=[colleague, officer])
+    case = Case.register_lead(
+        by=unit_head,
+        handling_unit=units["shishan"],
+        title="涉嫌无照经营案",
+        lead_source=LeadSource.INSPECTION,
+        lead_date=datetime.date(2026, 11, 20),
+        officers=[colleague, officer],
+    )
     assert list(case.assignments.values_list("officer__username", "is_lead")) == [
-        ("wang_colleague", True), ("li_officer", False)]
+        ("wang_colleague", True),
+        ("li_officer", False),
+    ]
     assert case.may_work_on(officer) and case.may_work_on(unit_head)
     stranger = make_staff("newbie", "新人", units["shishan"], Role.OFFICER)
     assert not case.may_work_on(stranger)
 
 
-def test_a_history_copy_or_a_hand_built_case_cannot_write_an_old_stage_back(make_case, officer, unit_head,
-                                                                              bureau_head):
+def test_a_history_copy_or_a_hand_built_case_cannot_write_an_old_stage_back(
+    make_case, officer, unit_head, bureau_head
+):
     case = file_case(make_case(), unit_head, bureau_head, by=officer)
     old = case.history.earliest().instance
     assert old.stage == Stage.LEAD

@@ -26,8 +26,16 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -40,8 +48,9 @@ def new_page(browser, live_server):
     def factory(*, phone=False):
         options = {"base_url": live_server.url, "locale": "zh-CN", "accept_downloads": True}
         if phone:
-            options.update(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                           has_touch=True)
+            options.update(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
         else:
             options.update(viewport={"width": 1280, "height": 900})
         context = browser.new_context(**options)

@@ -26,7 +26,12 @@ def certificate(officer):
 @pytest.mark.parametrize(
     ("status", "since", "day", "expected"),
     [
-        (CertificateStatus.VALID, None, D(2024, 2, 29), CertificateStatus.VALID),  # status only; not yet issued
+        (
+            CertificateStatus.VALID,
+            None,
+            D(2024, 2, 29),
+            CertificateStatus.VALID,
+        ),  # status only; not yet issued
         (CertificateStatus.VALID, None, D(2026, 12, 31), CertificateStatus.VALID),  # last day still valid
         (CertificateStatus.VALID, None, D(2027, 1, 1), CertificateStatus.EXPIRED),  # the day after: 过期
         (CertificateStatus.SUSPENDED, D(2026, 6, 1), D(2026, 5, 31), CertificateStatus.VALID),
@@ -35,7 +40,9 @@ def certificate(officer):
         (CertificateStatus.CANCELLED, D(2025, 1, 1), D(2025, 6, 1), CertificateStatus.CANCELLED),
     ],
 )
-def test_status_on_a_date_follows_the_stored_status_and_the_expiry_date(certificate, status, since, day, expected):
+def test_status_on_a_date_follows_the_stored_status_and_the_expiry_date(
+    certificate, status, since, day, expected
+):
     certificate.status, certificate.status_since = status, since
     certificate.save()
     assert certificate.status_on(day) == expected
@@ -57,7 +64,10 @@ def test_the_invalid_reason_names_the_certificate_and_the_date(certificate):
     assert certificate.invalid_reason_on(D(2027, 1, 2)) == f"证件 {certificate.number} 已于2026年12月31日过期"
     certificate.status, certificate.status_since = CertificateStatus.REVOKED, D(2026, 6, 1)
     certificate.save()
-    assert certificate.invalid_reason_on(D(2026, 7, 1)) == f"证件 {certificate.number} 已吊销（2026年06月01日起）"
+    assert (
+        certificate.invalid_reason_on(D(2026, 7, 1))
+        == f"证件 {certificate.number} 已吊销（2026年06月01日起）"
+    )
     assert certificate.invalid_reason_on(D(2026, 5, 1)) == ""
 
 
@@ -77,17 +87,27 @@ def test_the_database_refuses_an_expiry_before_issue_and_a_stored_expired_status
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.create(number="X1", expires_on=D(2024, 1, 1), **base)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Certificate.objects.create(number="X2", expires_on=D(2027, 1, 1), status=CertificateStatus.EXPIRED, **base)
+        Certificate.objects.create(
+            number="X2", expires_on=D(2027, 1, 1), status=CertificateStatus.EXPIRED, **base
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Certificate.objects.create(number="X3", expires_on=D(2027, 1, 1), status=CertificateStatus.REVOKED, **base)
+        Certificate.objects.create(
+            number="X3", expires_on=D(2027, 1, 1), status=CertificateStatus.REVOKED, **base
+        )
     bad = Certificate(number="X4", expires_on=D(2024, 1, 1), **base)
     with pytest.raises(ValidationError, match="有效期至必须晚于发证日期"):
         bad.full_clean()
 
 
 def test_a_reviewer_who_began_after_july_2021_needs_a_legal_qualification(units):
-    newcomer = make_staff("new_reviewer", "冯新", units["policy"], Role.LEGAL_REVIEWER, certificate=False,
-                          legal_review_started_on=D(2023, 5, 1))
+    newcomer = make_staff(
+        "new_reviewer",
+        "冯新",
+        units["policy"],
+        Role.LEGAL_REVIEWER,
+        certificate=False,
+        legal_review_started_on=D(2023, 5, 1),
+    )
     ok, reason = newcomer.review_eligibility_on(D(2026, 11, 25))
     assert not ok and "须取得国家法律职业资格" in reason and "第五十八条" in reason
     LegalQualification.objects.create(holder=newcomer, number="A2024001", granted_on=D(2024, 12, 1))
@@ -97,8 +117,14 @@ def test_a_reviewer_who_began_after_july_2021_needs_a_legal_qualification(units)
 
 
 def test_a_reviewer_who_began_before_the_cutoff_may_review_without_the_qualification(units):
-    veteran = make_staff("old_reviewer", "陈老", units["policy"], Role.LEGAL_REVIEWER, certificate=False,
-                         legal_review_started_on=D(2018, 3, 1))
+    veteran = make_staff(
+        "old_reviewer",
+        "陈老",
+        units["policy"],
+        Role.LEGAL_REVIEWER,
+        certificate=False,
+        legal_review_started_on=D(2018, 3, 1),
+    )
     assert veteran.review_eligibility_on(D(2026, 11, 25)) == (True, "")
 
 

@@ -46,7 +46,9 @@ def client_ip(request) -> str | None:
     proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
     if proxies:
         # Trust only the entries our own proxies appended (the rightmost ones); a client can forge the rest.
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies] or None
     return request.META.get("REMOTE_ADDR") or None
@@ -70,8 +72,16 @@ def _lock_chain():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
 
 
-def record(action: str, *, obj=None, actor=None, outcome: str = Outcome.SUCCESS, detail: dict | None = None,
-           request=None, object_repr: str | None = None) -> AuditEvent:
+def record(
+    action: str,
+    *,
+    obj=None,
+    actor=None,
+    outcome: str = Outcome.SUCCESS,
+    detail: dict | None = None,
+    request=None,
+    object_repr: str | None = None,
+) -> AuditEvent:
     """Append one event. `actor` defaults to the request's user; IP comes from the request."""
     request = request or current_request()
     if actor is None and request is not None:
@@ -86,13 +96,17 @@ def record(action: str, *, obj=None, actor=None, outcome: str = Outcome.SUCCESS,
             seq=(last.seq + 1) if last else 1,
             occurred_at=timezone.now(),
             actor=actor,
-            actor_name=(getattr(actor, "display_name", "") or getattr(actor, "username", ""))[:150] if actor else "",
+            actor_name=(getattr(actor, "display_name", "") or getattr(actor, "username", ""))[:150]
+            if actor
+            else "",
             unit_name=str(unit)[:100] if unit else "",
             ip=client_ip(request),
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=mask_id_number(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            object_repr=mask_id_number(
+                object_repr if object_repr is not None else (str(obj) if obj is not None else "")
+            )[:200],
             outcome=str(outcome),
             detail=_clean(detail or {}),
             prev_hash=last.hash if last else GENESIS_HASH,

@@ -42,7 +42,9 @@ def anchor_head() -> AuditAnchor | None:
         anchor = AuditAnchor.objects.create(seq=head.seq, hash=head.hash)
     settings.AUDIT_ANCHOR_DIR.mkdir(parents=True, exist_ok=True)
     with anchor_file().open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.created_at.isoformat()}) + "\n")
+        fh.write(
+            json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.created_at.isoformat()}) + "\n"
+        )
     return anchor
 
 
@@ -58,13 +60,21 @@ def verify_chain() -> ChainReport:
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         rows += 1
         if event.seq != expected_seq:
-            return ChainReport(False, rows, event.seq,
-                               f"第 {event.seq} 条：序号不连续，应为 {expected_seq}（有记录被删除或插入）", event.seq)
+            return ChainReport(
+                False,
+                rows,
+                event.seq,
+                f"第 {event.seq} 条：序号不连续，应为 {expected_seq}（有记录被删除或插入）",
+                event.seq,
+            )
         if event.prev_hash != expected_prev:
-            return ChainReport(False, rows, event.seq,
-                               f"第 {event.seq} 条：上一条哈希不符（链条在此断开）", event.seq)
+            return ChainReport(
+                False, rows, event.seq, f"第 {event.seq} 条：上一条哈希不符（链条在此断开）", event.seq
+            )
         if event.compute_hash() != event.hash:
-            return ChainReport(False, rows, event.seq, f"第 {event.seq} 条：内容与哈希不符（记录被篡改）", event.seq)
+            return ChainReport(
+                False, rows, event.seq, f"第 {event.seq} 条：内容与哈希不符（记录被篡改）", event.seq
+            )
         if event.seq in wanted:
             hashes_at[event.seq] = event.hash
         expected_prev = event.hash
@@ -72,8 +82,13 @@ def verify_chain() -> ChainReport:
     head_seq = expected_seq - 1
     for seq, digest, where in sorted(anchors):
         if seq > head_seq:
-            return ChainReport(False, rows, head_seq,
-                               f"{where}记录了第 {seq} 条，但日志只到第 {head_seq} 条（最新的记录被删除）", head_seq + 1)
+            return ChainReport(
+                False,
+                rows,
+                head_seq,
+                f"{where}记录了第 {seq} 条，但日志只到第 {head_seq} 条（最新的记录被删除）",
+                head_seq + 1,
+            )
         if hashes_at.get(seq) != digest:
             return ChainReport(False, rows, head_seq, f"{where}第 {seq} 条的哈希与日志不符", seq)
     return ChainReport(True, rows, head_seq, f"审计链完整：{rows} 条记录，{len(anchors)} 个锚点核对一致。")

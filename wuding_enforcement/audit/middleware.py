@@ -19,6 +19,10 @@ class AuditRequestMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):
-            record("auth.permission_denied", outcome=Outcome.DENIED, request=request,
-                   detail={"path": request.path, "method": request.method})
+            record(
+                "auth.permission_denied",
+                outcome=Outcome.DENIED,
+                request=request,
+                detail={"path": request.path, "method": request.method},
+            )
         return None

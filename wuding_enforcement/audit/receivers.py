@@ -21,5 +21,10 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record("auth.login_failed", outcome=Outcome.FAILURE, request=request, object_repr=username,
-           detail={"username": username})
+    record(
+        "auth.login_failed",
+        outcome=Outcome.FAILURE,
+        request=request,
+        object_repr=username,
+        detail={"username": username},
+    )

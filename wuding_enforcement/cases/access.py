@@ -13,7 +13,12 @@ def get_case_for_user(request, pk, *, write: bool = False) -> Case:
     case = base.select_related("handling_unit", "handling_unit__head", "created_by").filter(pk=pk).first()
     if case is None:
         if Case.objects.filter(pk=pk).exists():
-            record("cases.case.access_denied", outcome=Outcome.DENIED, request=request,
-                   object_repr=f"案件#{pk}", detail={"case_id": pk, "write": write, "path": request.path})
+            record(
+                "cases.case.access_denied",
+                outcome=Outcome.DENIED,
+                request=request,
+                object_repr=f"案件#{pk}",
+                detail={"case_id": pk, "write": write, "path": request.path},
+            )
         raise Http404("案件不存在或您无权查看。")
     return case

@@ -35,8 +35,10 @@ def two_certified_officers(ctx: TransitionContext):
             refused.append(f"{officer.display_name}：未持有行政执法证件，不具备执法资格。")
     yield from refused
     if len(valid) < 2:
-        yield (f"立案须指派至少两名在{ctx.on:%Y年%m月%d日}持有有效执法证件的执法人员（行政处罚法 第四十二条），"
-               f"目前只有 {len(valid)} 名。")
+        yield (
+            f"立案须指派至少两名在{ctx.on:%Y年%m月%d日}持有有效执法证件的执法人员（行政处罚法 第四十二条），"
+            f"目前只有 {len(valid)} 名。"
+        )
 
 
 def reason_required(ctx: TransitionContext):
@@ -47,8 +49,11 @@ def reason_required(ctx: TransitionContext):
 def register_builtin_gates():
     register_gate(approval_on_record, targets=STAGES_NEEDING_APPROVAL, name="cases.approval_on_record")
     register_gate(two_certified_officers, targets=[Stage.FILED], name="cases.two_certified_officers")
-    register_gate(reason_required, targets=[Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED],
-                  name="cases.reason_required")
+    register_gate(
+        reason_required,
+        targets=[Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED],
+        name="cases.reason_required",
+    )
 
 
 __all__ = ["register_after", "register_builtin_gates"]

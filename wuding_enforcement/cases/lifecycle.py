@@ -32,8 +32,20 @@ def register_approval_effect(kind: str, func: Callable) -> None:
 
 class CaseLifecycle:
     @classmethod
-    def register_lead(cls, *, by, handling_unit, title, lead_source, lead_date, procedure=Procedure.ORDINARY,
-                      lead_summary="", officers=(), matters=(), parties=()):
+    def register_lead(
+        cls,
+        *,
+        by,
+        handling_unit,
+        title,
+        lead_source,
+        lead_date,
+        procedure=Procedure.ORDINARY,
+        lead_summary="",
+        officers=(),
+        matters=(),
+        parties=(),
+    ):
         """案件来源登记: a new case with its gapless 案源登记号 (and, for 简易程序, its case number)."""
         from .models import NumberSequence, Party, format_number
 
@@ -41,9 +53,17 @@ class CaseLifecycle:
         with transaction.atomic():
             seq = NumberSequence.allocate("lead", year)
             case = cls(
-                lead_year=year, lead_seq=seq, lead_number=format_number("案源", year, seq), procedure=procedure,
-                stage=INITIAL_STAGE[procedure], title=title, lead_source=lead_source, lead_date=lead_date,
-                lead_summary=lead_summary, handling_unit=handling_unit, created_by=by,
+                lead_year=year,
+                lead_seq=seq,
+                lead_number=format_number("案源", year, seq),
+                procedure=procedure,
+                stage=INITIAL_STAGE[procedure],
+                title=title,
+                lead_source=lead_source,
+                lead_date=lead_date,
+                lead_summary=lead_summary,
+                handling_unit=handling_unit,
+                created_by=by,
             )
             if procedure == Procedure.SIMPLE:
                 # 简易程序 has no 立案; the on-the-spot case is numbered in its own yearly sequence.
@@ -65,8 +85,12 @@ class CaseLifecycle:
                 party.save()
             if officers:
                 case.assign_officers(officers, by=by)
-            record("cases.case.registered", obj=case, actor=by,
-                   detail={"lead_number": case.lead_number, "procedure": procedure})
+            record(
+                "cases.case.registered",
+                obj=case,
+                actor=by,
+                detail={"lead_number": case.lead_number, "procedure": procedure},
+            )
         return case
 
     def may_work_on(self, user) -> bool:
@@ -83,12 +107,17 @@ class CaseLifecycle:
         lead = lead or (officers[0] if officers else None)
         with transaction.atomic():
             for officer in officers:
-                CaseOfficer.objects.get_or_create(case=self, officer=officer,
-                                                  defaults={"is_lead": officer == lead})
+                CaseOfficer.objects.get_or_create(
+                    case=self, officer=officer, defaults={"is_lead": officer == lead}
+                )
                 for codename in ("view_case", "change_case"):
                     assign_perm(f"cases.{codename}", officer, self)
-            record("cases.case.officers_assigned", obj=self, actor=by,
-                   detail={"officers": [o.display_name for o in officers]})
+            record(
+                "cases.case.officers_assigned",
+                obj=self,
+                actor=by,
+                detail={"officers": [o.display_name for o in officers]},
+            )
 
     def deadlines(self, today: datetime.date | None = None):
         """The case's statutory deadlines (DOMAIN.md §4) with remaining days; see deadlines.py."""
@@ -115,11 +144,15 @@ class CaseLifecycle:
                 source = case.stage
                 if target not in case.allowed_targets():
                     raise workflow.TransitionRefused(
-                        f"案件当前处于“{Stage(source).label}”阶段，不能转入“{Stage(target).label}”。")
+                        f"案件当前处于“{Stage(source).label}”阶段，不能转入“{Stage(target).label}”。"
+                    )
                 if not (case.may_work_on(actor) or actor.has_role(Role.BUREAU_HEAD)):
-                    raise workflow.TransitionRefused("您不是本案承办人员、承办单位负责人或局负责人，不能推进本案。")
-                ctx = TransitionContext(case=case, source=source, target=target, actor=actor, on=on,
-                                        reason=reason, extra=extra)
+                    raise workflow.TransitionRefused(
+                        "您不是本案承办人员、承办单位负责人或局负责人，不能推进本案。"
+                    )
+                ctx = TransitionContext(
+                    case=case, source=source, target=target, actor=actor, on=on, reason=reason, extra=extra
+                )
                 problems = workflow.check_gates(ctx)
                 if problems:
                     raise workflow.TransitionRefused(problems)
@@ -138,27 +171,50 @@ class CaseLifecycle:
                 if target == Stage.SUSPENDED:
                     case.suspended_from = source
                     fields.append("suspended_from")
-                    CasePause.objects.create(case=case, kind=PauseKind.SUSPENSION, start=on, note=reason,
-                                             created_by=actor)
+                    CasePause.objects.create(
+                        case=case, kind=PauseKind.SUSPENSION, start=on, note=reason, created_by=actor
+                    )
                 elif source == Stage.SUSPENDED:
                     case.suspended_from = ""
                     fields.append("suspended_from")
-                    CasePause.objects.filter(case=case, kind=PauseKind.SUSPENSION, end__isnull=True).update(end=on)
-                verb = VERBS.get(target, target) if source != Stage.SUSPENDED or target == Stage.TERMINATED \
+                    CasePause.objects.filter(case=case, kind=PauseKind.SUSPENSION, end__isnull=True).update(
+                        end=on
+                    )
+                verb = (
+                    VERBS.get(target, target)
+                    if source != Stage.SUSPENDED or target == Stage.TERMINATED
                     else "resumed"
+                )
                 case._change_reason = f"cases.case.{verb}"
                 case._history_user = actor
                 case.save(update_fields=fields)
-                transition = CaseTransition.objects.create(case=case, from_stage=source, to_stage=target,
-                                                           actor=actor, on=on, reason=reason)
-                record(f"cases.case.{verb}", obj=case, actor=actor,
-                       detail={"from": source, "to": target, "on": on.isoformat(), "reason": reason})
+                transition = CaseTransition.objects.create(
+                    case=case, from_stage=source, to_stage=target, actor=actor, on=on, reason=reason
+                )
+                record(
+                    f"cases.case.{verb}",
+                    obj=case,
+                    actor=actor,
+                    detail={"from": source, "to": target, "on": on.isoformat(), "reason": reason},
+                )
                 workflow.run_after(ctx)
         except workflow.TransitionRefused as refused:
-            record("cases.case.transition_refused", obj=self, actor=actor, outcome=Outcome.FAILURE,
-                   detail={"from": self.stage, "to": target, "problems": refused.messages})
+            record(
+                "cases.case.transition_refused",
+                obj=self,
+                actor=actor,
+                outcome=Outcome.FAILURE,
+                detail={"from": self.stage, "to": target, "problems": refused.messages},
+            )
             raise
-        for name in ["stage", "suspended_from", "case_number", "case_year", "case_seq", *DATE_FIELDS.values()]:
+        for name in [
+            "stage",
+            "suspended_from",
+            "case_number",
+            "case_year",
+            "case_seq",
+            *DATE_FIELDS.values(),
+        ]:
             setattr(self, name, getattr(case, name))
         return transition
 
@@ -168,18 +224,33 @@ class CaseLifecycle:
 
         if not reason.strip():
             raise workflow.TransitionRefused("请填写申请理由。")
-        if kind in (ApprovalKind.FILING_EXTENSION, ApprovalKind.DECISION_EXTENSION, ApprovalKind.SEIZURE_EXTENSION) \
-                and not days:
+        if (
+            kind
+            in (
+                ApprovalKind.FILING_EXTENSION,
+                ApprovalKind.DECISION_EXTENSION,
+                ApprovalKind.SEIZURE_EXTENSION,
+            )
+            and not days
+        ):
             raise workflow.TransitionRefused("延长期限的申请须写明延长天数。")
         with transaction.atomic():
             type(self).objects.select_for_update().get(pk=self.pk)
             if not self.may_work_on(by):
                 raise workflow.TransitionRefused("您不是本案承办人员或承办单位负责人，不能提交审批。")
             if Approval.objects.filter(case=self, kind=kind, status__in=PENDING_APPROVAL).exists():
-                raise workflow.TransitionRefused(f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。")
-            approval = Approval.objects.create(case=self, kind=kind, reason=reason, days=days, requested_by=by)
-            record("cases.approval.requested", obj=self, actor=by,
-                   detail={"approval": approval.pk, "kind": kind, "days": days})
+                raise workflow.TransitionRefused(
+                    f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。"
+                )
+            approval = Approval.objects.create(
+                case=self, kind=kind, reason=reason, days=days, requested_by=by
+            )
+            record(
+                "cases.approval.requested",
+                obj=self,
+                actor=by,
+                detail={"approval": approval.pk, "kind": kind, "days": days},
+            )
         return approval
 
 
@@ -187,12 +258,14 @@ class ApprovalLifecycle:
     def give_opinion(self, user, *, agree: bool, opinion: str):
         """The unit head gives an opinion, then the bureau head approves or not. Approving runs the
         approval's effect (e.g. 立案) in the same transaction: if the case cannot move, nothing is saved."""
-        from .models import Approval, ApprovalKind, ApprovalOpinion, ApprovalStatus, OpinionStep
+        from .models import Approval, ApprovalOpinion, ApprovalStatus, OpinionStep
 
         if not opinion.strip():
             raise workflow.TransitionRefused("请填写审批意见。")
         with transaction.atomic():
-            approval = Approval.objects.select_for_update().select_related("case__handling_unit").get(pk=self.pk)
+            approval = (
+                Approval.objects.select_for_update().select_related("case__handling_unit").get(pk=self.pk)
+            )
             case = approval.case
             if approval.status == ApprovalStatus.AWAITING_UNIT_HEAD:
                 if not user.is_head_of(case.handling_unit):
@@ -206,14 +279,20 @@ class ApprovalLifecycle:
                 approval.status = ApprovalStatus.APPROVED if agree else ApprovalStatus.REJECTED
             else:
                 raise workflow.TransitionRefused(f"该审批已{approval.get_status_display()}，不能再签署意见。")
-            ApprovalOpinion.objects.create(approval=approval, step=step, by=user, agree=agree, opinion=opinion)
+            ApprovalOpinion.objects.create(
+                approval=approval, step=step, by=user, agree=agree, opinion=opinion
+            )
             if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
                 approval.decided_at = timezone.now()
             approval._change_reason = f"cases.approval.{step}_{'agreed' if agree else 'refused'}"
             approval._history_user = user
             approval.save(update_fields=["status", "decided_at"])
-            record(f"cases.approval.{step}_{'agreed' if agree else 'refused'}", obj=case, actor=user,
-                   detail={"approval": approval.pk, "kind": approval.kind})
+            record(
+                f"cases.approval.{step}_{'agreed' if agree else 'refused'}",
+                obj=case,
+                actor=user,
+                detail={"approval": approval.pk, "kind": approval.kind},
+            )
             if approval.status == ApprovalStatus.APPROVED:
                 effect = _approval_effects.get(approval.kind)
                 if effect is not None:
@@ -224,7 +303,9 @@ class ApprovalLifecycle:
 
 def _advance_on_approval(target):
     def effect(approval, actor):
-        approval.case.advance(target, actor=actor, reason=f"{approval.get_kind_display()}已批准：{approval.reason}")
+        approval.case.advance(
+            target, actor=actor, reason=f"{approval.get_kind_display()}已批准：{approval.reason}"
+        )
 
     return effect
 
@@ -235,5 +316,3 @@ def register_builtin_effects():
     register_approval_effect(ApprovalKind.FILING, _advance_on_approval(Stage.FILED))
     register_approval_effect(ApprovalKind.NOT_FILING, _advance_on_approval(Stage.NOT_FILED))
     register_approval_effect(ApprovalKind.CLOSING, _advance_on_approval(Stage.CLOSED))
-
-

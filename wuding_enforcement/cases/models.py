@@ -17,7 +17,6 @@ from wuding_enforcement.roster.models import Role, Staff, Unit
 from .lifecycle import ApprovalLifecycle, CaseLifecycle, StageWriteError
 from .workflow import INITIAL_STAGE, Procedure, Stage
 
-
 # --- Powers catalogue ---------------------------------------------------------------------------------------
 
 
@@ -37,8 +36,14 @@ class PowerItem(models.Model):
     field = models.CharField("领域", max_length=30, help_text="如：食品安全、产品质量、价格、广告、特种设备")
     name = models.CharField("事项名称", max_length=200)
     legal_basis = models.TextField("实施依据")
-    responsible_unit = models.ForeignKey(Unit, verbose_name="责任单位", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="power_items")
+    responsible_unit = models.ForeignKey(
+        Unit,
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="power_items",
+    )
     is_active = models.BooleanField("在用", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
@@ -65,7 +70,9 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = "编号序列"
         verbose_name_plural = "编号序列"
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="cases_numbersequence_kind_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="cases_numbersequence_kind_year_unique")
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.year}: {self.last}"
@@ -117,21 +124,29 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.has_role(Role.BUREAU_HEAD):
             return self
-        q = Q(pk__in=CaseUserObjectPermission.objects.filter(
-            user=user, permission__codename="view_case").values("content_object_id"))
+        q = Q(
+            pk__in=CaseUserObjectPermission.objects.filter(
+                user=user, permission__codename="view_case"
+            ).values("content_object_id")
+        )
         if user.has_role(Role.UNIT_HEAD):
             q |= Q(handling_unit__head=user)
         if user.has_role(Role.RECORDS_KEEPER) and user.unit_id:
-            q |= Q(handling_unit_id=user.unit_id, stage__in=[Stage.CLOSED, Stage.ARCHIVED, Stage.NOT_FILED,
-                                                            Stage.REPORTED])
+            q |= Q(
+                handling_unit_id=user.unit_id,
+                stage__in=[Stage.CLOSED, Stage.ARCHIVED, Stage.NOT_FILED, Stage.REPORTED],
+            )
         return self.filter(q)
 
     def editable_by(self, user):
         """Cases this user may work on: the assigned officers (guardian change_case) and the unit's head."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        q = Q(pk__in=CaseUserObjectPermission.objects.filter(
-            user=user, permission__codename="change_case").values("content_object_id"))
+        q = Q(
+            pk__in=CaseUserObjectPermission.objects.filter(
+                user=user, permission__codename="change_case"
+            ).values("content_object_id")
+        )
         if user.has_role(Role.UNIT_HEAD):
             q |= Q(handling_unit__head=user)
         return self.filter(q).exclude(stage=Stage.ARCHIVED)
@@ -162,19 +177,27 @@ class Case(CaseLifecycle, models.Model):
     lead_number = models.CharField("案源登记号", max_length=40, unique=True, editable=False)
     lead_year = models.PositiveSmallIntegerField(editable=False)
     lead_seq = models.PositiveIntegerField(editable=False)
-    case_number = models.CharField("案件编号", max_length=40, null=True, blank=True, unique=True, editable=False)
+    case_number = models.CharField(
+        "案件编号", max_length=40, null=True, blank=True, unique=True, editable=False
+    )
     case_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     case_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     procedure = models.CharField("程序", max_length=10, choices=Procedure.choices, default=Procedure.ORDINARY)
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices, editable=False)
-    suspended_from = models.CharField("中止前阶段", max_length=20, choices=Stage.choices, blank=True, editable=False)
+    suspended_from = models.CharField(
+        "中止前阶段", max_length=20, choices=Stage.choices, blank=True, editable=False
+    )
     title = models.CharField("案由", max_length=200)
     lead_source = models.CharField("案件来源", max_length=12, choices=LeadSource.choices)
     lead_date = models.DateField("线索收到日期")
     lead_summary = models.TextField("线索内容", blank=True)
-    handling_unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="cases")
-    officers = models.ManyToManyField(Staff, verbose_name="承办人员", through="CaseOfficer", related_name="cases")
+    handling_unit = models.ForeignKey(
+        Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="cases"
+    )
+    officers = models.ManyToManyField(
+        Staff, verbose_name="承办人员", through="CaseOfficer", related_name="cases"
+    )
     matters = models.ManyToManyField(PowerItem, verbose_name="涉及事项", blank=True, related_name="cases")
 
     filed_on = models.DateField("立案日期", null=True, blank=True, editable=False)
@@ -183,8 +206,9 @@ class Case(CaseLifecycle, models.Model):
     closed_on = models.DateField("结案日期", null=True, blank=True, editable=False)
     archived_on = models.DateField("归档日期", null=True, blank=True, editable=False)
 
-    created_by = models.ForeignKey(Staff, verbose_name="登记人", on_delete=models.PROTECT, related_name="+",
-                                   editable=False)
+    created_by = models.ForeignKey(
+        Staff, verbose_name="登记人", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
@@ -197,15 +221,22 @@ class Case(CaseLifecycle, models.Model):
         ordering = ["-lead_year", "-lead_seq"]
         permissions = [("advance_case", "推进案件阶段")]
         constraints = [
-            models.UniqueConstraint(fields=["lead_year", "lead_seq"], name="cases_case_lead_number_unique_per_year"),
-            models.UniqueConstraint(fields=["procedure", "case_year", "case_seq"],
-                                    name="cases_case_number_unique_per_year"),
-            models.CheckConstraint(condition=Q(case_seq__isnull=True) | Q(case_year__isnull=False),
-                                   name="cases_case_number_has_year"),
+            models.UniqueConstraint(
+                fields=["lead_year", "lead_seq"], name="cases_case_lead_number_unique_per_year"
+            ),
+            models.UniqueConstraint(
+                fields=["procedure", "case_year", "case_seq"], name="cases_case_number_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(case_seq__isnull=True) | Q(case_year__isnull=False),
+                name="cases_case_number_has_year",
+            ),
         ]
         indexes = [
             # Serves the case list filtered by unit and stage, newest first.
-            models.Index(fields=["handling_unit", "stage", "-lead_year", "-lead_seq"], name="cases_case_unit_stage_idx"),
+            models.Index(
+                fields=["handling_unit", "stage", "-lead_year", "-lead_seq"], name="cases_case_unit_stage_idx"
+            ),
             # Serves the stage filter and the supervision counts by stage.
             models.Index(fields=["stage", "procedure"], name="cases_case_stage_idx"),
         ]
@@ -240,7 +271,6 @@ class Case(CaseLifecycle, models.Model):
             raise ValidationError({"lead_date": "线索收到日期不能晚于今天。"})
 
 
-
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """django-guardian per-case permissions with a real foreign key (fast joins in visible_to)."""
 
@@ -261,7 +291,9 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 class CaseOfficer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    officer = models.ForeignKey(Staff, verbose_name="执法人员", on_delete=models.PROTECT, related_name="assignments")
+    officer = models.ForeignKey(
+        Staff, verbose_name="执法人员", on_delete=models.PROTECT, related_name="assignments"
+    )
     is_lead = models.BooleanField("主办人", default=False)
     assigned_at = models.DateTimeField("指派时间", auto_now_add=True)
     history = HistoricalRecords()
@@ -384,8 +416,12 @@ class CasePause(models.Model):
         verbose_name = "不计入办案期限的期间"
         verbose_name_plural = "不计入办案期限的期间"
         ordering = ["case", "start"]
-        constraints = [models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                              name="cases_casepause_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="cases_casepause_end_after_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.start}—{self.end or '至今'}"
@@ -436,8 +472,9 @@ class Approval(ApprovalLifecycle, models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
     kind = models.CharField("审批事项", max_length=14, choices=ApprovalKind.choices)
-    status = models.CharField("状态", max_length=12, choices=ApprovalStatus.choices,
-                              default=ApprovalStatus.AWAITING_UNIT_HEAD)
+    status = models.CharField(
+        "状态", max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.AWAITING_UNIT_HEAD
+    )
     reason = models.TextField("申请理由")
     days = models.PositiveSmallIntegerField("延长天数", null=True, blank=True)
     requested_by = models.ForeignKey(Staff, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
@@ -452,8 +489,11 @@ class Approval(ApprovalLifecycle, models.Model):
         verbose_name_plural = "审批"
         ordering = ["-requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], condition=Q(status__in=PENDING_APPROVAL),
-                                    name="cases_approval_one_pending_per_kind"),
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(status__in=PENDING_APPROVAL),
+                name="cases_approval_one_pending_per_kind",
+            ),
         ]
         indexes = [
             # Serves the "awaiting my approval" lists on the home pages.
@@ -462,7 +502,6 @@ class Approval(ApprovalLifecycle, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.get_status_display()}）"
-
 
 
 class OpinionStep(models.TextChoices):
@@ -482,7 +521,9 @@ class ApprovalOpinion(models.Model):
         verbose_name = "审批意见"
         verbose_name_plural = "审批意见"
         ordering = ["approval", "at"]
-        constraints = [models.UniqueConstraint(fields=["approval", "step"], name="cases_opinion_one_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "step"], name="cases_opinion_one_per_step")
+        ]
 
     def __str__(self):
         return f"{self.get_step_display()}：{'同意' if self.agree else '不同意'}"

@@ -78,15 +78,35 @@ FINISHED_STAGES = frozenset({S.CLOSED, S.ARCHIVED, S.NOT_FILED, S.REPORTED})
 SUSPENDABLE = frozenset(s for s, targets in ORDINARY_TRANSITIONS.items() if S.SUSPENDED in targets)
 # The verb that names each transition in history and the audit log: cases.case.<verb>.
 VERBS = {
-    S.VERIFYING: "verifying", S.FILED: "filed", S.NOT_FILED: "not_filed", S.INVESTIGATING: "investigating",
-    S.INVESTIGATION_CONCLUDED: "concluded", S.NOTIFIED: "notified", S.STATEMENT: "statement",
-    S.LEGAL_REVIEW: "submitted_for_review", S.COLLECTIVE: "collective_discussion", S.DECIDED: "decided",
-    S.SERVED: "served", S.EXECUTING: "executing", S.CLOSED: "closed", S.ARCHIVED: "archived",
-    S.SUSPENDED: "suspended", S.TERMINATED: "terminated", S.TRANSFERRED: "transferred", S.REPORTED: "reported",
+    S.VERIFYING: "verifying",
+    S.FILED: "filed",
+    S.NOT_FILED: "not_filed",
+    S.INVESTIGATING: "investigating",
+    S.INVESTIGATION_CONCLUDED: "concluded",
+    S.NOTIFIED: "notified",
+    S.STATEMENT: "statement",
+    S.LEGAL_REVIEW: "submitted_for_review",
+    S.COLLECTIVE: "collective_discussion",
+    S.DECIDED: "decided",
+    S.SERVED: "served",
+    S.EXECUTING: "executing",
+    S.CLOSED: "closed",
+    S.ARCHIVED: "archived",
+    S.SUSPENDED: "suspended",
+    S.TERMINATED: "terminated",
+    S.TRANSFERRED: "transferred",
+    S.REPORTED: "reported",
 }
 # Key dates a transition writes on the case.
-DATE_FIELDS = {S.FILED: "filed_on", S.DECIDED: "decided_on", S.SERVED: "served_on", S.CLOSED: "closed_on",
-               S.ARCHIVED: "archived_on", S.REPORTED: "closed_on", S.NOT_FILED: "closed_on"}
+DATE_FIELDS = {
+    S.FILED: "filed_on",
+    S.DECIDED: "decided_on",
+    S.SERVED: "served_on",
+    S.CLOSED: "closed_on",
+    S.ARCHIVED: "archived_on",
+    S.REPORTED: "closed_on",
+    S.NOT_FILED: "closed_on",
+}
 
 
 def transitions_for(procedure: str) -> dict[str, tuple[str, ...]]:

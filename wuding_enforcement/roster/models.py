@@ -35,7 +35,12 @@ class Unit(models.Model):
     name = models.CharField("单位名称", max_length=100, unique=True)
     kind = models.CharField("类别", max_length=10, choices=UnitKind.choices)
     head = models.ForeignKey(
-        "roster.Staff", verbose_name="负责人", null=True, blank=True, on_delete=models.PROTECT, related_name="headed_units"
+        "roster.Staff",
+        verbose_name="负责人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="headed_units",
     )
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("电话", max_length=40, blank=True)
@@ -65,14 +70,17 @@ class Staff(AbstractUser):
     """A member of the bureau's staff. Citizens never have accounts."""
 
     real_name = models.CharField("姓名", max_length=50)
-    unit = models.ForeignKey(Unit, verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff")
+    unit = models.ForeignKey(
+        Unit, verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     phone = models.CharField("联系电话", max_length=40, blank=True)
     must_change_password = models.BooleanField(
         "首次登录须修改密码", default=False, help_text="由管理员创建或重置密码的账号，登录后须先修改密码。"
     )
     legal_review_started_on = models.DateField(
-        "开始从事法制审核工作日期", null=True, blank=True,
+        "开始从事法制审核工作日期",
+        null=True,
+        blank=True,
         help_text="2021年7月15日之后开始从事法制审核的人员须取得法律职业资格（行政处罚法 第五十八条）。",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -158,25 +166,43 @@ class CertificateQuerySet(models.QuerySet):
 
     def expiring_within(self, days: int, today: datetime.date | None = None):
         today = today or timezone.localdate()
-        return self.filter(status=CertificateStatus.VALID, expires_on__gte=today,
-                           expires_on__lte=today + datetime.timedelta(days=days))
+        return self.filter(
+            status=CertificateStatus.VALID,
+            expires_on__gte=today,
+            expires_on__lte=today + datetime.timedelta(days=days),
+        )
 
 
 class Certificate(models.Model):
-    kind = models.CharField("证件类型", max_length=12, choices=CertificateKind.choices,
-                            default=CertificateKind.ENFORCEMENT)
+    kind = models.CharField(
+        "证件类型", max_length=12, choices=CertificateKind.choices, default=CertificateKind.ENFORCEMENT
+    )
     number = models.CharField("证件编号", max_length=40, unique=True)
-    holder = models.ForeignKey(Staff, verbose_name="持证人", on_delete=models.PROTECT, related_name="certificates")
+    holder = models.ForeignKey(
+        Staff, verbose_name="持证人", on_delete=models.PROTECT, related_name="certificates"
+    )
     photo = models.ImageField("照片", upload_to="certificates/photos/", blank=True)
-    unit = models.ForeignKey(Unit, verbose_name="执法单位", on_delete=models.PROTECT, related_name="certificates")
-    fields = models.CharField("执法类别", max_length=200, help_text="多个类别用“、”分隔，如：食品安全、产品质量")
+    unit = models.ForeignKey(
+        Unit, verbose_name="执法单位", on_delete=models.PROTECT, related_name="certificates"
+    )
+    fields = models.CharField(
+        "执法类别", max_length=200, help_text="多个类别用“、”分隔，如：食品安全、产品质量"
+    )
     issuing_authority = models.CharField("发证机关", max_length=100, default="云南省人民政府")
     issued_on = models.DateField("发证日期")
     expires_on = models.DateField("有效期至")
-    status = models.CharField("状态", max_length=10, choices=[(c.value, c.label) for c in STORED_STATUSES],
-                              default=CertificateStatus.VALID)
-    status_since = models.DateField("状态变更日期", null=True, blank=True,
-                                    help_text="暂扣、吊销、注销的生效日期；此前的执法活动仍按有效核对。")
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=[(c.value, c.label) for c in STORED_STATUSES],
+        default=CertificateStatus.VALID,
+    )
+    status_since = models.DateField(
+        "状态变更日期",
+        null=True,
+        blank=True,
+        help_text="暂扣、吊销、注销的生效日期；此前的执法活动仍按有效核对。",
+    )
     status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
     exam_passed_on = models.DateField("执法资格考试合格日期", null=True, blank=True)
     exam_score = models.DecimalField("考试成绩", max_digits=5, decimal_places=1, null=True, blank=True)
@@ -190,12 +216,17 @@ class Certificate(models.Model):
         verbose_name_plural = "执法证件"
         ordering = ["unit__order", "number"]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_on__gt=models.F("issued_on")),
-                                   name="roster_certificate_expiry_after_issue"),
-            models.CheckConstraint(condition=~Q(status=CertificateStatus.EXPIRED),
-                                   name="roster_certificate_expired_not_stored"),
-            models.CheckConstraint(condition=Q(status=CertificateStatus.VALID) | Q(status_since__isnull=False),
-                                   name="roster_certificate_status_change_dated"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("issued_on")),
+                name="roster_certificate_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CertificateStatus.EXPIRED), name="roster_certificate_expired_not_stored"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CertificateStatus.VALID) | Q(status_since__isnull=False),
+                name="roster_certificate_status_change_dated",
+            ),
         ]
         indexes = [
             # Serves valid_on(date) when checking the officers of an act, and the expiring-soon list.
@@ -240,7 +271,9 @@ class Certificate(models.Model):
 
     @property
     def field_list(self) -> list[str]:
-        return [f.strip() for f in self.fields.replace(",", "、").replace("，", "、").split("、") if f.strip()]
+        return [
+            f.strip() for f in self.fields.replace(",", "、").replace("，", "、").split("、") if f.strip()
+        ]
 
 
 class QualificationKind(models.TextChoices):
@@ -252,9 +285,13 @@ class QualificationKind(models.TextChoices):
 class LegalQualification(models.Model):
     """国家统一法律职业资格证书 (or the earlier 律师/司法考试 certificate)."""
 
-    holder = models.ForeignKey(Staff, verbose_name="持有人", on_delete=models.PROTECT, related_name="legal_qualifications")
+    holder = models.ForeignKey(
+        Staff, verbose_name="持有人", on_delete=models.PROTECT, related_name="legal_qualifications"
+    )
     number = models.CharField("证书编号", max_length=40, unique=True)
-    kind = models.CharField("类别", max_length=2, choices=QualificationKind.choices, default=QualificationKind.A)
+    kind = models.CharField(
+        "类别", max_length=2, choices=QualificationKind.choices, default=QualificationKind.A
+    )
     granted_on = models.DateField("取得日期")
     history = HistoricalRecords()
 

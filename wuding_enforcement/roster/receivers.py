@@ -32,21 +32,30 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(m2m_changed, sender=Staff.user_permissions.through, dispatch_uid="roster_perms_changed")
 def _permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and not reverse:
-        record(f"roster.permissions.{action.split('_')[1]}", obj=instance,
-               detail={"permission_ids": sorted(pk_set or [])})
+        record(
+            f"roster.permissions.{action.split('_')[1]}",
+            obj=instance,
+            detail={"permission_ids": sorted(pk_set or [])},
+        )
 
 
 @receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="roster_group_perms_changed")
 def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and not reverse:
-        record(f"roster.group_permissions.{action.split('_')[1]}", obj=instance,
-               detail={"permission_ids": sorted(pk_set or [])})
+        record(
+            f"roster.group_permissions.{action.split('_')[1]}",
+            obj=instance,
+            detail={"permission_ids": sorted(pk_set or [])},
+        )
 
 
 @receiver(post_save, sender=Certificate, dispatch_uid="roster_certificate_saved")
 def _certificate_saved(sender, instance, created, **kwargs):
-    record("roster.certificate.created" if created else "roster.certificate.changed", obj=instance,
-           detail={"status": instance.status, "expires_on": instance.expires_on.isoformat()})
+    record(
+        "roster.certificate.created" if created else "roster.certificate.changed",
+        obj=instance,
+        detail={"status": instance.status, "expires_on": instance.expires_on.isoformat()},
+    )
 
 
 @receiver(post_save, sender=LegalQualification, dispatch_uid="roster_qualification_saved")

@@ -7,13 +7,23 @@ ROLE_PERMISSIONS = {
     Role.ADMIN: [
         f"{app}.{action}_{model}"
         for app, model in [
-            ("roster", "unit"), ("roster", "staff"), ("roster", "certificate"), ("roster", "legalqualification"),
-            ("cases", "poweritem"), ("cases", "calendarday"),
+            ("roster", "unit"),
+            ("roster", "staff"),
+            ("roster", "certificate"),
+            ("roster", "legalqualification"),
+            ("cases", "poweritem"),
+            ("cases", "calendarday"),
         ]
         for action in ("view", "add", "change")
-    ] + ["audit.view_auditevent", "audit.view_auditanchor", "auth.view_group",
-         # The read-only Case and Approval pages of /admin/ (cases/admin.py): view only, never change.
-         "cases.view_case", "cases.view_approval"],
+    ]
+    + [
+        "audit.view_auditevent",
+        "audit.view_auditanchor",
+        "auth.view_group",
+        # The read-only Case and Approval pages of /admin/ (cases/admin.py): view only, never change.
+        "cases.view_case",
+        "cases.view_approval",
+    ],
     Role.BUREAU_HEAD: ["roster.view_staff", "roster.view_certificate"],
     Role.UNIT_HEAD: [],
     Role.OFFICER: [],
@@ -37,7 +47,11 @@ def sync_role_groups(using="default"):
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if perm is not None:
                 wanted.append(perm)
         current = set(group.permissions.values_list("pk", flat=True))
