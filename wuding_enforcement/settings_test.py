@@ -25,3 +25,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 # Parallel test processes share CI's Redis: keep their cache keys apart.
 CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+# Threads in tests (live server, Celery worker, concurrency tests) must not keep connections open, or
+# PostgreSQL refuses to drop the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
