@@ -163,3 +163,26 @@ def file_case(case, unit_head, bureau_head, by):
     approval.give_opinion(bureau_head, agree=True, opinion="同意立案。")
     case.refresh_from_db()
     return case
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the PostgreSQL test database, report (and end) any session a thread
+    left open on it, so the drop cannot fail with "database is being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        leftovers = cursor.fetchall()
+        for pid, *_ in leftovers:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    if leftovers:
+        import sys
+
+        print(f"\nended {len(leftovers)} leftover test-database session(s): {leftovers}", file=sys.stderr)
