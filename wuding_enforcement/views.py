@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from .cases.deadlines import case_rows, urgent_deadlines
 from .cases.models import Approval, Case
-from .cases.views import CASE_ROW_PREFETCH, case_rows, urgent_deadlines
 from .roster.models import Certificate, Role
 
 # Admins see certificates whose expiry falls within this many days, to renew them in time.
@@ -27,11 +27,7 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     my_cases = list(
-        Case.objects.editable_by(user)
-        .active()
-        .select_related("handling_unit")
-        .prefetch_related(*CASE_ROW_PREFETCH)
-        .order_by("-lead_year", "-lead_seq")[:HOME_LIMIT]
+        Case.objects.editable_by(user).active().for_rows().order_by("-lead_year", "-lead_seq")[:HOME_LIMIT]
     )
     context = {
         "today": today,

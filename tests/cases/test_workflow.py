@@ -300,3 +300,12 @@ def test_a_history_copy_or_a_hand_built_case_cannot_write_an_old_stage_back(
     with pytest.raises(StageWriteError):
         forged.save()
     assert Case.objects.get(pk=case.pk).stage == Stage.FILED
+
+
+def test_plain_edits_get_a_namespaced_history_reason_too(make_case):
+    case = make_case()
+    party = case.parties.get()
+    party.address = "武定县狮山镇某路2号"
+    party.save()
+    assert party.history.first().history_change_reason == "cases.party.changed"
+    assert case.history.earliest().history_change_reason == "cases.case.registered"

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
 
 from .api import record
 from .models import Outcome
@@ -28,3 +29,12 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         object_repr=username,
         detail={"username": username},
     )
+
+
+@receiver(pre_create_historical_record, dispatch_uid="audit_default_history_reason")
+def _default_history_reason(sender, instance, history_instance, **kwargs):
+    """Every history row says what happened: domain methods set a namespaced verb themselves
+    (cases.case.filed); edits through the admin or plain saves get '<app>.<model>.created/changed/deleted'."""
+    if not history_instance.history_change_reason:
+        verb = {"+": "created", "~": "changed", "-": "deleted"}.get(history_instance.history_type, "changed")
+        history_instance.history_change_reason = f"{instance._meta.label_lower}.{verb}"

@@ -278,3 +278,22 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
         for _, provider in _providers:
             deadlines.extend(provider(case, today))
     return deadlines
+
+
+def next_open_deadline(deadlines):
+    """The open deadline that falls first (None when every deadline is met)."""
+    open_ = [d for d in deadlines if not d.is_met]
+    return min(open_, key=lambda d: d.due) if open_ else None
+
+
+def case_rows(cases, today):
+    """(case, next open deadline) for cases fetched with Case.objects.for_rows(): no query per case."""
+    return [(case, next_open_deadline(case.deadlines(today))) for case in cases]
+
+
+def urgent_deadlines(cases, today):
+    """(case, deadline) for every overdue or soon-due open deadline, the most urgent first."""
+    urgent = [
+        (case, d) for case in cases for d in case.deadlines(today) if d.status in (Status.RED, Status.AMBER)
+    ]
+    return sorted(urgent, key=lambda pair: pair[1].due)

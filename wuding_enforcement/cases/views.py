@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wuding_enforcement.roster.models import Unit
 
 from .access import get_case_for_user
-from .deadlines import Status
+from .deadlines import case_rows
 from .forms import (
     EXTENSION_KINDS,
     AdvanceForm,
@@ -41,35 +41,6 @@ from .workflow import Stage, TransitionRefused
 
 PAGE_SIZE = 25
 
-# What a case row needs: the party names, the officers, and what case.deadlines() reads (approvals, pauses,
-# transitions). One query each, whatever the number of cases.
-CASE_ROW_PREFETCH = (
-    "parties",
-    Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
-    "approvals",
-    "pauses",
-    "transitions",
-)
-
-
-def next_open_deadline(deadlines):
-    """The open deadline that falls first (None when every deadline is met)."""
-    open_ = [d for d in deadlines if not d.is_met]
-    return min(open_, key=lambda d: d.due) if open_ else None
-
-
-def case_rows(cases, today):
-    """(case, next open deadline) for cases fetched with CASE_ROW_PREFETCH: no query per case."""
-    return [(case, next_open_deadline(case.deadlines(today))) for case in cases]
-
-
-def urgent_deadlines(cases, today):
-    """(case, deadline) for every overdue or soon-due open deadline, the most urgent first."""
-    urgent = [
-        (case, d) for case in cases for d in case.deadlines(today) if d.status in (Status.RED, Status.AMBER)
-    ]
-    return sorted(urgent, key=lambda pair: pair[1].due)
-
 
 @require_GET
 @login_required
@@ -80,11 +51,7 @@ def case_list(request):
     cases = Case.objects.visible_to(user)
     if form.is_bound:
         cases = form.filter(cases, user)
-    cases = (
-        cases.select_related("handling_unit")
-        .prefetch_related(*CASE_ROW_PREFETCH)
-        .order_by("-lead_year", "-lead_seq")
-    )
+    cases = cases.for_rows().order_by("-lead_year", "-lead_seq")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(

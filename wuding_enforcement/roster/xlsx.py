@@ -293,14 +293,13 @@ def _parse_roles(value, groups: dict[str, Group], errors: list[str]) -> set[str]
     return names - set(unknown)
 
 
-def import_staff(file, *, actor=None) -> ImportResult:
-    """Create or update staff by 用户名; roles are set to exactly those listed; 在职=否 deactivates (which
-    also ends the person's sessions, see receivers.py). Accounts are never deleted."""
+def _run_import(kind: str, importer, file, actor) -> ImportResult:
+    """Run one importer atomically: the rows and their audit event commit together, or neither does."""
     try:
-        with transaction.atomic():  # the rows and their audit event commit together, or neither does
-            result = _import_staff(file, actor)
+        with transaction.atomic():
+            result = importer(file, actor)
             record(
-                "roster.staff.imported",
+                f"roster.{kind}.imported",
                 actor=actor,
                 detail={
                     "rows": result.rows,
@@ -310,9 +309,15 @@ def import_staff(file, *, actor=None) -> ImportResult:
                 },
             )
     except ImportErrors as exc:
-        _record_refusal("roster.staff.import_refused", exc, actor)
+        _record_refusal(f"roster.{kind}.import_refused", exc, actor)
         raise
     return result
+
+
+def import_staff(file, *, actor=None) -> ImportResult:
+    """Create or update staff by 用户名; roles are set to exactly those listed; 在职=否 deactivates (which
+    also ends the person's sessions, see receivers.py). Accounts are never deleted."""
+    return _run_import("staff", _import_staff, file, actor)
 
 
 def _import_staff(file, actor=None) -> ImportResult:
@@ -411,23 +416,7 @@ def _parse_choice(value, label: str, choices, errors: list[str], hint: str = "")
 
 def import_certificates(file, *, actor=None) -> ImportResult:
     """Create or update certificates by 证件编号; the holder must already be on the staff roster."""
-    try:
-        with transaction.atomic():  # the rows and their audit event commit together, or neither does
-            result = _import_certificates(file)
-            record(
-                "roster.certificates.imported",
-                actor=actor,
-                detail={
-                    "rows": result.rows,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-    except ImportErrors as exc:
-        _record_refusal("roster.certificates.import_refused", exc, actor)
-        raise
-    return result
+    return _run_import("certificates", _import_certificates, file, actor)
 
 
 _CERT_FIELDS = [
@@ -444,7 +433,7 @@ _CERT_FIELDS = [
 ]
 
 
-def _import_certificates(file) -> ImportResult:
+def _import_certificates(file, actor=None) -> ImportResult:
     rows = _read_rows(file, CERTIFICATE_HEADERS)
     units = {u.name: u for u in Unit.objects.all()}
     staff = {s.username: s for s in Staff.objects.all()}
