@@ -8,5 +8,7 @@ class RecordingConfig(AppConfig):
     verbose_name = "执法全过程记录"
 
     def ready(self):
-        # Gates into the shared case (mandatory AV, 先行登记保存/查封扣押 clocks) are registered here.
-        pass
+        from . import doctypes  # noqa: F401  (registers the document types)
+        from .builtin_gates import register_builtin_gates
+
+        register_builtin_gates()

@@ -306,3 +306,9 @@ LOGGING = {
 # django-guardian: no anonymous user row (citizens never get object permissions).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
+
+# The public address of the portal, printed in QR codes on documents and certificates.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Audio-video uploads: size cap (default 8 GB) and chunk size of the resumable upload protocol.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2)

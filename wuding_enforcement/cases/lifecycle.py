@@ -98,6 +98,17 @@ class CaseLifecycle:
 
         return Case.objects.editable_by(user).filter(pk=self.pk).exists()
 
+    def may_see_classified(self, user) -> bool:
+        """Classified records (个人隐私, 商业秘密, 国家秘密) are for the case's officers, their unit head, the
+        unit's records keeper and the reviewers of this case (guardian cases.view_classified) only."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if self.assignments.filter(officer=user).exists() or user.is_head_of(self.handling_unit):
+            return True
+        if user.has_role(Role.RECORDS_KEEPER) and user.unit_id == self.handling_unit_id:
+            return True
+        return user.has_perm("cases.view_classified", self)
+
     def assign_officers(self, officers, *, by, lead=None):
         """Assign officers (the first is the lead officer unless `lead` says otherwise) and grant them
         view/change permissions on this case through django-guardian."""

@@ -230,7 +230,11 @@ class Case(CaseLifecycle, models.Model):
         verbose_name = "案件"
         verbose_name_plural = "案件"
         ordering = ["-lead_year", "-lead_seq"]
-        permissions = [("advance_case", "推进案件阶段")]
+        permissions = [
+            ("advance_case", "推进案件阶段"),
+            # Granted per case (guardian) to the reviewers of that case: classified records (recording).
+            ("view_classified", "查看本案涉密记录"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["lead_year", "lead_seq"], name="cases_case_lead_number_unique_per_year"

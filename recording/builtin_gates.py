@@ -1,0 +1,55 @@
+"""recording's own rules, registered into the shared case and into document issuing."""
+
+from wuding_enforcement.roster.models import CertificateStatus  # noqa: F401  (documented dependency)
+
+from .gates import register_document_gate
+
+
+def officers_present(document, user):
+    """行政处罚法 第四十二条: an investigative or enforcement act is done by at least two officers holding
+    certificates valid on the date of the act."""
+    if not document.doctype.act:
+        return
+    if document.act_date is None:
+        yield "请填写执法活动日期。"
+        return
+    officers = list(document.officers.all())
+    valid = 0
+    for officer in officers:
+        certificates = list(officer.certificates.all())
+        if any(c.is_valid_on(document.act_date) for c in certificates):
+            valid += 1
+        elif certificates:
+            reasons = "；".join(c.invalid_reason_on(document.act_date) for c in certificates)
+            yield f"{officer.display_name}：{reasons}，{document.act_date:%Y年%m月%d日}不具备执法资格。"
+        else:
+            yield f"{officer.display_name}：未持有行政执法证件，不具备执法资格。"
+    if valid < 2:
+        yield (
+            f"执法活动须由至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条），"
+            f"本文书记录的在场执法人员中只有 {valid} 名证件有效。"
+        )
+
+
+def party_named(document, user):
+    if document.doctype.to_party and document.party_id is None:
+        yield "请选择文书送达的当事人。"
+
+
+def audio_video(document, user):
+    """Mandatory AV for 查封扣押 and acts in the 执法办案场所; for 现场执法, 调查取证, 听证, 留置送达, 公告送达
+    either linked AV or a written reason why text alone records the act fully (DOMAIN.md §2)."""
+    rule = document.doctype.av
+    if rule is None:
+        return
+    has_av = document.evidence.filter(voided_at__isnull=True, kind__in=["video", "audio"]).exists()
+    if rule == "mandatory" and not has_av:
+        yield f"“{document.doctype.title}”记录的执法活动须全程音像记录：请先上传并关联录像或录音。"
+    elif rule == "as_needed" and not has_av and not document.av_exemption.strip():
+        yield "请关联音像记录，或在“未录音录像的理由”中说明文字记录足以全面有效记录该执法活动的理由。"
+
+
+def register_builtin_gates():
+    register_document_gate(officers_present, name="recording.officers_present")
+    register_document_gate(party_named, name="recording.party_named")
+    register_document_gate(audio_video, name="recording.audio_video")

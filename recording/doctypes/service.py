@@ -1,0 +1,1 @@
+"""Document types: see base.DocumentType."""

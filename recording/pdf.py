@@ -1,0 +1,80 @@
+"""Rendering documents to PDF with WeasyPrint: A4, Noto Serif CJK SC, PDF/A-3b. Rendering fetches nothing
+outside the project's own static files (STACK.md trap 4)."""
+
+import mimetypes
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+
+class FetchRefused(Exception):
+    pass
+
+
+def _static_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serve data: URIs and the project's own static files (/static/...); refuse everything else, so a
+        document can never make the server fetch a URL (STACK.md trap 4)."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            for prefix in ("file://" + settings.STATIC_URL, settings.STATIC_URL, "static:"):
+                if url.startswith(prefix):
+                    found = finders.find(url[len(prefix) :].lstrip("/"))
+                    if found:
+                        path = Path(found)
+                        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            raise FetchRefused(f"PDF rendering may only load the project's static files, not {url!r}")
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher():
+    return _static_fetcher_class()(fail_on_errors=True)
+
+
+def verification_url(code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/document/{code}/"
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+
+
+def render_html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b", attachments=None) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=settings.STATIC_URL, url_fetcher=static_only_fetcher()).write_pdf(
+        pdf_variant=pdf_variant,
+        attachments=attachments or None,
+    )
+
+
+def document_context(document) -> dict:
+    doctype = document.doctype
+    verify = verification_url(document.verification_code) if document.verification_code else ""
+    return {
+        "document": document,
+        "doctype": doctype,
+        "case": document.case,
+        "party": document.party,
+        "data": document.data,
+        "officers": list(document.officers.all()) if document.pk else [],
+        "bureau": settings.BUREAU_NAME,
+        "verify_url": verify,
+        "verify_qr": qr_data_uri(verify) if verify else "",
+        "rendered_at": timezone.localtime(),
+    }
+
+
+def render_document(document) -> bytes:
+    html = render_to_string(document.doctype.template, document_context(document))
+    return render_html_to_pdf(html)
