@@ -23,6 +23,7 @@ from .models import (
     CaseTransition,
     Party,
     PowerItem,
+    RuleSettings,
 )
 
 
@@ -40,6 +41,20 @@ class CalendarDayAdmin(DomainHistoryAdmin):
     list_filter = ("is_working_day",)
     search_fields = ("name",)
     date_hierarchy = "date"
+
+
+@admin.register(RuleSettings)
+class RuleSettingsAdmin(DomainHistoryAdmin):
+    """One row of rule parameters; the change list opens it directly."""
+
+    def has_add_permission(self, request):
+        return not RuleSettings.objects.exists() and super().has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        obj = RuleSettings.current()
+        return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk)
 
 
 class ViewOnlyAdmin(DomainHistoryAdmin):

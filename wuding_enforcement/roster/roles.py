@@ -13,6 +13,7 @@ ROLE_PERMISSIONS = {
             ("roster", "legalqualification"),
             ("cases", "poweritem"),
             ("cases", "calendarday"),
+            ("cases", "rulesettings"),
         ]
         for action in ("view", "add", "change")
     ]
