@@ -14,10 +14,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+# Data generators the benches import: run only when named (public_pages_bench.py generates its own data).
+GENERATORS = {"generate_decisions"}
+
+
 def bench_scripts(names: list[str]) -> list[Path]:
     scripts = sorted(
         p for p in HERE.glob("*.py") if p.name != Path(__file__).name and not p.name.startswith("_")
     )
+    if not names:
+        return [p for p in scripts if p.stem not in GENERATORS]
     if names:
         wanted = {n.removesuffix(".py") for n in names}
         unknown = wanted - {p.stem for p in scripts}

@@ -8,5 +8,20 @@ class LegalReviewConfig(AppConfig):
     verbose_name = "重大执法决定法制审核"
 
     def ready(self):
-        # The gate "no major decision without a passed review" is registered here.
-        pass
+        from . import doctypes  # noqa: F401  (registers review_opinion and collective_record)
+        from .gates import register
+
+        register()
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_default_criteria, sender=self)
+
+
+def _default_criteria(sender, apps=None, **kwargs):
+    """Re-create the default catalogue when a flush emptied it (tests with transaction=True, `flush`);
+    idempotent, the data migration made it first."""
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    importlib.import_module("legal_review.migrations.0002_default_criteria").create(apps or global_apps, None)

@@ -12,3 +12,10 @@ class RecordingConfig(AppConfig):
         from .builtin_gates import register_builtin_gates
 
         register_builtin_gates()
+
+        # The statutory clocks, the bureau head's approvals and the archive (case file, read-only after it).
+        from . import approvals, archive, clocks, tasks_archive  # noqa: F401  (tasks_archive: the Celery task)
+
+        clocks.register()
+        approvals.register()
+        archive.register()

@@ -88,12 +88,15 @@ class DocumentLifecycle:
 
         from .models import Document, DocumentStatus
         from .pdf import render_document
+        from .signing import SigningError, get_signer
 
         try:
             with transaction.atomic():
                 Case.objects.select_for_update().get(pk=self.case_id)
                 doc = Document.objects.select_for_update().select_related("case", "party").get(pk=self.pk)
-                if not doc.case.may_work_on(by):
+                if doc.case.stage == Stage.ARCHIVED:  # read-only for everyone (recording.archive)
+                    raise TransitionRefused("案件已归档，案件及其记录只读，不能再签发文书。")
+                if not doc.doctype.may_issue(doc, by):
                     raise TransitionRefused("您不是本案承办人员或承办单位负责人，不能签发文书。")
                 problems = doc.issue_problems(by)
                 if problems:
@@ -112,6 +115,13 @@ class DocumentLifecycle:
                 doc.issued_at = now
                 doc.issued_by = by
                 pdf_bytes = render_document(doc)
+                signer = get_signer()
+                try:
+                    pdf_bytes = signer.sign(pdf_bytes, reason=f"签发{doctype.title}")
+                except SigningError as exc:
+                    raise TransitionRefused(str(exc)) from exc
+                doc.signed = True
+                doc.signature_note = "演示证书签章（非正式）" if signer.demo else "本局电子签章"
                 doc.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
                 doc.pdf.save(f"{doctype.key}.pdf", ContentFile(pdf_bytes), save=False)
                 doc._issuing = True
@@ -148,6 +158,8 @@ class DocumentLifecycle:
             "file_seq",
             "pdf",
             "pdf_sha256",
+            "signed",
+            "signature_note",
             "verification_code",
             "issued_at",
             "issued_by",
@@ -168,6 +180,8 @@ class DocumentLifecycle:
             original = Document.objects.select_for_update().get(pk=self.pk)
             if Document.objects.filter(supersedes=original).exists():
                 raise TransitionRefused("该文书已有更正文书。")
+            if original.case.stage == Stage.ARCHIVED:  # read-only for everyone (recording.archive)
+                raise TransitionRefused("案件已归档，案件及其记录只读，不能再更正文书。")
             if not original.case.may_work_on(by):
                 raise TransitionRefused("您不是本案承办人员或承办单位负责人，不能更正文书。")
             draft = Document.objects.create(

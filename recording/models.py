@@ -108,6 +108,9 @@ class Document(DocumentLifecycle, models.Model):
     pdf = models.FileField("PDF", upload_to=_document_pdf_path, blank=True)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
     verification_code = models.CharField("核验码", max_length=16, null=True, blank=True, unique=True)
+    # Electronic seal (电子签章): documents issued before signing existed keep their hash and read as unsigned.
+    signed = models.BooleanField("已电子签章", default=False)
+    signature_note = models.CharField("签章说明", max_length=100, blank=True)
     issued_at = models.DateTimeField("签发时间", null=True, blank=True)
     issued_by = models.ForeignKey(
         Staff, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -273,6 +276,8 @@ class Upload(models.Model):
     )
     original_name = models.CharField(max_length=255, blank=True)
     declared_size = models.PositiveBigIntegerField()
+    # Optional: the SHA-256 the client computed itself; when given, the completed file must match it.
+    declared_sha256 = models.CharField(max_length=64, blank=True)
     received = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     evidence = models.OneToOneField(

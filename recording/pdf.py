@@ -61,7 +61,7 @@ def render_html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b", attac
 def document_context(document) -> dict:
     doctype = document.doctype
     verify = verification_url(document.verification_code) if document.verification_code else ""
-    return {
+    context = {
         "document": document,
         "doctype": doctype,
         "case": document.case,
@@ -73,6 +73,8 @@ def document_context(document) -> dict:
         "verify_qr": qr_data_uri(verify) if verify else "",
         "rendered_at": timezone.localtime(),
     }
+    context.update(doctype.context(document))
+    return context
 
 
 def render_document(document) -> bytes:

@@ -186,3 +186,60 @@ def django_db_setup(django_db_setup, django_db_blocker):
         import sys
 
         print(f"\nended {len(leftovers)} leftover test-database session(s): {leftovers}", file=sys.stderr)
+
+
+# --- Real-browser fixtures (one chromium per test process, shared by every journey) ------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+    import shutil
+    from pathlib import Path
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the journeys make between page
+    # steps are synchronous and safe here (STACK.md trap 6).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def factory(*, phone=False):
+        options = {"base_url": live_server.url, "locale": "zh-CN", "accept_downloads": True}
+        if phone:
+            options.update(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
+        else:
+            options.update(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()

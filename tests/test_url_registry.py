@@ -15,6 +15,27 @@ pytestmark = pytest.mark.django_db
 # URL names anyone may open. Adding a name here is a decision: say why in the commit.
 PUBLIC = {
     "disclosure:index",  # the public home page (公示)
+    # 事前公开 pages, the certificate and document checks, the statistics: public by law (DOMAIN.md §1);
+    # what they may show is tested in tests/disclosure/test_public_security.py.
+    "disclosure:subjects",
+    "disclosure:personnel",
+    "disclosure:powers",
+    "disclosure:benchmarks",
+    "disclosure:inspections",
+    "disclosure:procedures",
+    "disclosure:guides",
+    "disclosure:channels",
+    "disclosure:certificate_lookup",
+    "disclosure:document_lookup",
+    "disclosure:statistics",
+    "disclosure:statistics_live",
+    # 事后公开: the list of published decisions, its feed, the embeddable list and the open data show only
+    # published, redacted summaries (tests/disclosure/test_publication_pages.py walks guessed ids too).
+    "disclosure:publication_list",
+    "disclosure:publication_feed",
+    "disclosure:publication_embed",
+    "disclosure:publication_open_csv",
+    "disclosure:publication_open_json",
     "healthz",  # load-balancer health check, answers {"status": "ok"} only
     "roster:login",  # the staff sign-in page
 }

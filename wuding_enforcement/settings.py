@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "wuding_enforcement.audit",
     "wuding_enforcement.roster",
     "wuding_enforcement.cases",
+    "wuding_enforcement.rulebook",
     # The three systems.
     "recording",
     "legal_review",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wuding_enforcement.roster.context_processors.portal",
+                "wuding_enforcement.supervision.context_processors.unread_notifications",
             ],
         },
     },
@@ -133,9 +136,28 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "send-reminders-daily": {
+        "task": "wuding_enforcement.supervision.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "anchor-audit-chain-daily": {
         "task": "wuding_enforcement.audit.tasks.anchor_audit_chain",
         "schedule": timedelta(hours=24),
+    },
+    # Abort resumable uploads idle for UPLOAD_STALE_HOURS and remove their partial files.
+    "recording-clean-stale-uploads-hourly": {
+        "task": "recording.tasks.clean_stale_uploads",
+        "schedule": timedelta(hours=1),
+    },
+    # Re-hash every evidence file, issued PDF and case-file PDF (at night: it reads every stored byte).
+    "recording-verify-integrity-nightly": {
+        "task": "recording.tasks.verify_integrity",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Record the end of publications whose period is over (the public queries already filter on the date).
+    "disclosure-record-publication-expiries-daily": {
+        "task": "disclosure.tasks.record_publication_expiries",
+        "schedule": crontab(hour=0, minute=10),
     },
 }
 
@@ -309,6 +331,26 @@ GUARDIAN_MONKEY_PATCH_USER = False
 
 # The public address of the portal, printed in QR codes on documents and certificates.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Origins allowed to frame the embeddable publication list (the county government's portal), e.g.
+# https://www.wuding.gov.cn; empty: no site may frame it (CSP frame-ancestors, only on that one view).
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])
+for _origin in EMBED_ALLOWED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")) or "/" in _origin.split("://", 1)[1]:
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS takes origins like https://www.example.gov.cn, got {_origin!r}"
+        )
 # Audio-video uploads: size cap (default 8 GB) and chunk size of the resumable upload protocol.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2)
+# An open upload with no new bytes for this long is aborted and its partial file removed.
+UPLOAD_STALE_HOURS = env_int("UPLOAD_STALE_HOURS", 24)
+# Evidence files up to this size are re-hashed before a download is sent (refused if altered); larger ones
+# are re-hashed while they stream and an alert is raised at the end.
+EVIDENCE_VERIFY_BEFORE_SEND_BYTES = env_int("EVIDENCE_VERIFY_BEFORE_SEND_BYTES", 64 * 1024**2)
+
+# Electronic seal on issued documents (recording/signing.py): the bureau's PKCS#12 certificate in production;
+# without one, development and the demo sign with a generated self-signed demo certificate.
+DOCUMENT_SIGNER = env_str("DOCUMENT_SIGNER", "")
+SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "")
+LOGGING["loggers"] = {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}}

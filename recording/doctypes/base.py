@@ -42,6 +42,16 @@ class DocumentType:
         """One line for the timeline."""
         return ""
 
+    def may_issue(self, document, user) -> bool:
+        """Who may issue a document of this type: the case's officers and unit head. Types written by someone
+        else (legal_review's 法制审核意见书 by the case's reviewer) override this."""
+        return document.case.may_work_on(user)
+
+    def context(self, document) -> dict:
+        """Extra template values this type's PDF needs (amounts in words, a served document's title ...),
+        derived from the stored data at render time."""
+        return {}
+
     # --- JSON <-> form values ---
 
     def to_json(self, cleaned: dict) -> dict:

@@ -360,8 +360,10 @@ def test_deadlines_of_many_prefetched_cases_cost_one_query_for_the_calendar(
     django_assert_num_queries,
 ):
     from wuding_enforcement.cases import calendar
+    from wuding_enforcement.cases.deadlines import deadline_prefetch
 
-    cases = list(Case.objects.prefetch_related("approvals", "pauses", "transitions"))
+    # approvals, pauses, transitions and what the systems' providers declare (recording: documents).
+    cases = list(Case.objects.prefetch_related(*deadline_prefetch()))
     with calendar.cached(), django_assert_num_queries(1):  # the CalendarDay table, read once
         for case in cases:
             case_deadlines(case, D(2026, 3, 3))

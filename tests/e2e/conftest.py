@@ -1,5 +1,6 @@
 """Real-browser journeys: Playwright drives Debian's chromium (never a downloaded browser) against
-pytest-django's live server. Screenshots land in test-artifacts/ for a human to look at."""
+pytest-django's live server. Screenshots land in test-artifacts/ for a human to look at. The `browser` and
+`new_page` fixtures live in tests/conftest.py so that journeys in any folder share one browser."""
 
 import os
 import shutil
@@ -15,52 +16,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def factory(*, phone=False):
-        options = {"base_url": live_server.url, "locale": "zh-CN", "accept_downloads": True}
-        if phone:
-            options.update(
-                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
-            )
-        else:
-            options.update(viewport={"width": 1280, "height": 900})
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield factory
-    for context in contexts:
-        context.close()
 
 
 def screenshot(page, name):

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 # 12 approvals awaiting me (+ case, unit, requester)   13 my certificates
 # 14, 15 the user's and the groups' model permissions (系统管理 link)   16 the user's unit (header)
 # 17-19 SAVEPOINT, UPDATE django_session (last_seen), RELEASE SAVEPOINT
-HOME_QUERIES_UNIT_HEAD = 19
+# +1 the unread notifications count (header)
+# +1 my cases' documents (recording's deadline provider, via for_rows())
+HOME_QUERIES_UNIT_HEAD = 21
 
 
 @pytest.mark.parametrize("count", [2, 12])

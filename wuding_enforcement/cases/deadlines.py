@@ -252,14 +252,29 @@ def decision_deadline(case, today: datetime.date, approvals, pauses, transitions
 
 DeadlineProvider = Callable[[object, datetime.date], Iterable[Deadline]]
 _providers: list[tuple[str, DeadlineProvider]] = []
+# The case relations case_deadlines() reads: the foundation's three, plus those the providers declare (e.g.
+# recording's "documents"). Case.objects.for_rows() prefetches them all, so list pages stay at a fixed
+# number of queries whatever the providers.
+_prefetch: list[str] = ["approvals", "pauses", "transitions"]
 
 
-def register_deadline_provider(func: DeadlineProvider, *, name: str | None = None) -> DeadlineProvider:
-    """Systems add their deadlines (e.g. 查封扣押 30 days) from AppConfig.ready(); registered once by name."""
+def register_deadline_provider(
+    func: DeadlineProvider, *, name: str | None = None, prefetch: Iterable[str] = ()
+) -> DeadlineProvider:
+    """Systems add their deadlines (e.g. 查封扣押 30 days) from AppConfig.ready(); registered once by name.
+    `prefetch` names the case relations the provider reads (through ``case.<relation>.all()``)."""
     key = name or f"{func.__module__}.{func.__qualname__}"
     if all(existing != key for existing, _ in _providers):
         _providers.append((key, func))
+    for relation in prefetch:
+        if relation not in _prefetch:
+            _prefetch.append(relation)
     return func
+
+
+def deadline_prefetch() -> list[str]:
+    """The relations to prefetch on cases whose deadlines a page computes (no query per case then)."""
+    return list(_prefetch)
 
 
 def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:

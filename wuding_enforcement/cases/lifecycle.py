@@ -157,7 +157,13 @@ class CaseLifecycle:
                     raise workflow.TransitionRefused(
                         f"案件当前处于“{Stage(source).label}”阶段，不能转入“{Stage(target).label}”。"
                     )
-                if not (case.may_work_on(actor) or actor.has_role(Role.BUREAU_HEAD)):
+                # 归档 is the records keeper's act (the unit's 档案管理员 keeps the finished case's file).
+                archiving_keeper = (
+                    target == Stage.ARCHIVED
+                    and actor.has_role(Role.RECORDS_KEEPER)
+                    and actor.unit_id == case.handling_unit_id
+                )
+                if not (case.may_work_on(actor) or actor.has_role(Role.BUREAU_HEAD) or archiving_keeper):
                     raise workflow.TransitionRefused(
                         "您不是本案承办人员、承办单位负责人或局负责人，不能推进本案。"
                     )

@@ -154,13 +154,14 @@ class CaseQuerySet(models.QuerySet):
 
     def for_rows(self):
         """What a case row on a list page needs: unit, party names, officers, and what case.deadlines()
-        reads (approvals, pauses, transitions). One query each, whatever the number of cases."""
+        reads (approvals, pauses, transitions, and what the systems' deadline providers declare, e.g.
+        recording's documents). One query each, whatever the number of cases."""
+        from .deadlines import deadline_prefetch
+
         return self.select_related("handling_unit").prefetch_related(
             "parties",
             models.Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
-            "approvals",
-            "pauses",
-            "transitions",
+            *deadline_prefetch(),
         )
 
     def active(self):

@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .deadlines import Status, case_deadlines
+from .deadlines import Status, case_deadlines, deadline_prefetch
 from .models import Case
 
 
@@ -18,8 +18,8 @@ def count_overdue_cases(today: str | None = None) -> dict:
     """
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     active = overdue = amber = 0
-    # The three relations case_deadlines() reads, prefetched so the count costs a fixed number of queries.
-    cases = Case.objects.active().prefetch_related("approvals", "pauses", "transitions")
+    # The relations case_deadlines() reads, prefetched so the count costs a fixed number of queries.
+    cases = Case.objects.active().prefetch_related(*deadline_prefetch())
     for case in cases.iterator(chunk_size=500):
         active += 1
         statuses = {d.status for d in case_deadlines(case, day)}

@@ -12,6 +12,7 @@ from django.db import IntegrityError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from wuding_enforcement.roster.models import Unit
@@ -116,6 +117,17 @@ def case_detail(request, pk):
     return render(request, "cases/case_detail.html", context)
 
 
+def _back(request, case):
+    """Back to the page the action was posted from (e.g. the recording workspace) when it names a safe
+    local `next`; otherwise to the case page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("cases:detail", pk=case.pk)
+
+
 def _show_refusal(request, refused):
     for message in refused.messages:
         messages.error(request, message)
@@ -135,7 +147,7 @@ def request_approval(request, pk):
     form = ApprovalRequestForm(request.POST)
     if not form.is_valid():
         _show_form_errors(request, form)
-        return redirect("cases:detail", pk=case.pk)
+        return _back(request, case)
     kind = form.cleaned_data["kind"]
     days = form.cleaned_data["days"] if kind in EXTENSION_KINDS else None
     try:
@@ -150,7 +162,7 @@ def request_approval(request, pk):
         messages.success(
             request, f"已提交“{ApprovalKind(kind).label}”，等待{case.handling_unit}负责人签署意见。"
         )
-    return redirect("cases:detail", pk=case.pk)
+    return _back(request, case)
 
 
 @require_POST
@@ -160,11 +172,11 @@ def give_opinion(request, pk, approval_pk):
     approval = get_object_or_404(Approval, pk=approval_pk, case=case)
     if approval.status not in PENDING_APPROVAL:
         messages.error(request, f"该审批已{approval.get_status_display()}，不能再签署意见。")
-        return redirect("cases:detail", pk=case.pk)
+        return _back(request, case)
     form = OpinionForm(request.POST)
     if not form.is_valid():
         _show_form_errors(request, form)
-        return redirect("cases:detail", pk=case.pk)
+        return _back(request, case)
     try:
         approval.give_opinion(
             request.user, agree=form.cleaned_data["agree"], opinion=form.cleaned_data["opinion"]
@@ -175,7 +187,7 @@ def give_opinion(request, pk, approval_pk):
         messages.success(
             request, f"已签署意见，“{approval.get_kind_display()}”{approval.get_status_display()}。"
         )
-    return redirect("cases:detail", pk=case.pk)
+    return _back(request, case)
 
 
 @require_POST
@@ -185,7 +197,7 @@ def advance(request, pk):
     form = AdvanceForm(request.POST)
     if not form.is_valid():
         _show_form_errors(request, form)
-        return redirect("cases:detail", pk=case.pk)
+        return _back(request, case)
     target = form.cleaned_data["target"]
     try:
         case.advance(
@@ -195,4 +207,4 @@ def advance(request, pk):
         _show_refusal(request, refused)
     else:
         messages.success(request, f"案件已转入“{Stage(target).label}”阶段。")
-    return redirect("cases:detail", pk=case.pk)
+    return _back(request, case)

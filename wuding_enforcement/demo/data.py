@@ -182,6 +182,8 @@ STAFF = [
     StaffSpec("yangf", "杨帆", "chadian", (OFF,), title="执法人员"),
     StaffSpec("pujz", "普建忠", "bailu", (HEAD, OFF), head=True, title="所长"),
     StaffSpec("sut", "苏婷", "bailu", (OFF,), title="执法人员"),
+    # 白路所 has archived cases: its own records keeper archives them (归档 is the unit keeper's act).
+    StaffSpec("records_bailu", "普秀英", "bailu", (KEEP,), cert=None, title="档案管理员"),
     StaffSpec("qizf", "起正福", "wande", (HEAD, OFF), head=True, title="所长"),
     StaffSpec("lihy", "李红艳", "wande", (OFF,), title="执法人员"),
     StaffSpec("zhangyg", "张永贵", "huanzhou", (HEAD, OFF), head=True, title="所长"),

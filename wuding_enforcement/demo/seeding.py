@@ -38,6 +38,7 @@ from wuding_enforcement.roster.models import (
     CertificateKind,
     CertificateStatus,
     LegalQualification,
+    Role,
     Staff,
     Unit,
 )
@@ -157,6 +158,8 @@ class Summary:
     power_items: int = 0
     cases: Counter = field(default_factory=Counter)
     pending_approvals: int = 0
+    recording: str = ""
+    legal_review: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -175,8 +178,13 @@ class _Seeder:
         # Oldest lead first, so that the gapless 案源登记号 follow the lead dates as in a real register.
         for index, spec in enumerate(sorted(case_data.CASES, key=lambda c: -c.lead_ago)):
             self.make_case(index, spec)
+        self.seed_systems()
         for username in data.OTP_DEMO_USERNAMES:
             issue_demo_backup_codes(self.staff[username], count=10)
+        # 事前公开 content and last year's published statistics (after the cases, which the figures count).
+        from disclosure.demo import seed_disclosure_demo
+
+        seed_disclosure_demo(self.today)
         self.summary.pending_approvals = Approval.objects.filter(status__in=PENDING_APPROVAL).count()
         self.summary.cases = Counter(Case.objects.values_list("stage", flat=True))
         self.summary.certificates = Counter(c.status_on(self.today) for c in Certificate.objects.all())
@@ -190,6 +198,24 @@ class _Seeder:
             },
         )
         return self.summary
+
+    def seed_systems(self):
+        """The systems' own demo data on top of the cases (demo seeding is a top floor, like the root
+        URLconf: it may call into the systems; the shared domain itself never imports them)."""
+        from django.apps import apps
+
+        if apps.is_installed("recording"):
+            from recording.demo import seed_recording_demo
+
+            made = seed_recording_demo()
+            self.summary.recording = (
+                f"执法文书 {made.issued} 份已签发（含 PDF），草稿 {made.drafts} 份；音像记录 {made.media} 个"
+            )
+            self.summary.warnings.extend(made.notes)
+        if apps.is_installed("legal_review"):
+            from legal_review.demo import seed_review_demo
+
+            self.summary.legal_review = seed_review_demo(self)
 
     # --- roster ---
 
@@ -340,8 +366,35 @@ class _Seeder:
             self.approve(case, ApprovalKind.NOT_FILING, actor, approver, reason=reason)
         elif target == Stage.CLOSED:
             self.approve(case, ApprovalKind.CLOSING, actor, approver)
+        elif target == Stage.ARCHIVED:
+            self.archive(case)
+        elif target in (Stage.LEGAL_REVIEW, Stage.COLLECTIVE) or case.stage == Stage.LEGAL_REVIEW:
+            # 法制审核 is entered by submitting a package and left only after the reviewer's approval.
+            from legal_review.demo import demo_step
+
+            demo_step(
+                case,
+                target,
+                actor=actor,
+                reviewer=self.staff["reviewer"],
+                approver=approver,
+                reason=reason,
+                today=self.today,
+            )
         else:
             case.advance(target, actor=actor, reason=reason, on=self.date_of(case, target, lead_date))
+
+    def archive(self, case):
+        """归档 is the unit's records keeper's act, once recording has built the case file (正卷、副卷)."""
+        from recording.archive import archive_case
+
+        keeper = Staff.objects.with_role(Role.RECORDS_KEEPER).filter(unit=case.handling_unit).first()
+        if keeper is None:
+            raise TransitionRefused(f"{case.handling_unit}没有档案管理员，不能归档。")
+        case_file = archive_case(case, by=keeper)
+        if case_file.status != "done":
+            raise TransitionRefused(case_file.error or "组卷失败。")
+        case.refresh_from_db()
 
     def date_of(self, case, target, lead_date) -> datetime.date:
         """Past dates where the case's own clock allows them: 核查 the working day after the lead; a 简易程序

@@ -20,8 +20,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wuding_enforcement.audit.api import record
 
-from . import xlsx
-from .models import Certificate, CertificateStatus, LegalQualification, Role, Staff, Unit
+from . import training, xlsx
+from .models import (
+    Certificate,
+    CertificateStatus,
+    LegalQualification,
+    Role,
+    Staff,
+    TrainingAttendance,
+    TrainingRequirement,
+    TrainingSession,
+    Unit,
+)
 
 
 class DomainHistoryAdmin(SimpleHistoryAdmin):
@@ -224,13 +234,38 @@ class StaffPasswordForm(AdminPasswordChangeForm):
         return user
 
 
+class TrainingBehindFilter(admin.SimpleListFilter):
+    title = "本年培训学时"
+    parameter_name = "training"
+
+    def lookups(self, request, model_admin):
+        return [("behind", "未达到年度最低学时")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "behind":
+            from django.utils import timezone
+
+            behind = training.behind(timezone.localdate().year)
+            return queryset.filter(pk__in=[s.person.pk for s in behind])
+        return queryset
+
+
 @admin.register(Staff)
 class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
     change_password_form = StaffPasswordForm
-    list_display = ("username", "real_name", "unit", "roles", "phone", "is_active", "must_change_password")
-    list_filter = ("is_active", "unit", "groups", "must_change_password")
+    list_display = (
+        "username",
+        "real_name",
+        "unit",
+        "roles",
+        "phone",
+        "is_active",
+        "must_change_password",
+        "training_hours_this_year",
+    )
+    list_filter = ("is_active", "unit", "groups", "must_change_password", TrainingBehindFilter)
     search_fields = ("username", "real_name", "phone")
     ordering = ("unit__order", "username")
     list_select_related = ("unit",)
@@ -270,6 +305,10 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
     xlsx_noun = "人员"
     xlsx_filename = "工作人员名册"
 
+    @admin.display(description="本年培训学时", ordering="training_hours")
+    def training_hours_this_year(self, obj):
+        return obj.training_hours
+
     def xlsx_export(self, actor):
         return xlsx.export_staff(actor=actor)
 
@@ -280,7 +319,15 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
         return xlsx.STAFF_HEADERS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        from django.utils import timezone
+
+        # The groups for the 角色 column; this year's hours for the 培训学时 column (one query for both).
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("groups")
+            .with_training_hours(timezone.localdate().year)
+        )
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -383,3 +430,60 @@ class LegalQualificationAdmin(DomainHistoryAdmin):
     list_filter = ("kind",)
     search_fields = ("number", "holder__real_name", "holder__username")
     list_select_related = ("holder",)
+
+
+# --- Training (定期培训) ---------------------------------------------------------------------------------
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    extra = 0
+    autocomplete_fields = ("staff",)
+    fields = ("staff", "hours")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(XlsxAdminMixin, DomainHistoryAdmin):
+    list_display = ("date", "topic", "kind", "hours", "trainer", "attendee_count")
+    list_filter = ("kind", "date")
+    search_fields = ("topic", "trainer")
+    date_hierarchy = "date"
+    inlines = [TrainingAttendanceInline]
+    change_list_template = "admin/roster/staff/change_list.html"
+
+    xlsx_noun = "参训记录"
+    xlsx_filename = "培训记录"
+
+    @admin.display(description="参训人数")
+    def attendee_count(self, obj):
+        return obj.attendee_total
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(attendee_total=Count("attendance"))
+
+    def xlsx_export(self, actor):
+        from django.utils import timezone
+
+        return training.export_attendance(timezone.localdate().year, actor=actor)
+
+    def xlsx_import(self, file, actor):
+        return training.import_attendance(file, actor=actor)
+
+    def xlsx_headers(self):
+        return training.ATTENDANCE_HEADERS
+
+
+@admin.register(TrainingRequirement)
+class TrainingRequirementAdmin(DomainHistoryAdmin):
+    def has_add_permission(self, request):
+        return not TrainingRequirement.objects.exists() and super().has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        return redirect("admin:roster_trainingrequirement_change", TrainingRequirement.current().pk)

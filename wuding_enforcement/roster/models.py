@@ -1,6 +1,7 @@
 """The roster: units (股室队所), staff (the user model), roles, enforcement certificates, legal qualifications."""
 
 import datetime
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -60,6 +61,21 @@ class Unit(models.Model):
 class StaffQuerySet(models.QuerySet):
     def with_role(self, role: str):
         return self.filter(groups__name=role, is_active=True)
+
+    def with_training_hours(self, year: int):
+        """Annotate `training_hours`: the hours of the year's training attended (attendance hours, or the
+        session's when none were entered), 0 when none."""
+        from django.db.models import DecimalField, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        in_year = Q(attendance__session__date__year=year)
+        return self.annotate(
+            training_hours=Coalesce(
+                Sum(Coalesce("attendance__hours", "attendance__session__hours"), filter=in_year),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=6, decimal_places=1),
+            )
+        )
 
 
 class StaffManager(UserManager.from_queryset(StaffQuerySet)):
@@ -317,3 +333,114 @@ class LoginSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id}@{self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Training (定期培训) ---------------------------------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    LAW = "law", "法律知识"
+    BUSINESS = "business", "业务知识"
+    SKILLS = "skills", "执法技能"
+    EXAM = "exam", "执法资格考试辅导"
+    REVIEW = "review", "法制审核业务"
+    OTHER = "other", "其他"
+
+
+class TrainingRequirement(models.Model):
+    """Yearly minimum training hours (admin-editable, one row). The plan requires regular training of legal
+    reviewers, and officers keep their certificates through it."""
+
+    officer_min_hours = models.DecimalField(
+        "执法人员每年最低学时", max_digits=5, decimal_places=1, default=Decimal("60.0")
+    )
+    reviewer_min_hours = models.DecimalField(
+        "法制审核人员每年最低学时", max_digits=5, decimal_places=1, default=Decimal("60.0")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训学时要求"
+        verbose_name_plural = "培训学时要求"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="roster_trainingrequirement_single_row")
+        ]
+
+    def __str__(self):
+        return "培训学时要求"
+
+    @classmethod
+    def current(cls) -> "TrainingRequirement":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def minimum_for_roles(self, role_names, *, has_certificate: bool) -> Decimal | None:
+        """The stricter minimum of a person's roles (a certificate holder counts as an officer), or None."""
+        minimums = []
+        if Role.LEGAL_REVIEWER in role_names:
+            minimums.append(self.reviewer_min_hours)
+        if Role.OFFICER in role_names or has_certificate:
+            minimums.append(self.officer_min_hours)
+        return max(minimums) if minimums else None
+
+
+class TrainingSession(models.Model):
+    date = models.DateField("培训日期")
+    topic = models.CharField("培训主题", max_length=200)
+    kind = models.CharField("类别", max_length=10, choices=TrainingKind.choices)
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
+    trainer = models.CharField("授课人", max_length=100, blank=True)
+    organiser = models.ForeignKey(
+        Unit, verbose_name="组织单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField("地点", max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        Staff, through="TrainingAttendance", related_name="training_sessions", verbose_name="参训人员"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训"
+        verbose_name_plural = "培训"
+        ordering = ["-date", "topic"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=40), name="roster_training_hours_range"
+            ),
+            models.UniqueConstraint(fields=["date", "topic"], name="roster_training_unique_date_topic"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="attendance")
+    staff = models.ForeignKey(
+        Staff, verbose_name="参训人员", on_delete=models.PROTECT, related_name="attendance"
+    )
+    hours = models.DecimalField(
+        "计入学时",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="留空则按本次培训的学时计；部分参加的填实际学时。",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "参训记录"
+        verbose_name_plural = "参训记录"
+        constraints = [models.UniqueConstraint(fields=["session", "staff"], name="roster_attendance_once")]
+        indexes = [
+            # Serves the yearly hours per person (roster list, supervision dashboard).
+            models.Index(fields=["staff", "session"], name="roster_attendance_staff_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} · {self.session}"
+
+    def clean(self):
+        if self.hours is not None and self.session_id and self.hours > self.session.hours:
+            raise ValidationError({"hours": "计入学时不能超过本次培训的学时。"})

@@ -14,10 +14,21 @@ ROLE_PERMISSIONS = {
             ("cases", "poweritem"),
             ("cases", "calendarday"),
             ("cases", "rulesettings"),
+            ("rulebook", "rulesdocument"),
+            ("rulebook", "rulesversion"),
+            # 事前公开 content and the annual statistics (disclosure/admin.py).
+            ("disclosure", "enforcementsubject"),
+            ("disclosure", "randominspectionitem"),
+            ("disclosure", "procedure"),
+            ("disclosure", "procedurestep"),
+            ("disclosure", "serviceguide"),
+            ("disclosure", "channel"),
+            ("disclosure", "annualreport"),
         ]
         for action in ("view", "add", "change")
     ]
     + [
+        "disclosure.publish_annualreport",
         "audit.view_auditevent",
         "audit.view_auditanchor",
         "auth.view_group",

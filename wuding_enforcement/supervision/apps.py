@@ -7,3 +7,18 @@ class SupervisionConfig(AppConfig):
     name = "wuding_enforcement.supervision"
     label = "supervision"
     verbose_name = "监督检查"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_default_sheet, sender=self)
+
+
+def _default_sheet(sender, apps=None, **kwargs):
+    """Re-create the default scoring sheet when a flush emptied it (idempotent)."""
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    importlib.import_module("wuding_enforcement.supervision.migrations.0004_default_scoring_sheet").add_sheet(
+        apps or global_apps, None)

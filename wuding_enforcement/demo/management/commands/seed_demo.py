@@ -35,6 +35,8 @@ class Command(BaseCommand):
         for stage in Stage:
             if summary.cases[stage]:
                 out.write(f"    {stage.label}：{summary.cases[stage]}")
+        if summary.recording:
+            out.write(f"  {summary.recording}")
         for warning in summary.warnings:
             out.write(self.style.WARNING(f"  注意：{warning}"))
         out.write("运行 python manage.py demo_accounts 查看演示账号、密码和两步验证备用码。")

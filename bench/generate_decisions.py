@@ -1,0 +1,250 @@
+"""Generate published penalty decisions fast: bulk inserts straight into disclosure.Publication (and the
+issued Document rows it points to), in a throwaway PostgreSQL database bench_wuding_<pid>.
+
+Used by public_pages_bench.py; on its own it prints how long 100,000 take and drops the database again.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuding .venv/bin/python bench/generate_decisions.py [--count 100000]
+
+The user needs the CREATEDB privilege; the database DATABASE_URL names is never opened. Without DATABASE_URL
+the bench uses postgres://postgres@127.0.0.1:5432/postgres (the server's maintenance database, only to
+create and drop the throwaway one).
+"""
+
+import argparse
+import datetime
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+TOWNS = ["狮山", "高桥", "猫街", "插甸", "白路", "万德", "环州", "东坡", "田心", "发窝", "己衣"]
+WORDS = [
+    "兴旺", "鑫源", "福康", "云岭", "彝乡", "金沙", "惠民", "百姓", "阳光", "丰收", "绿源", "华联", "益康", "顺达",
+    "永昌", "和谐", "吉祥", "宏发", "佳佳", "好运", "德胜", "祥云", "新世纪", "老字号", "乡村", "山泉", "春城", "蓝天",
+]  # fmt: skip
+KINDS = [
+    "商贸有限公司",
+    "超市",
+    "便利店",
+    "药店",
+    "餐饮店",
+    "食品经营部",
+    "农资店",
+    "五金店",
+    "加油站",
+    "诊所",
+]
+VIOLATIONS = [
+    "经营超过保质期的食品", "销售不合格药品", "未按规定明码标价", "经营无标签的预包装食品", "使用未经检验的特种设备",
+    "销售假冒注册商标的商品", "发布虚假广告", "未取得食品经营许可从事食品经营", "销售不合格化肥", "计量器具未经检定",
+    "经营病死畜禽肉类", "销售过期医疗器械", "未按规定公示营业执照", "无照经营", "销售不符合安全标准的儿童玩具",
+    "虚假宣传", "哄抬价格", "以次充好销售农资", "违规使用食品添加剂", "销售未经检疫的肉品",
+]  # fmt: skip
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+
+
+def prepare_environment(tmp: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wuding_enforcement.settings"
+    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+    os.environ["AUDIT_ANCHOR_DIR"] = str(tmp / "audit-anchors")
+    os.environ["MEDIA_ROOT"] = str(tmp / "media")
+
+
+def create_database() -> tuple[str, str]:
+    """Create bench_wuding_<pid> with the project's migrations (UTF-8, C.UTF-8 like production)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("generate_decisions needs PostgreSQL (DATABASE_URL=postgres://...)")
+    name = f"bench_wuding_{os.getpid()}"
+    connection.settings_dict["TEST"]["NAME"] = name
+    connection.settings_dict["TEST"]["TEMPLATE"] = "template0"
+    connection.settings_dict["TEST"]["CHARSET"] = "UTF8"
+    original = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return original, name
+
+
+def destroy_database(original: str) -> None:
+    from django.db import connection
+
+    connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def _party(rng: random.Random) -> tuple[str, str, str, str]:
+    """(party name, kind, credit code, legal representative) — a tenth are natural persons, masked 张某."""
+    if rng.random() < 0.1:
+        return f"{rng.choice(SURNAMES)}某", "person", "", ""
+    name = f"武定县{rng.choice(TOWNS)}{rng.choice(WORDS)}{rng.choice(KINDS)}"
+    code = f"91532329MA{rng.randrange(10**7, 10**8)}"
+    return name, "organisation", code, f"{rng.choice(SURNAMES)}某某"
+
+
+def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
+    """`count` publications (95% published, 3% withdrawn, 2% ended) with their issued decision rows."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from disclosure.models import Publication
+    from disclosure.publication import search_grams
+    from recording.models import Document
+    from wuding_enforcement.cases.models import Case, NumberSequence
+    from wuding_enforcement.roster.models import Staff, Unit, UnitKind
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    units = [
+        Unit.objects.create(name=f"{town}市场监督管理所", kind=UnitKind.STATION, order=i)
+        for i, town in enumerate(TOWNS)
+    ]
+    staff = Staff.objects.create_user(username="bench", password=None, real_name="压测", unit=units[0])
+    cases = []
+    with transaction.atomic():
+        for i, unit in enumerate(units):
+            seq = NumberSequence.allocate("lead", today.year)
+            cases.append(
+                Case(
+                    lead_year=today.year,
+                    lead_seq=seq,
+                    lead_number=f"{settings.BUREAU_SHORT}案源〔{today.year}〕{seq}号",
+                    stage="lead",
+                    title=f"压测案件{i}",
+                    lead_source="inspection",
+                    lead_date=today,
+                    handling_unit=unit,
+                    created_by=staff,
+                )
+            )
+        Case.objects.bulk_create(cases)
+    text_body = (
+        "经查，当事人于{date}在其经营场所{violation}，货值金额{value}元，违法所得{gains}元。上述事实有现场笔录、"
+        "询问笔录、现场照片等证据证明。当事人的上述行为违反了有关法律法规的规定。本局依法决定对当事人作出如下"
+        "行政处罚：{penalty}。当事人应当自收到本决定书之日起十五日内履行。如不服本处罚决定，可以在收到本决定书之日起"
+        "60日内向武定县人民政府申请行政复议，也可以在6个月内依法向武定县人民法院提起行政诉讼。"
+    )
+    began = time.perf_counter()
+    made = 0
+    now = timezone.now()
+    while made < count:
+        n = min(batch, count - made)
+        docs, pubs = [], []
+        for i in range(made, made + n):
+            case = cases[i % len(cases)]
+            decided = today - datetime.timedelta(days=rng.randrange(1, 3 * 365))
+            published = decided + datetime.timedelta(days=rng.randrange(1, 9))
+            fine = Decimal(rng.choice([500, 2000, 5000, 8000, 12000, 30000, 50000, 100000]))
+            types = ["fine"] + (["confiscate_gains"] if rng.random() < 0.3 else [])
+            short = types == ["fine"] and fine < Decimal("10000")
+            ends = published + (
+                datetime.timedelta(days=91) if short else datetime.timedelta(days=3 * 365 + 1)
+            )
+            name, kind, code, rep = _party(rng)
+            violation = rng.choice(VIOLATIONS)
+            year = decided.year
+            number = f"{settings.BUREAU_SHORT}处罚〔{year}〕{i + 1}号"
+            penalty = f"罚款{fine:.2f}元" + ("；没收违法所得" if len(types) > 1 else "")
+            roll = rng.random()
+            status = "withdrawn" if roll < 0.03 else ("ended" if roll < 0.05 else "published")
+            docs.append(
+                Document(
+                    case=case,
+                    doc_type="penalty_decision",
+                    status="issued",
+                    data={"violation_type": violation, "penalty_types": types, "fine_amount": f"{fine:.2f}"},
+                    pdf_sha256="0" * 64,
+                    issued_at=now,
+                    issued_by=staff,
+                    created_by=staff,
+                )
+            )
+            body = text_body.format(
+                date=f"{decided.year}年{decided.month}月{decided.day}日",
+                violation=violation,
+                value=rng.randrange(100, 90000),
+                gains=rng.randrange(0, 5000),
+                penalty=penalty,
+            )
+            pubs.append(
+                Publication(
+                    case=case,
+                    status=status,
+                    document_number=number,
+                    party_name=name,
+                    party_kind=kind,
+                    credit_code=code,
+                    legal_representative=rep,
+                    violation_type=violation,
+                    penalty_content=penalty,
+                    penalty_types=types,
+                    fine_amount=fine,
+                    authority=settings.BUREAU_NAME,
+                    unit=case.handling_unit,
+                    unit_name=case.handling_unit.name,
+                    decided_on=decided,
+                    original_text=f"{settings.BUREAU_NAME}\n行政处罚决定书\n{number}\n当事人：{name}\n{body}",
+                    published_text=f"{settings.BUREAU_NAME}\n行政处罚决定书\n{number}\n当事人：{name}\n{body}",
+                    due_on=decided + datetime.timedelta(days=9),
+                    served_on=decided,
+                    created_by=staff,
+                    published_at=now,
+                    published_on=published,
+                    published_by=staff,
+                    ends_on=ends,
+                    withdrawn_at=now if status == "withdrawn" else None,
+                    withdrawal_kind="revoked" if status == "withdrawn" else "",
+                    withdrawal_reason="经行政复议，原处罚决定被撤销。" if status == "withdrawn" else "",
+                    end_kind="expired" if status == "ended" else "",
+                    search_grams=search_grams(
+                        party_name=name, violation_type=violation, document_number=number
+                    ),
+                )
+            )
+        with transaction.atomic():
+            Document.objects.bulk_create(docs, batch_size=batch)
+            for doc, pub in zip(docs, pubs, strict=True):
+                pub.document = doc
+            Publication.objects.bulk_create(pubs, batch_size=batch)
+        made += n
+    spent = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # visibility map for index-only counts, as autovacuum leaves it
+    return {"count": made, "seconds": spent}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="wuding-bench-"))
+    try:
+        prepare_environment(tmp)
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.DEBUG = False
+        original, name = create_database()
+        try:
+            figures = generate(args.count)
+        finally:
+            destroy_database(original)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rate = figures["count"] / figures["seconds"]
+    print(
+        f"generated {figures['count']} published decisions in {figures['seconds']:.1f} s ({rate:.0f} /s) in {name}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The public publication pages under load, on PostgreSQL with 100,000 published decisions, served by gunicorn on
+127.0.0.1 — against a trivial Django view (HttpResponse("ok")) served by the same gunicorn, same middleware,
+in the same run.
+
+Prints medians (one client, requests in turn) of the list, searches with 2-character and longer terms (first
+request of each term: a cache miss) and the detail page, and throughput (concurrent clients) of the cached list
+and detail against the trivial view, with the ratios.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuding .venv/bin/python bench/public_pages_bench.py \
+        [--count 100000] [--seconds 5] [--clients 8] [--workers 3]
+
+Throwaway database bench_wuding_<pid> (dropped after); the cache is Redis database 13 on 127.0.0.1 when a Redis
+answers there (as in production: every gunicorn worker sees the same cache), else each worker's own memory.
+"""
+
+import argparse
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate_decisions  # noqa: E402
+
+SHORT_TERMS = ["食品", "药品", "标价", "广告", "农资", "特种", "商标", "添加"]
+LONG_TERMS = [
+    "超过保质期",
+    "不合格药品",
+    "明码标价",
+    "虚假广告",
+    "未经检疫的肉品",
+    "食品经营许可",
+    "儿童玩具",
+    "计量器具",
+]
+PARTY_TERMS = ["兴旺", "狮山", "超市", "药店", "云岭彝乡"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_url() -> str:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/13"
+    except OSError:
+        pass
+    return ""
+
+
+def get(port: int, path: str) -> tuple[int, float]:
+    began = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, time.perf_counter() - began
+
+
+def median_ms(port: int, paths: list[str]) -> float:
+    times = []
+    for path in paths:
+        status, spent = get(port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        times.append(spent * 1000)
+    return statistics.median(times)
+
+
+def throughput(port: int, paths: list[str], seconds: float, clients: int) -> float:
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def run(i):
+        k = i
+        while time.perf_counter() < stop:
+            status, _ = get(port, paths[k % len(paths)])
+            if status != 200:
+                raise RuntimeError(f"{paths[k % len(paths)]} answered {status}")
+            done[i] += 1
+            k += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - began)
+
+
+def serve(db_url: str, cache_url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "_bench_settings",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": cache_url,
+        "CELERY_BROKER_URL": "",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 60 + "-not-secret-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "AUDIT_ANCHOR_DIR": str(tmp / "audit-anchors"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "ERROR",
+    }
+    if not cache_url:
+        env.pop("REDIS_URL")
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "wuding_enforcement.wsgi:application",
+            "--pythonpath",
+            f"{HERE},{ROOT}",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(200):
+        try:
+            if get(port, "/bench/trivial/")[0] == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="wuding-bench-"))
+    cache_url = redis_url()
+    if cache_url:
+        os.environ["REDIS_URL"] = cache_url
+    process = None
+    try:
+        generate_decisions.prepare_environment(tmp)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.db import connection
+
+        settings.DEBUG = False
+        original, name = generate_decisions.create_database()
+        try:
+            figures = generate_decisions.generate(args.count)
+            print(
+                f"generated {figures['count']} publications in {figures['seconds']:.1f} s ({name})",
+                flush=True,
+            )
+            from disclosure.models import Publication
+            from disclosure.publication import renew_public_pages
+
+            renew_public_pages()  # pages cached by an earlier run (another database) must not be served
+            ids = list(Publication.objects.current().order_by("?").values_list("pk", flat=True)[:200])
+            db = connection.settings_dict
+            db_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+            connection.close()
+            process, port = serve(db_url, cache_url, args.workers, tmp)
+
+            # Medians, one client. Misses: first request of each distinct page. Then the same pages cached.
+            list_pages = [f"/publications/?page={p}" for p in range(1, 41)]
+            short = [f"/publications/?violation={quote(t)}" for t in SHORT_TERMS]
+            long_ = [f"/publications/?violation={quote(t)}" for t in LONG_TERMS]
+            party = [f"/publications/?party={quote(t)}" for t in PARTY_TERMS]
+            details = [f"/publications/{pk}/" for pk in ids[:100]]
+            rows = [
+                ("list, pages 1-40 (miss)", median_ms(port, list_pages)),
+                ("search 2-char violation (miss)", median_ms(port, short)),
+                ("search 3+-char violation (miss)", median_ms(port, long_)),
+                ("search party name (miss)", median_ms(port, party)),
+                ("detail (miss)", median_ms(port, details)),
+                ("list (cached)", median_ms(port, list_pages)),
+                ("search 2-char (cached)", median_ms(port, short)),
+                ("detail (cached)", median_ms(port, details)),
+                ("trivial view", median_ms(port, ["/bench/trivial/"] * 40)),
+            ]
+            print(
+                f"medians ({connection.vendor}, {args.count} publications, {args.workers} gunicorn workers):"
+            )
+            for label, value in rows:
+                print(f"  {label:34s} {value:7.1f} ms")
+
+            # Throughput, concurrent clients, rounds alternating so that load drift falls on all alike.
+            spent = {"trivial": [], "list": [], "detail": []}
+            for round_ in range(2):
+                order = [
+                    ("trivial", ["/bench/trivial/"]),
+                    ("list", list_pages[:5]),
+                    ("detail", details[:20]),
+                ]
+                for key, paths in order if round_ == 0 else reversed(order):
+                    spent[key].append(throughput(port, paths, args.seconds, args.clients))
+            rate = {k: statistics.mean(v) for k, v in spent.items()}
+            print(f"throughput ({args.clients} clients, {args.seconds:.0f} s x 2 rounds):")
+            print(f"  trivial view                       {rate['trivial']:7.0f} req/s")
+            print(
+                f"  list (cached)                      {rate['list']:7.0f} req/s   ratio {rate['list'] / rate['trivial']:.2f}"
+            )
+            print(
+                f"  detail (cached)                    {rate['detail']:7.0f} req/s   ratio {rate['detail'] / rate['trivial']:.2f}"
+            )
+            print(f"cache: {'Redis (' + cache_url + ')' if cache_url else 'per-process memory'}")
+        finally:
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+            connection.close()
+            generate_decisions.destroy_database(original)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Server-side SVG drawings for the public pages: the flowchart of a procedure (执法流程图) and bar charts of
+the statistics. No script and no style attributes (the CSP forbids inline styles); presentation
+attributes (fill, stroke, font-size) are allowed. Text is escaped; long labels wrap by character (Chinese
+has no spaces to wrap at)."""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    text = text.strip()
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+
+
+def flowchart(steps) -> str:
+    """A vertical flowchart: one box per step (name bold, then who acts and the time limit), arrows between.
+    Drawn in a 320-unit-wide viewBox that scales to the phone's width."""
+    width, box_w, x = 320, 280, 20
+    gap, line_h, pad = 28, 17, 10
+    parts, y = [], 10
+    boxes = []
+    for index, step in enumerate(steps, start=1):
+        lines = [(f"{index}. {step.name}", True)]
+        lines += [(line, False) for line in _wrap(f"承办：{step.actor}", 17)]
+        if step.time_limit:
+            lines += [(line, False) for line in _wrap(f"时限：{step.time_limit}", 17)]
+        height = pad * 2 + line_h * len(lines)
+        boxes.append((y, height, lines))
+        y += height + gap
+    total_h = max(y - gap + 10, 40)
+    parts.append(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total_h}" role="img" '
+        f'class="flowchart" aria-labelledby="flow-title"><title id="flow-title">执法流程图，共{len(boxes)}个环节</title>'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="5" refY="9" markerWidth="8" markerHeight="8" '
+        'orient="auto"><path d="M0,0 L10,0 L5,10 z" fill="#1d4f91"/></marker></defs>'
+    )
+    for i, (top, height, lines) in enumerate(boxes):
+        parts.append(
+            f'<rect x="{x}" y="{top}" width="{box_w}" height="{height}" rx="8" fill="#eef4fb" '
+            'stroke="#1d4f91" stroke-width="1.5"/>'
+        )
+        for n, (text, bold) in enumerate(lines):
+            ty = top + pad + line_h * (n + 1) - 4
+            weight = ' font-weight="700"' if bold else ""
+            size = "15" if bold else "13"
+            fill = "#0f2f57" if bold else "#333333"
+            parts.append(
+                f'<text x="{x + 12}" y="{ty}" font-family="{FONT}" font-size="{size}" fill="{fill}"{weight}>'
+                f"{escape(text)}</text>"
+            )
+        if i < len(boxes) - 1:
+            y1, y2 = top + height, boxes[i + 1][0]
+            parts.append(
+                f'<line x1="{width / 2}" y1="{y1}" x2="{width / 2}" y2="{y2 - 2}" stroke="#1d4f91" '
+                'stroke-width="2" marker-end="url(#arrow)"/>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def bar_chart(rows, *, title: str) -> str:
+    """Horizontal bars (label, value) scaled to the largest value; a value of 0 shows an empty bar and "0"."""
+    rows = list(rows)
+    width, label_w, bar_w, row_h = 340, 118, 170, 30
+    top = 8
+    height = top * 2 + row_h * len(rows)
+    biggest = max((float(v) for _, v in rows), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = top + i * row_h
+        length = round(bar_w * float(value) / biggest, 1)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 20}" text-anchor="end" font-family="{FONT}" font-size="13" '
+            f'fill="#333333">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y + 6}" width="{bar_w}" height="18" fill="#eef1f5"/>'
+            f'<rect x="{label_w}" y="{y + 6}" width="{length}" height="18" fill="#1d4f91"/>'
+            f'<text x="{label_w + bar_w + 6}" y="{y + 20}" font-family="{FONT}" font-size="13" '
+            f'fill="#0f2f57">{escape(str(value))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

@@ -1,0 +1,16 @@
+"""Periodic work of the public site, run by Celery beat (or in-process when no broker is configured)."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task
+def record_publication_expiries(today: str | None = None) -> dict:
+    """Record the end of publications whose period is over (总局令第45号 第十三条). The public pages do not
+    depend on this: their queries filter on the end date themselves."""
+    from .publication import record_expiries
+
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return {"date": day.isoformat(), "ended": record_expiries(day)}

@@ -1,0 +1,289 @@
+"""事中公示: anyone checks an officer's certificate or an issued document.
+
+Certificate: every certificate, whatever its status, has a public page with the photo, name, unit, fields,
+status and validity (行政处罚法 第五十五条: officers show their certificate; the public checks it). The
+portal's QR codes carry a signature (disclosure/signing.py) that the page checks.
+
+Document: an issued document's verification code confirms its number, type, issuing body, date and the
+SHA-256 of the issued PDF — never its content (no party, no facts). Anyone may upload a PDF to compare its
+hash; uploads are limited per IP and never stored.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wuding_enforcement.audit.api import client_ip
+from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role
+
+from .cache import cached_html
+from .signing import (
+    SIGNATURE_PARAM,
+    qr_data_uri,
+    qr_png,
+    qr_svg,
+    signature_is_valid,
+    signed_certificate_url,
+)
+
+# --- Certificates -----------------------------------------------------------------------------------------
+
+STATUS_SENTENCES = {
+    CertificateStatus.VALID: "本证件有效。持证人可以在上述执法类别范围内从事行政执法活动。",
+    CertificateStatus.SUSPENDED: "本证件已被暂扣。持证人当前不具备执法资格，不得从事行政执法活动。",
+    CertificateStatus.REVOKED: "本证件已被吊销。持证人不具备执法资格，不得从事行政执法活动。",
+    CertificateStatus.CANCELLED: "本证件已被注销。持证人不具备执法资格，不得从事行政执法活动。",
+    CertificateStatus.EXPIRED: "本证件已过期。持证人当前不具备执法资格，不得从事行政执法活动。",
+}
+NOT_YET_VALID = "本证件尚未生效。持证人当前不具备执法资格，不得从事行政执法活动。"
+
+
+def certificate_status(cert: Certificate, today) -> dict:
+    """What the page says about the status: the label, a plain sentence, and whether it entitles today."""
+    status = cert.status_on(today)
+    if status == CertificateStatus.VALID and today < cert.issued_on:
+        return {"label": "尚未生效", "sentence": NOT_YET_VALID, "entitled": False, "since": cert.issued_on}
+    since = cert.status_since if status not in (CertificateStatus.VALID, CertificateStatus.EXPIRED) else None
+    if status == CertificateStatus.EXPIRED:
+        since = cert.expires_on
+    return {
+        "label": CertificateStatus(status).label,
+        "sentence": STATUS_SENTENCES[CertificateStatus(status)],
+        "entitled": status == CertificateStatus.VALID,
+        "since": since,
+        "code": status,
+    }
+
+
+def _find_certificate(number: str) -> Certificate | None:
+    number = (number or "").strip()
+    if not number or len(number) > 40:
+        return None
+    return Certificate.objects.select_related("holder", "unit").filter(number=number).first()
+
+
+def _signature_state(request, number: str) -> str:
+    """'valid', 'invalid' (a signature that is not ours for this number) or 'missing'."""
+    signature = request.GET.get(SIGNATURE_PARAM)
+    if signature is None:
+        return "missing"
+    return "valid" if signature_is_valid(number, signature) else "invalid"
+
+
+def _certificate_html(cert: Certificate) -> str:
+    today = timezone.localdate()
+
+    def build():
+        from django.template.loader import render_to_string
+
+        return render_to_string(
+            "disclosure/parts/certificate.html",
+            {
+                "cert": cert,
+                "status": certificate_status(cert, today),
+                "today": today,
+                "qr": qr_data_uri(signed_certificate_url(cert.number)),
+            },
+        )
+
+    return cached_html("certificate", f"{cert.number}", build)
+
+
+@require_GET
+def verify_certificate(request, number):
+    cert = _find_certificate(number)
+    if cert is None:
+        return render(request, "disclosure/certificate_not_found.html", {"number": number[:40]}, status=404)
+    return render(
+        request,
+        "disclosure/certificate.html",
+        {
+            "content": _certificate_html(cert),
+            "signature": _signature_state(request, cert.number),
+            "cert": cert,
+        },
+    )
+
+
+@require_GET
+def certificate_lookup(request):
+    """按证件编号查询: the result is the certificate's page (reached by number: no signature to check)."""
+    number = request.GET.get("number", "").strip()
+    if not number:
+        return render(request, "disclosure/certificate_lookup.html", {"number": "", "error": ""})
+    cert = _find_certificate(number)
+    if cert is None:
+        return render(
+            request,
+            "disclosure/certificate_lookup.html",
+            {"number": number[:40], "error": f"未找到编号为“{number[:40]}”的执法证件，请核对后重新输入。"},
+            status=404,
+        )
+    return render(
+        request,
+        "disclosure/certificate.html",
+        {"content": _certificate_html(cert), "signature": "lookup", "cert": cert},
+    )
+
+
+PLACEHOLDER_PHOTO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 160" role="img" aria-label="未上传照片">'
+    '<rect width="120" height="160" fill="#e8edf3"/><circle cx="60" cy="60" r="28" fill="#b7c3d2"/>'
+    '<path d="M18 150 C22 108 98 108 102 150 Z" fill="#b7c3d2"/></svg>'
+)
+_IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp"}
+
+
+@require_GET
+@cache_control(public=True, max_age=600)
+def certificate_photo(request, number):
+    """The certificate's photo, and only the photo (the card shows it publicly). The type is read from the
+    file's first bytes, never from its name; no photo, or not an image: a neutral silhouette."""
+    cert = _find_certificate(number)
+    if cert is None:
+        raise Http404("未找到该执法证件。")
+    if cert.photo:
+        try:
+            with cert.photo.open("rb") as fh:
+                data = fh.read(10 * 1024 * 1024)
+        except OSError:
+            data = b""
+        for magic, mime in _IMAGE_MAGIC.items():
+            if data.startswith(magic):
+                response = HttpResponse(data, content_type=mime)
+                response["X-Content-Type-Options"] = "nosniff"
+                return response
+    return HttpResponse(PLACEHOLDER_PHOTO, content_type="image/svg+xml")
+
+
+@require_GET
+@login_required
+def certificate_qr(request, number, fmt):
+    """The signed QR code of a certificate for badges, notices and documents: its holder may download their
+    own, admins any (SVG for print, PNG for office documents)."""
+    cert = _find_certificate(number) if fmt in ("svg", "png") else None
+    if cert is None or not (cert.holder_id == request.user.pk or request.user.has_role(Role.ADMIN)):
+        raise Http404("未找到该执法证件。")
+    url = signed_certificate_url(cert.number)
+    if fmt == "svg":
+        response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}-qr.{fmt}"'
+    return response
+
+
+# --- Documents --------------------------------------------------------------------------------------------
+
+# Uploads for the hash check: at most this size, and this many per IP per window.
+DOCUMENT_CHECK_MAX_BYTES = getattr(settings, "DOCUMENT_CHECK_MAX_BYTES", 20 * 1024 * 1024)
+DOCUMENT_CHECK_LIMIT = 10
+DOCUMENT_CHECK_WINDOW = 10 * 60
+
+
+def _find_document(code: str):
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16 or not code.isalnum():
+        return None
+    Document = apps.get_model("recording", "Document")
+    return (
+        Document.objects.filter(verification_code=code, status="issued")
+        .select_related("superseded_by")
+        .only(
+            "pk",
+            "doc_type",
+            "number",
+            "status",
+            "issued_at",
+            "pdf_sha256",
+            "verification_code",
+            "superseded_by__number",
+            "superseded_by__status",
+            "superseded_by__doc_type",
+            "superseded_by__verification_code",
+        )
+        .first()
+    )
+
+
+def _rate_limited(request) -> bool:
+    """A fixed window per client IP in the cache: True once the IP used up its uploads for this window."""
+    key = f"disclosure:doccheck:{client_ip(request) or 'unknown'}"
+    if cache.add(key, 1, DOCUMENT_CHECK_WINDOW):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, DOCUMENT_CHECK_WINDOW)
+        return False
+    return count > DOCUMENT_CHECK_LIMIT
+
+
+def _check_upload(request, document) -> dict:
+    upload = request.FILES.get("pdf")
+    if upload is None:
+        return {"error": "请选择要核对的 PDF 文件。"}
+    if _rate_limited(request):
+        return {
+            "error": f"核对过于频繁：同一网络每{DOCUMENT_CHECK_WINDOW // 60}分钟最多核对{DOCUMENT_CHECK_LIMIT}次，请稍后再试。"
+        }
+    if upload.size > DOCUMENT_CHECK_MAX_BYTES:
+        return {
+            "error": f"文件过大：请上传不超过{DOCUMENT_CHECK_MAX_BYTES // (1024 * 1024)} MB 的 PDF 文件。"
+        }
+    digest = hashlib.sha256()
+    first = True
+    for chunk in upload.chunks():
+        if first and not chunk.startswith(b"%PDF-"):
+            return {"error": "该文件不是 PDF 文件，请上传本局签发的 PDF 文书。"}
+        first = False
+        digest.update(chunk)
+    if first:
+        return {"error": "文件为空，请重新选择。"}
+    sha = digest.hexdigest()
+    return {"uploaded_sha256": sha, "match": sha == document.pdf_sha256}
+
+
+@require_http_methods(["GET", "POST"])
+def verify_document(request, code):
+    document = _find_document(code)
+    if document is None:
+        return render(request, "disclosure/document_not_found.html", {"code": code[:16]}, status=404)
+    correction = getattr(document, "superseded_by", None)
+    if correction is not None and correction.status != "issued":
+        correction = None  # a correction still in draft does not replace anything yet
+    context = {
+        "document": document,
+        "correction": correction,
+        "check": None,
+        "max_mb": DOCUMENT_CHECK_MAX_BYTES // (1024 * 1024),
+    }
+    status = 200
+    if request.method == "POST":
+        context["check"] = _check_upload(request, document)
+        if "error" in context["check"]:
+            status = 400
+    return render(request, "disclosure/document.html", context, status=status)
+
+
+@require_GET
+def document_lookup(request):
+    code = request.GET.get("code", "").strip().upper()
+    if not code:
+        return render(request, "disclosure/document_lookup.html", {"code": "", "error": ""})
+    if _find_document(code) is None:
+        return render(
+            request,
+            "disclosure/document_lookup.html",
+            {"code": code[:16], "error": f"未找到核验码为“{code[:16]}”的文书，请核对后重新输入。"},
+            status=404,
+        )
+    return redirect("disclosure:verify_document", code=code)

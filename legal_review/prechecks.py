@@ -1,0 +1,305 @@
+"""System pre-checks of the seven review points (§4): where the case's data can answer, the system checks and
+shows its result with the evidence it read; the reviewer still decides each point."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from wuding_enforcement.cases.deadlines import Status
+
+from .benchmarks import compare_case
+from .criteria import fmt, hearing_reasons, party_is_natural, yuan
+from .package import Package
+
+PASS, PROBLEM, MANUAL = "pass", "problem", "manual"
+STATUS_LABELS = {PASS: "未发现问题", PROBLEM: "发现问题", MANUAL: "须人工审查"}
+
+
+def cn_date(day: datetime.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "（未填写日期）"
+
+
+@dataclass
+class PreCheck:
+    point: int
+    key: str
+    title: str
+    status: str = PASS
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def problem(self, line: str):
+        self.status = PROBLEM
+        self.lines.append(line)
+
+    def as_json(self) -> dict:
+        return {
+            "point": self.point,
+            "key": self.key,
+            "title": self.title,
+            "status": self.status,
+            "lines": self.lines,
+        }
+
+
+def run(case, pkg: Package, *, base_amount=None, today: datetime.date | None = None) -> list[PreCheck]:
+    from wuding_enforcement.cases.models import RuleSettings
+
+    today = today or timezone.localdate()
+    rules = RuleSettings.current()
+    acts = pkg.evidence_documents
+    return [
+        certificates(acts),
+        two_officers(acts),
+        deadlines(case, today),
+        hearing_notified(case, pkg, rules),
+        statements_answered(pkg),
+        not_heavier(pkg),
+        audio_video(acts),
+        benchmark(case, pkg, base_amount),
+        authority(case),
+        documents(pkg),
+        crime(case),
+    ]
+
+
+def certificates(acts) -> PreCheck:
+    """行政处罚法 第四十二条: each officer of each act held a certificate valid on the act's date."""
+    check = PreCheck(1, "certificates", "执法人员在每项执法活动当日均持有效执法证件")
+    for doc in acts:
+        if doc.act_date is None:
+            check.problem(f"{doc}：未填写执法活动日期，无法核对证件。")
+            continue
+        for officer in doc.officers.all():
+            certs = list(officer.certificates.all())
+            valid = [c for c in certs if c.is_valid_on(doc.act_date)]
+            if valid:
+                check.lines.append(
+                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} 证件 {valid[0].number} 有效"
+                )
+            elif certs:
+                reasons = "；".join(c.invalid_reason_on(doc.act_date) for c in certs)
+                check.problem(
+                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} {reasons}"
+                )
+            else:
+                check.problem(
+                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} 未持有执法证件"
+                )
+    if not acts:
+        check.status = MANUAL
+        check.lines.append("案件尚无记录执法活动的文书。")
+    return check
+
+
+def two_officers(acts) -> PreCheck:
+    """行政处罚法 第四十二条: at least two officers with valid certificates per act."""
+    check = PreCheck(1, "two_officers", "每项执法活动至少两名持证执法人员")
+    for doc in acts:
+        if doc.act_date is None:
+            continue
+        valid = [
+            o for o in doc.officers.all() if any(c.is_valid_on(doc.act_date) for c in o.certificates.all())
+        ]
+        line = f"{doc.type_title}（{cn_date(doc.act_date)}）：持有效证件的执法人员 {len(valid)} 名"
+        if len(valid) < 2:
+            check.problem(line + "，不足两名。")
+        else:
+            check.lines.append(line)
+    if not acts:
+        check.status = MANUAL
+    return check
+
+
+def deadlines(case, today) -> PreCheck:
+    """Statutory deadlines met: 立案审查, the 90-day decision limit and those other systems register."""
+    check = PreCheck(2, "deadlines", "法定期限均未超过")
+    for deadline in case.deadlines(today):
+        if deadline.key == "legal_review":
+            continue  # the review's own clock is the reviewer's, not the handling unit's
+        late = (deadline.met_on and deadline.met_on > deadline.due) or (
+            not deadline.met_on and deadline.status == Status.RED
+        )
+        line = f"{deadline.name}：期限至{cn_date(deadline.due)}，{deadline.status_label}"
+        if deadline.met_on:
+            line += f"（{cn_date(deadline.met_on)}完成）"
+        if late:
+            check.problem(line + "，已超过法定期限。")
+        else:
+            check.lines.append(line)
+    return check
+
+
+def hearing_notified(case, pkg: Package, rules) -> PreCheck:
+    """行政处罚法 第六十三条、第六十四条: where the proposed penalty entitles the party to a hearing, the
+    行政处罚告知书 told the party so."""
+    check = PreCheck(2, "hearing", "依法告知听证权利")
+    reasons = []
+    for doc in pkg.proposals:
+        reasons += hearing_reasons(doc.data or {}, party_is_natural(case, doc), rules)
+    if not reasons:
+        check.lines.append("拟作出的处罚不属于当事人有权要求听证的情形。")
+        return check
+    check.lines.append("当事人有权要求听证：" + "；".join(reasons))
+    notice = pkg.notice
+    if notice is None:
+        check.problem("未制作行政处罚告知书。")
+    elif not notice.is_issued:
+        check.problem("行政处罚告知书尚未签发。")
+    elif not (notice.data or {}).get("hearing_right"):
+        check.problem(f"行政处罚告知书{notice.number}未告知听证权利。")
+    else:
+        check.lines.append(f"行政处罚告知书{notice.number}已告知听证权利。")
+    return check
+
+
+def statements_answered(pkg: Package) -> PreCheck:
+    """行政处罚法 第四十四条、第四十五条: the party was told of the right to state and defend, and the
+    decision answers what it said (采纳情况)."""
+    check = PreCheck(2, "statements", "已告知陈述申辩权利，当事人意见已听取并答复")
+    notice = pkg.notice
+    if notice is None or not notice.is_issued:
+        check.problem("行政处罚告知书未签发，无法证明已告知陈述、申辩权利。")
+    else:
+        check.lines.append(f"已以行政处罚告知书{notice.number}告知陈述、申辩权利。")
+    data = (pkg.proposal.data or {}) if pkg.proposal else {}
+    answer = (data.get("statements_answer") or "").strip()
+    if pkg.proposal is not None and pkg.proposal.doc_type == "penalty_decision":
+        if answer:
+            check.lines.append(f"决定书载明陈述申辩及采纳情况：{answer[:120]}")
+        else:
+            check.problem("拟作出的决定书未载明当事人陈述、申辩（听证）意见及采纳情况。")
+    return check
+
+
+def _severity(data: dict) -> tuple[set, dict]:
+    types = set(data.get("penalty_types") or [])
+    amounts = {
+        "罚款": yuan(data.get("fine_amount")) or Decimal("0"),
+        "没收违法所得": yuan(data.get("confiscated_gains")) or Decimal("0"),
+        "没收非法财物价值": yuan(data.get("confiscated_property_value")) or Decimal("0"),
+    }
+    return types, amounts
+
+
+def not_heavier(pkg: Package) -> PreCheck:
+    """行政处罚法 第四十五条: no heavier penalty because the party stated or defended its case — the proposed
+    decision may not add penalty types or raise amounts beyond the 行政处罚告知书."""
+    from recording.doctypes.decision import PENALTY_LABELS
+
+    check = PreCheck(4, "not_heavier", "拟处罚未重于告知书所告知的处罚（不因陈述申辩加重）")
+    if pkg.notice is None or pkg.proposal is None or pkg.proposal.doc_type != "penalty_decision":
+        check.status = MANUAL
+        check.lines.append("缺少行政处罚告知书或拟作出的处罚决定书，无法比对。")
+        return check
+    told_types, told = _severity(pkg.notice.data or {})
+    types, amounts = _severity(pkg.proposal.data or {})
+    added = types - told_types
+    if added:
+        check.problem(
+            "决定书增加了告知书未告知的处罚种类："
+            + "、".join(PENALTY_LABELS.get(t, t) for t in sorted(added))
+        )
+    for name, amount in amounts.items():
+        if amount > told[name]:
+            check.problem(f"{name}{fmt(amount)}元，高于告知书告知的{fmt(told[name])}元。")
+        elif amount:
+            check.lines.append(f"{name}{fmt(amount)}元，未超过告知书告知的{fmt(told[name])}元。")
+    if check.status == PASS and not check.lines:
+        check.lines.append("处罚种类与告知书一致。")
+    return check
+
+
+def audio_video(acts) -> PreCheck:
+    """DOMAIN.md §2: mandatory AV for 查封扣押 and acts in the 执法办案场所; otherwise AV or a written reason."""
+    check = PreCheck(2, "audio_video", "音像记录齐全或已说明未录制理由")
+    for doc in acts:
+        rule = doc.doctype.av
+        if rule is None:
+            continue
+        has_av = any(e.kind in ("video", "audio") and e.voided_at is None for e in doc.evidence.all())
+        if has_av:
+            check.lines.append(f"{doc.type_title}（{cn_date(doc.act_date)}）：已关联音像记录")
+        elif rule == "mandatory":
+            check.problem(f"{doc.type_title}（{cn_date(doc.act_date)}）：须全程音像记录，未关联录像或录音。")
+        elif doc.av_exemption.strip():
+            check.lines.append(
+                f"{doc.type_title}（{cn_date(doc.act_date)}）：未录制，理由：{doc.av_exemption[:80]}"
+            )
+        else:
+            check.problem(f"{doc.type_title}（{cn_date(doc.act_date)}）：既无音像记录，也未说明理由。")
+    if not check.lines and check.status == PASS:
+        check.lines.append("无须音像记录的执法活动。")
+    return check
+
+
+def benchmark(case, pkg: Package, base_amount) -> PreCheck:
+    """行政处罚法 第三十四条: the proposed penalty within the benchmark of its circumstances."""
+    check = PreCheck(4, "benchmark", "拟处罚符合裁量基准")
+    comparisons = compare_case(case, pkg.proposals, base_amount)
+    if not comparisons:
+        check.status = MANUAL
+        check.lines.append("本案涉及的权责清单事项尚无裁量基准，须人工审查。")
+    for c in comparisons:
+        head = f"{c.benchmark.power_item.code}：{c.level_label}，{c.proposed}；基准幅度 {c.range_text or '—'}"
+        check.lines.append(head)
+        for deviation in c.deviations:
+            check.problem(deviation)
+        check.lines += c.notes
+    return check
+
+
+def authority(case) -> PreCheck:
+    """The decision is within the bureau's powers: the case's matters are active 行政处罚 items of the 权责清单."""
+    from wuding_enforcement.cases.models import PowerKind
+
+    check = PreCheck(5, "authority", "案件事项在本局权责清单之内")
+    items = list(case.matters.all())
+    penalties = [i for i in items if i.kind == PowerKind.PENALTY]
+    for item in items:
+        line = f"{item.code} {item.name}（{item.get_kind_display()}）"
+        if not item.is_active:
+            check.problem(line + "：该事项已停用。")
+        else:
+            check.lines.append(line)
+    if not penalties:
+        check.problem("本案未关联权责清单中的行政处罚事项。")
+    return check
+
+
+def documents(pkg: Package) -> PreCheck:
+    """Documents present and issued: the report, the 告知书, the hearing record, every act record."""
+    check = PreCheck(6, "documents", "文书齐全并已签发")
+    required = [("案件调查终结报告", pkg.report), ("行政处罚告知书", pkg.notice)]
+    if pkg.had_hearing:
+        required.append(("听证笔录", pkg.hearing_record))
+    for title, doc in required:
+        if doc is None:
+            check.problem(f"缺少{title}。")
+        elif not doc.is_issued:
+            check.problem(f"{title}尚未签发。")
+        else:
+            check.lines.append(f"{title}{doc.number or ''}已签发。")
+    for doc in pkg.evidence_documents:
+        if not doc.is_issued:
+            check.problem(f"{doc.type_title}（{cn_date(doc.act_date)}）尚未签发。")
+    return check
+
+
+def crime(case) -> PreCheck:
+    """国务院令第310号: a suspected crime is transferred; the system only shows what the unit flagged."""
+    from .models import MajorFlag
+
+    check = PreCheck(7, "crime", "是否涉嫌犯罪")
+    check.status = MANUAL
+    flagged = MajorFlag.objects.filter(case=case, removed_at__isnull=True, criterion__code="crime")
+    for flag in flagged:
+        check.lines.append(f"承办单位标记涉嫌犯罪：{flag.reason}")
+    if not check.lines:
+        check.lines.append("须审核人员根据案情判断（涉案金额、情节是否达到刑事立案追诉标准）。")
+    return check

@@ -1,0 +1,520 @@
+"""The case file (案卷) and archiving (归档), DOMAIN.md §2 and issue §7.
+
+Once a case is finished (结案 approved, or 不予立案, or a 简易程序 case 备案), the records keeper (档案管理员) of
+the handling unit archives it: a background task (tasks_archive.build_case_file) assembles two PDFs,
+
+- 正卷 — what the party may inspect: cover, catalogue (卷内目录), the issued documents of volume "main" in
+  issuing order, and the evidence list (each audio/video file's title, kind, SHA-256, duration, size);
+- 副卷 — internal: cover, catalogue, the issued documents of volume "sub" (审批表, 集体讨论记录, 法制审核意见
+  ...) and the record of the case's approvals with every opinion (who, when, what),
+
+stores each with its SHA-256 and page count (verified like evidence by recording.integrity), then moves the
+case to 归档. The issued PDFs are merged as they are — never re-rendered, so every page is the page that was
+issued — after their stored SHA-256 is checked; each page of the volume's body gets an archive page number
+stamped in its top right corner (the cover and catalogue are not numbered, as in paper files), and the
+original PDFs ride along as attachments, byte for byte.
+
+After archiving, the case and its records are read-only for everyone: Case.objects.editable_by() excludes
+archived cases, Document.issue/correct refuse, and the model guards below refuse any save of a document and
+any new or changed evidence or upload of an archived case, whatever code path tries.
+"""
+
+import datetime
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import pre_save
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from wuding_enforcement.audit.api import record
+from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.cases import calendar
+from wuding_enforcement.cases.workflow import Stage, TransitionRefused, register_gate
+from wuding_enforcement.roster.models import Role
+
+from .models import CaseFile, CaseFileStatus, Document, DocumentStatus, Evidence, Retention, Upload
+
+ARCHIVED_READ_ONLY = "案件已归档，案件及其记录只读，不能再修改、签发或更正文书，也不能上传或作废音像记录。"
+VOLUMES = {"main": "正卷", "sub": "副卷"}
+# A4 in PostScript points: the overlay carrying the page numbers is A4 and is moved to each page's corner.
+A4 = (595.28, 841.89)
+
+
+class ArchiveError(Exception):
+    """The case file could not be assembled; the message is for the records keeper, in Chinese."""
+
+
+class ArchivedReadOnly(TransitionRefused):
+    """A change to a record of an archived case."""
+
+
+# --- Who may archive -------------------------------------------------------------------------------------
+
+
+def is_records_keeper_of(user, case) -> bool:
+    """The records keeper (档案管理员) named for the case's handling unit."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_role(Role.RECORDS_KEEPER)
+        and user.unit_id == case.handling_unit_id
+    )
+
+
+def archive_problems(case, user) -> list[str]:
+    """Why `user` may not start archiving `case` now (empty: they may)."""
+    problems = []
+    if case.stage == Stage.ARCHIVED:
+        return ["本案已归档。"]
+    if Stage.ARCHIVED not in case.allowed_targets():
+        problems.append(f"案件处于“{case.get_stage_display()}”阶段，结案（或不予立案、备案）后才能归档。")
+    if not is_records_keeper_of(user, case):
+        problems.append(f"只有{case.handling_unit}的档案管理员可以组卷归档。")
+    return problems
+
+
+def start_archiving(case, *, by, retention: str = Retention.LONG) -> CaseFile:
+    """Ask for the case file: checks who and when, records the request, and hands the assembly to the
+    background task once the request is committed. A second request while one is building (a double
+    click) changes nothing; a failed build may be started again."""
+    from .tasks_archive import build_case_file
+
+    if retention not in Retention.values:
+        raise TransitionRefused("请选择有效的保管期限。")
+    with transaction.atomic():
+        locked = type(case).objects.select_for_update().select_related("handling_unit").get(pk=case.pk)
+        problems = archive_problems(locked, by)
+        if problems:
+            record(
+                "recording.casefile.refused",
+                obj=locked,
+                actor=by,
+                outcome=Outcome.DENIED,
+                detail={"problems": problems},
+            )
+            raise TransitionRefused(problems)
+        case_file, created = CaseFile.objects.select_for_update().get_or_create(
+            case=locked, defaults={"requested_by": by, "retention": retention}
+        )
+        if not created:
+            if case_file.status in (CaseFileStatus.BUILDING, CaseFileStatus.DONE):
+                raise TransitionRefused("案卷正在组卷，请稍候查看进度。")
+            case_file.requested_by = by
+            case_file.retention = retention
+        case_file.status = CaseFileStatus.BUILDING
+        case_file.progress = 0
+        case_file.error = ""
+        case_file._change_reason = "recording.casefile.requested"
+        case_file._history_user = by
+        case_file.save()
+        record(
+            "recording.casefile.requested",
+            obj=locked,
+            actor=by,
+            detail={"case_file": case_file.pk, "retention": retention},
+        )
+        pk = case_file.pk
+        transaction.on_commit(lambda: build_case_file.delay(pk))
+    return case_file
+
+
+def archive_case(case, *, by, retention: str = Retention.LONG) -> CaseFile:
+    """Archive synchronously (demo data, management commands): request, build and advance in this process."""
+    from .tasks_archive import run_build
+
+    case_file = start_archiving(case, by=by, retention=retention)
+    case_file.refresh_from_db()
+    if case_file.status == CaseFileStatus.BUILDING:  # not built yet: no eager on_commit ran (a test atomic)
+        run_build(case_file.pk)
+        case_file.refresh_from_db()
+    return case_file
+
+
+# --- The stage gate and the read-only guards --------------------------------------------------------------
+
+
+def archived_gate(ctx):
+    """No case reaches 归档 without its case file built, and only through the unit's records keeper."""
+    case_file = CaseFile.objects.filter(case=ctx.case).first()
+    if case_file is None or case_file.status != CaseFileStatus.DONE:
+        yield "案卷尚未组卷完成，不能归档：请由档案管理员组卷（正卷、副卷）后归档。"
+    if not is_records_keeper_of(ctx.actor, ctx.case):
+        yield f"只有{ctx.case.handling_unit}的档案管理员可以归档。"
+
+
+def _case_archived(case_id) -> bool:
+    from wuding_enforcement.cases.models import Case
+
+    return Case.objects.filter(pk=case_id, stage=Stage.ARCHIVED).exists()
+
+
+# Evidence fields a user's action changes (upload, link, void, reclassify). Bookkeeping fields that other
+# parts may add (e.g. a last-verified time) stay writable.
+_EVIDENCE_USER_FIELDS = (
+    "document_id",
+    "kind",
+    "title",
+    "description",
+    "file",
+    "sha256",
+    "size",
+    "classification",
+    "voided_at",
+    "voided_by_id",
+    "void_reason",
+)
+
+
+def _guard_document(sender, instance, **kwargs):
+    if instance.case_id and _case_archived(instance.case_id):
+        raise ArchivedReadOnly(ARCHIVED_READ_ONLY)
+
+
+def _guard_evidence(sender, instance, **kwargs):
+    if not instance.case_id or not _case_archived(instance.case_id):
+        return
+    if instance.pk is None:
+        raise ArchivedReadOnly(ARCHIVED_READ_ONLY)
+    stored = Evidence.objects.filter(pk=instance.pk).values(*_EVIDENCE_USER_FIELDS).first()
+    if stored is None or any(str(stored[f] or "") != str(getattr(instance, f) or "") for f in stored):
+        raise ArchivedReadOnly(ARCHIVED_READ_ONLY)
+
+
+def _guard_upload(sender, instance, **kwargs):
+    # Only a new upload is refused: the periodic clean-up must still be able to abort stale ones.
+    if instance._state.adding and instance.case_id and _case_archived(instance.case_id):
+        raise ArchivedReadOnly(ARCHIVED_READ_ONLY)
+
+
+def register():
+    register_gate(archived_gate, targets=[Stage.ARCHIVED], name="recording.archived_needs_case_file")
+    pre_save.connect(_guard_document, sender=Document, dispatch_uid="recording.archive.guard_document")
+    pre_save.connect(_guard_evidence, sender=Evidence, dispatch_uid="recording.archive.guard_evidence")
+    pre_save.connect(_guard_upload, sender=Upload, dispatch_uid="recording.archive.guard_upload")
+
+
+# --- Assembling the volumes -------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One issued document in a volume, with its place in the volume's page numbering."""
+
+    document: Document
+    data: bytes
+    pages: int
+    first: int = 0  # archive page number of its first page (1-based, the body's numbering)
+
+    @property
+    def last(self) -> int:
+        return self.first + self.pages - 1
+
+    @property
+    def page_range(self) -> str:
+        return str(self.first) if self.pages == 1 else f"{self.first}-{self.last}"
+
+
+@dataclass
+class Entry:
+    """A line of the catalogue (卷内目录)."""
+
+    seq: int
+    title: str
+    number: str
+    date: datetime.date | None
+    page_range: str
+    note: str = ""
+
+    @property
+    def date_label(self) -> str:
+        return calendar.format_date(self.date) if self.date else ""
+
+
+@dataclass
+class Volume:
+    key: str  # main / sub
+    pdf: bytes = b""
+    sha256: str = ""
+    pages: int = 0
+    entries: list[Entry] = field(default_factory=list)
+    # Page counts of the parts, for the record and the tests: cover, catalogue, documents, list.
+    cover_pages: int = 0
+    catalogue_pages: int = 0
+    document_pages: int = 0
+    list_pages: int = 0
+
+    @property
+    def label(self) -> str:
+        return VOLUMES[self.key]
+
+
+def _read_issued_pdf(document) -> bytes:
+    """The issued PDF, refused unless it still has the SHA-256 stored when it was issued: a case file never
+    carries a changed document (电子签名法 第十四条: later changes must be detectable)."""
+    try:
+        with document.pdf.open("rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ValueError, OSError):
+        raise ArchiveError(f"文书“{document}”的PDF文件缺失，已停止组卷，请联系管理员核查。") from None
+    if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
+        raise ArchiveError(f"文书“{document}”的PDF与签发时的SHA-256不一致，已停止组卷，请联系管理员核查。")
+    return data
+
+
+def _page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _render(template: str, context: dict) -> bytes:
+    from .pdf import render_html_to_pdf
+
+    # Parts are merged into the volume, which is not itself PDF/A: rendering them as plain PDF is faster.
+    return render_html_to_pdf(render_to_string(template, context), pdf_variant=None)
+
+
+def volume_of(document) -> str:
+    """A registered type says its volume; an unknown type goes to the internal 副卷 (never shown to the
+    party by mistake)."""
+    from .doctypes import REGISTRY
+
+    doctype = REGISTRY.get(document.doc_type)
+    return doctype.volume if doctype is not None and doctype.volume in VOLUMES else "sub"
+
+
+def issued_documents(case) -> list[Document]:
+    """Every issued document of the case in issuing order, corrected ones included (both are kept)."""
+    return list(
+        Document.objects.filter(case=case, status=DocumentStatus.ISSUED)
+        .select_related("party", "issued_by", "superseded_by")
+        .order_by("issued_at", "pk")
+    )
+
+
+def _note(document) -> str:
+    notes = []
+    if document.supersedes_id:
+        notes.append("更正文书")
+    superseded = getattr(document, "superseded_by", None)
+    if superseded is not None and superseded.is_issued:
+        notes.append("已被更正")
+    if document.classification != "general":
+        notes.append(document.get_classification_display())
+    return "；".join(notes)
+
+
+def _moment_label(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{calendar.format_date(local.date())} {local:%H:%M}"
+
+
+def _document_label(document) -> str:
+    number = document.number or (f"卷内第{document.file_seq}号" if document.file_seq else "草稿")
+    return f"{document.type_title}（{number}）"
+
+
+def _size_label(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.2f} {unit}"
+    return f"{size} B"
+
+
+def _duration_label(seconds) -> str:
+    if seconds is None:
+        return "——"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def _evidence_rows(case) -> list[dict]:
+    rows = []
+    items = (
+        Evidence.objects.filter(case=case)
+        .select_related("document", "uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
+    for seq, item in enumerate(items, start=1):
+        rows.append(
+            {
+                "seq": seq,
+                "item": item,
+                "act": _document_label(item.document) if item.document_id else "——",
+                "recorded": f"录制：{_moment_label(item.recorded_at)}；" if item.recorded_at else "",
+                "duration": _duration_label(item.duration) if item.kind != "photo" else "——",
+                "size": _size_label(item.size),
+                "status": (
+                    f"已作废（{_moment_label(item.voided_at)}：{item.void_reason}）"
+                    if item.voided_at
+                    else "有效"
+                ),
+            }
+        )
+    return rows
+
+
+def _approval_rows(case) -> list:
+    return list(
+        case.approvals.select_related("requested_by")
+        .prefetch_related("opinions__by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def _stamp_overlay(count: int) -> bytes:
+    """`count` A4 pages, each carrying its archive page number in the top right corner."""
+    html = render_to_string("documents/casefile_pagenumbers.html", {"pages": range(1, count + 1)})
+    from .pdf import render_html_to_pdf
+
+    return render_html_to_pdf(html, pdf_variant=None)
+
+
+def _context(case, case_file, volume: Volume, **extra) -> dict:
+    officers = [a.officer.display_name for a in case.assignments.select_related("officer")]
+    return {
+        "bureau": settings.BUREAU_NAME,
+        "case": case,
+        "case_file": case_file,
+        "volume": volume,
+        "parties": list(case.parties.all()),
+        "officers": officers,
+        "keeper": case_file.requested_by.display_name,
+        "archived_on": timezone.localdate(),
+        **extra,
+    }
+
+
+def build_volume(
+    case, case_file, key: str, documents: list[Document], progress: Callable[[float], None]
+) -> Volume:
+    """One volume: the documents' PDFs (hash-checked), the list closing it (evidence or approvals), then the
+    catalogue and cover that describe them, merged and page-numbered into one PDF."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    volume = Volume(key=key)
+    parts: list[Part] = []
+    next_page = 1
+    for i, document in enumerate(documents):
+        data = _read_issued_pdf(document)
+        part = Part(document=document, data=data, pages=_page_count(data), first=next_page)
+        next_page += part.pages
+        parts.append(part)
+        progress(0.6 * (i + 1) / max(1, len(documents)))
+    volume.document_pages = next_page - 1
+
+    if key == "main":
+        list_title = "音像证据清单"
+        list_pdf = _render(
+            "documents/casefile_evidence.html",
+            _context(case, case_file, volume, rows=_evidence_rows(case), title=list_title),
+        )
+    else:
+        list_title = "审批记录"
+        list_pdf = _render(
+            "documents/casefile_approvals.html",
+            _context(case, case_file, volume, approvals=_approval_rows(case), title=list_title),
+        )
+    volume.list_pages = _page_count(list_pdf)
+    progress(0.7)
+
+    for seq, part in enumerate(parts, start=1):
+        doc = part.document
+        volume.entries.append(
+            Entry(
+                seq=seq,
+                title=doc.type_title,
+                number=doc.number or (f"卷内第{doc.file_seq}号" if doc.file_seq else ""),
+                date=doc.act_date or timezone.localdate(doc.issued_at),
+                page_range=part.page_range,
+                note=_note(doc),
+            )
+        )
+    list_first = next_page
+    list_last = list_first + volume.list_pages - 1
+    volume.entries.append(
+        Entry(
+            seq=len(parts) + 1,
+            title=list_title,
+            number="",
+            date=timezone.localdate(),
+            page_range=str(list_first) if list_first == list_last else f"{list_first}-{list_last}",
+        )
+    )
+    body_pages = list_last
+    catalogue_pdf = _render(
+        "documents/casefile_catalogue.html", _context(case, case_file, volume, entries=volume.entries)
+    )
+    volume.catalogue_pages = _page_count(catalogue_pdf)
+    cover_pdf = _render(
+        "documents/casefile_cover.html",
+        _context(case, case_file, volume, items=len(volume.entries), body_pages=body_pages),
+    )
+    volume.cover_pages = _page_count(cover_pdf)
+    progress(0.8)
+
+    writer = PdfWriter()
+    for front in (cover_pdf, catalogue_pdf):
+        writer.append(PdfReader(io.BytesIO(front)))
+    overlay = PdfReader(io.BytesIO(_stamp_overlay(body_pages)))
+    body = [PdfReader(io.BytesIO(part.data)) for part in parts] + [PdfReader(io.BytesIO(list_pdf))]
+    number = 0
+    for reader in body:
+        for page in reader.pages:
+            stamp = overlay.pages[number]
+            box = page.mediabox
+            # Move the A4 overlay so its top right corner meets this page's top right corner.
+            dx = float(box.right) - A4[0]
+            dy = float(box.top) - A4[1]
+            added = writer.add_page(page)  # merge onto the writer's copy (pypdf 7 refuses reader pages)
+            added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+            number += 1
+    for part in parts:
+        doc = part.document
+        name = f"{part.first:04d}-{doc.doc_type}-{doc.pk}.pdf"
+        writer.add_attachment(name, part.data)
+    writer.add_metadata(
+        {
+            "/Title": f"{case.number} {case.title}（{volume.label}）",
+            "/Author": settings.BUREAU_NAME,
+            "/Subject": f"行政处罚案卷{volume.label}",
+            "/Creator": "武定县市场监督管理局 执法全过程记录",
+        }
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    volume.pdf = out.getvalue()
+    volume.sha256 = hashlib.sha256(volume.pdf).hexdigest()
+    volume.pages = len(writer.pages)
+    progress(1.0)
+    return volume
+
+
+def assemble(case_file, progress: Callable[[int], None] | None = None) -> dict[str, Volume]:
+    """Both volumes of the case file. `progress` receives a percentage (0–100) as the work advances."""
+    report = progress or (lambda pct: None)
+    case = case_file.case
+    documents = issued_documents(case)
+    by_volume = {key: [d for d in documents if volume_of(d) == key] for key in VOLUMES}
+    volumes = {}
+    # The 正卷 carries most pages: give it most of the bar (5–70 %), the 副卷 70–95 %.
+    spans = {"main": (5, 70), "sub": (70, 95)}
+    with calendar.cached():
+        for key in VOLUMES:
+            low, high = spans[key]
+            volumes[key] = build_volume(
+                case,
+                case_file,
+                key,
+                by_volume[key],
+                lambda share, low=low, high=high: report(int(low + (high - low) * share)),
+            )
+    return volumes

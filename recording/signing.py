@@ -1,0 +1,308 @@
+"""Electronic seal and signature on issued documents (电子签名法 第十三、十四条).
+
+Signing is part of issuing: the issued PDF is signed (PAdES, with pyHanko) and shows the bureau's seal image
+on the signature; the stored SHA-256 is that of the signed PDF, so any later change is detectable twice (hash
+and signature). The signer is a pluggable backend named by settings.DOCUMENT_SIGNER:
+
+- ``recording.signing.PKCS12Signer`` — the built-in one: the bureau's certificate and key from a PKCS#12 file
+  (SIGNING_PKCS12_PATH, password from SIGNING_PKCS12_PASSWORD). Production uses this.
+- ``recording.signing.DemoSigner`` — development and the demo: a self-signed demo certificate generated on
+  first use under VAR_DIR/signing/; the signature's reason says it is a demo signature.
+- A provincial e-seal platform (GB/T 38540, SM2) would be another class with the same two methods.
+"""
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+SIGNATURE_FIELD = "BureauSeal"
+
+
+class SigningError(Exception):
+    """Signing failed: issuing stops and the user sees the message (nothing is issued half-signed)."""
+
+
+@dataclass
+class SignatureReport:
+    signed: bool
+    intact: bool = False
+    valid: bool = False
+    by_bureau: bool = False
+    signer: str = ""
+    signed_at: datetime.datetime | None = None
+    reason: str = ""
+    covers_whole_file: bool = False
+
+    @property
+    def summary(self) -> str:
+        if not self.signed:
+            return "该 PDF 未带电子签章。"
+        if not self.intact:
+            return "电子签章校验失败：签章后文件内容被改动。"
+        if not self.by_bureau:
+            return f"该 PDF 带有电子签章，但签章人（{self.signer}）不是本局的签章证书。"
+        if not self.covers_whole_file:
+            return "本局电子签章有效，但签章之后文件又被追加了内容。"
+        return f"本局电子签章有效：{self.signer}。"
+
+
+def _outside_event_loop(func, *args, **kwargs):
+    """pyHanko signs and validates with asyncio.run(), which refuses to start inside a running event loop
+    (an ASGI worker, or Playwright's sync API in the same thread during browser tests): run it in a short
+    worker thread of its own then."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
+
+
+def _seal_image() -> Path:
+    """The seal image drawn on the signature (static/img/seal.png, generated once if missing)."""
+    path = Path(settings.BASE_DIR) / "static" / "img" / "seal.png"
+    if not path.exists():
+        _draw_seal(path)
+    return path
+
+
+@lru_cache(maxsize=1)
+def _seal_pil():
+    from PIL import Image
+
+    with Image.open(_seal_image()) as image:
+        image.load()
+        return image.copy()
+
+
+def _draw_seal(path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = 360
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    red = (200, 16, 26, 235)
+    draw.ellipse((8, 8, size - 8, size - 8), outline=red, width=14)
+    # A five-pointed star in the centre.
+    import math
+
+    cx, cy, r_out, r_in = size / 2, size / 2, 62, 25
+    points = []
+    for i in range(10):
+        radius = r_out if i % 2 == 0 else r_in
+        angle = math.pi / 2 + i * math.pi / 5
+        points.append((cx + radius * math.cos(angle), cy - radius * math.sin(angle)))
+    draw.polygon(points, fill=red)
+    font_path = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"
+    try:
+        font = ImageFont.truetype(font_path, 36)
+        small = ImageFont.truetype(font_path, 30)
+    except OSError:
+        font = small = ImageFont.load_default()
+    name = settings.BUREAU_NAME
+    # The name along the upper arc, one character at a time.
+    for i, char in enumerate(name):
+        angle = math.radians(210 - i * (240 / max(len(name) - 1, 1)))
+        x, y = cx + 128 * math.cos(angle), cy - 128 * math.sin(angle)
+        glyph = Image.new("RGBA", (48, 48), (255, 255, 255, 0))
+        ImageDraw.Draw(glyph).text((24, 24), char, font=font, fill=red, anchor="mm")
+        glyph = glyph.rotate(math.degrees(angle) - 90, resample=Image.BICUBIC)
+        image.alpha_composite(glyph, (int(x - 24), int(y - 24)))
+    draw.text((cx, cy + 100), "电子签章", font=small, fill=red, anchor="mm")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+class _PyHankoSigner:
+    demo = False
+
+    def _signer(self):
+        raise NotImplementedError
+
+    def certificate(self):
+        return self._signer().signing_cert
+
+    def fingerprint(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        der = self.certificate().dump()
+        return hashlib.sha256(
+            der if isinstance(der, bytes) else der.public_bytes(serialization.Encoding.DER)
+        ).hexdigest()
+
+    def sign(self, pdf_bytes: bytes, *, reason: str) -> bytes:
+        from pyhanko import stamp
+        from pyhanko.pdf_utils import images
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign import fields, signers
+
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+            last_page = int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"]) - 1
+            # Bottom right of the last page, where the seal goes on paper (A4 = 595 x 842 pt).
+            fields.append_signature_field(
+                writer, fields.SigFieldSpec(SIGNATURE_FIELD, on_page=last_page, box=(410, 70, 530, 190))
+            )
+            style = stamp.StaticStampStyle(
+                background=images.PdfImage(_seal_pil()), border_width=0, background_opacity=1
+            )
+            meta = signers.PdfSignatureMetadata(
+                field_name=SIGNATURE_FIELD,
+                reason=("【演示证书，非正式签章】" if self.demo else "") + reason,
+                location=settings.BUREAU_NAME,
+                subfilter=fields.SigSeedSubFilter.PADES,
+                md_algorithm="sha256",
+            )
+            pdf_signer = signers.PdfSigner(meta, signer=self._signer(), stamp_style=style)
+            return _outside_event_loop(pdf_signer.sign_pdf, writer).getvalue()
+        except Exception as exc:  # pyHanko raises many kinds; the user needs one clear message
+            raise SigningError(f"电子签章失败：{exc}") from exc
+
+
+class PKCS12Signer(_PyHankoSigner):
+    def _signer(self):
+        path = getattr(settings, "SIGNING_PKCS12_PATH", "")
+        if not path:
+            raise SigningError("电子签章证书未配置（SIGNING_PKCS12_PATH）。")
+        return _load_pkcs12(str(path), (getattr(settings, "SIGNING_PKCS12_PASSWORD", "") or "").encode())
+
+
+class DemoSigner(_PyHankoSigner):
+    demo = True
+
+    def _signer(self):
+        if not settings.DEMO_MODE:
+            raise SigningError("演示签章证书只能在开发和演示环境使用；生产环境须配置本局的签章证书。")
+        path = Path(settings.VAR_DIR) / "signing" / "demo-signing.p12"
+        if not path.exists():
+            _make_demo_pkcs12(path, b"demo")
+        return _load_pkcs12(str(path), b"demo")
+
+
+@lru_cache(maxsize=4)
+def _load_pkcs12(path: str, password: bytes):
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password or None)
+    if signer is None:
+        raise SigningError("无法读取电子签章证书（PKCS#12 文件或密码不正确）。")
+    return signer
+
+
+def _make_demo_pkcs12(path: Path, password: bytes) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.BUREAU_NAME),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{settings.BUREAU_NAME}（演示签章证书）"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        b"demo", key, cert, None, serialization.BestAvailableEncryption(password)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.chmod(0o600)
+
+
+def get_signer():
+    backend = getattr(settings, "DOCUMENT_SIGNER", "")
+    if not backend:
+        backend = (
+            "recording.signing.PKCS12Signer"
+            if getattr(settings, "SIGNING_PKCS12_PATH", "")
+            else "recording.signing.DemoSigner"
+        )
+    try:
+        return import_string(backend)()
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"DOCUMENT_SIGNER {backend!r} cannot be imported") from exc
+
+
+def sign_pdf(pdf_bytes: bytes, *, reason: str) -> bytes:
+    return get_signer().sign(pdf_bytes, reason=reason)
+
+
+def verify(pdf_bytes: bytes) -> SignatureReport:
+    """Check the PDF's signatures: intact, valid, and made with the bureau's configured certificate."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:
+        return SignatureReport(signed=False)
+    if not signatures:
+        return SignatureReport(signed=False)
+    signature = signatures[-1]
+    try:
+        bureau_cert = get_signer().certificate()
+    except (SigningError, ImproperlyConfigured):
+        bureau_cert = None
+    context = ValidationContext(
+        trust_roots=[bureau_cert] if bureau_cert is not None else [], allow_fetching=False
+    )
+    try:
+        status = _outside_event_loop(validate_pdf_signature, signature, context)
+    except Exception:
+        return SignatureReport(signed=True)
+    signer_cert = status.signing_cert
+    by_bureau = (
+        bureau_cert is not None and signer_cert is not None and signer_cert.dump() == bureau_cert.dump()
+    )
+    return SignatureReport(
+        signed=True,
+        intact=bool(status.intact),
+        valid=bool(status.valid) and bool(status.trusted),
+        by_bureau=by_bureau,
+        signer=signer_cert.subject.human_friendly if signer_cert is not None else "",
+        signed_at=getattr(status, "signer_reported_dt", None),
+        reason=str(signature.sig_object.get("/Reason", "")),
+        covers_whole_file=str(status.coverage).endswith("ENTIRE_FILE"),
+    )

@@ -1,0 +1,169 @@
+"""The archive's pages: start the case file (records keeper, POST), its progress (JSON or a page fragment the
+workspace shows), and the download of the 正卷 / 副卷.
+
+URL names: recording:casefile_start (POST), recording:casefile_progress (GET; JSON with ?format=json or an
+Accept: application/json header, the bare HTML fragment with ?fragment=1, else a page around the fragment),
+recording:casefile_download (GET; ?volume=main|sub, default main).
+
+Who: the case must be visible to the user (get_case_for_user: 404 otherwise). Starting is for the unit's
+records keeper (the domain says why not, in Chinese). The 正卷 may be downloaded by the records keeper, the
+case's officers, the unit head and the bureau head; the 副卷 (internal approvals and opinions) by the records
+keeper, the unit head and the bureau head only; a case file holding classified records only by those
+Case.may_see_classified admits. Every download and every refused download is in the audit log, and the file
+is re-hashed before it is sent (a changed file is refused and reported like any integrity problem).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from wuding_enforcement.audit.api import record
+from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.cases.access import get_case_for_user
+from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.roster.models import Role
+
+from . import archive
+from .models import CaseFile, CaseFileStatus, Classification, Retention
+
+
+def _back(request, case):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(reverse("recording:workspace", args=[case.pk]))
+
+
+@require_POST
+@login_required
+def casefile_start(request, pk):
+    case = get_case_for_user(request, pk)
+    retention = request.POST.get("retention") or Retention.LONG
+    try:
+        case_file = archive.start_archiving(case, by=request.user, retention=retention)
+    except TransitionRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return _back(request, case)
+    case_file.refresh_from_db()
+    if case_file.status == CaseFileStatus.DONE:
+        messages.success(request, "案卷组卷完成，案件已归档。")
+    elif case_file.status == CaseFileStatus.FAILED:
+        messages.error(request, f"组卷失败：{case_file.error}")
+    else:
+        messages.success(request, "已开始组卷，完成后案件自动归档。")
+    return _back(request, case)
+
+
+def casefile_state(case, user) -> dict:
+    """What the progress fragment and JSON show; usable by other pages (the workspace) to include the
+    fragment "recording/casefile_progress.html" without a second request."""
+    case_file = CaseFile.objects.filter(case=case).first()
+    state = {
+        "case": case,
+        "case_file": case_file,
+        "status": case_file.status if case_file else "none",
+        "status_label": case_file.get_status_display() if case_file else "尚未组卷",
+        "progress": case_file.progress if case_file else 0,
+        "error": case_file.error if case_file else "",
+        "downloads": [],
+    }
+    if case_file and case_file.status == CaseFileStatus.DONE:
+        for volume, label in archive.VOLUMES.items():
+            if may_download(user, case, volume):
+                url = reverse("recording:casefile_download", args=[case.pk]) + f"?volume={volume}"
+                pages = getattr(case_file, f"{volume}_pages")
+                state["downloads"].append({"volume": volume, "label": label, "url": url, "pages": pages})
+    return state
+
+
+@require_GET
+@login_required
+def casefile_progress(request, pk):
+    case = get_case_for_user(request, pk)
+    state = casefile_state(case, request.user)
+    wants_json = request.GET.get("format") == "json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+    if wants_json:
+        return JsonResponse(
+            {
+                "status": state["status"],
+                "status_label": state["status_label"],
+                "progress": state["progress"],
+                "done": state["status"] == CaseFileStatus.DONE,
+                "error": state["error"],
+                "downloads": state["downloads"],
+            }
+        )
+    if request.GET.get("fragment"):
+        return render(request, "recording/casefile_progress.html", state)
+    return render(request, "recording/casefile_progress_page.html", state)
+
+
+def may_download(user, case, volume: str) -> bool:
+    heads_or_keeper = (
+        user.has_role(Role.BUREAU_HEAD)
+        or user.is_head_of(case.handling_unit)
+        or archive.is_records_keeper_of(user, case)
+    )
+    allowed = heads_or_keeper or (volume == "main" and case.assignments.filter(officer=user).exists())
+    return allowed and (not _holds_classified(case) or case.may_see_classified(user))
+
+
+def _holds_classified(case) -> bool:
+    return (
+        case.documents.filter(status="issued").exclude(classification=Classification.GENERAL).exists()
+        or case.evidence.exclude(classification=Classification.GENERAL).exists()
+    )
+
+
+@require_GET
+@login_required
+def casefile_download(request, pk):
+    from . import integrity
+
+    case = get_case_for_user(request, pk)
+    volume = request.GET.get("volume", "main")
+    if volume not in archive.VOLUMES:
+        raise Http404("没有这一卷。")
+    case_file = CaseFile.objects.filter(case=case, status=CaseFileStatus.DONE).first()
+    if case_file is None:
+        raise Http404("本案尚未组卷。")
+    if not may_download(request.user, case, volume):
+        record(
+            "recording.casefile.download_refused",
+            obj=case,
+            outcome=Outcome.DENIED,
+            request=request,
+            detail={"volume": volume},
+        )
+        raise PermissionDenied(f"您无权下载本案的{archive.VOLUMES[volume]}。")
+    pdf = getattr(case_file, f"{volume}_pdf")
+    stored = integrity.StoredFile(
+        f"casefile_{volume}",
+        f"案卷{archive.VOLUMES[volume]}（案件 {case.number}）",
+        pdf.name,
+        getattr(case_file, f"{volume}_sha256"),
+        case.pk,
+        case.handling_unit_id,
+        case_file.pk,
+    )
+    problem = integrity.check(stored)
+    if problem is not None:
+        integrity.report_problems([problem], source="download", request=request)
+        messages.error(request, f"{problem.describe()}。已通知档案管理员，暂不能下载。")
+        return redirect(reverse("recording:workspace", args=[case.pk]))
+    record(
+        "recording.casefile.downloaded",
+        obj=case,
+        request=request,
+        detail={"volume": volume, "sha256": stored.expected},
+    )
+    name = f"{case.number}-{archive.VOLUMES[volume]}.pdf"
+    return FileResponse(pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")

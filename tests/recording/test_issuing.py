@@ -1,0 +1,267 @@
+"""Issuing a document: its 文号 (one gapless sequence per type per year) or its number in the case file, the
+frozen PDF, corrections, and the rules checked before issuing (two certified officers, audio-video)."""
+
+import datetime
+
+import pytest
+import time_machine
+
+import recording.pdf
+from recording.lifecycle import DocumentFrozenError
+from recording.models import Document, DocumentStatus
+from tests.conftest import file_case
+from tests.recording.early_factories import (
+    ACT_DAY,
+    NOW,
+    TZ,
+    approve,
+    draft,
+    link_video,
+    pdf_text,
+    valid_input,
+)
+from wuding_enforcement.cases.models import ApprovalKind
+from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.roster.models import Certificate
+
+EXEMPTION = "现场情况简单，文字记录足以全面有效记录执法过程。"
+
+
+@pytest.fixture
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def case(now, make_case, unit_head, bureau_head, officer):
+    return file_case(make_case(), unit_head, bureau_head, officer)
+
+
+def notice(case, key, by):
+    return draft(case, key, valid_input(key, case)[0], by=by)
+
+
+def onsite(case, by, officers, **extra):
+    fields = {"act_date": ACT_DAY, "av_exemption": EXEMPTION, **extra}
+    return draft(
+        case, "onsite_record", valid_input("onsite_record", case)[0], by=by, officers=officers, **fields
+    )
+
+
+# --- Numbers ----------------------------------------------------------------------------------------------
+
+
+def test_each_type_has_its_own_gapless_sequence_per_year(case, officer, make_case, unit_head, bureau_head):
+    other_case = file_case(make_case(title="涉嫌无照经营案"), unit_head, bureau_head, officer)
+    issued = [
+        notice(case, "inquiry_notice", officer).issue(by=officer),
+        notice(case, "testing_period_notice", officer).issue(by=officer),
+        notice(other_case, "inquiry_notice", officer).issue(by=officer),
+        notice(case, "testing_commission", officer).issue(by=officer),
+        notice(other_case, "testing_period_notice", officer).issue(by=officer),
+        notice(case, "inquiry_notice", officer).issue(by=officer),
+    ]
+    assert [d.number for d in issued] == [
+        "武市监询通〔2026〕1号",
+        "武市监期告〔2026〕1号",
+        "武市监询通〔2026〕2号",
+        "武市监检委〔2026〕1号",
+        "武市监期告〔2026〕2号",
+        "武市监询通〔2026〕3号",
+    ]
+
+
+def test_the_sequence_starts_again_in_a_new_year(case, officer):
+    notice(case, "testing_period_notice", officer).issue(by=officer)
+    with time_machine.travel(datetime.datetime(2027, 1, 6, 10, 0, tzinfo=TZ), tick=False):
+        document = notice(case, "testing_period_notice", officer).issue(by=officer)
+    assert document.number == "武市监期告〔2027〕1号"
+    assert document.number_year == 2027 and document.number_seq == 1
+
+
+def test_a_failed_issue_gives_its_number_back(case, officer, monkeypatch):
+    first = notice(case, "inquiry_notice", officer)
+    real_render = recording.pdf.render_document
+
+    def broken(document):
+        raise RuntimeError("渲染失败")
+
+    monkeypatch.setattr(recording.pdf, "render_document", broken)
+    with pytest.raises(RuntimeError):
+        first.issue(by=officer)
+    first.refresh_from_db()
+    assert first.status == DocumentStatus.DRAFT
+    assert first.number is None and first.pdf_sha256 == "" and not first.pdf
+
+    monkeypatch.setattr(recording.pdf, "render_document", real_render)
+    assert first.issue(by=officer).number == "武市监询通〔2026〕1号"
+    assert notice(case, "inquiry_notice", officer).issue(by=officer).number == "武市监询通〔2026〕2号"
+
+
+def test_records_and_forms_are_numbered_within_their_case_file(
+    case, officer, colleague, make_case, unit_head, bureau_head
+):
+    other_case = file_case(make_case(title="涉嫌无照经营案"), unit_head, bureau_head, officer)
+    # The 立案审批表 of each case takes its case's first number; the types share one sequence per case.
+    first = draft(case, "filing_approval", valid_input("filing_approval", case)[0], by=officer).issue(
+        by=officer
+    )
+    second = onsite(case, officer, [officer, colleague]).issue(by=officer)
+    elsewhere = onsite(other_case, officer, [officer, colleague]).issue(by=officer)
+    third = draft(
+        case,
+        "sampling_record",
+        valid_input("sampling_record", case)[0],
+        by=officer,
+        officers=[officer, colleague],
+        act_date=ACT_DAY,
+        av_exemption=EXEMPTION,
+    ).issue(by=officer)
+    assert [first.file_seq, second.file_seq, third.file_seq] == [1, 2, 3]
+    assert elsewhere.file_seq == 1
+    assert all(d.number is None for d in (first, second, third, elsewhere))
+
+
+# --- Frozen once issued ------------------------------------------------------------------------------------
+
+
+def test_an_issued_document_cannot_be_changed(case, officer, colleague):
+    document = onsite(case, officer, [officer, colleague])
+    document.issue(by=officer)
+    document.refresh_from_db()
+
+    document.data = {**document.data, "findings": "改写后的现场情况"}
+    with pytest.raises(DocumentFrozenError, match="文书已签发，不能修改"):
+        document.save()
+
+    document.refresh_from_db()
+    document.act_place = "别处"
+    with pytest.raises(DocumentFrozenError):
+        document.save(update_fields=["act_place"])
+    with pytest.raises(DocumentFrozenError):
+        document.delete()
+    document.refresh_from_db()
+    assert document.data["findings"] == "货架上陈列过期牛奶12箱。"
+
+
+def test_an_issued_document_still_receives_the_partys_signature(case, officer, colleague):
+    document = onsite(case, officer, [officer, colleague])
+    document.issue(by=officer)
+    document.refresh_from_db()
+    sha = document.pdf_sha256
+
+    document.party_signature = "refused"
+    document.refusal_witness = "社区干部张某"
+    document.party_signed_at = datetime.datetime(2026, 11, 25, 9, 50, tzinfo=TZ)
+    document.save()
+
+    document.refresh_from_db()
+    assert document.party_signature == "refused" and document.refusal_witness == "社区干部张某"
+    assert document.pdf_sha256 == sha  # the PDF itself is not re-rendered
+
+
+def test_a_correction_supersedes_the_issued_document_and_both_are_kept(case, officer, colleague):
+    original = notice(case, "inquiry_notice", officer)
+    original.issue(by=officer)
+    original_sha = Document.objects.get(pk=original.pk).pdf_sha256
+
+    correction = original.correct(by=officer, reason="询问地点写错。")
+    correction.data = {**correction.data, "attend_place": "武定县市场监督管理局三楼询问室"}
+    correction.save()
+    correction.issue(by=officer)
+
+    original.refresh_from_db()
+    correction.refresh_from_db()
+    assert original.status == correction.status == DocumentStatus.ISSUED
+    assert original.pdf_sha256 == original_sha
+    assert correction.supersedes == original and original.superseded_by == correction
+    assert list(case.documents.issued().current()) == [correction]
+    assert correction.number == "武市监询通〔2026〕2号"
+    text = pdf_text(correction)
+    assert "询问地点写错。" in text and original.number in text and "三楼询问室" in text
+    with pytest.raises(TransitionRefused):
+        original.correct(by=officer, reason="再次更正。")
+
+
+# --- Two certified officers (行政处罚法 第四十二条) --------------------------------------------------------
+
+
+def test_it_refuses_an_act_naming_the_officer_whose_certificate_expired(case, officer, colleague):
+    Certificate.objects.filter(holder=colleague).update(expires_on=datetime.date(2026, 11, 20))
+    document = onsite(case, officer, [officer, colleague])
+    problems = document.issue_problems(officer)
+    assert any(p.startswith("王志强：") and "已于2026年11月20日过期" in p for p in problems)
+    assert any("至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条）" in p for p in problems)
+    with pytest.raises(TransitionRefused):
+        document.issue(by=officer)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.DRAFT and document.file_seq is None
+
+
+def test_a_certificate_that_expired_after_the_act_still_counts(case, officer, colleague):
+    Certificate.objects.filter(holder=colleague).update(expires_on=ACT_DAY)
+    assert onsite(case, officer, [officer, colleague]).issue_problems(officer) == []
+
+
+def test_it_refuses_an_act_with_a_single_officer(case, officer):
+    problems = onsite(case, officer, [officer]).issue_problems(officer)
+    assert problems == [
+        "执法活动须由至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条），"
+        "本文书记录的在场执法人员中只有 1 名证件有效。"
+    ]
+
+
+# --- Audio-video -----------------------------------------------------------------------------------------------
+
+
+def seizure_draft(case, officer, colleague, unit_head, bureau_head):
+    approve(case, ApprovalKind.SEIZURE, by=officer, unit_head=unit_head, bureau_head=bureau_head)
+    return draft(
+        case,
+        "coercion_decision",
+        valid_input("coercion_decision", case)[0],
+        by=officer,
+        officers=[officer, colleague],
+        act_date=ACT_DAY,
+        # A written reason does not replace the video of a seizure.
+        av_exemption=EXEMPTION,
+    )
+
+
+def test_it_refuses_a_seizure_without_linked_video(case, officer, colleague, unit_head, bureau_head):
+    document = seizure_draft(case, officer, colleague, unit_head, bureau_head)
+    assert document.issue_problems(officer) == [
+        "“实施行政强制措施决定书”记录的执法活动须全程音像记录：请先上传并关联录像或录音。"
+    ]
+    with pytest.raises(TransitionRefused):
+        document.issue(by=officer)
+
+
+def test_a_voided_video_does_not_count(case, officer, colleague, unit_head, bureau_head):
+    document = seizure_draft(case, officer, colleague, unit_head, bureau_head)
+    video = link_video(document, by=officer)
+    video.voided_at = NOW
+    video.voided_by = officer
+    video.void_reason = "误传"
+    video.save()
+    assert len(document.issue_problems(officer)) == 1
+
+
+def test_a_seizure_with_linked_video_issues(case, officer, colleague, unit_head, bureau_head):
+    document = seizure_draft(case, officer, colleague, unit_head, bureau_head)
+    link_video(document, by=officer)
+    issued = document.issue(by=officer)
+    assert issued.number == "武市监强制〔2026〕1号"
+
+
+def test_as_needed_audio_video_is_satisfied_by_a_written_reason(case, officer, colleague):
+    without = onsite(case, officer, [officer, colleague], av_exemption="")
+    assert without.issue_problems(officer) == [
+        "请关联音像记录，或在“未录音录像的理由”中说明文字记录足以全面有效记录该执法活动的理由。"
+    ]
+    with_reason = onsite(case, officer, [officer, colleague])
+    assert with_reason.issue_problems(officer) == []
+    with_video = onsite(case, officer, [officer, colleague], av_exemption="")
+    link_video(with_video, by=officer, content=b"\x00\x00\x00\x18ftypmp42 another clip")
+    assert with_video.issue_problems(officer) == []

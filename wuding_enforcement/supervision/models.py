@@ -1,0 +1,214 @@
+"""监督检查: notifications sent by the reminder scan (more of supervision lives here as it is built)."""
+
+from django.db import models
+
+from wuding_enforcement.roster.models import Staff
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A reminder in the portal (and by e-mail). `key` names the deadline and threshold it is about, so each
+    reminder is sent once per threshold per person, however often the scan runs."""
+
+    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200)
+    level = models.CharField("级别", max_length=10, choices=[("amber", "即将到期"), ("red", "已逾期")])
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    url = models.CharField("链接", max_length=300, blank=True)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("提醒时间", auto_now_add=True)
+    emailed = models.BooleanField("已发邮件", default=False)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "提醒"
+        verbose_name_plural = "提醒"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], name="supervision_notification_once_per_key"
+            ),
+        ]
+        indexes = [
+            # Serves the unread count in every staff page's header and the notifications page.
+            models.Index(fields=["recipient", "read_at"], name="supervision_notif_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+# --- 案卷评查 (case-file evaluation) ---------------------------------------------------------------------
+
+
+class CriterionGroup(models.TextChoices):
+    SUBJECT = "subject", "主体"
+    PROCEDURE = "procedure", "程序"
+    FACTS = "facts", "事实证据"
+    LAW = "law", "法律适用"
+    DOCUMENTS = "documents", "文书"
+    ARCHIVE = "archive", "归档"
+
+
+class EvaluationCriterion(models.Model):
+    """One line of the admin-maintained scoring sheet."""
+
+    group = models.CharField("类别", max_length=12, choices=CriterionGroup.choices)
+    text = models.CharField("评查内容", max_length=300)
+    points = models.PositiveSmallIntegerField("分值")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = "案卷评查标准"
+        verbose_name_plural = "案卷评查标准"
+        ordering = ["group", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.get_group_display()}：{self.text}（{self.points}分）"
+
+
+class EvaluationRound(models.Model):
+    """A round of 案卷评查: a reproducible random sample of archived cases per unit (the seed is stored)."""
+
+    title = models.CharField("名称", max_length=200)
+    year = models.PositiveSmallIntegerField("评查年度", help_text="抽取该年度归档的案件")
+    per_unit = models.PositiveSmallIntegerField("每个单位抽取案卷数", default=2)
+    seed = models.PositiveIntegerField("随机种子", help_text="同一种子、同一批案卷，抽样结果相同，可复核。")
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案卷评查批次"
+        verbose_name_plural = "案卷评查批次"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class CaseEvaluation(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.PROTECT, related_name="evaluations")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    evaluator = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scored_at = models.DateTimeField("评查时间", null=True, blank=True)
+    total = models.DecimalField("得分", max_digits=6, decimal_places=1, null=True, blank=True)
+    max_total = models.PositiveSmallIntegerField("满分", default=0)
+    comment = models.TextField("评查意见", blank=True)
+
+    class Meta:
+        verbose_name = "案卷评查结果"
+        verbose_name_plural = "案卷评查结果"
+        ordering = ["round", "case"]
+        constraints = [models.UniqueConstraint(fields=["round", "case"], name="supervision_evaluation_once")]
+
+    def __str__(self):
+        return f"{self.round} · {self.case}"
+
+
+class EvaluationScore(models.Model):
+    evaluation = models.ForeignKey(CaseEvaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    note = models.CharField("扣分说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "评查得分"
+        verbose_name_plural = "评查得分"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="supervision_score_once")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.points}"
+
+
+# --- 通报 with rectification ------------------------------------------------------------------------------
+
+
+class SupervisionNotice(models.Model):
+    """A supervision notice (专项督查通报): numbered, issued as a PDF, open until every item is closed."""
+
+    title = models.CharField("标题", max_length=200)
+    summary = models.TextField("通报内容")
+    number = models.CharField("文号", max_length=60, blank=True)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_seq = models.PositiveIntegerField(null=True, blank=True)
+    issued_on = models.DateField("签发日期", null=True, blank=True)
+    issued_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pdf = models.FileField("PDF", upload_to="supervision/notices/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督查通报"
+        verbose_name_plural = "督查通报"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_year", "number_seq"],
+                condition=models.Q(number_seq__isnull=False),
+                name="supervision_notice_number_unique_per_year",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or self.title
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    ANSWERED = "answered", "已反馈"
+    CLOSED = "closed", "已销号"
+
+
+class NoticeItem(models.Model):
+    notice = models.ForeignKey(SupervisionNotice, on_delete=models.PROTECT, related_name="items")
+    unit = models.ForeignKey(
+        "roster.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+"
+    )
+    problem = models.TextField("存在问题")
+    due_on = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    answer = models.TextField("整改情况", blank=True)
+    answered_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_note = models.TextField("销号意见", blank=True)
+
+    class Meta:
+        verbose_name = "通报整改事项"
+        verbose_name_plural = "通报整改事项"
+        ordering = ["notice", "pk"]
+        indexes = [
+            # Serves the overdue-items flag and each unit's list of items to answer.
+            models.Index(fields=["status", "due_on"], name="supervision_item_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}：{self.problem[:30]}"
+
+
+class Escalation(models.Model):
+    """An overdue item referred to the bureau's discipline function (纪检监察), per the plan §三(三)2."""
+
+    item = models.ForeignKey(NoticeItem, on_delete=models.PROTECT, related_name="escalations")
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField("移交说明")
+
+    class Meta:
+        verbose_name = "问责移交"
+        verbose_name_plural = "问责移交"
+
+    def __str__(self):
+        return f"移交纪检监察：{self.item}"

@@ -1,0 +1,140 @@
+"""通报 with rectification (plan §三(三)2): a numbered notice lists problems, each assigned to a unit with a
+due date; the unit answers each item; the supervisor closes (销号) it; the notice stays open until every item
+is closed; overdue items are flagged and may be referred to the discipline function (a recorded escalation)."""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from recording.pdf import render_html_to_pdf
+from wuding_enforcement.audit.api import record
+from wuding_enforcement.cases.models import NumberSequence, format_number
+from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.roster.models import Role
+
+from .models import Escalation, ItemStatus, NoticeItem, Notification, SupervisionNotice
+
+
+def is_supervisor(user) -> bool:
+    """政策法规股's reviewers and the bureau heads supervise the three systems."""
+    return user.is_authenticated and user.has_role(Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
+
+
+def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
+    if not is_supervisor(by):
+        raise TransitionRefused("只有政策法规股和局负责人可以签发督查通报。")
+    with transaction.atomic():
+        notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.number:
+            raise TransitionRefused("该通报已签发。")
+        items = list(notice.items.select_related("unit"))
+        if not items:
+            raise TransitionRefused("通报须至少列明一项问题及其责任单位和整改期限。")
+        today = timezone.localdate()
+        notice.number_year = today.year
+        notice.number_seq = NumberSequence.allocate("supervision_notice", today.year)
+        notice.number = format_number("督通", today.year, notice.number_seq)
+        notice.issued_on, notice.issued_by = today, by
+        html = render_to_string(
+            "supervision/notice_pdf.html", {"notice": notice, "items": items, "bureau": settings.BUREAU_NAME}
+        )
+        data = render_html_to_pdf(html)
+        notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
+        notice.pdf.save(f"notice-{notice.number_seq}.pdf", ContentFile(data), save=False)
+        notice.save()
+        record(
+            "supervision.notice.issued",
+            actor=by,
+            obj=notice,
+            detail={"number": notice.number, "items": len(items)},
+        )
+        url = reverse("supervision:notice", args=[notice.pk])
+        for unit in {item.unit for item in items}:
+            if unit.head_id:
+                Notification.objects.get_or_create(
+                    recipient=unit.head,
+                    key=f"notice:{notice.pk}:{unit.pk}",
+                    defaults={
+                        "level": "amber",
+                        "title": f"督查通报：{notice.number}",
+                        "url": url,
+                        "body": f"{notice.title}\n{unit}有整改事项，请在期限内反馈整改情况。",
+                    },
+                )
+    return notice
+
+
+def answer(item: NoticeItem, *, by, text: str) -> NoticeItem:
+    """The responsible unit reports what it rectified (its head or any of its staff)."""
+    if not text.strip():
+        raise TransitionRefused("请填写整改情况。")
+    with transaction.atomic():
+        item = NoticeItem.objects.select_for_update().select_related("notice").get(pk=item.pk)
+        if not item.notice.number:
+            raise TransitionRefused("通报尚未签发。")
+        if by.unit_id != item.unit_id:
+            raise TransitionRefused("只有责任单位可以反馈整改情况。")
+        if item.status == ItemStatus.CLOSED:
+            raise TransitionRefused("该事项已销号。")
+        item.answer, item.answered_by, item.answered_at = text, by, timezone.now()
+        item.status = ItemStatus.ANSWERED
+        item.save()
+        record("supervision.notice_item.answered", actor=by, obj=item.notice, detail={"item": item.pk})
+    return item
+
+
+def close(item: NoticeItem, *, by, note: str, accept: bool = True) -> NoticeItem:
+    """The supervisor accepts the answer (销号) or sends the item back for more rectification."""
+    if not is_supervisor(by):
+        raise TransitionRefused("只有政策法规股和局负责人可以销号。")
+    if not note.strip():
+        raise TransitionRefused("请填写销号（或退回）意见。")
+    with transaction.atomic():
+        item = NoticeItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ItemStatus.ANSWERED:
+            raise TransitionRefused("责任单位尚未反馈整改情况，不能销号。")
+        item.close_note = note
+        if accept:
+            item.status, item.closed_by, item.closed_at = ItemStatus.CLOSED, by, timezone.now()
+        else:
+            item.status = ItemStatus.OPEN
+        item.save()
+        record(
+            "supervision.notice_item.closed" if accept else "supervision.notice_item.returned",
+            actor=by,
+            obj=item.notice,
+            detail={"item": item.pk},
+        )
+    return item
+
+
+def is_open(notice: SupervisionNotice) -> bool:
+    return notice.items.exclude(status=ItemStatus.CLOSED).exists()
+
+
+def overdue_items(today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    return (
+        NoticeItem.objects.exclude(status=ItemStatus.CLOSED)
+        .filter(due_on__lt=today, notice__number__gt="")
+        .select_related("notice", "unit")
+    )
+
+
+def escalate(item: NoticeItem, *, by, note: str) -> Escalation:
+    """Refer an overdue item to the discipline function (纪检监察) — recorded, never silent."""
+    if not is_supervisor(by):
+        raise TransitionRefused("只有政策法规股和局负责人可以移交问责。")
+    if not note.strip():
+        raise TransitionRefused("请填写移交说明。")
+    if item.status == ItemStatus.CLOSED or item.due_on >= timezone.localdate():
+        raise TransitionRefused("只有逾期未整改的事项可以移交纪检监察。")
+    escalation = Escalation.objects.create(item=item, by=by, note=note)
+    record("supervision.notice_item.escalated", actor=by, obj=item.notice, detail={"item": item.pk})
+    return escalation
