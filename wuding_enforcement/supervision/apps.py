@@ -21,4 +21,5 @@ def _default_sheet(sender, apps=None, **kwargs):
     from django.apps import apps as global_apps
 
     importlib.import_module("wuding_enforcement.supervision.migrations.0004_default_scoring_sheet").add_sheet(
-        apps or global_apps, None)
+        apps or global_apps, None
+    )
