@@ -458,7 +458,11 @@ def note_service_on_issue(receipt, user) -> None:
 
 
 def _locked(publication) -> Publication:
-    return Publication.objects.select_for_update().select_related("document", "case").get(pk=publication.pk)
+    return (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("document", "case")
+        .get(pk=publication.pk)
+    )
 
 
 def active_spans(publication) -> list[redaction.Span]:

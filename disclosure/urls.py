@@ -21,6 +21,8 @@ urlpatterns = [
     path("guides/", views.guides, name="guides"),
     path("guides/<int:pk>/", views.guide_detail, name="guide_detail"),
     path("supervision/", views.channels, name="channels"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:pk>/", views.rules_detail, name="rules_detail"),
     # --- 事中公示 (verification) ---
     path("verify/certificate/", views_verify.certificate_lookup, name="certificate_lookup"),
     path("verify/certificate/<str:number>/", views_verify.verify_certificate, name="verify_certificate"),

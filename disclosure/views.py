@@ -489,3 +489,46 @@ def statistics_publish(request, year):
     else:
         messages.success(request, f"{year}年度行政执法统计已发布。")
     return redirect("disclosure:statistics_staff")
+
+
+# --- 制度文件 (the bureau's rules documents, 建章立制) -----------------------------------------------------
+
+
+@require_GET
+def rules(request):
+    """The public rules documents with their currently effective version and effective date."""
+    from wuding_enforcement.rulebook.models import RulesDocument, VersionStatus
+
+    documents = list(RulesDocument.objects.public().prefetch_related("versions"))
+    rows = []
+    for document in documents:
+        versions = sorted(document.versions.all(), key=lambda v: -v.number)
+        current = next((v for v in versions if v.status == VersionStatus.EFFECTIVE), None)
+        if current is not None or any(v.status == VersionStatus.REPEALED for v in versions):
+            rows.append({"document": document, "current": current})
+    return _page(request, "制度文件", _part("rules", {"rows": rows}))
+
+
+@require_GET
+def rules_detail(request, pk):
+    """One rules document: the effective version's text and filing data, and every earlier version."""
+    from django.http import Http404
+
+    from wuding_enforcement.rulebook.models import RulesDocument, VersionStatus
+
+    document = RulesDocument.objects.public().filter(pk=pk).first()
+    if document is None:
+        raise Http404("未找到该制度文件。")
+    shown = [
+        v
+        for v in document.versions.order_by("-number")
+        if v.status in (VersionStatus.EFFECTIVE, VersionStatus.REPEALED)
+    ]
+    if not shown:
+        raise Http404("未找到该制度文件。")
+    current = next((v for v in shown if v.status == VersionStatus.EFFECTIVE), None)
+    content = _part(
+        "rules_detail",
+        {"document": document, "current": current, "earlier": [v for v in shown if v is not current]},
+    )
+    return _page(request, document.title, content, crumbs=[("制度文件", reverse("disclosure:rules"))])

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from recording.signing import verify as verify_signature
 from wuding_enforcement.audit.api import client_ip
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role
 
@@ -239,17 +240,16 @@ def _check_upload(request, document) -> dict:
         return {
             "error": f"文件过大：请上传不超过{DOCUMENT_CHECK_MAX_BYTES // (1024 * 1024)} MB 的 PDF 文件。"
         }
-    digest = hashlib.sha256()
-    first = True
-    for chunk in upload.chunks():
-        if first and not chunk.startswith(b"%PDF-"):
-            return {"error": "该文件不是 PDF 文件，请上传本局签发的 PDF 文书。"}
-        first = False
-        digest.update(chunk)
-    if first:
+    data = upload.read()
+    if not data:
         return {"error": "文件为空，请重新选择。"}
-    sha = digest.hexdigest()
-    return {"uploaded_sha256": sha, "match": sha == document.pdf_sha256}
+    if not data.startswith(b"%PDF-"):
+        return {"error": "该文件不是 PDF 文件，请上传本局签发的 PDF 文书。"}
+    sha = hashlib.sha256(data).hexdigest()
+    # 电子签名法 第十三条: besides the hash, report whether the file carries an intact signature of the
+    # bureau's signing certificate (documents issued before signing existed read as unsigned).
+    signature = verify_signature(data)
+    return {"uploaded_sha256": sha, "match": sha == document.pdf_sha256, "signature": signature}
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,7 +27,7 @@ def _require(text: str, message: str) -> str:
 def _lock_case(case):
     from wuding_enforcement.cases.models import Case
 
-    return Case.objects.select_for_update().select_related("handling_unit").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("handling_unit").get(pk=case.pk)
 
 
 def reviewer_problems(case, reviewer, on: datetime.date) -> list[str]:
@@ -178,7 +178,9 @@ class RoundLifecycle:
 
         on = on or timezone.localdate()
         with transaction.atomic():
-            review_round = type(self).objects.select_for_update().select_related("case").get(pk=self.pk)
+            review_round = (
+                type(self).objects.select_for_update(of=("self",)).select_related("case").get(pk=self.pk)
+            )
             if not review_round.is_open:
                 raise TransitionRefused(
                     f"本轮审核已作出“{review_round.get_status_display()}”的结论，不能再分配。"
@@ -228,7 +230,9 @@ class RoundLifecycle:
         try:
             with transaction.atomic():
                 _lock_case(self.case)
-                review_round = type(self).objects.select_for_update().select_related("case").get(pk=self.pk)
+                review_round = (
+                    type(self).objects.select_for_update(of=("self",)).select_related("case").get(pk=self.pk)
+                )
                 if review_round.status in OUTCOMES:
                     raise TransitionRefused(
                         f"本轮审核已作出“{review_round.get_status_display()}”的结论，不能重复提交。"

@@ -88,7 +88,9 @@ def start_archiving(case, *, by, retention: str = Retention.LONG) -> CaseFile:
     if retention not in Retention.values:
         raise TransitionRefused("请选择有效的保管期限。")
     with transaction.atomic():
-        locked = type(case).objects.select_for_update().select_related("handling_unit").get(pk=case.pk)
+        locked = (
+            type(case).objects.select_for_update(of=("self",)).select_related("handling_unit").get(pk=case.pk)
+        )
         problems = archive_problems(locked, by)
         if problems:
             record(

@@ -93,7 +93,11 @@ class DocumentLifecycle:
         try:
             with transaction.atomic():
                 Case.objects.select_for_update().get(pk=self.case_id)
-                doc = Document.objects.select_for_update().select_related("case", "party").get(pk=self.pk)
+                doc = (
+                    Document.objects.select_for_update(of=("self",))
+                    .select_related("case", "party")
+                    .get(pk=self.pk)
+                )
                 if doc.case.stage == Stage.ARCHIVED:  # read-only for everyone (recording.archive)
                     raise TransitionRefused("案件已归档，案件及其记录只读，不能再签发文书。")
                 if not doc.doctype.may_issue(doc, by):

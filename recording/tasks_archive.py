@@ -40,7 +40,9 @@ def run_build(case_file_id: int) -> str:
     try:
         volumes = assemble(case_file, progress=lambda pct: _set_progress(case_file_id, pct))
         with transaction.atomic():
-            locked = CaseFile.objects.select_for_update().select_related("case").get(pk=case_file_id)
+            locked = (
+                CaseFile.objects.select_for_update(of=("self",)).select_related("case").get(pk=case_file_id)
+            )
             case = locked.case
             for key, volume in volumes.items():
                 getattr(locked, f"{key}_pdf").save(

@@ -4,7 +4,6 @@ tell the records keepers (电子签名法 第十四条: later changes must be de
 
 import hashlib
 import io
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 from django.core import mail
@@ -66,17 +65,17 @@ def stored(make_case, officer, _media):
 
 
 def run_command():
-    """Run verify_evidence as manage.py does: (exit status, stdout, stderr)."""
-    from recording.management.commands.verify_evidence import Command
+    """Run verify_evidence: (exit status as manage.py would give it, stdout, stderr). call_command rather
+    than run_from_argv, which closes the database connection and with it the test's transaction."""
+    from django.core.management import CommandError, call_command
 
     out, err = io.StringIO(), io.StringIO()
     status = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            # --skip-checks: pytest-django's invalid-template-variable hook trips Django's template check.
-            Command().run_from_argv(["manage.py", "verify_evidence", "--skip-checks"])
-        except SystemExit as exit_:
-            status = exit_.code
+    try:
+        call_command("verify_evidence", stdout=out, stderr=err)
+    except CommandError as exc:
+        status = exc.returncode
+        err.write(f"CommandError: {exc}\n")
     return status, out.getvalue(), err.getvalue()
 
 

@@ -111,3 +111,19 @@ def test_an_unsigned_pdf_says_so(draft):
     from recording.pdf import render_document
 
     assert signing.verify(render_document(draft)).summary == "该 PDF 未带电子签章。"
+
+
+def test_the_public_document_check_reports_the_bureaus_signature(client, draft, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft.issue(by=officer)
+    genuine = _read(draft)
+    url = f"/verify/document/{draft.verification_code}/"
+    page = client.post(url, {"pdf": SimpleUploadedFile("d.pdf", genuine, "application/pdf")}).content.decode()
+    assert "完全相同" in page and "本局电子签章有效" in page
+    tampered = bytearray(genuine)
+    tampered[genuine.find(b"stream") + 300] ^= 0x01
+    page = client.post(
+        url, {"pdf": SimpleUploadedFile("d.pdf", bytes(tampered), "application/pdf")}
+    ).content.decode()
+    assert "不一致" in page and "签章后文件内容被改动" in page

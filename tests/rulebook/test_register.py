@@ -99,3 +99,21 @@ def test_an_admin_files_a_version_through_the_admin_pages(client, document, admi
     assert version.status == VersionStatus.EFFECTIVE
     page = client.get("/admin/rulebook/rulesdocument/").content.decode()
     assert "第1版，2026年09月10日生效" in page
+
+
+def test_the_public_sees_the_effective_version_and_the_earlier_ones(client, document, admin_user):
+    first = draft(document, admin_user)
+    file_through(first, admin_user, D(2025, 3, 1))
+    second = draft(document, admin_user, number=2)
+    second.text = "第一条 （2026年修订）为规范行政执法公示……"
+    second.save()
+    file_through(second, admin_user, D(2026, 10, 1))
+    listing = client.get("/rules/").content.decode()
+    assert document.title in listing and "现行第2版，2026年10月11日起施行" in listing
+    detail = client.get(f"/rules/{document.pk}/").content.decode()
+    assert "2026年修订" in detail and "第1版" in detail and "被第2版替代" in detail
+    private = RulesDocument.objects.create(
+        title="内部工作规程", category="other", drafting_unit=document.drafting_unit, is_public=False
+    )
+    assert client.get(f"/rules/{private.pk}/").status_code == 404
+    assert "内部工作规程" not in client.get("/rules/").content.decode()

@@ -151,7 +151,11 @@ class CaseLifecycle:
         on = on or timezone.localdate()
         try:
             with transaction.atomic():
-                case = Case.objects.select_for_update().select_related("handling_unit").get(pk=self.pk)
+                case = (
+                    Case.objects.select_for_update(of=("self",))
+                    .select_related("handling_unit")
+                    .get(pk=self.pk)
+                )
                 source = case.stage
                 if target not in case.allowed_targets():
                     raise workflow.TransitionRefused(
@@ -281,7 +285,9 @@ class ApprovalLifecycle:
             raise workflow.TransitionRefused("请填写审批意见。")
         with transaction.atomic():
             approval = (
-                Approval.objects.select_for_update().select_related("case__handling_unit").get(pk=self.pk)
+                Approval.objects.select_for_update(of=("self",))
+                .select_related("case__handling_unit")
+                .get(pk=self.pk)
             )
             case = approval.case
             if approval.status == ApprovalStatus.AWAITING_UNIT_HEAD:

@@ -75,7 +75,7 @@ def answer(item: NoticeItem, *, by, text: str) -> NoticeItem:
     if not text.strip():
         raise TransitionRefused("请填写整改情况。")
     with transaction.atomic():
-        item = NoticeItem.objects.select_for_update().select_related("notice").get(pk=item.pk)
+        item = NoticeItem.objects.select_for_update(of=("self",)).select_related("notice").get(pk=item.pk)
         if not item.notice.number:
             raise TransitionRefused("通报尚未签发。")
         if by.unit_id != item.unit_id:
