@@ -2,7 +2,7 @@
 
 from wuding_enforcement.roster.models import CertificateStatus  # noqa: F401  (documented dependency)
 
-from .gates import register_document_gate
+from .gates import register_after_issue, register_document_gate
 
 
 def officers_present(document, user):
@@ -53,3 +53,39 @@ def register_builtin_gates():
     register_document_gate(officers_present, name="recording.officers_present")
     register_document_gate(party_named, name="recording.party_named")
     register_document_gate(audio_video, name="recording.audio_video")
+    register_after_issue(
+        pause_for_testing, doc_types=["testing_period_notice"], name="recording.testing_pause"
+    )
+
+
+def pause_for_testing(document, user):
+    """检测、检验、检疫、鉴定期间不计入办案期限 (行政处罚法 第六十条; 总局令 第六十四条): issuing the 期间告知书
+    records the period the party was told of as a pause of the case clock. A correction of the notice
+    replaces the period it recorded."""
+    from wuding_enforcement.cases.models import CasePause, PauseKind
+
+    start = _as_date(document.data.get("start_on"))
+    end = _as_date(document.data.get("expected_end_on"))
+    if start is None:
+        return
+    note = f"期间告知书 卷内第{document.file_seq or '—'}号/{document.number or ''}".rstrip("/")
+    if document.supersedes_id:
+        CasePause.objects.filter(
+            case=document.case, kind=PauseKind.TESTING, note__contains=f"#{document.supersedes_id}"
+        ).update(end=start)
+    CasePause.objects.create(
+        case=document.case,
+        kind=PauseKind.TESTING,
+        start=start,
+        end=end,
+        note=f"{note} #{document.pk}",
+        created_by=user,
+    )
+
+
+def _as_date(value):
+    import datetime
+
+    if not value:
+        return None
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])

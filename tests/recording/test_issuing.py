@@ -20,7 +20,7 @@ from tests.recording.early_factories import (
     pdf_text,
     valid_input,
 )
-from wuding_enforcement.cases.models import ApprovalKind
+from wuding_enforcement.cases.models import ApprovalKind, CasePause, PauseKind
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.models import Certificate
 
@@ -265,3 +265,25 @@ def test_as_needed_audio_video_is_satisfied_by_a_written_reason(case, officer, c
     with_video = onsite(case, officer, [officer, colleague], av_exemption="")
     link_video(with_video, by=officer, content=b"\x00\x00\x00\x18ftypmp42 another clip")
     assert with_video.issue_problems(officer) == []
+
+
+def test_a_testing_period_notice_pauses_the_decision_clock_and_its_correction_replaces_the_period(
+    case, officer
+):
+    later = datetime.date(2026, 12, 1)  # paused days accrue as the period runs
+    before = next(d for d in case.deadlines(later) if d.key == "decision")
+    first = notice(case, "testing_period_notice", officer)
+    first.data = {**first.data, "start_on": case.filed_on.isoformat()}  # testing began the day of filing
+    first.save()
+    first.issue(by=officer)
+    pause = CasePause.objects.get(case=case, kind=PauseKind.TESTING)
+    assert (pause.start, pause.end) == (case.filed_on, datetime.date(2026, 12, 10))
+    case.refresh_from_db()
+    after = next(d for d in case.deadlines(later) if d.key == "decision")
+    assert after.due > before.due and after.paused_days > 0
+    correction = first.correct(by=officer, reason="检验机构延长检验周期")
+    correction.data = {**correction.data, "expected_end_on": "2026-12-20"}
+    correction.save()
+    correction.issue(by=officer)
+    periods = sorted(CasePause.objects.filter(case=case, kind=PauseKind.TESTING).values_list("start", "end"))
+    assert periods == [(case.filed_on, case.filed_on), (case.filed_on, datetime.date(2026, 12, 20))]
