@@ -23,8 +23,16 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Tasks run in-process in tests; the worker tests (tests/test_celery_worker.py) switch a real broker on.
 CELERY_TASK_ALWAYS_EAGER = True
-# Parallel test processes share CI's Redis: keep their cache keys apart.
-CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+# Parallel test processes share CI's Redis: give each its own Redis database (tests call cache.clear(),
+# which flushes a whole database) and keep the keys apart from a developer's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+CACHES["default"]["KEY_PREFIX"] = "test-" + _worker  # noqa: F405
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    from urllib.parse import urlparse as _urlparse
+
+    _url = _urlparse(CACHES["default"]["LOCATION"])  # noqa: F405
+    _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
+    CACHES["default"]["LOCATION"] = _url._replace(path=f"/{8 + _index}").geturl()  # noqa: F405
 # Threads in tests (live server, Celery worker, concurrency tests) must not keep connections open, or
 # PostgreSQL refuses to drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
