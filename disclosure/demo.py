@@ -478,3 +478,71 @@ def seed_disclosure_demo(today: datetime.date | None = None) -> dict:
         report.publish(by=publisher, on=min(datetime.date(today.year, 1, 20), today))
         made["annual_reports"] = 1
     return made
+
+
+def seed_publication_demo(today: datetime.date | None = None) -> list[str]:
+    """事后公开 demo: the publication drafts the demo's issued decisions opened are served and published —
+    one stays published, one is withdrawn with its reason, one was published long enough ago to have
+    expired. Runs after the recording and legal-review demo data."""
+    import datetime as _dt
+
+    from recording.doctypes import get_type
+    from recording.models import Document
+
+    from .models import Publication, PublicationStatus, WithdrawalKind
+    from .publication import publish, record_expiries, service_date, withdraw
+
+    today = today or timezone.localdate()
+    head = Staff.objects.with_role(Role.BUREAU_HEAD).order_by("pk").first()
+    lines = []
+    drafts = list(
+        Publication.objects.filter(status=PublicationStatus.DRAFT)
+        .select_related("document__case")
+        .order_by("pk")
+    )
+    for index, pub in enumerate(drafts[:3]):
+        decision = pub.document
+        officers = [a.officer for a in decision.case.assignments.all()]
+        if service_date(decision) is None:
+            served_at = timezone.localtime() + _dt.timedelta(minutes=1)
+            doctype = get_type("service_receipt")
+            form = doctype.form(
+                {
+                    "served_document": decision.pk,
+                    "served_at": served_at.strftime("%Y-%m-%dT%H:%M"),
+                    "method": "direct",
+                    "place": "当事人经营场所",
+                    "recipient": "当事人本人（演示）",
+                },
+                case=decision.case,
+            )
+            if not form.is_valid():
+                lines.append(f"{decision.number}：送达回证未通过校验，未公示（{form.errors.as_text()}）")
+                continue
+            receipt = Document.objects.create(
+                case=decision.case,
+                doc_type="service_receipt",
+                party=decision.party,
+                created_by=officers[0],
+                data=doctype.to_json(form.cleaned_data),
+            )
+            receipt.officers.set(officers)
+            receipt.issue(by=officers[0])
+        if index == 2:
+            publish(pub, by=head, today=today - _dt.timedelta(days=4 * 365))
+            record_expiries(today)
+            lines.append(f"{decision.number}：公示期满，已下线")
+        else:
+            publish(pub, by=head)
+            if index == 1:
+                withdraw(
+                    pub,
+                    by=head,
+                    kind=WithdrawalKind.CHANGED,
+                    reason="经行政复议，复议机关变更了罚款数额，原决定撤回公示（演示数据）。",
+                    event_on=today,
+                )
+                lines.append(f"{decision.number}：已撤回")
+            else:
+                lines.append(f"{decision.number}：公示中")
+    return lines

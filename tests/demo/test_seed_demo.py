@@ -218,3 +218,15 @@ def test_demo_accounts_lists_every_role_and_only_unused_backup_codes(seeded):
     assert all(token in out for token in unused)
     assert used not in out
     assert "demo_otp_codes" in out and "http://127.0.0.1:8000/admin/" in out
+
+
+def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seeded, client):
+    from disclosure.models import Publication
+
+    by_status = {p.status: p for p in Publication.objects.select_related("document")}
+    assert {"published", "withdrawn", "ended"} <= set(by_status)
+    assert by_status["withdrawn"].withdrawal_reason
+    listing = client.get("/publications/").content.decode()
+    assert by_status["published"].document.number in listing
+    assert "已撤回" in listing
+    assert by_status["ended"].document.number not in listing

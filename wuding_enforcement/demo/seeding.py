@@ -160,6 +160,7 @@ class Summary:
     pending_approvals: int = 0
     recording: str = ""
     legal_review: list[str] = field(default_factory=list)
+    publications: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -216,6 +217,10 @@ class _Seeder:
             from legal_review.demo import seed_review_demo
 
             self.summary.legal_review = seed_review_demo(self)
+        if apps.is_installed("disclosure"):
+            from disclosure.demo import seed_publication_demo
+
+            self.summary.publications = seed_publication_demo(self.today)
 
     # --- roster ---
 
