@@ -21,7 +21,7 @@ _PAGE_KEY = "disclosure:page:{}:{}:{}:{}"
 SECTIONS = {
     "subjects": {"disclosure.enforcementsubject", "roster.unit"},
     "personnel": {"roster.certificate", "roster.staff", "roster.unit"},
-    "powers": {"cases.poweritem", "roster.unit"},
+    "powers": {"cases.poweritem", "roster.unit", "rulebook.rulesdocument", "rulebook.rulesversion"},
     "benchmarks": {
         "legal_review.discretionbenchmark",
         "legal_review.benchmarkrange",
@@ -29,8 +29,8 @@ SECTIONS = {
         "cases.poweritem",
     },
     "inspections": {"disclosure.randominspectionitem", "roster.unit"},
-    "procedures": {"disclosure.procedure", "disclosure.procedurestep"},
-    "guides": {"disclosure.serviceguide"},
+    "procedures": {"disclosure.procedure", "disclosure.procedurestep", "rulebook.rulesdocument", "rulebook.rulesversion"},
+    "guides": {"disclosure.serviceguide", "rulebook.rulesdocument", "rulebook.rulesversion"},
     "channels": {"disclosure.channel", "cases.rulesettings"},
     "certificate": {"roster.certificate", "roster.staff", "roster.unit"},
     "statistics": {"disclosure.annualreport"},

@@ -70,6 +70,13 @@ def subjects(request):
     return _page(request, "执法主体", cached_html("subjects", "", build))
 
 
+def catalogue_basis(category: str):
+    """The effective rules document (审定、备案) a public catalogue rests on, or None (rulebook.basis_for)."""
+    from wuding_enforcement.rulebook.models import basis_for
+
+    return basis_for(category)
+
+
 # --- 执法人员 ----------------------------------------------------------------------------------------------
 
 
@@ -162,6 +169,7 @@ def powers(request):
                 "kind": kind,
                 "kinds": PowerKind.choices,
                 "updated": PowerItem.objects.aggregate(last=Max("updated_at"))["last"],
+                "basis": catalogue_basis("powers"),
             },
         )
 
@@ -278,7 +286,9 @@ def procedures(request):
         updated = _last(
             Procedure.objects.last_updated(), ProcedureStep.objects.aggregate(m=Max("updated_at"))["m"]
         )
-        return _part("procedures", {"procedures": rows, "updated": updated})
+        return _part(
+            "procedures", {"procedures": rows, "updated": updated, "basis": catalogue_basis("flowchart")}
+        )
 
     return _page(request, "执法流程图", cached_html("procedures", "", build))
 
@@ -310,7 +320,10 @@ def procedure_detail(request, pk):
 def guides(request):
     def build():
         rows = list(ServiceGuide.objects.public())
-        return _part("guides", {"guides": rows, "updated": ServiceGuide.objects.last_updated()})
+        return _part(
+            "guides",
+            {"guides": rows, "updated": ServiceGuide.objects.last_updated(), "basis": catalogue_basis("guide")},
+        )
 
     return _page(request, "服务指南", cached_html("guides", "", build))
 

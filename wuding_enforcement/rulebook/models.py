@@ -198,3 +198,17 @@ class RulesVersion(models.Model):
             self.file_sha256 = hashlib.sha256(self.file.read()).hexdigest()
             self.file.seek(0)
         super().save(*args, **kwargs)
+
+
+def basis_for(category: str) -> "RulesVersion | None":
+    """The register entry a public catalogue names as its approval: the effective version of the public rules
+    document of that category (权责清单, 服务指南, 执法流程图 ...). The catalogue's rows stay the data the public
+    browses; this says which 审定、备案 document they rest on. The latest to take effect wins if several do."""
+    return (
+        RulesVersion.objects.filter(
+            document__category=category, document__is_public=True, status=VersionStatus.EFFECTIVE
+        )
+        .select_related("document")
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
