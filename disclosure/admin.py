@@ -197,3 +197,42 @@ class ErrorReportAdmin(ReadOnlyAdmin):
     list_display = ["code", "publication", "status", "created_at", "replied_at"]
     list_filter = ["status"]
     exclude = ["ip_hash"]
+
+
+# --- 报送信用信息公示系统 (credit-system export) ---
+# Read-only: exports are made on the staff page (disclosure/views_credit.py), audited, never changed.
+
+from .models import CreditExport, CreditExportLine  # noqa: E402
+
+
+class CreditExportLineInline(admin.TabularInline):
+    model = CreditExportLine
+    fields = ["position", "kind", "publication", "sequence", "changed_on", "note", "snapshot_hash"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditExport)
+class CreditExportAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "created_at",
+        "created_by",
+        "period_from",
+        "period_to",
+        "scope",
+        "new_count",
+        "corrected_count",
+        "withdrawn_count",
+        "stopped_count",
+    ]
+    list_select_related = ["created_by"]
+    inlines = [CreditExportLineInline]

@@ -4,7 +4,7 @@ statistics."""
 
 from django.urls import path
 
-from . import views, views_publication, views_verify
+from . import views, views_credit, views_publication, views_verify
 
 app_name = "disclosure"
 
@@ -109,5 +109,16 @@ urlpatterns = [
     path("staff/disclosure/statistics/", views.statistics_staff, name="statistics_staff"),
     path(
         "staff/disclosure/statistics/<int:year>/publish/", views.statistics_publish, name="statistics_publish"
+    ),
+    path("staff/disclosure/credit/", views_credit.staff_credit_export, name="staff_credit_export"),
+    path(
+        "staff/disclosure/credit/export/",
+        views_credit.staff_credit_export_create,
+        name="staff_credit_export_create",
+    ),
+    path(
+        "staff/disclosure/credit/<int:pk>/download.<str:fmt>",
+        views_credit.staff_credit_download,
+        name="staff_credit_download",
     ),
 ]
