@@ -21,4 +21,8 @@ class DisclosureConfig(AppConfig):
             open_draft_on_issue, doc_types=["penalty_decision"], name="disclosure.open_draft"
         )
         register_after_issue(note_service_on_issue, doc_types=["service_receipt"], name="disclosure.served")
-        register_deadline_provider(publication_deadlines, name="disclosure.publication")
+        register_deadline_provider(
+            publication_deadlines,
+            name="disclosure.publication",
+            prefetch=["publications__document__superseded_by"],
+        )

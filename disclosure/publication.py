@@ -820,8 +820,9 @@ def publication_deadlines(case, today: datetime.date):
     if case.procedure != Procedure.ORDINARY or (not case.decided_on and case.stage not in _DECIDED_STAGES):
         return []
     deadlines = []
-    rules = RuleSettings.current()
-    for pub in Publication.objects.filter(case_id=case.pk).select_related("document__superseded_by"):
+    rules = calendar.scoped("rule_settings", RuleSettings.current)
+    # Reads the prefetched relation (registered below in apps.py), so list pages cost no query per case.
+    for pub in case.publications.all():
         if pub.status in (PublicationStatus.DRAFT, PublicationStatus.PUBLISHED) or pub.published_on:
             met = pub.published_on if pub.status != PublicationStatus.DRAFT else None
             deadlines.append(

@@ -32,7 +32,8 @@ def listed_titles(response):
 # 17-19 SAVEPOINT, UPDATE django_session (last_seen), RELEASE SAVEPOINT
 # +1 the unread notifications count (header)
 # +1 the page's cases' documents (recording's deadline provider, via for_rows())
-CASE_LIST_QUERIES = 21
+# +2 the page's cases' publications and review rounds (disclosure's and legal_review's deadline providers)
+CASE_LIST_QUERIES = 23
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 # 17-19 SAVEPOINT, UPDATE django_session (last_seen), RELEASE SAVEPOINT
 # +1 the unread notifications count (header)
 # +1 my cases' documents (recording's deadline provider, via for_rows())
-HOME_QUERIES_UNIT_HEAD = 21
+# +2 my cases' publications and review rounds (disclosure's and legal_review's deadline providers)
+HOME_QUERIES_UNIT_HEAD = 23
 
 
 @pytest.mark.parametrize("count", [2, 12])

@@ -158,6 +158,18 @@ def cached():
         _scope.reset(token)
 
 
+def scoped(key: str, factory):
+    """A value read once per request (or per `cached()` block), e.g. the rule settings every case's deadlines
+    read: list pages compute many cases' deadlines and must not query once per case. Outside a scope the
+    factory is called every time."""
+    scope = _scope.get()
+    if scope is None:
+        return factory()
+    if key not in scope:
+        scope[key] = factory()
+    return scope[key]
+
+
 def _start_request_scope(**kwargs):
     _scope.set({})
 
@@ -175,12 +187,13 @@ def _table_changed(**kwargs):
 def connect_signals():
     """Called from CasesConfig.ready(): a request reads the table once; a saved or deleted row is seen
     at once by the scope that changed it (other requests read the table afresh anyway)."""
-    from .models import CalendarDay
+    from .models import CalendarDay, RuleSettings
 
     request_started.connect(_start_request_scope, dispatch_uid="cases.calendar.request_started")
     request_finished.connect(_end_request_scope, dispatch_uid="cases.calendar.request_finished")
     post_save.connect(_table_changed, sender=CalendarDay, dispatch_uid="cases.calendar.saved")
     post_delete.connect(_table_changed, sender=CalendarDay, dispatch_uid="cases.calendar.deleted")
+    post_save.connect(_table_changed, sender=RuleSettings, dispatch_uid="cases.calendar.rules_saved")
 
 
 # --- Public API ------------------------------------------------------------------------------------------
