@@ -1,10 +1,15 @@
 from django.urls import path
 
-from . import views, views_notices
+from . import views, views_dashboard, views_notices, views_stats
 
 app_name = "supervision"
 
 urlpatterns = [
+    path("", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:figure>/", views_dashboard.dashboard_list, name="dashboard_list"),
+    path("statistics/", views_stats.statistics, name="statistics"),
+    path("statistics/export.xlsx", views_stats.export_xlsx, name="statistics_xlsx"),
+    path("statistics/export.csv", views_stats.export_csv, name="statistics_csv"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
     path("notifications/read-all/", views.mark_all_read, name="mark_all_read"),

@@ -1,0 +1,742 @@
+"""监督检查 dashboard: the figures the 政策法规股 and the bureau heads watch, and the list behind each figure.
+
+Each figure (FIGURES) belongs to one panel; a panel's source reads the three systems and the roster once and
+returns one Item per thing to follow up (a late deadline, an act without audio-video, an unpublished
+decision, a review round, a person ...). Counts, breakdowns by unit and by officer, and the drill-down lists
+are all computed from the same items, so a figure and its list never disagree. Each source runs a fixed
+number of queries whatever the data size (the bureau has at most a few hundred open cases; the filters by
+unit and officer are applied to the items in Python for the same reason). The seven sources live in this
+one module, each beside the others it is counted with, which makes it longer than most.
+
+Who an item is "about" (Item.people, what the officer filter and the by-officer breakdown read): the case's
+assigned officers for deadlines and unpublished decisions; the officers present at the act (else the case's
+officers) for audio-video; the reviewer and the case's officers for review rounds; the holder for
+certificates; the person for training. Notice items are addressed to units only (by_officer False).
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce, Trim, TruncDate
+from django.urls import reverse
+
+from legal_review.models import ChecklistItem, CheckResult, ReviewRound, RoundStatus
+from recording.doctypes import REGISTRY
+from recording.doctypes.service import ServiceMethod
+from recording.models import Classification, Document, DocumentStatus, Evidence, EvidenceKind
+from wuding_enforcement.cases import calendar
+from wuding_enforcement.cases.deadlines import (
+    AMBER_DAYS,
+    CALENDAR_DAYS,
+    WORKING_DAYS,
+    Deadline,
+    Status,
+    make_deadline,
+)
+from wuding_enforcement.cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseOfficer,
+    CaseUserObjectPermission,
+)
+from wuding_enforcement.cases.workflow import FINISHED_STAGES
+from wuding_enforcement.roster import training
+from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
+
+from . import notices
+from .reminders import CERTIFICATE_WARNING_DAYS
+
+# Acts, review outcomes: how far back the dashboard looks (open work is shown whatever its age).
+WINDOW_DAYS = 365
+
+RED, AMBER, INFO = "red", "amber", "info"
+
+
+@dataclass(frozen=True)
+class Figure:
+    slug: str
+    panel: str
+    title: str
+    definition: str
+    level: str  # RED, AMBER or INFO: the colour of the figure when it is not zero
+    # Column headings of the drill-down list.
+    subject_label: str = "事项"
+    due_label: str = "届满日"
+    timing_label: str = "逾期/剩余"
+    detail_label: str = "说明"
+    has_case: bool = True
+    by_officer: bool = True
+
+
+PANELS = {
+    "deadlines": "法定期限",
+    "av": "音像记录",
+    "publication": "处罚决定公示",
+    "review": "法制审核",
+    "certificates": "执法证件",
+    "training": "培训学时",
+    "notices": "督查通报整改",
+}
+
+_FIGURES = [
+    Figure(
+        "overdue",
+        "deadlines",
+        "已逾期的期限",
+        "在办案件中已过届满日仍未完成的法定期限（立案审查、90日办案期限及查封扣押、送达、公示、法制审核等各系统期限）。",
+        RED,
+        detail_label="法律依据",
+    ),
+    Figure(
+        "due-soon",
+        "deadlines",
+        "即将到期的期限",
+        f"在办案件中距届满日不超过{AMBER_DAYS}日（按期限自身的工作日或自然日计）且未完成的法定期限。",
+        AMBER,
+        detail_label="法律依据",
+    ),
+    Figure(
+        "av-missing",
+        "av",
+        "缺少音像记录",
+        "须音像记录的执法活动文书既无有效录像录音、又无（或不得以）文字说明理由的："
+        "已签发的（如录像事后被作废），以及在办案件中执法活动已发生而尚未签发的草稿；近一年内的执法活动。",
+        RED,
+        subject_label="文书",
+        due_label="执法活动日期",
+        timing_label="状态",
+        detail_label="音像记录要求",
+    ),
+    Figure(
+        "av-exempted",
+        "av",
+        "以文字说明代替音像记录",
+        "近一年已签发的现场执法、调查取证、听证、留置送达、公告送达等文书中，未关联录像录音、"
+        "以“文字记录足以全面有效记录”说明理由的（查封扣押等须全程音像记录的不得说明理由）。",
+        AMBER,
+        subject_label="文书",
+        due_label="执法活动日期",
+        timing_label="状态",
+        detail_label="未录音录像的理由",
+    ),
+    Figure(
+        "unpublished",
+        "publication",
+        "逾期未公示的处罚决定",
+        "行政处罚决定书的公示稿已过公示期限（自决定之日起按“办案规则参数”的工作日计，默认7个工作日）仍未发布的。",
+        RED,
+        subject_label="处罚决定书",
+        due_label="公示期限",
+    ),
+    Figure(
+        "review-overdue",
+        "review",
+        "超过审核期限的法制审核",
+        "已送审、尚未出具审核意见且已过审核期限（默认10个工作日）的审核轮次。",
+        RED,
+        subject_label="审核轮次",
+        due_label="审核期限",
+        detail_label="审核人员",
+    ),
+    Figure(
+        "review-backlog",
+        "review",
+        "待完成的法制审核",
+        "已送审、尚未出具审核意见的全部审核轮次（含待分配审核人员的），逾期的标红。",
+        AMBER,
+        subject_label="审核轮次",
+        due_label="审核期限",
+        detail_label="审核人员",
+    ),
+    Figure(
+        "review-returned",
+        "review",
+        "修改后再报",
+        "近一年审核意见为“修改后再报”的轮次、审核发现的问题，以及是否已重新送审。",
+        INFO,
+        subject_label="审核轮次",
+        due_label="审核完成日期",
+        timing_label="重新送审",
+        detail_label="审核发现的问题",
+    ),
+    Figure(
+        "cert-invalid",
+        "certificates",
+        "无有效证件仍承办在办案件",
+        "在办案件的承办人员中，今天没有有效执法证件的（证件过期、暂扣、吊销、注销或未持证）。",
+        RED,
+        subject_label="人员及证件",
+        due_label="有效期至",
+        timing_label="证件状态",
+        detail_label="",
+    ),
+    Figure(
+        "cert-expiring",
+        "certificates",
+        "证件即将到期",
+        f"在办案件的承办人员中，有效证件将在{CERTIFICATE_WARNING_DAYS}日内到期、且没有更晚到期的有效证件的。",
+        AMBER,
+        subject_label="人员及证件",
+        due_label="有效期至",
+        timing_label="剩余",
+        detail_label="",
+    ),
+    Figure(
+        "training-behind",
+        "training",
+        "培训学时不足",
+        "本年度参训学时低于其角色年度最低学时的执法人员和法制审核人员（最低学时见管理后台“培训学时要求”）。",
+        AMBER,
+        subject_label="人员",
+        due_label="",
+        timing_label="本年度学时",
+        detail_label="尚差",
+        has_case=False,
+    ),
+    Figure(
+        "notices-overdue",
+        "notices",
+        "逾期未整改的通报事项",
+        "已签发的督查通报中已过整改期限、尚未销号的事项（待整改或已反馈待销号）。",
+        RED,
+        subject_label="督查通报",
+        due_label="整改期限",
+        detail_label="存在问题",
+        has_case=False,
+        by_officer=False,
+    ),
+]
+FIGURES: dict[str, Figure] = {f.slug: f for f in _FIGURES}
+
+
+@dataclass
+class Item:
+    figure: str
+    level: str  # RED or AMBER (or INFO): the row's flag
+    unit: Unit | None
+    people: tuple[Staff, ...]
+    subject: str
+    ref: str = ""  # the row behind the item, "<model>:<pk>"
+    cases: tuple[Case, ...] = ()
+    url: str = ""  # where the subject links to, when it has its own page supervisors may open
+    due: datetime.date | None = None
+    timing: str = ""
+    detail: str = ""
+    # The detail comes from a classified record (个人隐私, 商业秘密, 国家秘密) of the (first) case.
+    detail_classified: bool = False
+    sort_key: tuple = field(default=(), repr=False)
+
+
+def cn_date(day: datetime.date) -> str:
+    """2026年11月5日, as the pages write dates."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _days(n: int, unit: str) -> str:
+    return f"{n}天" if unit == CALENDAR_DAYS else f"{n}个工作日"
+
+
+def timing(deadline: Deadline) -> str:
+    if deadline.is_overdue:
+        return f"已逾期{_days(deadline.overdue_by, deadline.unit)}"
+    if deadline.remaining == 0:
+        return "今日届满"
+    return f"剩余{_days(deadline.remaining, deadline.unit)}"
+
+
+def _officers(case) -> tuple[Staff, ...]:
+    return tuple(a.officer for a in case.assignments.all())
+
+
+def _assignments_prefetch(path: str) -> Prefetch:
+    return Prefetch(path, queryset=CaseOfficer.objects.select_related("officer"))
+
+
+# --- 1. Deadlines ----------------------------------------------------------------------------------------
+
+
+def deadline_items(today: datetime.date) -> list[Item]:
+    """Overdue (red) and soon-due (amber) open deadlines of the active cases, from case.deadlines(): the
+    foundation's clocks and every system's registered ones. Case.objects.for_rows() prefetches every
+    relation they read (deadline_prefetch(): the foundation's, recording's documents, legal_review's
+    rounds, disclosure's publications), the calendar table and the rule settings are read once per scope:
+    a fixed number of queries whatever the number of cases."""
+    items = []
+    for case in Case.objects.active().for_rows():
+        for d in case.deadlines(today):
+            if d.status not in (Status.RED, Status.AMBER):
+                continue
+            items.append(
+                Item(
+                    figure="overdue" if d.status == Status.RED else "due-soon",
+                    level=d.status,
+                    unit=case.handling_unit,
+                    people=_officers(case),
+                    cases=(case,),
+                    subject=d.name,
+                    ref=f"case:{case.pk}:{d.key}",
+                    due=d.due,
+                    timing=timing(d),
+                    detail=d.basis,
+                    sort_key=(d.due, case.pk),
+                )
+            )
+    return items
+
+
+# --- 2. Audio-video ----------------------------------------------------------------------------------------
+
+
+def av_rules() -> tuple[list[str], list[str]]:
+    """The document types whose act must be recorded on audio-video throughout ('mandatory': 查封扣押, acts in
+    the 执法办案场所) and those recorded 'as circumstances require' (现场执法, 调查取证, 听证), from the types
+    themselves (DocumentType.av, read by recording's audio_video gate)."""
+    mandatory = sorted(k for k, t in REGISTRY.items() if t.av == "mandatory")
+    as_needed = sorted(k for k, t in REGISTRY.items() if t.av == "as_needed")
+    return mandatory, as_needed
+
+
+def av_items(today: datetime.date) -> list[Item]:
+    """Acts that need audio-video (recording/builtin_gates.audio_video; 送达回证 by 留置送达 or 公告送达,
+    recording/doctypes/service.service_receipt_av) and have no live (not voided) video or audio linked.
+
+    The issuing gates refuse an issued act without AV unless (as_needed only) a reason is written, so:
+    - 'av-exempted': issued, as_needed, no AV, a reason given — listed with the reason for the supervisors
+      to judge whether text alone really recorded the act fully;
+    - 'av-missing': issued with neither (possible when the AV was voided after issuing, or for acts issued
+      before the rule), and drafts of active cases whose act already took place (act date before today)
+      with no AV where AV is mandatory or no reason where it is as_needed — the gap the gate will stop at
+      issuing, shown while it can still be fixed. A draft's reason is not final, so drafts are never
+      'exempted'; a document superseded by an issued correction is replaced by the correction.
+    Only acts of the last WINDOW_DAYS (act date, else issuing or drafting date) are counted.
+    Three queries: the documents, their officers present, the cases' officers."""
+    mandatory, as_needed = av_rules()
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    live_av = Evidence.objects.filter(
+        document=OuterRef("pk"),
+        voided_at__isnull=True,
+        kind__in=[EvidenceKind.VIDEO, EvidenceKind.AUDIO],
+    )
+    documents = (
+        Document.objects.filter(
+            Q(doc_type__in=mandatory + as_needed)
+            | Q(doc_type="service_receipt", data__method__in=sorted(ServiceMethod.AV_AS_NEEDED))
+        )
+        .exclude(superseded_by__status=DocumentStatus.ISSUED)
+        .annotate(
+            has_av=Exists(live_av),
+            reason=Trim("av_exemption"),
+            on=Coalesce("act_date", TruncDate("issued_at"), TruncDate("created_at")),
+        )
+        .filter(has_av=False, on__gte=since)
+        .select_related("case__handling_unit")
+        .prefetch_related("officers", _assignments_prefetch("case__assignments"))
+        .order_by("-on", "-pk")
+    )
+    items = []
+    for doc in documents:
+        rule = "mandatory" if doc.doc_type in mandatory else "as_needed"
+        issued = doc.status == DocumentStatus.ISSUED
+        if issued:
+            figure = "av-exempted" if rule == "as_needed" and doc.reason else "av-missing"
+        else:
+            act_done = doc.act_date is not None and doc.act_date < today
+            if doc.case.stage in FINISHED_STAGES or not act_done:
+                continue
+            if rule == "as_needed" and doc.reason:
+                continue
+            figure = "av-missing"
+        if doc.number:
+            label = f"{doc.type_title} {doc.number}"
+        elif doc.file_seq:
+            label = f"{doc.type_title}（卷内第{doc.file_seq}号）"
+        else:
+            label = f"{doc.type_title}（{doc.get_status_display()}）"
+        if figure == "av-exempted":
+            detail = doc.reason
+        elif rule == "mandatory":
+            detail = "须全程音像记录（查封扣押等），不得以文字说明代替。"
+        else:
+            detail = "须关联音像记录，或说明文字记录足以全面有效记录的理由。"
+        present = tuple(doc.officers.all()) or _officers(doc.case)
+        items.append(
+            Item(
+                figure=figure,
+                level=RED if figure == "av-missing" else AMBER,
+                unit=doc.case.handling_unit,
+                people=present,
+                cases=(doc.case,),
+                subject=label,
+                ref=f"document:{doc.pk}",
+                due=doc.on,
+                timing=doc.get_status_display(),
+                detail=detail,
+                detail_classified=figure == "av-exempted" and doc.classification != Classification.GENERAL,
+                sort_key=(-doc.on.toordinal(), -doc.pk),
+            )
+        )
+    return items
+
+
+# --- 3. Publication ----------------------------------------------------------------------------------------
+
+
+def publication_items(today: datetime.date) -> list[Item]:
+    """Publication drafts of 行政处罚决定书 past their due date (总局令第45号; 国办发〔2018〕118号: 7 working
+    days by default): disclosure's Publication in status 待审核 with due_on before today. Two queries."""
+    from disclosure.models import Publication, PublicationStatus
+    from disclosure.publication import deadline_status
+
+    publications = (
+        Publication.objects.filter(status=PublicationStatus.DRAFT, due_on__lt=today)
+        .select_related("case__handling_unit")
+        .prefetch_related(_assignments_prefetch("case__assignments"))
+        .order_by("due_on", "pk")
+    )
+    items = []
+    for pub in publications:
+        d = deadline_status(pub, today)
+        items.append(
+            Item(
+                figure="unpublished",
+                level=RED,
+                unit=pub.case.handling_unit,
+                people=_officers(pub.case),
+                cases=(pub.case,),
+                subject=f"{pub.document_number}（{cn_date(pub.decided_on)}决定）",
+                ref=f"publication:{pub.pk}",
+                due=pub.due_on,
+                timing=timing(d),
+                detail="公示稿待审核发布",
+                sort_key=(pub.due_on, pub.pk),
+            )
+        )
+    return items
+
+
+# --- 4. Legal review ---------------------------------------------------------------------------------------
+
+
+def review_items(today: datetime.date) -> list[Item]:
+    """Open review rounds (送审, not yet decided) — each in 'review-backlog', the late ones also in
+    'review-overdue' — and the rounds returned (修改后再报) in the last WINDOW_DAYS with the problems the
+    reviewer recorded on the seven points, and whether the case was resubmitted since. Three queries: the
+    rounds, their problem points, the cases' officers."""
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    later = ReviewRound.objects.filter(case=OuterRef("case"), number__gt=OuterRef("number"))
+    rounds = (
+        ReviewRound.objects.filter(
+            Q(status__in=[RoundStatus.SUBMITTED, RoundStatus.IN_REVIEW])
+            | Q(status=RoundStatus.RETURNED, decided_on__gte=since)
+        )
+        .for_rows()
+        .annotate(resubmitted=Exists(later))
+        .prefetch_related(
+            Prefetch(
+                "checklist",
+                queryset=ChecklistItem.objects.filter(result=CheckResult.PROBLEM).order_by("point"),
+                to_attr="problems",
+            ),
+            _assignments_prefetch("case__assignments"),
+        )
+        .order_by("due_on", "pk")
+    )
+    items = []
+    for r in rounds:
+        people = ((r.reviewer,) if r.reviewer else ()) + tuple(
+            p for p in _officers(r.case) if p.pk != r.reviewer_id
+        )
+        subject = f"第{r.number}轮（{cn_date(r.submitted_on)}送审）"
+        common = {
+            "unit": r.case.handling_unit,
+            "people": people,
+            "cases": (r.case,),
+            "subject": subject,
+            "ref": f"round:{r.pk}",
+        }
+        if r.status == RoundStatus.RETURNED:
+            problems = [f"{item.get_point_display()}：{item.comment}".rstrip("：") for item in r.problems]
+            items.append(
+                Item(
+                    figure="review-returned",
+                    level=INFO,
+                    due=r.decided_on,
+                    timing="已重新送审" if r.resubmitted else "尚未重新送审",
+                    detail="\n".join(problems) or r.opinion or "（未记录具体问题）",
+                    sort_key=(-r.decided_on.toordinal(), r.pk),
+                    **common,
+                )
+            )
+            continue
+        d = make_deadline(
+            key=f"review-{r.pk}",
+            name="法制审核期限",
+            basis="",
+            start=r.submitted_on,
+            due=r.due_on,
+            unit=WORKING_DAYS,
+            limit=max(1, calendar.working_days_between(r.submitted_on, r.due_on)),
+            today=today,
+        )
+        reviewer = r.reviewer.display_name if r.reviewer else "待分配审核人员"
+        for figure in ("review-backlog", "review-overdue") if d.is_overdue else ("review-backlog",):
+            items.append(
+                Item(
+                    figure=figure,
+                    level=RED if d.is_overdue else AMBER,
+                    due=r.due_on,
+                    timing=timing(d),
+                    detail=f"{reviewer}（{r.get_status_display()}）",
+                    sort_key=(r.due_on, r.pk),
+                    **common,
+                )
+            )
+    return items
+
+
+# --- 5. Certificates ---------------------------------------------------------------------------------------
+
+
+def certificate_items(today: datetime.date) -> list[Item]:
+    """Officers assigned to an active case who have no certificate valid today (expired, suspended,
+    revoked, cancelled, or none: they may not act, 行政处罚法 第四十二条), or whose latest valid certificate
+    expires within CERTIFICATE_WARNING_DAYS. A person holding a newer valid certificate is fine whatever
+    their old ones say. Two queries: the assignments (officer, unit, case), the officers' certificates."""
+    assignments = (
+        CaseOfficer.objects.filter(case__in=Case.objects.active())
+        .select_related("officer__unit", "case__handling_unit")
+        .prefetch_related("officer__certificates")
+        .order_by("officer_id", "case_id")
+    )
+    people: dict[int, tuple[Staff, list[Case]]] = {}
+    for a in assignments:
+        people.setdefault(a.officer_id, (a.officer, []))[1].append(a.case)
+    horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
+    items = []
+    for person, cases in people.values():
+        certificates = list(person.certificates.all())
+        valid = [c for c in certificates if c.is_valid_on(today)]
+        common = {
+            "unit": person.unit,
+            "people": (person,),
+            "cases": tuple(cases),
+            "ref": f"staff:{person.pk}",
+        }
+        if valid:
+            best = max(valid, key=lambda c: c.expires_on)
+            if best.expires_on > horizon:
+                continue
+            left = (best.expires_on - today).days
+            items.append(
+                Item(
+                    figure="cert-expiring",
+                    level=AMBER,
+                    subject=f"{person.display_name}：{best.get_kind_display()} {best.number}",
+                    due=best.expires_on,
+                    timing="今日到期" if left == 0 else f"{left}天后到期",
+                    sort_key=(best.expires_on, person.pk),
+                    **common,
+                )
+            )
+            continue
+        latest = max(certificates, key=lambda c: c.expires_on, default=None)
+        if latest is None:
+            subject, status, due = f"{person.display_name}：未持有执法证件", "未持证", None
+        else:
+            subject = f"{person.display_name}：{latest.get_kind_display()} {latest.number}"
+            status = latest.status_label_on(today)
+            if latest.status_on(today) not in (CertificateStatus.EXPIRED, CertificateStatus.VALID):
+                status += f"（{cn_date(latest.status_since)}起）"
+            elif latest.issued_on > today:
+                status = f"尚未生效（{cn_date(latest.issued_on)}发证）"
+            due = latest.expires_on
+        items.append(
+            Item(
+                figure="cert-invalid",
+                level=RED,
+                subject=subject,
+                due=due,
+                timing=status,
+                sort_key=(due or datetime.date.min, person.pk),
+                **common,
+            )
+        )
+    return items
+
+
+# --- 6. Training -------------------------------------------------------------------------------------------
+
+
+def training_items(today: datetime.date) -> list[Item]:
+    """People behind the yearly minimum of their roles for the current year (roster/training.py). Four
+    queries: the requirement, the people with their hours, their roles, their certificates."""
+    items = []
+    for s in training.statuses(today.year):
+        if not s.behind:
+            continue
+        roles = "、".join(
+            r.label for r in (Role.OFFICER, Role.LEGAL_REVIEWER) if r.value in s.person.role_names
+        )
+        items.append(
+            Item(
+                figure="training-behind",
+                level=AMBER,
+                unit=s.person.unit,
+                people=(s.person,),
+                subject=f"{s.person.display_name}（{roles or '持证人员'}）",
+                ref=f"staff:{s.person.pk}",
+                timing=f"{s.hours:.1f}学时 / 最低{s.minimum:.1f}学时",
+                detail=f"{s.missing:.1f}学时",
+                sort_key=(-s.missing, s.person.pk),
+            )
+        )
+    return items
+
+
+# --- 7. Notices --------------------------------------------------------------------------------------------
+
+
+def notice_items(today: datetime.date) -> list[Item]:
+    """Items of issued 督查通报 past their rectification date and not closed (notices.overdue_items). One
+    query."""
+    items = []
+    for item in notices.overdue_items(today).order_by("due_on", "pk"):
+        late = (today - item.due_on).days
+        items.append(
+            Item(
+                figure="notices-overdue",
+                level=RED,
+                unit=item.unit,
+                people=(),
+                subject=item.notice.number,
+                ref=f"notice_item:{item.pk}",
+                url=reverse("supervision:notice", args=[item.notice_id]),
+                due=item.due_on,
+                timing=f"已逾期{late}天（{item.get_status_display()}）",
+                detail=item.problem,
+                sort_key=(item.due_on, item.pk),
+            )
+        )
+    return items
+
+
+SOURCES = {
+    "deadlines": deadline_items,
+    "av": av_items,
+    "publication": publication_items,
+    "review": review_items,
+    "certificates": certificate_items,
+    "training": training_items,
+    "notices": notice_items,
+}
+
+
+def collect(today: datetime.date, panels: Iterable[str] | None = None) -> dict[str, list[Item]]:
+    """The items of every figure of the given panels (all by default), keyed by figure slug, each list in
+    its figure's order. The working-day calendar table is read once for all of them."""
+    panels = list(panels) if panels is not None else list(PANELS)
+    result: dict[str, list[Item]] = {f.slug: [] for f in _FIGURES if f.panel in panels}
+    with calendar.cached():
+        for panel in panels:
+            for item in SOURCES[panel](today):
+                result[item.figure].append(item)
+    for items in result.values():
+        items.sort(key=lambda i: i.sort_key)
+    return result
+
+
+def filter_items(items: Iterable[Item], *, unit: Unit | None = None, officer: Staff | None = None):
+    """Items of `unit` and/or about `officer` (figures not about people ignore the officer)."""
+    result = []
+    for item in items:
+        if unit is not None and (item.unit is None or item.unit.pk != unit.pk):
+            continue
+        about = {p.pk for p in item.people}
+        if officer is not None and FIGURES[item.figure].by_officer and officer.pk not in about:
+            continue
+        result.append(item)
+    return result
+
+
+def by_unit(items: Iterable[Item]) -> Counter:
+    """Unit id (None for people without a unit) -> number of items."""
+    return Counter(item.unit.pk if item.unit else None for item in items)
+
+
+def by_officer(items: Iterable[Item]) -> tuple[Counter, dict[int, Staff]]:
+    """Staff id -> number of items about them (an item about two officers counts for each), and the people."""
+    counts: Counter = Counter()
+    people: dict[int, Staff] = {}
+    for item in items:
+        for person in {p.pk: p for p in item.people}.values():
+            counts[person.pk] += 1
+            people[person.pk] = person
+    return counts, people
+
+
+# --- Who may read what in a drill-down list ----------------------------------------------------------------
+
+
+def classified_case_ids(case_ids: Iterable[int]) -> set[int]:
+    """Cases holding a classified record (a document or evidence marked 个人隐私, 商业秘密 or 国家秘密):
+    their 案由 and classified details are shown only to those Case.may_see_classified admits. One query."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    documents = (
+        Document.objects.filter(case_id__in=ids)
+        .exclude(classification=Classification.GENERAL)
+        .values_list("case_id", flat=True)
+        .order_by()
+    )
+    evidence = (
+        Evidence.objects.filter(case_id__in=ids)
+        .exclude(classification=Classification.GENERAL)
+        .values_list("case_id", flat=True)
+        .order_by()
+    )
+    return set(documents.union(evidence))
+
+
+def may_see_classified_ids(viewer, cases: Iterable[Case]) -> set[int]:
+    """The ids among `cases` whose classified records `viewer` may see: Case.may_see_classified for many
+    cases at once (its officers, the unit's head, the unit's records keeper, holders of the case's
+    cases.view_classified permission, superusers). One query, none when `cases` is empty."""
+    cases = {c.pk: c for c in cases}
+    if not cases or viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return set()
+    if viewer.is_superuser:
+        return set(cases)
+    allowed = set()
+    for case in cases.values():
+        keeper = viewer.has_role(Role.RECORDS_KEEPER) and viewer.unit_id == case.handling_unit_id
+        if keeper or viewer.is_head_of(case.handling_unit):
+            allowed.add(case.pk)
+    ids = sorted(cases)
+    assigned = (
+        CaseOfficer.objects.filter(officer=viewer, case_id__in=ids)
+        .values_list("case_id", flat=True)
+        .order_by()
+    )
+    granted = CaseUserObjectPermission.objects.filter(
+        user=viewer, permission__codename="view_classified", content_object_id__in=ids
+    ).values_list("content_object_id", flat=True)
+    by_group = CaseGroupObjectPermission.objects.filter(
+        group__user=viewer, permission__codename="view_classified", content_object_id__in=ids
+    ).values_list("content_object_id", flat=True)
+    allowed.update(assigned.union(granted, by_group))
+    return allowed
+
+
+def visible_case_ids(viewer, case_ids: Iterable[int]) -> set[int]:
+    """The cases whose page `viewer` may open (Case.objects.visible_to): the others are shown by number
+    only, without a link that would answer 404. Bureau heads see all cases (no query)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    if viewer.is_superuser or viewer.has_role(Role.BUREAU_HEAD):
+        return set(ids)
+    return set(Case.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))

@@ -1,0 +1,320 @@
+"""监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
+each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from wuding_enforcement.roster.decorators import role_required
+from wuding_enforcement.roster.models import Role, Staff, Unit
+
+from . import dashboard as board
+from .forms import NoticeForm
+from .views_notices import _supervisor
+
+PAGE_SIZE = 50
+# Lines of a drill-down list copied into the draft notice offered under it.
+NOTICE_LINES = 30
+# People shown in the dashboard's by-officer table of deadlines.
+TOP_OFFICERS = 15
+SUPERVISORS = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
+
+
+class FilterForm(forms.Form):
+    """GET filters (单位, 人员): each optional; a value that names no unit or person is ignored, with a
+    message, never an error page."""
+
+    unit = forms.ChoiceField(label="单位", required=False)
+    officer = forms.ChoiceField(label="人员", required=False)
+
+    def __init__(self, *args, units, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._units = {str(u.pk): u for u in units}
+        self._people = {str(p.pk): p for p in people}
+        self.fields["unit"].choices = [("", "全部单位")] + [(str(u.pk), u.name) for u in units]
+        self.fields["officer"].choices = [("", "全部人员")] + [
+            (str(p.pk), f"{p.display_name}（{p.unit or '未分配单位'}）") for p in people
+        ]
+
+    def chosen(self):
+        """(unit, officer), each None when not given or not valid."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return self._units.get(data.get("unit") or ""), self._people.get(data.get("officer") or "")
+
+
+def _filters(request):
+    """The filter form, the active units, the chosen unit and officer, and every staff member by id (with
+    their unit: the breakdown tables show it without a query per person)."""
+    units = list(Unit.objects.filter(is_active=True))
+    staff = {p.pk: p for p in Staff.objects.select_related("unit").order_by("unit__order", "pk")}
+    people = [p for p in staff.values() if p.is_active]
+    form = FilterForm(request.GET or None, units=units, people=people)
+    unit, officer = form.chosen() if form.is_bound else (None, None)
+    if form.is_bound and form.errors:
+        messages.warning(request, "筛选条件无效（单位或人员不存在），已忽略。")
+    return form, units, unit, officer, staff
+
+
+def _query(unit=None, officer=None) -> str:
+    params = {}
+    if unit is not None:
+        params["unit"] = unit.pk
+    if officer is not None:
+        params["officer"] = officer.pk
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _list_url(slug, unit=None, officer=None) -> str:
+    return reverse("supervision:dashboard_list", args=[slug]) + _query(unit, officer)
+
+
+def _short(unit_name: str) -> str:
+    """狮山市场监督管理所 -> 狮山所, for chart labels on a phone."""
+    return unit_name.replace("市场监督管理所", "所")
+
+
+def stacked_bars(rows, *, title: str, series) -> str:
+    """Horizontal stacked bars: rows of (label, [value per series], [url per series]); series of (name,
+    colour). Each segment links to its list; the numbers are also written after the bar (and the page
+    repeats them in a table). No script, no style attributes (the CSP forbids inline styles)."""
+    from disclosure.svg import FONT
+
+    rows = list(rows)
+    width, label_w, bar_w, row_h, legend_h = 360, 92, 190, 30, 26
+    height = legend_h + 8 + row_h * max(len(rows), 1)
+    biggest = max((sum(values) for _, values, _ in rows), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="sv-chart" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
+    x = 0
+    for name, colour in series:
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="17" font-family="{FONT}" font-size="12" fill="#1f2933">{escape(name)}</text>'
+        )
+        x += 16 + 13 * len(name) + 14
+    if not rows:
+        parts.append(
+            f'<text x="0" y="{legend_h + 22}" font-family="{FONT}" font-size="13" fill="#4a5562">无</text>'
+        )
+    for i, (label, values, urls) in enumerate(rows):
+        y = legend_h + 8 + i * row_h
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 19}" text-anchor="end" font-family="{FONT}" font-size="13" '
+            f'fill="#1f2933">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y + 5}" width="{bar_w}" height="18" fill="#eef1f5"/>'
+        )
+        start = label_w
+        for (name, colour), value, url in zip(series, values, urls, strict=True):
+            if not value:
+                continue
+            length = round(bar_w * value / biggest, 1)
+            parts.append(
+                f'<a href="{escape(url)}"><title>{escape(label)}：{escape(name)} {value}</title>'
+                f'<rect x="{start}" y="{y + 5}" width="{length}" height="18" fill="{colour}"/></a>'
+            )
+            start += length
+        numbers = " / ".join(str(v) for v in values)
+        parts.append(
+            f'<text x="{label_w + bar_w + 6}" y="{y + 19}" font-family="{FONT}" font-size="13" '
+            f'fill="#0b2f5b">{escape(numbers)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+RED_BAR, AMBER_BAR = "#a4241b", "#b07800"
+
+
+@require_GET
+@login_required
+@role_required(*SUPERVISORS)
+def dashboard(request):
+    """Every figure of every panel, by unit, and the deadlines by officer. Queries, fixed whatever the
+    data (tests/supervision/test_dashboard.py pins them): the staff page's own (session, user, OTP device,
+    roles, the header's permissions and unread count, the user's unit, the session stamp); the filter's
+    units and staff (2); then per panel (board.SOURCES): deadlines (the active cases, one per relation
+    Case.objects.for_rows() prefetches, the calendar table), audio-video 3, publication 2, review 3,
+    certificates 2, training 4, notices 1."""
+    today = timezone.localdate()
+    form, units, unit, officer, staff = _filters(request)
+    collected = board.collect(today)
+    items = {slug: board.filter_items(rows, unit=unit, officer=officer) for slug, rows in collected.items()}
+    panels = []
+    for key, title in board.PANELS.items():
+        figures = [
+            {"figure": f, "count": len(items[f.slug]), "url": _list_url(f.slug, unit, officer)}
+            for f in board.FIGURES.values()
+            if f.panel == key
+        ]
+        panels.append({"key": key, "title": title, "figures": figures})
+
+    # By unit: every figure's count per unit (units with nothing to follow up are left out).
+    counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
+    unit_rows = []
+    for u in [*units, None]:
+        key = u.pk if u else None
+        cells = [
+            {"count": counts[f.slug][key], "url": _list_url(f.slug, u, officer) if u else ""}
+            for f in board.FIGURES.values()
+        ]
+        if any(c["count"] for c in cells):
+            unit_rows.append({"unit": u, "label": _short(u.name) if u else "未分配单位", "cells": cells})
+
+    # Deadlines by unit (chart) and by officer (table).
+    chart_rows = [
+        (
+            _short(u.name),
+            [counts["overdue"][u.pk], counts["due-soon"][u.pk]],
+            [_list_url("overdue", u, officer), _list_url("due-soon", u, officer)],
+        )
+        for u in units
+        if counts["overdue"][u.pk] or counts["due-soon"][u.pk]
+    ]
+    chart = stacked_bars(
+        chart_rows,
+        title=f"各单位已逾期和即将到期的法定期限（截至{board.cn_date(today)}）",
+        series=[("已逾期", RED_BAR), ("即将到期", AMBER_BAR)],
+    )
+    red, people = board.by_officer(items["overdue"])
+    amber, more = board.by_officer(items["due-soon"])
+    people.update(more)
+    officer_rows = sorted(
+        (
+            {
+                "person": staff.get(pk, person),
+                "unit_label": _short(str(staff.get(pk, person).unit or "—")),
+                "red": red[pk],
+                "amber": amber[pk],
+                "red_url": _list_url("overdue", unit, person),
+                "amber_url": _list_url("due-soon", unit, person),
+            }
+            for pk, person in people.items()
+        ),
+        key=lambda r: (-r["red"], -r["amber"], r["person"].pk),
+    )
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "today": today,
+            "form": form,
+            "unit": unit,
+            "officer": officer,
+            "panels": panels,
+            "figures": list(board.FIGURES.values()),
+            "unit_rows": unit_rows,
+            "chart": chart,
+            "chart_rows": chart_rows,
+            "officer_rows": officer_rows[:TOP_OFFICERS],
+            "officer_total": len(officer_rows),
+            "notice_form": NoticeForm(),
+            "window_days": board.WINDOW_DAYS,
+        },
+    )
+
+
+@require_GET
+@login_required
+def dashboard_list(request, figure):
+    """The list behind one figure, filterable by unit and officer, with its breakdowns and a draft notice
+    prefilled with the listed items. Case titles (案由) and classified details of cases holding classified
+    records are masked for viewers Case.may_see_classified does not admit; case numbers link to the case
+    page only where the viewer may open it. Queries: the dashboard's for this figure's panel only, then
+    for the page shown: classified cases (1), the viewer's classified access (1), the cases the viewer may
+    open (1, none for bureau heads)."""
+    _supervisor(request)
+    fig = board.FIGURES.get(figure)
+    if fig is None:
+        raise Http404("没有这一监督检查项目。")
+    today = timezone.localdate()
+    form, units, unit, officer, staff = _filters(request)
+    everything = board.collect(today, panels=[fig.panel])[fig.slug]
+    items = board.filter_items(everything, unit=unit, officer=officer)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    cases = {c.pk: c for item in page.object_list for c in item.cases}
+    classified = board.classified_case_ids(cases)
+    cleared = board.may_see_classified_ids(request.user, cases.values())
+    visible = board.visible_case_ids(request.user, cases)
+    rows = []
+    for item in page.object_list:
+        masked_detail = item.detail_classified and not all(c.pk in cleared for c in item.cases)
+        rows.append(
+            {
+                "item": item,
+                "cases": [
+                    {
+                        "case": c,
+                        "link": c.pk in visible,
+                        "title": c.title if c.pk not in classified or c.pk in cleared else "",
+                    }
+                    for c in item.cases
+                ],
+                "detail": "（涉密记录，无权查看）" if masked_detail else item.detail,
+            }
+        )
+
+    unit_counts = board.by_unit(items)
+    unit_rows = [
+        {"unit": u, "count": unit_counts[u.pk], "url": _list_url(fig.slug, u, officer)}
+        for u in units
+        if unit_counts[u.pk]
+    ]
+    officer_counts, people = board.by_officer(items)
+    officer_rows = sorted(
+        (
+            {"person": staff.get(pk, p), "count": officer_counts[pk], "url": _list_url(fig.slug, unit, p)}
+            for pk, p in people.items()
+        ),
+        key=lambda r: (-r["count"], r["person"].pk),
+    )
+    return render(
+        request,
+        "supervision/dashboard_list.html",
+        {
+            "today": today,
+            "figure": fig,
+            "panel_title": board.PANELS[fig.panel],
+            "form": form,
+            "unit": unit,
+            "officer": officer,
+            "officer_ignored": officer is not None and not fig.by_officer,
+            "page": page,
+            "rows": rows,
+            "total": len(items),
+            "unit_rows": unit_rows,
+            "officer_rows": officer_rows,
+            "notice_form": NoticeForm(initial=_notice_draft(fig, items, unit, officer, today)),
+        },
+    )
+
+
+def _notice_draft(fig, items, unit, officer, today) -> dict:
+    """A draft 督查通报 listing the items by case number and what is late — no case titles, no
+    classified details (the notice goes to the units)."""
+    scope = "、".join(x for x in (unit.name if unit else "", officer.display_name if officer else "") if x)
+    lines = [
+        f"经监督检查（截至{board.cn_date(today)}{'，' + scope if scope else ''}），"
+        f"“{fig.title}”共{len(items)}项：",
+    ]
+    for n, item in enumerate(items[:NOTICE_LINES], start=1):
+        numbers = "、".join(c.number for c in item.cases)
+        where = f"（{item.unit.name}）" if item.unit else ""
+        lines.append(f"{n}. {numbers + ' ' if numbers else ''}{item.subject} {item.timing}{where}".strip())
+    if len(items) > NOTICE_LINES:
+        lines.append(f"……其余{len(items) - NOTICE_LINES}项见监督检查看板。")
+    lines.append("请责任单位在整改期限内整改并反馈。")
+    return {"title": f"关于{fig.title}的督查通报", "summary": "\n".join(lines)}
