@@ -8,11 +8,15 @@ the handling unit archives it: a background task (tasks_archive.build_case_file)
 - 副卷 — internal: cover, catalogue, the issued documents of volume "sub" (审批表, 集体讨论记录, 法制审核意见
   ...) and the record of the case's approvals with every opinion (who, when, what),
 
-stores each with its SHA-256 and page count (verified like evidence by recording.integrity), then moves the
-case to 归档. The issued PDFs are merged as they are — never re-rendered, so every page is the page that was
+signs each with the bureau's electronic seal (PAdES, recording.signing: 电子签名法 第十三、十四条, later
+changes are detectable), stores each signed file with its SHA-256 and page count (verified like evidence by
+recording.integrity), then moves the case to 归档. A signing failure stops the build like any other problem:
+nothing is stored half-signed, the case stays closed and the records keeper reads why. The issued PDFs are merged as they are — never re-rendered, so every page is the page that was
 issued — after their stored SHA-256 is checked; each page of the volume's body gets an archive page number
 stamped in its top right corner (the cover and catalogue are not numbered, as in paper files), and the
-original PDFs ride along as attachments, byte for byte.
+original PDFs ride along as attachments, byte for byte. A document's own seal is drawn onto its page as it
+looked, but its signature field is left behind: the volume's only signature is the archive's own, and each
+document's signature still verifies in its attached original.
 
 After archiving, the case and its records are read-only for everyone: Case.objects.editable_by() excludes
 archived cases, Document.issue/correct refuse, and the model guards below refuse any save of a document and
@@ -22,6 +26,7 @@ any new or changed evidence or upload of an archived case, whatever code path tr
 import datetime
 import hashlib
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +43,8 @@ from wuding_enforcement.cases.workflow import Stage, TransitionRefused, register
 from wuding_enforcement.roster.models import Role
 
 from .models import CaseFile, CaseFileStatus, Document, DocumentStatus, Evidence, Retention, Upload
+
+logger = logging.getLogger(__name__)
 
 ARCHIVED_READ_ONLY = "案件已归档，案件及其记录只读，不能再修改、签发或更正文书，也不能上传或作废音像记录。"
 VOLUMES = {"main": "正卷", "sub": "副卷"}
@@ -250,10 +257,31 @@ class Volume:
     catalogue_pages: int = 0
     document_pages: int = 0
     list_pages: int = 0
+    signed: bool = False
+    signature_note: str = ""
 
     @property
     def label(self) -> str:
         return VOLUMES[self.key]
+
+
+def sign_volume(case, volume: Volume, unsigned: bytes) -> None:
+    """Seal the merged, page-numbered volume with the bureau's signer (the pluggable backend of
+    settings.DOCUMENT_SIGNER); the stored hash will be that of the signed file. Any failure of the signer,
+    whatever the backend raises, is an ArchiveError the records keeper reads."""
+    from .signing import SigningError, get_signer
+
+    refused = f"{volume.label}未能加盖电子签章，已停止组卷，案件未归档"
+    try:
+        signer = get_signer()
+        volume.pdf = signer.sign(unsigned, reason=f"归档{volume.label}（{case.number}）")
+    except SigningError as exc:
+        raise ArchiveError(f"{refused}：{exc}") from exc
+    except Exception as exc:  # noqa: BLE001 — another backend (an e-seal platform) may raise anything
+        logger.exception("signing the %s of case %s failed", volume.key, case.pk)
+        raise ArchiveError(f"{refused}：签章服务出错（{type(exc).__name__}：{exc}）。") from exc
+    volume.signed = True
+    volume.signature_note = "演示证书签章（非正式）" if getattr(signer, "demo", False) else "本局电子签章"
 
 
 def _read_issued_pdf(document) -> bytes:
@@ -395,11 +423,72 @@ def _context(case, case_file, volume: Volume, **extra) -> dict:
     }
 
 
+def _is_signature_widget(annotation) -> bool:
+    node = annotation
+    for _ in range(16):  # a field's /FT may sit on an ancestor in the field tree
+        if node.get("/FT") == "/Sig":
+            return True
+        parent = node.get("/Parent")
+        if parent is None:
+            return False
+        node = parent.get_object()
+    return False
+
+
+def _lift_seals(page):
+    """Take an issued document's signature widgets off its page (call before the page is copied) and return
+    a page-sized overlay that draws their appearance (the seal image) where they were, or None.
+
+    Copied into the volume, the widgets would be signature fields whose byte ranges no longer match anything
+    (viewers report them as broken), beside the volume's own seal."""
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    annotations = page.get("/Annots")
+    if not annotations:
+        return None
+    kept, operators, forms = ArrayObject(), [], DictionaryObject()
+    for ref in annotations.get_object():
+        annotation = ref.get_object()
+        if annotation.get("/Subtype") != "/Widget" or not _is_signature_widget(annotation):
+            kept.append(ref)
+            continue
+        appearance = annotation.get("/AP")
+        normal = appearance.get_object().raw_get("/N") if appearance and "/N" in appearance else None
+        if normal is None:
+            continue
+        form = normal.get_object()
+        bx0, by0, bx1, by1 = (float(v) for v in form["/BBox"])
+        rx0, ry0, rx1, ry1 = (float(v) for v in annotation["/Rect"])
+        bx0, bx1, by0, by1 = min(bx0, bx1), max(bx0, bx1), min(by0, by1), max(by0, by1)
+        rx0, rx1, ry0, ry1 = min(rx0, rx1), max(rx0, rx1), min(ry0, ry1), max(ry0, ry1)
+        if bx1 <= bx0 or by1 <= by0:
+            continue
+        # Map the appearance's box onto the widget's rectangle, as a viewer does (PDF 32000 §12.5.5).
+        sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
+        name = f"/ArchivedSeal{len(operators)}"
+        forms[NameObject(name)] = normal
+        operators.append(f"q {sx:.6f} 0 0 {sy:.6f} {rx0 - bx0 * sx:.4f} {ry0 - by0 * sy:.4f} cm {name} Do Q")
+    if kept:
+        page[NameObject("/Annots")] = kept
+    else:
+        del page["/Annots"]
+    if not operators:
+        return None
+    box = page.mediabox
+    overlay = PageObject.create_blank_page(width=float(box.width), height=float(box.height))
+    overlay[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+    content = DecodedStreamObject()
+    content.set_data("\n".join(operators).encode("ascii"))
+    overlay.replace_contents(content)
+    return overlay
+
+
 def build_volume(
     case, case_file, key: str, documents: list[Document], progress: Callable[[float], None]
 ) -> Volume:
     """One volume: the documents' PDFs (hash-checked), the list closing it (evidence or approvals), then the
-    catalogue and cover that describe them, merged and page-numbered into one PDF."""
+    catalogue and cover that describe them, merged and page-numbered into one PDF, then signed."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
     volume = Volume(key=key)
@@ -471,12 +560,15 @@ def build_volume(
     number = 0
     for reader in body:
         for page in reader.pages:
+            seals = _lift_seals(page)
             stamp = overlay.pages[number]
             box = page.mediabox
             # Move the A4 overlay so its top right corner meets this page's top right corner.
             dx = float(box.right) - A4[0]
             dy = float(box.top) - A4[1]
             added = writer.add_page(page)  # merge onto the writer's copy (pypdf 7 refuses reader pages)
+            if seals is not None:
+                added.merge_page(seals)
             added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
             number += 1
     for part in parts:
@@ -493,9 +585,10 @@ def build_volume(
     )
     out = io.BytesIO()
     writer.write(out)
-    volume.pdf = out.getvalue()
-    volume.sha256 = hashlib.sha256(volume.pdf).hexdigest()
     volume.pages = len(writer.pages)
+    progress(0.9)
+    sign_volume(case, volume, out.getvalue())
+    volume.sha256 = hashlib.sha256(volume.pdf).hexdigest()
     progress(1.0)
     return volume
 

@@ -325,7 +325,7 @@ def _casefile_path(instance, filename):
 
 class CaseFile(models.Model):
     """The archived case file: 正卷 (what the party may inspect) and 副卷 (internal approvals, 集体讨论,
-    法制审核意见), each one PDF whose hash is stored and verified like evidence."""
+    法制审核意见), each one signed PDF whose hash (of the signed file) is stored and verified like evidence."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="case_file")
     status = models.CharField(max_length=10, choices=CaseFileStatus.choices, default=CaseFileStatus.PENDING)
@@ -337,6 +337,10 @@ class CaseFile(models.Model):
     sub_pdf = models.FileField("副卷", upload_to=_casefile_path, blank=True)
     sub_sha256 = models.CharField(max_length=64, blank=True)
     sub_pages = models.PositiveIntegerField(default=0)
+    # Electronic seal (电子签章) on both volumes, signed together when the file is built: case files built
+    # before signing existed keep their hash and read as unsigned.
+    signed = models.BooleanField("已电子签章", default=False)
+    signature_note = models.CharField("签章说明", max_length=100, blank=True)
     requested_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True)

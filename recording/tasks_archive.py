@@ -2,9 +2,10 @@
 
 Runs in the Celery worker (in-process when no broker is configured). Progress is written to
 CaseFile.progress as it goes, each write committed on its own so that the progress page sees it while the
-task runs in a worker. Storing the PDFs, marking the file done and moving the case to 归档 happen in one
-transaction: either the case is archived with its file, or it stays closed and the file is marked failed
-with the reason, for the records keeper to start again.
+task runs in a worker. Both volumes are assembled and signed before anything is stored; storing the signed
+PDFs, marking the file done and signed, and moving the case to 归档 happen in one transaction: either the
+case is archived with its signed file, or it stays closed, the file is marked failed with the reason (a
+signing failure included) for the records keeper to start again, and no PDF of the failed build is kept.
 """
 
 import logging
@@ -37,6 +38,7 @@ def run_build(case_file_id: int) -> str:
     if case_file.status != CaseFileStatus.BUILDING:
         return case_file.status  # a duplicate delivery of the task, or already done
     keeper = case_file.requested_by
+    stored: list = []  # (storage, name) written by this build, removed again if it fails
     try:
         volumes = assemble(case_file, progress=lambda pct: _set_progress(case_file_id, pct))
         with transaction.atomic():
@@ -45,11 +47,13 @@ def run_build(case_file_id: int) -> str:
             )
             case = locked.case
             for key, volume in volumes.items():
-                getattr(locked, f"{key}_pdf").save(
-                    f"{case.pk}-{key}.pdf", ContentFile(volume.pdf), save=False
-                )
+                pdf = getattr(locked, f"{key}_pdf")
+                pdf.save(f"{case.pk}-{key}.pdf", ContentFile(volume.pdf), save=False)
+                stored.append((pdf.storage, pdf.name))
                 setattr(locked, f"{key}_sha256", volume.sha256)
                 setattr(locked, f"{key}_pages", volume.pages)
+            locked.signed = all(v.signed for v in volumes.values())
+            locked.signature_note = next((v.signature_note for v in volumes.values()), "")
             locked.status = CaseFileStatus.DONE
             locked.progress = 100
             locked.built_at = timezone.now()
@@ -65,6 +69,7 @@ def run_build(case_file_id: int) -> str:
                     "case_file": locked.pk,
                     **{f"{k}_sha256": v.sha256 for k, v in volumes.items()},
                     **{f"{k}_pages": v.pages for k, v in volumes.items()},
+                    "signed": locked.signed,
                 },
             )
             case.advance(Stage.ARCHIVED, actor=keeper, reason="案卷（正卷、副卷）组卷完成，归档。")
@@ -74,6 +79,7 @@ def run_build(case_file_id: int) -> str:
     except Exception as problem:  # noqa: BLE001 — a background task must leave a readable state behind
         logger.exception("building case file %s failed", case_file_id)
         message = f"组卷时发生系统错误（{type(problem).__name__}），请稍后重试或联系管理员。"
+    _discard(stored)
     failed = CaseFile.objects.get(pk=case_file_id)
     failed.status = CaseFileStatus.FAILED
     failed.error = message
@@ -88,6 +94,15 @@ def run_build(case_file_id: int) -> str:
         detail={"case_file": case_file_id, "error": message},
     )
     return CaseFileStatus.FAILED
+
+
+def _discard(files: list) -> None:
+    """The PDFs a failed build wrote before its transaction rolled back: the rows never point at them."""
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not remove %s left by a failed case-file build", name)
 
 
 @shared_task

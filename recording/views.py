@@ -46,6 +46,7 @@ from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, Transition
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role
 
+from . import views_archive
 from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
 from .lifecycle import DocumentFrozenError
@@ -232,6 +233,8 @@ def _archive_context(case, user) -> dict:
         "archive_progress_url": progress,
         "archive_download_url": download if case.stage == Stage.ARCHIVED else None,
         "is_keeper": keeper,
+        # The case file's state (signature of each volume, or why the last build failed), once closed.
+        "casefile": views_archive.casefile_state(case, user) if case.stage in FINISHED_STAGES else None,
     }
 
 

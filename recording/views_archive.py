@@ -72,13 +72,25 @@ def casefile_state(case, user) -> dict:
         "progress": case_file.progress if case_file else 0,
         "error": case_file.error if case_file else "",
         "downloads": [],
+        "volumes": [],
     }
     if case_file and case_file.status == CaseFileStatus.DONE:
         for volume, label in archive.VOLUMES.items():
+            # Both volumes are sealed together when the file is built; files built before signing existed
+            # read as unsigned (their stored hash still guards them).
+            row = {
+                "volume": volume,
+                "label": label,
+                "pages": getattr(case_file, f"{volume}_pages"),
+                "signed": case_file.signed,
+                "signature": case_file.signature_note
+                if case_file.signed
+                else "未加盖电子签章（签章启用前组卷）",
+            }
+            state["volumes"].append(row)
             if may_download(user, case, volume):
                 url = reverse("recording:casefile_download", args=[case.pk]) + f"?volume={volume}"
-                pages = getattr(case_file, f"{volume}_pages")
-                state["downloads"].append({"volume": volume, "label": label, "url": url, "pages": pages})
+                state["downloads"].append({**row, "url": url})
     return state
 
 
@@ -98,6 +110,7 @@ def casefile_progress(request, pk):
                 "progress": state["progress"],
                 "done": state["status"] == CaseFileStatus.DONE,
                 "error": state["error"],
+                "signed": state["case_file"].signed if state["case_file"] else False,
                 "downloads": state["downloads"],
             }
         )
