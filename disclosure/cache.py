@@ -29,7 +29,12 @@ SECTIONS = {
         "cases.poweritem",
     },
     "inspections": {"disclosure.randominspectionitem", "roster.unit"},
-    "procedures": {"disclosure.procedure", "disclosure.procedurestep", "rulebook.rulesdocument", "rulebook.rulesversion"},
+    "procedures": {
+        "disclosure.procedure",
+        "disclosure.procedurestep",
+        "rulebook.rulesdocument",
+        "rulebook.rulesversion",
+    },
     "guides": {"disclosure.serviceguide", "rulebook.rulesdocument", "rulebook.rulesversion"},
     "channels": {"disclosure.channel", "cases.rulesettings"},
     "certificate": {"roster.certificate", "roster.staff", "roster.unit"},

@@ -322,7 +322,11 @@ def guides(request):
         rows = list(ServiceGuide.objects.public())
         return _part(
             "guides",
-            {"guides": rows, "updated": ServiceGuide.objects.last_updated(), "basis": catalogue_basis("guide")},
+            {
+                "guides": rows,
+                "updated": ServiceGuide.objects.last_updated(),
+                "basis": catalogue_basis("guide"),
+            },
         )
 
     return _page(request, "服务指南", cached_html("guides", "", build))
