@@ -8,6 +8,7 @@ import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from tests.conftest import login_as
@@ -434,3 +435,23 @@ def test_the_delete_pages_refuse(admin_client, officer, make_case, path):
     assert Staff.objects.filter(pk=officer.pk).exists()
     assert Certificate.objects.filter(holder=officer).exists()
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:roster_trainingsession_changelist",
+        "admin:roster_trainingsession_add",
+        "admin:supervision_evaluationcriterion_changelist",
+        "admin:supervision_evaluationcriterion_add",
+    ],
+)
+def test_the_admin_role_maintains_training_records_and_the_scoring_sheet(admin_client, url_name):
+    assert admin_client.get(reverse(url_name)).status_code == 200
+
+
+def test_the_admin_role_sets_the_yearly_minimum_hours(admin_client):
+    # The requirement is a single row: its list page opens that row's change form.
+    page = admin_client.get(reverse("admin:roster_trainingrequirement_changelist"), follow=True)
+    assert page.status_code == 200
+    assert page.redirect_chain and "/change/" in page.redirect_chain[-1][0]

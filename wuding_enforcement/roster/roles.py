@@ -11,6 +11,10 @@ ROLE_PERMISSIONS = {
             ("roster", "staff"),
             ("roster", "certificate"),
             ("roster", "legalqualification"),
+            # 定期培训: sessions, attendance (also imported from Excel) and the yearly minimum hours.
+            ("roster", "trainingsession"),
+            ("roster", "trainingattendance"),
+            ("roster", "trainingrequirement"),
             ("cases", "poweritem"),
             ("cases", "calendarday"),
             ("cases", "rulesettings"),
@@ -24,6 +28,10 @@ ROLE_PERMISSIONS = {
             ("disclosure", "serviceguide"),
             ("disclosure", "channel"),
             ("disclosure", "annualreport"),
+            # 案卷评查's scoring sheet (supervision/admin.py) and legal review's catalogues (legal_review/admin.py).
+            ("supervision", "evaluationcriterion"),
+            ("legal_review", "majorcriterion"),
+            ("legal_review", "discretionbenchmark"),
         ]
         for action in ("view", "add", "change")
     ]
