@@ -230,3 +230,41 @@ def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seede
     assert by_status["published"].document.number in listing
     assert "已撤回" in listing
     assert by_status["ended"].document.number not in listing
+
+
+
+def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_reminded(seeded):
+    """One seed for the three (each seed costs tens of seconds)."""
+    from wuding_enforcement.supervision import evaluation, notices
+    from wuding_enforcement.supervision.models import EvaluationRound, Notification, SupervisionNotice
+
+    # A finished 案卷评查 round over archived files, reproducible from its seed, with deductions to roll up.
+    round_ = EvaluationRound.objects.get()
+    evaluations = list(round_.evaluations.select_related("case"))
+    assert evaluations, "the round sampled no archived case file"
+    assert all(e.scored_at is not None and e.total is not None for e in evaluations)
+    assert {e.case.stage for e in evaluations} == {Stage.ARCHIVED}
+    assert sorted(pk for ids in evaluation.sample(round_).values() for pk in ids) == sorted(
+        e.case_id for e in evaluations
+    )
+    rolled = evaluation.rollup(round_)
+    assert rolled["units"] and rolled["officers"]
+    assert any(e.total < e.max_total for e in evaluations), "no deduction to show in the roll-up"
+
+    # An open 通报 with items at each step of rectification.
+    notice = SupervisionNotice.objects.get()
+    assert notice.number and notice.pdf_sha256
+    assert notices.is_open(notice)
+    assert {item.status for item in notice.items.all()} == {"open", "answered", "closed"}
+
+    # Overdue and soon-due deadlines in several units, and the reminders sent for them.
+    late_units, soon_units = set(), set()
+    for case in Case.objects.active().for_rows().select_related("handling_unit"):
+        for deadline in case.deadlines(TODAY):
+            if deadline.status == "red":
+                late_units.add(case.handling_unit.name)
+            elif deadline.status == "amber":
+                soon_units.add(case.handling_unit.name)
+    assert len(late_units) >= 2 and soon_units
+    assert Notification.objects.filter(level="red").exists()
+    assert Notification.objects.filter(level="amber").exists()

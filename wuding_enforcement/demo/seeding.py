@@ -161,6 +161,7 @@ class Summary:
     recording: str = ""
     legal_review: list[str] = field(default_factory=list)
     publications: list[str] = field(default_factory=list)
+    supervision: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -186,6 +187,10 @@ class _Seeder:
         from disclosure.demo import seed_disclosure_demo
 
         seed_disclosure_demo(self.today)
+        # 监督检查 last: its round samples the archived files and its reminders scan every open case.
+        from wuding_enforcement.supervision.demo import seed_supervision_demo
+
+        self.summary.supervision = seed_supervision_demo(self.today)
         self.summary.pending_approvals = Approval.objects.filter(status__in=PENDING_APPROVAL).count()
         self.summary.cases = Counter(Case.objects.values_list("stage", flat=True))
         self.summary.certificates = Counter(c.status_on(self.today) for c in Certificate.objects.all())
@@ -204,6 +209,10 @@ class _Seeder:
         """The systems' own demo data on top of the cases (demo seeding is a top floor, like the root
         URLconf: it may call into the systems; the shared domain itself never imports them)."""
         from django.apps import apps
+
+        from wuding_enforcement.roster.demo import seed_training_demo
+
+        seed_training_demo(self.today)  # this year's training, two people behind the minimum
 
         if apps.is_installed("recording"):
             from recording.demo import seed_recording_demo

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             out.write(f"  {summary.recording}")
         for line in summary.publications:
             out.write(f"  处罚决定公示 {line}")
+        for line in summary.supervision:
+            out.write(f"  监督检查：{line}")
         for warning in summary.warnings:
             out.write(self.style.WARNING(f"  注意：{warning}"))
         out.write("运行 python manage.py demo_accounts 查看演示账号、密码和两步验证备用码。")
