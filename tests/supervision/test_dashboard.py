@@ -27,7 +27,7 @@ from wuding_enforcement.roster.models import (
     TrainingSession,
 )
 from wuding_enforcement.supervision import dashboard
-from wuding_enforcement.supervision.models import ItemStatus, NoticeItem, SupervisionNotice
+from wuding_enforcement.supervision.models import ItemStatus, NoticeItem, Notification, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -686,7 +686,7 @@ def test_every_list_shows_its_rows(client, rich_data, bureau_head):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_a_bureau_head_drills_from_the_dashboard_into_a_late_case_and_drafts_a_notice(new_page, rich_data):
+def test_a_bureau_head_drills_from_the_dashboard_into_a_late_case_and_issues_a_notice(new_page, rich_data):
     from tests.conftest import PASSWORD
     from tests.e2e.conftest import screenshot, sign_in
     from wuding_enforcement.roster.models import Staff
@@ -710,6 +710,25 @@ def test_a_bureau_head_drills_from_the_dashboard_into_a_late_case_and_drafts_a_n
     page.get_by_role("button", name="起草督查通报").click()
     page.get_by_text("关于立案审查逾期的督查通报").first.wait_for()
     assert "/staff/supervision/notices/" in page.url
+
+    # She lists the problem for the late case's unit, with a due date, and issues (签发) the notice.
+    page.get_by_label("责任单位").select_option(label=late.handling_unit.name)
+    page.get_by_label("存在问题").fill(f"{late.lead_number}超过立案审查期限未作出决定。")
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    page.get_by_label("整改期限").fill(due.isoformat())
+    page.get_by_role("button", name="增加").click()
+    page.get_by_text(f"{late.lead_number}超过立案审查期限未作出决定。").wait_for()
+    page.get_by_role("button", name="签发通报").click()
+    pdf_link = page.get_by_role("link", name="下载通报 PDF")
+    pdf_link.wait_for()
+    notice = SupervisionNotice.objects.get(title="关于立案审查逾期的督查通报")
+    assert notice.number and notice.number in page.content()
+    assert page.get_by_text("整改中").first.is_visible()
+    pdf = page.request.get(pdf_link.get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    screenshot(page, "supervision-notice-issued")
+    # The unit's head is told in the portal.
+    assert Notification.objects.filter(recipient=late.handling_unit.head, key__startswith="notice:").exists()
 
     phone = new_page(phone=True)
     sign_in(phone, bureau_head.username, PASSWORD)

@@ -2,11 +2,13 @@
 notice stays open until every item is closed; overdue items flagged and escalated on record."""
 
 import datetime
+import hashlib
 import subprocess
 
 import pytest
 import time_machine
 
+from recording import signing
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.supervision import notices
@@ -53,6 +55,36 @@ def test_issuing_numbers_the_notice_and_renders_its_pdf(notice, reviewer, office
     assert "武市监督通〔2026〕1号" in text and "两件案卷未附送达回证" in text
     with pytest.raises(TransitionRefused, match="已签发"):
         notices.issue(issued, by=reviewer)
+
+
+def test_the_issued_notice_is_sealed_and_its_hash_is_that_of_the_sealed_file(notice, reviewer):
+    with at(datetime.date(2026, 11, 25)):
+        issued = notices.issue(notice, by=reviewer)
+    with issued.pdf.open("rb") as stored:
+        data = stored.read()
+    assert hashlib.sha256(data).hexdigest() == issued.pdf_sha256
+    report = signing.verify(data)
+    assert report.signed and report.intact and report.valid and report.by_bureau and report.covers_whole_file
+    assert "督查通报" in report.reason
+
+
+class _UnreachableSealPlatform:
+    demo = False
+
+    def sign(self, pdf_bytes, *, reason):
+        raise ConnectionError("省电子印章平台连接超时")
+
+
+def test_a_signing_failure_refuses_the_issue_and_numbers_nothing(notice, reviewer, settings):
+    settings.DOCUMENT_SIGNER = "tests.supervision.test_notices._UnreachableSealPlatform"
+    with at(datetime.date(2026, 11, 25)), pytest.raises(TransitionRefused, match="未能加盖电子签章"):
+        notices.issue(notice, by=reviewer)
+    notice.refresh_from_db()
+    assert not notice.number and not notice.pdf and notice.number_seq is None
+    settings.DOCUMENT_SIGNER = ""
+    with at(datetime.date(2026, 11, 25)):
+        # The number that was not used is given to the notice when it is issued (gapless).
+        assert notices.issue(notice, by=reviewer).number == "武市监督通〔2026〕1号"
 
 
 def test_the_notice_stays_open_until_every_item_is_closed(notice, reviewer, officer, outsider):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recording.pdf import render_html_to_pdf
+from recording.signing import SigningError, sign_pdf
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import NumberSequence, format_number
 from wuding_enforcement.cases.workflow import TransitionRefused
@@ -44,7 +45,11 @@ def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
         html = render_to_string(
             "supervision/notice_pdf.html", {"notice": notice, "items": items, "bureau": settings.BUREAU_NAME}
         )
-        data = render_html_to_pdf(html)
+        try:
+            # Sealed like every issued document; a signing failure refuses the issue (nothing half-issued).
+            data = sign_pdf(render_html_to_pdf(html), reason=f"签发督查通报{notice.number}")
+        except (SigningError, OSError) as exc:  # a platform backend may fail to connect
+            raise TransitionRefused(f"未能加盖电子签章：{exc}") from exc
         notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
         notice.pdf.save(f"notice-{notice.number_seq}.pdf", ContentFile(data), save=False)
         notice.save()
