@@ -232,7 +232,6 @@ def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seede
     assert by_status["ended"].document.number not in listing
 
 
-
 def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_reminded(seeded):
     """One seed for the three (each seed costs tens of seconds)."""
     from wuding_enforcement.supervision import evaluation, notices
