@@ -2,7 +2,7 @@
 
 Both against a baseline measured in the same run: a one-page Chinese HTML page through the same WeasyPrint
 pipeline (the same fonts, the same static-only fetcher, PDF/A-3b), i.e. the fixed cost of rendering
-anything. The case file is built by recording.archive.assemble() exactly as the archive task builds it
+anything. The case file is built by recording.casefile.assemble() exactly as the archive task builds it
 (hash check of every issued PDF, cover, catalogue, evidence list and approvals record rendered, the PDFs
 merged and page-numbered, the originals attached), for both volumes.
 
@@ -142,7 +142,7 @@ def measure(renders: int, pages: int) -> dict:
     from django.core.files.base import ContentFile
     from pypdf import PdfReader
 
-    from recording import archive
+    from recording import casefile
     from recording.models import CaseFile, Document, Evidence
     from recording.pdf import render_document, render_html_to_pdf
     from wuding_enforcement.cases.workflow import Stage
@@ -223,7 +223,7 @@ def measure(renders: int, pages: int) -> dict:
     case.refresh_from_db()
     case_file = CaseFile.objects.create(case=case, requested_by=keeper, status="building")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    build_s, volumes = timed(lambda: archive.assemble(case_file))
+    build_s, volumes = timed(lambda: casefile.assemble(case_file))
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "cold": cold,

@@ -19,7 +19,8 @@ from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 
-from .archive import ArchiveError, assemble
+from .archive import ArchiveError
+from .casefile import assemble
 from .models import CaseFile, CaseFileStatus
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,428 @@
+"""Building the case file's volumes (正卷, 副卷) for recording.archive: cover, catalogue, the issued PDFs merged
+and page-numbered, the evidence list, the approvals record (副卷), then the bureau's seal (recording.signing).
+See recording/archive.py for the rules of archiving; this module only assembles and seals the files."""
+
+import datetime
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from wuding_enforcement.cases import calendar
+
+from .archive import A4, VOLUMES, ArchiveError
+from .models import Document, DocumentStatus, Evidence
+
+logger = logging.getLogger(__name__)
+
+
+# --- Assembling the volumes -------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One issued document in a volume, with its place in the volume's page numbering."""
+
+    document: Document
+    data: bytes
+    pages: int
+    first: int = 0  # archive page number of its first page (1-based, the body's numbering)
+
+    @property
+    def last(self) -> int:
+        return self.first + self.pages - 1
+
+    @property
+    def page_range(self) -> str:
+        return str(self.first) if self.pages == 1 else f"{self.first}-{self.last}"
+
+
+@dataclass
+class Entry:
+    """A line of the catalogue (卷内目录)."""
+
+    seq: int
+    title: str
+    number: str
+    date: datetime.date | None
+    page_range: str
+    note: str = ""
+
+    @property
+    def date_label(self) -> str:
+        return calendar.format_date(self.date) if self.date else ""
+
+
+@dataclass
+class Volume:
+    key: str  # main / sub
+    pdf: bytes = b""
+    sha256: str = ""
+    pages: int = 0
+    entries: list[Entry] = field(default_factory=list)
+    # Page counts of the parts, for the record and the tests: cover, catalogue, documents, list.
+    cover_pages: int = 0
+    catalogue_pages: int = 0
+    document_pages: int = 0
+    list_pages: int = 0
+    signed: bool = False
+    signature_note: str = ""
+
+    @property
+    def label(self) -> str:
+        return VOLUMES[self.key]
+
+
+def sign_volume(case, volume: Volume, unsigned: bytes) -> None:
+    """Seal the merged, page-numbered volume with the bureau's signer (the pluggable backend of
+    settings.DOCUMENT_SIGNER); the stored hash will be that of the signed file. Any failure of the signer,
+    whatever the backend raises, is an ArchiveError the records keeper reads."""
+    from .signing import SigningError, get_signer
+
+    refused = f"{volume.label}未能加盖电子签章，已停止组卷，案件未归档"
+    try:
+        signer = get_signer()
+        volume.pdf = signer.sign(unsigned, reason=f"归档{volume.label}（{case.number}）")
+    except SigningError as exc:
+        raise ArchiveError(f"{refused}：{exc}") from exc
+    except Exception as exc:  # noqa: BLE001 — another backend (an e-seal platform) may raise anything
+        logger.exception("signing the %s of case %s failed", volume.key, case.pk)
+        raise ArchiveError(f"{refused}：签章服务出错（{type(exc).__name__}：{exc}）。") from exc
+    volume.signed = True
+    volume.signature_note = "演示证书签章（非正式）" if getattr(signer, "demo", False) else "本局电子签章"
+
+
+def _read_issued_pdf(document) -> bytes:
+    """The issued PDF, refused unless it still has the SHA-256 stored when it was issued: a case file never
+    carries a changed document (电子签名法 第十四条: later changes must be detectable)."""
+    try:
+        with document.pdf.open("rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ValueError, OSError):
+        raise ArchiveError(f"文书“{document}”的PDF文件缺失，已停止组卷，请联系管理员核查。") from None
+    if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
+        raise ArchiveError(f"文书“{document}”的PDF与签发时的SHA-256不一致，已停止组卷，请联系管理员核查。")
+    return data
+
+
+def _page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _render(template: str, context: dict) -> bytes:
+    from .pdf import render_html_to_pdf
+
+    # Parts are merged into the volume, which is not itself PDF/A: rendering them as plain PDF is faster.
+    return render_html_to_pdf(render_to_string(template, context), pdf_variant=None)
+
+
+def volume_of(document) -> str:
+    """A registered type says its volume; an unknown type goes to the internal 副卷 (never shown to the
+    party by mistake)."""
+    from .doctypes import REGISTRY
+
+    doctype = REGISTRY.get(document.doc_type)
+    return doctype.volume if doctype is not None and doctype.volume in VOLUMES else "sub"
+
+
+def issued_documents(case) -> list[Document]:
+    """Every issued document of the case in issuing order, corrected ones included (both are kept)."""
+    return list(
+        Document.objects.filter(case=case, status=DocumentStatus.ISSUED)
+        .select_related("party", "issued_by", "superseded_by")
+        .order_by("issued_at", "pk")
+    )
+
+
+def _note(document) -> str:
+    notes = []
+    if document.supersedes_id:
+        notes.append("更正文书")
+    superseded = getattr(document, "superseded_by", None)
+    if superseded is not None and superseded.is_issued:
+        notes.append("已被更正")
+    if document.classification != "general":
+        notes.append(document.get_classification_display())
+    return "；".join(notes)
+
+
+def _moment_label(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{calendar.format_date(local.date())} {local:%H:%M}"
+
+
+def _document_label(document) -> str:
+    number = document.number or (f"卷内第{document.file_seq}号" if document.file_seq else "草稿")
+    return f"{document.type_title}（{number}）"
+
+
+def _size_label(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.2f} {unit}"
+    return f"{size} B"
+
+
+def _duration_label(seconds) -> str:
+    if seconds is None:
+        return "——"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def _evidence_rows(case) -> list[dict]:
+    rows = []
+    items = (
+        Evidence.objects.filter(case=case)
+        .select_related("document", "uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
+    for seq, item in enumerate(items, start=1):
+        rows.append(
+            {
+                "seq": seq,
+                "item": item,
+                "act": _document_label(item.document) if item.document_id else "——",
+                "recorded": f"录制：{_moment_label(item.recorded_at)}；" if item.recorded_at else "",
+                "duration": _duration_label(item.duration) if item.kind != "photo" else "——",
+                "size": _size_label(item.size),
+                "status": (
+                    f"已作废（{_moment_label(item.voided_at)}：{item.void_reason}）"
+                    if item.voided_at
+                    else "有效"
+                ),
+            }
+        )
+    return rows
+
+
+def _approval_rows(case) -> list:
+    return list(
+        case.approvals.select_related("requested_by")
+        .prefetch_related("opinions__by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def _stamp_overlay(count: int) -> bytes:
+    """`count` A4 pages, each carrying its archive page number in the top right corner."""
+    html = render_to_string("documents/casefile_pagenumbers.html", {"pages": range(1, count + 1)})
+    from .pdf import render_html_to_pdf
+
+    return render_html_to_pdf(html, pdf_variant=None)
+
+
+def _context(case, case_file, volume: Volume, **extra) -> dict:
+    officers = [a.officer.display_name for a in case.assignments.select_related("officer")]
+    return {
+        "bureau": settings.BUREAU_NAME,
+        "case": case,
+        "case_file": case_file,
+        "volume": volume,
+        "parties": list(case.parties.all()),
+        "officers": officers,
+        "keeper": case_file.requested_by.display_name,
+        "archived_on": timezone.localdate(),
+        **extra,
+    }
+
+
+def _is_signature_widget(annotation) -> bool:
+    node = annotation
+    for _ in range(16):  # a field's /FT may sit on an ancestor in the field tree
+        if node.get("/FT") == "/Sig":
+            return True
+        parent = node.get("/Parent")
+        if parent is None:
+            return False
+        node = parent.get_object()
+    return False
+
+
+def _lift_seals(page):
+    """Take an issued document's signature widgets off its page (call before the page is copied) and return
+    a page-sized overlay that draws their appearance (the seal image) where they were, or None.
+
+    Copied into the volume, the widgets would be signature fields whose byte ranges no longer match anything
+    (viewers report them as broken), beside the volume's own seal."""
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    annotations = page.get("/Annots")
+    if not annotations:
+        return None
+    kept, operators, forms = ArrayObject(), [], DictionaryObject()
+    for ref in annotations.get_object():
+        annotation = ref.get_object()
+        if annotation.get("/Subtype") != "/Widget" or not _is_signature_widget(annotation):
+            kept.append(ref)
+            continue
+        appearance = annotation.get("/AP")
+        normal = appearance.get_object().raw_get("/N") if appearance and "/N" in appearance else None
+        if normal is None:
+            continue
+        form = normal.get_object()
+        bx0, by0, bx1, by1 = (float(v) for v in form["/BBox"])
+        rx0, ry0, rx1, ry1 = (float(v) for v in annotation["/Rect"])
+        bx0, bx1, by0, by1 = min(bx0, bx1), max(bx0, bx1), min(by0, by1), max(by0, by1)
+        rx0, rx1, ry0, ry1 = min(rx0, rx1), max(rx0, rx1), min(ry0, ry1), max(ry0, ry1)
+        if bx1 <= bx0 or by1 <= by0:
+            continue
+        # Map the appearance's box onto the widget's rectangle, as a viewer does (PDF 32000 §12.5.5).
+        sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
+        name = f"/ArchivedSeal{len(operators)}"
+        forms[NameObject(name)] = normal
+        operators.append(f"q {sx:.6f} 0 0 {sy:.6f} {rx0 - bx0 * sx:.4f} {ry0 - by0 * sy:.4f} cm {name} Do Q")
+    if kept:
+        page[NameObject("/Annots")] = kept
+    else:
+        del page["/Annots"]
+    if not operators:
+        return None
+    box = page.mediabox
+    overlay = PageObject.create_blank_page(width=float(box.width), height=float(box.height))
+    overlay[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+    content = DecodedStreamObject()
+    content.set_data("\n".join(operators).encode("ascii"))
+    overlay.replace_contents(content)
+    return overlay
+
+
+def build_volume(
+    case, case_file, key: str, documents: list[Document], progress: Callable[[float], None]
+) -> Volume:
+    """One volume: the documents' PDFs (hash-checked), the list closing it (evidence or approvals), then the
+    catalogue and cover that describe them, merged and page-numbered into one PDF, then signed."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    volume = Volume(key=key)
+    parts: list[Part] = []
+    next_page = 1
+    for i, document in enumerate(documents):
+        data = _read_issued_pdf(document)
+        part = Part(document=document, data=data, pages=_page_count(data), first=next_page)
+        next_page += part.pages
+        parts.append(part)
+        progress(0.6 * (i + 1) / max(1, len(documents)))
+    volume.document_pages = next_page - 1
+
+    if key == "main":
+        list_title = "音像证据清单"
+        list_pdf = _render(
+            "documents/casefile_evidence.html",
+            _context(case, case_file, volume, rows=_evidence_rows(case), title=list_title),
+        )
+    else:
+        list_title = "审批记录"
+        list_pdf = _render(
+            "documents/casefile_approvals.html",
+            _context(case, case_file, volume, approvals=_approval_rows(case), title=list_title),
+        )
+    volume.list_pages = _page_count(list_pdf)
+    progress(0.7)
+
+    for seq, part in enumerate(parts, start=1):
+        doc = part.document
+        volume.entries.append(
+            Entry(
+                seq=seq,
+                title=doc.type_title,
+                number=doc.number or (f"卷内第{doc.file_seq}号" if doc.file_seq else ""),
+                date=doc.act_date or timezone.localdate(doc.issued_at),
+                page_range=part.page_range,
+                note=_note(doc),
+            )
+        )
+    list_first = next_page
+    list_last = list_first + volume.list_pages - 1
+    volume.entries.append(
+        Entry(
+            seq=len(parts) + 1,
+            title=list_title,
+            number="",
+            date=timezone.localdate(),
+            page_range=str(list_first) if list_first == list_last else f"{list_first}-{list_last}",
+        )
+    )
+    body_pages = list_last
+    catalogue_pdf = _render(
+        "documents/casefile_catalogue.html", _context(case, case_file, volume, entries=volume.entries)
+    )
+    volume.catalogue_pages = _page_count(catalogue_pdf)
+    cover_pdf = _render(
+        "documents/casefile_cover.html",
+        _context(case, case_file, volume, items=len(volume.entries), body_pages=body_pages),
+    )
+    volume.cover_pages = _page_count(cover_pdf)
+    progress(0.8)
+
+    writer = PdfWriter()
+    for front in (cover_pdf, catalogue_pdf):
+        writer.append(PdfReader(io.BytesIO(front)))
+    overlay = PdfReader(io.BytesIO(_stamp_overlay(body_pages)))
+    body = [PdfReader(io.BytesIO(part.data)) for part in parts] + [PdfReader(io.BytesIO(list_pdf))]
+    number = 0
+    for reader in body:
+        for page in reader.pages:
+            seals = _lift_seals(page)
+            stamp = overlay.pages[number]
+            box = page.mediabox
+            # Move the A4 overlay so its top right corner meets this page's top right corner.
+            dx = float(box.right) - A4[0]
+            dy = float(box.top) - A4[1]
+            added = writer.add_page(page)  # merge onto the writer's copy (pypdf 7 refuses reader pages)
+            if seals is not None:
+                added.merge_page(seals)
+            added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+            number += 1
+    for part in parts:
+        doc = part.document
+        name = f"{part.first:04d}-{doc.doc_type}-{doc.pk}.pdf"
+        writer.add_attachment(name, part.data)
+    writer.add_metadata(
+        {
+            "/Title": f"{case.number} {case.title}（{volume.label}）",
+            "/Author": settings.BUREAU_NAME,
+            "/Subject": f"行政处罚案卷{volume.label}",
+            "/Creator": "武定县市场监督管理局 执法全过程记录",
+        }
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    volume.pages = len(writer.pages)
+    progress(0.9)
+    sign_volume(case, volume, out.getvalue())
+    volume.sha256 = hashlib.sha256(volume.pdf).hexdigest()
+    progress(1.0)
+    return volume
+
+
+def assemble(case_file, progress: Callable[[int], None] | None = None) -> dict[str, Volume]:
+    """Both volumes of the case file. `progress` receives a percentage (0–100) as the work advances."""
+    report = progress or (lambda pct: None)
+    case = case_file.case
+    documents = issued_documents(case)
+    by_volume = {key: [d for d in documents if volume_of(d) == key] for key in VOLUMES}
+    volumes = {}
+    # The 正卷 carries most pages: give it most of the bar (5–70 %), the 副卷 70–95 %.
+    spans = {"main": (5, 70), "sub": (70, 95)}
+    with calendar.cached():
+        for key in VOLUMES:
+            low, high = spans[key]
+            volumes[key] = build_volume(
+                case,
+                case_file,
+                key,
+                by_volume[key],
+                lambda share, low=low, high=high: report(int(low + (high - low) * share)),
+            )
+    return volumes
