@@ -10,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.cases.models import Case, Party
@@ -58,6 +58,26 @@ class DocumentQuerySet(ClassifiedQuerySet):
     def current(self):
         """Documents not superseded by a correction."""
         return self.filter(superseded_by__isnull=True)
+
+    def under_av_rule(self):
+        """Acts whose recording rule asks for audio-video: the types marked 'mandatory' or 'as_needed'
+        (DocumentType.av, read by builtin_gates.audio_video) and 送达回证 by 留置送达 or 公告送达
+        (doctypes.service.service_receipt_av). Supervision's dashboard and statistics count from here."""
+        from .doctypes import REGISTRY
+        from .doctypes.service import ServiceMethod
+
+        types = sorted(key for key, doctype in REGISTRY.items() if doctype.av in ("mandatory", "as_needed"))
+        return self.filter(
+            Q(doc_type__in=types)
+            | Q(doc_type="service_receipt", data__method__in=sorted(ServiceMethod.AV_AS_NEEDED))
+        )
+
+    def with_live_av(self):
+        """Annotates `has_av`: live (not voided) video or audio is linked to the act."""
+        live = Evidence.objects.live().filter(
+            document=OuterRef("pk"), kind__in=[EvidenceKind.VIDEO, EvidenceKind.AUDIO]
+        )
+        return self.annotate(has_av=Exists(live))
 
 
 def _document_pdf_path(instance, filename):

@@ -25,8 +25,7 @@ from django.urls import reverse
 
 from legal_review.models import ChecklistItem, CheckResult, ReviewRound, RoundStatus
 from recording.doctypes import REGISTRY
-from recording.doctypes.service import ServiceMethod
-from recording.models import Classification, Document, DocumentStatus, Evidence, EvidenceKind
+from recording.models import Classification, Document, DocumentStatus
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.deadlines import (
     CALENDAR_DAYS,
@@ -152,19 +151,11 @@ def av_items(today: datetime.date) -> list[Item]:
     Three queries: the documents, their officers present, the cases' officers."""
     mandatory, as_needed = av_rules()
     since = today - datetime.timedelta(days=WINDOW_DAYS)
-    live_av = Evidence.objects.filter(
-        document=OuterRef("pk"),
-        voided_at__isnull=True,
-        kind__in=[EvidenceKind.VIDEO, EvidenceKind.AUDIO],
-    )
     documents = (
-        Document.objects.filter(
-            Q(doc_type__in=mandatory + as_needed)
-            | Q(doc_type="service_receipt", data__method__in=sorted(ServiceMethod.AV_AS_NEEDED))
-        )
+        Document.objects.under_av_rule()
         .exclude(superseded_by__status=DocumentStatus.ISSUED)
+        .with_live_av()
         .annotate(
-            has_av=Exists(live_av),
             reason=Trim("av_exemption"),
             on=Coalesce("act_date", TruncDate("issued_at"), TruncDate("created_at")),
         )

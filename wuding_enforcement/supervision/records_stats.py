@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -547,22 +547,14 @@ def _withdrawal_days() -> int:
 def _av_acts(period):
     """Issued, current documents of acts under an audio-video rule, dated in the period, and whether live
     video or audio is linked to them (recording.builtin_gates.audio_video and service_receipt_av)."""
-    from recording.doctypes import REGISTRY
-    from recording.doctypes.service import ServiceMethod
-    from recording.models import Document, DocumentStatus, Evidence, EvidenceKind
+    from recording.models import Document, DocumentStatus
 
-    av_types = sorted(key for key, doctype in REGISTRY.items() if doctype.av in ("mandatory", "as_needed"))
-    linked = Evidence.objects.filter(
-        document=OuterRef("pk"), voided_at__isnull=True, kind__in=[EvidenceKind.VIDEO, EvidenceKind.AUDIO]
-    )
     return (
-        Document.objects.filter(status=DocumentStatus.ISSUED)
+        Document.objects.issued()
         .exclude(superseded_by__status=DocumentStatus.ISSUED)
-        .filter(
-            Q(doc_type__in=av_types)
-            | Q(doc_type="service_receipt", data__method__in=sorted(ServiceMethod.AV_AS_NEEDED))
-        )
-        .annotate(day=Coalesce("act_date", TruncDate("issued_at")), has_av=Exists(linked))
+        .under_av_rule()
+        .with_live_av()
+        .annotate(day=Coalesce("act_date", TruncDate("issued_at")))
         .filter(day__range=(period.start, period.end))
         .values("case_id", "day", "has_av")
     )
