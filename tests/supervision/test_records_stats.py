@@ -25,7 +25,7 @@ from legal_review.models import ChecklistItem, CheckResult, ReviewRound, RoundSt
 from recording.models import Document, DocumentStatus, Evidence
 from tests.conftest import login_as, make_staff
 from wuding_enforcement.audit.models import AuditEvent
-from wuding_enforcement.cases.models import Case, CaseTransition, PowerItem, PowerKind
+from wuding_enforcement.cases.models import Case, CaseTransition, PowerItem, PowerKind, RuleSettings
 from wuding_enforcement.cases.workflow import DATE_FIELDS, Procedure, Stage
 from wuding_enforcement.roster.models import Role
 from wuding_enforcement.supervision import records_stats as stats
@@ -625,7 +625,7 @@ def full_case(n, make_case, officer, colleague, reviewer, food):
 # transitions, documents) and the matters; the review rounds, their problem points, the publications, the
 # withdrawal setting, the acts requiring AV (with their AV as a subquery), the units; the working-day table;
 # +4 the prefetches the systems' deadline providers add to for_rows() (publications, their documents and
-# corrections, review rounds).
+# corrections, review rounds). The rule settings row exists (as in any database in use).
 REPORT_QUERIES = 19
 
 
@@ -636,6 +636,7 @@ def test_the_report_costs_a_fixed_number_of_queries(
     food = PowerItem.objects.create(
         code="CF-SP-009", kind=PowerKind.PENALTY, field="食品安全", name="食品", legal_basis="食品安全法"
     )
+    RuleSettings.current()
     for n in range(copies):
         full_case(n, make_case, officer, colleague, reviewer, food)
     with django_assert_num_queries(REPORT_QUERIES):
@@ -660,6 +661,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
     food = PowerItem.objects.create(
         code="CF-SP-009", kind=PowerKind.PENALTY, field="食品安全", name="食品", legal_basis="食品安全法"
     )
+    RuleSettings.current()
     for n in range(copies):
         full_case(n, make_case, officer, colleague, reviewer, food)
     login_as(client, bureau_head)

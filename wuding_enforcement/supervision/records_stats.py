@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
-from wuding_enforcement.cases.deadlines import Status, decision_deadline, filing_deadline
+from wuding_enforcement.cases.deadlines import Status
 from wuding_enforcement.cases.models import Case, RuleSettings
 from wuding_enforcement.cases.workflow import Procedure, Stage
 from wuding_enforcement.roster.models import Unit
@@ -408,21 +408,14 @@ def collect_facts(period: Period, today: datetime.date) -> tuple[list[Fact], dic
 
 
 def case_clocks(case, today: datetime.date) -> list:
-    """The case's own statutory clocks: the 立案 and 90-day clocks of the foundation and recording's clocks,
-    on what Case.objects.for_rows() prefetched. This is case.deadlines() without the publication and review
-    providers, which query per case; those clocks are counted from the publication and round rows instead
-    (every round, not only the open one the case page shows)."""
-    from recording.clocks import recording_deadlines
-
-    clocks = []
-    if case.procedure != Procedure.SIMPLE:
-        approvals, pauses = list(case.approvals.all()), list(case.pauses.all())
-        transitions = list(case.transitions.all())
-        clocks.append(filing_deadline(case, today, approvals, pauses, transitions))
-        if case.filed_on:
-            clocks.append(decision_deadline(case, today, approvals, pauses, transitions))
-    clocks.extend(recording_deadlines(case, today))
-    return clocks
+    """The case's statutory clocks (case.deadlines(), on what Case.objects.for_rows() prefetched) except the
+    legal-review and publication clocks, which are counted from their own rows below: every review round,
+    not only the latest one the case page shows, and the publications whatever the case's stage."""
+    return [
+        deadline
+        for deadline in case.deadlines(today)
+        if deadline.key != "legal_review" and not deadline.key.startswith(("publication-", "withdrawal-"))
+    ]
 
 
 def is_late(deadline) -> bool:
@@ -540,8 +533,8 @@ def _publication_facts(publications, period, today, withdrawal_days):
 
 
 def _withdrawal_days() -> int:
-    days = RuleSettings.objects.filter(pk=1).values_list("withdrawal_working_days", flat=True).first()
-    return days or RuleSettings._meta.get_field("withdrawal_working_days").default
+    # The same read the deadline providers share for the request (cases.calendar.scoped).
+    return calendar.scoped("rule_settings", RuleSettings.current).withdrawal_working_days
 
 
 def _av_acts(period):
