@@ -1,6 +1,6 @@
-"""Server-side SVG drawings for the public pages: the flowchart of a procedure (执法流程图) and bar charts of
-the statistics. No script and no style attributes (the CSP forbids inline styles); presentation
-attributes (fill, stroke, font-size) are allowed. Text is escaped; long labels wrap by character (Chinese
+"""Server-side SVG drawings: the flowchart of a procedure (执法流程图), bar charts of the statistics, and the
+stacked bars of the supervision dashboard. No script and no style attributes (the CSP forbids inline
+styles); presentation attributes (fill, stroke, font-size) are allowed. Text is escaped; long labels wrap by character (Chinese
 has no spaces to wrap at)."""
 
 from django.utils.html import escape
@@ -81,6 +81,55 @@ def bar_chart(rows, *, title: str) -> str:
             f'<rect x="{label_w}" y="{y + 6}" width="{length}" height="18" fill="#1d4f91"/>'
             f'<text x="{label_w + bar_w + 6}" y="{y + 20}" font-family="{FONT}" font-size="13" '
             f'fill="#0f2f57">{escape(str(value))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def stacked_bars(rows, *, title: str, series) -> str:
+    """Horizontal stacked bars: rows of (label, [value per series], [url per series]); series of (name,
+    colour). Each segment links to its list; the numbers are also written after the bar (and the page
+    repeats them in a table). No script, no style attributes (the CSP forbids inline styles)."""
+    rows = list(rows)
+    width, label_w, bar_w, row_h, legend_h = 360, 92, 190, 30, 26
+    height = legend_h + 8 + row_h * max(len(rows), 1)
+    biggest = max((sum(values) for _, values, _ in rows), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="sv-chart" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
+    x = 0
+    for name, colour in series:
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="17" font-family="{FONT}" font-size="12" fill="#1f2933">{escape(name)}</text>'
+        )
+        x += 16 + 13 * len(name) + 14
+    if not rows:
+        parts.append(
+            f'<text x="0" y="{legend_h + 22}" font-family="{FONT}" font-size="13" fill="#4a5562">无</text>'
+        )
+    for i, (label, values, urls) in enumerate(rows):
+        y = legend_h + 8 + i * row_h
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 19}" text-anchor="end" font-family="{FONT}" font-size="13" '
+            f'fill="#1f2933">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y + 5}" width="{bar_w}" height="18" fill="#eef1f5"/>'
+        )
+        start = label_w
+        for (name, colour), value, url in zip(series, values, urls, strict=True):
+            if not value:
+                continue
+            length = round(bar_w * value / biggest, 1)
+            parts.append(
+                f'<a href="{escape(url)}"><title>{escape(label)}：{escape(name)} {value}</title>'
+                f'<rect x="{start}" y="{y + 5}" width="{length}" height="18" fill="{colour}"/></a>'
+            )
+            start += length
+        numbers = " / ".join(str(v) for v in values)
+        parts.append(
+            f'<text x="{label_w + bar_w + 6}" y="{y + 19}" font-family="{FONT}" font-size="13" '
+            f'fill="#0b2f5b">{escape(numbers)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

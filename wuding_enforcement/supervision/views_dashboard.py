@@ -11,10 +11,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from disclosure.svg import stacked_bars
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff, Unit
 
@@ -82,57 +81,6 @@ def _list_url(slug, unit=None, officer=None) -> str:
 def _short(unit_name: str) -> str:
     """狮山市场监督管理所 -> 狮山所, for chart labels on a phone."""
     return unit_name.replace("市场监督管理所", "所")
-
-
-def stacked_bars(rows, *, title: str, series) -> str:
-    """Horizontal stacked bars: rows of (label, [value per series], [url per series]); series of (name,
-    colour). Each segment links to its list; the numbers are also written after the bar (and the page
-    repeats them in a table). No script, no style attributes (the CSP forbids inline styles)."""
-    from disclosure.svg import FONT
-
-    rows = list(rows)
-    width, label_w, bar_w, row_h, legend_h = 360, 92, 190, 30, 26
-    height = legend_h + 8 + row_h * max(len(rows), 1)
-    biggest = max((sum(values) for _, values, _ in rows), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="sv-chart" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
-    x = 0
-    for name, colour in series:
-        parts.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16}" y="17" font-family="{FONT}" font-size="12" fill="#1f2933">{escape(name)}</text>'
-        )
-        x += 16 + 13 * len(name) + 14
-    if not rows:
-        parts.append(
-            f'<text x="0" y="{legend_h + 22}" font-family="{FONT}" font-size="13" fill="#4a5562">无</text>'
-        )
-    for i, (label, values, urls) in enumerate(rows):
-        y = legend_h + 8 + i * row_h
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 19}" text-anchor="end" font-family="{FONT}" font-size="13" '
-            f'fill="#1f2933">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y + 5}" width="{bar_w}" height="18" fill="#eef1f5"/>'
-        )
-        start = label_w
-        for (name, colour), value, url in zip(series, values, urls, strict=True):
-            if not value:
-                continue
-            length = round(bar_w * value / biggest, 1)
-            parts.append(
-                f'<a href="{escape(url)}"><title>{escape(label)}：{escape(name)} {value}</title>'
-                f'<rect x="{start}" y="{y + 5}" width="{length}" height="18" fill="{colour}"/></a>'
-            )
-            start += length
-        numbers = " / ".join(str(v) for v in values)
-        parts.append(
-            f'<text x="{label_w + bar_w + 6}" y="{y + 19}" font-family="{FONT}" font-size="13" '
-            f'fill="#0b2f5b">{escape(numbers)}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
 
 RED_BAR, AMBER_BAR = "#a4241b", "#b07800"
