@@ -21,10 +21,13 @@ RUN groupadd --system --gid 10001 wuding \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them
-# (the project itself declares no packages: the code runs from /app).
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, exactly as locked in uv.lock (hashes checked, dev extra left out), so a code change
+# does not reinstall them. uv is installed at the version the lock itself pins.
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_NO_CACHE=1 PATH=/opt/venv/bin:$PATH
+COPY pyproject.toml uv.lock ./
+RUN pip install "uv==$(sed -n 's/^ *"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)" \
+    && uv sync --locked --no-install-project \
+    && pip uninstall -y uv
 
 # The code stays root-owned: the app user can read it, not change it.
 COPY . .

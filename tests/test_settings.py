@@ -186,7 +186,7 @@ def test_without_redis_the_developer_gets_an_in_process_cache_and_eager_tasks(ru
     values = show(run, {}, "CACHES", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "DATABASES")
 
     assert "LocMemCache" in values["CACHES"]
-    assert values["CELERY_BROKER_URL"] == "None"
+    assert values["CELERY_BROKER_URL"] == "memory://localhost/"
     assert values["CELERY_TASK_ALWAYS_EAGER"] == "True"
     assert "/var/db.sqlite3" in values["DATABASES"]
 

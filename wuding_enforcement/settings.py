@@ -4,9 +4,10 @@ Defaults serve a developer (SQLite file under var/, tasks run in-process, consol
 With DEBUG=False the portal refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse, urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -15,6 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
+# cryptography 51 deprecates DSA and pyHanko 0.38 imports DSAPrivateKey at module level (pyhanko/sign/signers/
+# pdf_cms.py), so importing the signer warns although we sign with RSA only. Only that warning, from that module
+# (the test configuration in pyproject.toml has the same filter).
+warnings.filterwarnings(
+    "ignore", message="DSA is deprecated", category=UserWarning, module=r"pyhanko\.sign\.signers\.pdf_cms"
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
@@ -22,9 +30,14 @@ DEBUG = env_bool("DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-wuding-enforcement-portal-not-for-production-use"  # noqa: S105 - refused when DEBUG=False
 SECRET_KEY = env_str("SECRET_KEY") or ""
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if not DEBUG else ["127.0.0.1", "localhost", "[::1]", "testserver"]
-)
+# The public address of the portal, printed in QR codes on documents and certificates (`make run` sets it
+# from the HOST/PORT it serves); in development its host is allowed too.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+_DEV_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname
+if _public_host and _public_host not in _DEV_HOSTS:
+    _DEV_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if not DEBUG else _DEV_HOSTS)
 DATABASE_URL = env_str("DATABASE_URL")
 
 if not DEBUG:
@@ -130,6 +143,10 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
 # No broker configured: tasks run in-process, the embedded default.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still ask the broker's producer for its serializer; an in-memory transport answers without
+    # kombu falling back to (and warning about) amqp://localhost.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_SERIALIZER = "json"
@@ -321,7 +338,9 @@ AUDIT_TRIGGER_BYPASS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The handler has the level too: Django's own "django" logger already prints its INFO lines (runserver)
+    # in development and propagates them here, where they would print twice.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": env_str("LOG_LEVEL", "WARNING")}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
@@ -329,8 +348,6 @@ LOGGING = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
-# The public address of the portal, printed in QR codes on documents and certificates.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Origins allowed to frame the embeddable publication list (the county government's portal), e.g.
 # https://www.wuding.gov.cn; empty: no site may frame it (CSP frame-ancestors, only on that one view).
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])

@@ -211,7 +211,9 @@ def test_parties_of_every_kind_with_well_formed_identifiers_and_one_minor(seeded
     assert birth > TODAY.replace(year=TODAY.year - 18)
 
 
-def test_demo_accounts_lists_every_role_and_only_unused_backup_codes(seeded):
+def test_demo_accounts_lists_every_role_and_only_unused_backup_codes(seeded, settings):
+    # `make run HOST=... PORT=8201` sets PUBLIC_BASE_URL; the printed links are the address actually served.
+    settings.PUBLIC_BASE_URL = "http://192.0.2.7:8201"
     device = StaticDevice.objects.get(user__username="admin", name=DEMO_DEVICE_NAME)
     used = device.token_set.order_by("token").first().token
     assert device.verify_token(used)
@@ -224,7 +226,8 @@ def test_demo_accounts_lists_every_role_and_only_unused_backup_codes(seeded):
     assert DEMO_PASSWORD in out
     assert all(token in out for token in unused)
     assert used not in out
-    assert "demo_otp_codes" in out and "http://127.0.0.1:8000/admin/" in out
+    assert "demo_otp_codes" in out and "http://192.0.2.7:8201/admin/" in out
+    assert ":8000" not in out
 
 
 def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seeded, client):

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_static.models import StaticToken
 
@@ -9,8 +10,6 @@ from wuding_enforcement.demo import data
 from wuding_enforcement.demo.seeding import DemoModeOff, require_demo_mode
 from wuding_enforcement.roster.models import Staff
 from wuding_enforcement.roster.otp import DEMO_DEVICE_NAME, otp_required
-
-BASE_URL = "http://127.0.0.1:8000"
 
 
 def _width(text: str) -> int:
@@ -96,7 +95,8 @@ class Command(BaseCommand):
                 )
             )
         out.write("")
-        out.write("访问地址（先运行 python manage.py runserver）：")
-        out.write(f"  公众公示网站：{BASE_URL}/")
-        out.write(f"  工作人员入口：{BASE_URL}/staff/")
-        out.write(f"  管理后台：    {BASE_URL}/admin/")
+        base_url = settings.PUBLIC_BASE_URL.rstrip("/")
+        out.write("访问地址：")
+        out.write(f"  公众公示网站：{base_url}/")
+        out.write(f"  工作人员入口：{base_url}/staff/")
+        out.write(f"  管理后台：    {base_url}/admin/")
