@@ -64,6 +64,7 @@ lint: venv
 	$(UV) sync --locked --extra dev --check -q
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: venv

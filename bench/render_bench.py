@@ -144,8 +144,9 @@ def measure(renders: int, pages: int) -> dict:
 
     from recording import casefile
     from recording.models import CaseFile, Document, Evidence
-    from recording.pdf import render_document, render_html_to_pdf
+    from recording.rendering import render_document
     from wuding_enforcement.cases.workflow import Stage
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
 
     case, officer, colleague, head, bureau, keeper = make_case()
     party = case.parties.first()

@@ -46,10 +46,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from recording.doctypes.decision import PENALTY_LABELS
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import IdType, PartyKind
 from wuding_enforcement.roster.models import Role, Unit
+from wuding_enforcement.shared.penalties import PENALTY_LABELS
 
 from . import redaction
 from .models import (

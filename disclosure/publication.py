@@ -32,13 +32,14 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from recording.doctypes.decision import PENALTY_LABELS, PenaltyDecision
+from recording.doctypes.decision import PenaltyDecision
 from recording.models import Classification, Document, DocumentStatus
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.deadlines import WORKING_DAYS, make_deadline
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
 from wuding_enforcement.cases.workflow import Procedure, Stage, TransitionRefused
+from wuding_enforcement.shared.penalties import PENALTY_LABELS
 
 from . import redaction
 from .models import (
@@ -153,7 +154,7 @@ def issued_text(document) -> str:
     the frozen data, as plain text."""
     from django.template.loader import render_to_string
 
-    from recording.pdf import document_context
+    from recording.rendering import document_context
 
     return html_to_text(render_to_string(document.doctype.template, document_context(document)))
 

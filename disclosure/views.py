@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wuding_enforcement.cases.models import PowerItem, PowerKind, RuleSettings
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role, Unit
+from wuding_enforcement.shared.charts import bar_chart, flowchart
 
 from . import statistics
 from .cache import cached_html
@@ -40,7 +41,6 @@ from .models import (
     ServiceGuide,
 )
 from .signing import certificate_path
-from .svg import bar_chart, flowchart
 
 POWERS_PER_PAGE = 50
 
@@ -440,7 +440,7 @@ def statistics_csv(request, year):
 
 @require_GET
 def statistics_pdf(request, year):
-    from recording.pdf import render_html_to_pdf
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
 
     report = _published_report(year)
     figures = statistics.report_figures(report)

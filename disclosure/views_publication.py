@@ -32,13 +32,13 @@ from django.utils.functional import cached_property
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recording.doctypes.decision import PENALTY_LABELS
 from wuding_enforcement.audit.api import client_ip, record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.models import PartyKind
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Unit
+from wuding_enforcement.shared.penalties import PENALTY_LABELS
 
 from . import publication as domain
 from . import redaction

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recording.signing import verify as verify_signature
 from wuding_enforcement.audit.api import client_ip
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role
+from wuding_enforcement.shared.signing import verify as verify_signature
 
 from .cache import cached_html
 from .signing import (

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from recording.forms_common import date_field
 from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared.forms import date_field
 
 from .models import (
     AdviserKind,

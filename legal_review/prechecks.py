@@ -190,7 +190,7 @@ def _severity(data: dict) -> tuple[set, dict]:
 def not_heavier(pkg: Package) -> PreCheck:
     """行政处罚法 第四十五条: no heavier penalty because the party stated or defended its case — the proposed
     decision may not add penalty types or raise amounts beyond the 行政处罚告知书."""
-    from recording.doctypes.decision import PENALTY_LABELS
+    from wuding_enforcement.shared.penalties import PENALTY_LABELS
 
     check = PreCheck(4, "not_heavier", "拟处罚未重于告知书所告知的处罚（不因陈述申辩加重）")
     if pkg.notice is None or pkg.proposal is None or pkg.proposal.doc_type != "penalty_decision":

@@ -9,7 +9,7 @@ the handling unit archives it: a background task (tasks_archive.build_case_file)
 - 副卷 — internal: cover, catalogue, the issued documents of volume "sub" (审批表, 集体讨论记录, 法制审核意见
   ...) and the record of the case's approvals with every opinion (who, when, what),
 
-signs each with the bureau's electronic seal (PAdES, recording.signing: 电子签名法 第十三、十四条, later
+signs each with the bureau's electronic seal (PAdES, wuding_enforcement.shared.signing: 电子签名法 第十三、十四条, later
 changes are detectable), stores each signed file with its SHA-256 and page count (verified like evidence by
 recording.integrity), then moves the case to 归档. A signing failure stops the build like any other problem:
 nothing is stored half-signed, the case stays closed and the records keeper reads why. The issued PDFs are merged as they are — never re-rendered, so every page is the page that was

@@ -1,5 +1,5 @@
 """Building the case file's volumes (正卷, 副卷) for recording.archive: cover, catalogue, the issued PDFs merged
-and page-numbered, the evidence list, the approvals record (副卷), then the bureau's seal (recording.signing).
+and page-numbered, the evidence list, the approvals record (副卷), then the bureau's seal (wuding_enforcement.shared.signing).
 See recording/archive.py for the rules of archiving; this module only assembles and seals the files."""
 
 import datetime
@@ -82,7 +82,7 @@ def sign_volume(case, volume: Volume, unsigned: bytes) -> None:
     """Seal the merged, page-numbered volume with the bureau's signer (the pluggable backend of
     settings.DOCUMENT_SIGNER); the stored hash will be that of the signed file. Any failure of the signer,
     whatever the backend raises, is an ArchiveError the records keeper reads."""
-    from .signing import SigningError, get_signer
+    from wuding_enforcement.shared.signing import SigningError, get_signer
 
     refused = f"{volume.label}未能加盖电子签章，已停止组卷，案件未归档"
     try:
@@ -117,7 +117,7 @@ def _page_count(data: bytes) -> int:
 
 
 def _render(template: str, context: dict) -> bytes:
-    from .pdf import render_html_to_pdf
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
 
     # Parts are merged into the volume, which is not itself PDF/A: rendering them as plain PDF is faster.
     return render_html_to_pdf(render_to_string(template, context), pdf_variant=None)
@@ -216,7 +216,7 @@ def _approval_rows(case) -> list:
 def _stamp_overlay(count: int) -> bytes:
     """`count` A4 pages, each carrying its archive page number in the top right corner."""
     html = render_to_string("documents/casefile_pagenumbers.html", {"pages": range(1, count + 1)})
-    from .pdf import render_html_to_pdf
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
 
     return render_html_to_pdf(html, pdf_variant=None)
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from wuding_enforcement.cases.models import LeadSource, Party, PartyKind, PowerItem
 from wuding_enforcement.roster.models import Role, Staff, Unit
+from wuding_enforcement.shared.forms import date_field, datetime_field, line_field, text_field
 
-from .forms_common import date_field, datetime_field, line_field, text_field
 from .models import Classification, Document, PartySignature
 
 MAX_PARTIES = 3

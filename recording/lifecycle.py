@@ -85,10 +85,10 @@ class DocumentLifecycle:
         sequence per type per year) or its number in the case file, render its PDF once, store the PDF's
         SHA-256, and freeze it. All in one transaction: a failure leaves the draft as it was."""
         from wuding_enforcement.cases.models import Case, NumberSequence, format_number
+        from wuding_enforcement.shared.signing import SigningError, get_signer
 
         from .models import Document, DocumentStatus
-        from .pdf import render_document
-        from .signing import SigningError, get_signer
+        from .rendering import render_document
 
         try:
             with transaction.atomic():

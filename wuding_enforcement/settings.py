@@ -79,9 +79,13 @@ INSTALLED_APPS = [
     "legal_review",
     "disclosure",
     # The top floor: reads all three, imported by nothing.
-    "wuding_enforcement.supervision",
-    "wuding_enforcement.demo",
+    "supervision",
 ]
+# Demo data (seed_demo, demo_accounts, demo_otp_codes): only where demo mode is on; production leaves the app
+# out, so its commands do not even exist there (DEMO_MODE=false also leaves it out of a development setup).
+DEMO_MODE = DEBUG and env_bool("DEMO_MODE", True)
+if DEMO_MODE:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -114,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wuding_enforcement.roster.context_processors.portal",
-                "wuding_enforcement.supervision.context_processors.unread_notifications",
+                "supervision.context_processors.unread_notifications",
             ],
         },
     },
@@ -154,7 +158,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "send-reminders-daily": {
-        "task": "wuding_enforcement.supervision.tasks.send_reminders",
+        "task": "supervision.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
     "anchor-audit-chain-daily": {
@@ -235,8 +239,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Roles that must pass TOTP two-factor before they reach any staff page.
 OTP_REQUIRED_ROLES = ["管理员", "法制审核人员"]
 OTP_TOTP_ISSUER = "武定县市场监督管理局"
-# Demo static backup codes may only be created where DEBUG is on (see seed_demo).
-DEMO_MODE = DEBUG
 
 # --- Security headers --------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

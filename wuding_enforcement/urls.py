@@ -19,7 +19,7 @@ urlpatterns = [
     path("staff/cases/", include("wuding_enforcement.cases.urls")),
     path("staff/recording/", include("recording.urls")),
     path("staff/review/", include("legal_review.urls")),
-    path("staff/supervision/", include("wuding_enforcement.supervision.urls")),
+    path("staff/supervision/", include("supervision.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("disclosure.urls")),
 ]

@@ -14,8 +14,7 @@ from django import forms
 
 from wuding_enforcement.cases.calendar import add_working_days, calendar_deadline
 from wuding_enforcement.cases.models import RuleSettings
-
-from ..forms_common import (
+from wuding_enforcement.shared.forms import (
     Column,
     RowsField,
     date_field,
@@ -24,6 +23,7 @@ from ..forms_common import (
     line_field,
     text_field,
 )
+
 from .base import DocumentType, register
 
 PRESERVATION_MAX_WORKING_DAYS = 7  # 行政处罚法 第五十六条 (七日 = working days, 第八十五条)

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
-
-from ..forms_common import (
+from wuding_enforcement.shared.forms import (
     date_field,
     datetime_field,
     format_yuan,
@@ -22,44 +21,15 @@ from ..forms_common import (
     yuan_field,
     yuan_in_words,
 )
+from wuding_enforcement.shared.penalties import (  # noqa: F401 - re-exported: the decision schema's vocabulary
+    DISCRETION,
+    DISCRETION_LABELS,
+    HEARING_PENALTIES,
+    PENALTY_LABELS,
+    PENALTY_TYPES,
+)
+
 from .base import DocumentType, register
-
-# 行政处罚法 第九条 penalty types. Codes are stored in data["penalty_types"].
-PENALTY_TYPES = [
-    ("warning", "警告"),
-    ("criticism", "通报批评"),
-    ("fine", "罚款"),
-    ("confiscate_gains", "没收违法所得"),
-    ("confiscate_property", "没收非法财物"),
-    ("suspend_licence", "暂扣许可证件"),
-    ("lower_qualification", "降低资质等级"),
-    ("revoke_licence", "吊销许可证件"),
-    ("restrict_business", "限制开展生产经营活动"),
-    ("suspend_business", "责令停产停业"),
-    ("close", "责令关闭"),
-    ("restrict_employment", "限制从业"),
-    ("other", "法律、行政法规规定的其他行政处罚"),
-]
-PENALTY_LABELS = dict(PENALTY_TYPES)
-
-# 裁量情节 the proposed decision states; legal_review compares them with the benchmark.
-DISCRETION = [
-    ("none", "不予处罚"),
-    ("mitigated", "减轻处罚"),
-    ("lenient", "从轻处罚"),
-    ("ordinary", "一般处罚"),
-    ("severe", "从重处罚"),
-]
-DISCRETION_LABELS = dict(DISCRETION)
-
-# 行政处罚法 第六十三条: penalties that entitle the party to a hearing whatever the amount.
-HEARING_PENALTIES = {
-    "lower_qualification",
-    "revoke_licence",
-    "suspend_business",
-    "close",
-    "restrict_employment",
-}
 
 STATEMENT_RIGHT_TEXT = (
     "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）享有陈述、申辩的权利。"

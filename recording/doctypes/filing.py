@@ -14,8 +14,8 @@ from wuding_enforcement.cases.models import (
     LeadSource,
     OpinionStep,
 )
+from wuding_enforcement.shared.forms import date_field, line_field, text_field
 
-from ..forms_common import date_field, line_field, text_field
 from ..gates import register_document_gate
 from .base import DocumentType, register
 

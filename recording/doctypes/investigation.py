@@ -10,8 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from wuding_enforcement.cases.models import IdType
-
-from ..forms_common import (
+from wuding_enforcement.shared.forms import (
     Column,
     QAField,
     RowsField,
@@ -21,6 +20,7 @@ from ..forms_common import (
     resident_id_problem,
     text_field,
 )
+
 from ..gates import register_document_gate
 from .base import DocumentType, register
 from .filing import case_officer_choices

@@ -5,8 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from wuding_enforcement.cases.models import Approval, ApprovalKind, OpinionStep
-
-from ..forms_common import (
+from wuding_enforcement.shared.forms import (
     date_field,
     datetime_field,
     format_yuan,
@@ -15,6 +14,7 @@ from ..forms_common import (
     yuan_field,
     yuan_in_words,
 )
+
 from ..gates import register_document_gate
 from .base import register
 from .decision import FilledDocumentType

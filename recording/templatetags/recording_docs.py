@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ..forms_common import format_yuan
+from wuding_enforcement.shared.forms import format_yuan
 
 register = template.Library()
 

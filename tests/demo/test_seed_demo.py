@@ -244,8 +244,8 @@ def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seede
 
 def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_reminded(seeded):
     """One seed for the three (each seed costs tens of seconds)."""
-    from wuding_enforcement.supervision import evaluation, notices
-    from wuding_enforcement.supervision.models import EvaluationRound, Notification, SupervisionNotice
+    from supervision import evaluation, notices
+    from supervision.models import EvaluationRound, Notification, SupervisionNotice
 
     # A finished 案卷评查 round over archived files, reproducible from its seed, with deductions to roll up.
     round_ = EvaluationRound.objects.get()

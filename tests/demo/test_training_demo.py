@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from demo.roster import seed_training_demo
+from demo.seeding import _Seeder
 from tests.conftest import login_as
-from wuding_enforcement.demo.seeding import _Seeder
 from wuding_enforcement.roster import training
-from wuding_enforcement.roster.demo import seed_training_demo
 from wuding_enforcement.roster.models import (
     Role,
     Staff,

@@ -76,9 +76,9 @@ class _NoSeal:
 @pytest.fixture(autouse=True)
 def fake_pdf(monkeypatch):
     monkeypatch.setattr(
-        "recording.pdf.render_document", lambda document: b"%PDF-1.7 test " + str(document.pk).encode()
+        "recording.rendering.render_document", lambda document: b"%PDF-1.7 test " + str(document.pk).encode()
     )
-    monkeypatch.setattr("recording.signing.get_signer", lambda: _NoSeal())
+    monkeypatch.setattr("wuding_enforcement.shared.signing.get_signer", lambda: _NoSeal())
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from disclosure.demo import seed_disclosure_demo
+from demo.disclosure import seed_disclosure_demo
 from disclosure.models import Procedure, ProcedureStep, RandomInspectionItem, ServiceGuide
 from tests.conftest import make_staff
 from tests.disclosure.support import empty_cache  # noqa: F401 - autouse fixture

@@ -6,9 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from supervision.models import Notification, SupervisionNotice
+
 # The dashboard tests' data: cases with every kind of problem, at a frozen "today".
 from tests.supervision import test_dashboard as dashboard_data
-from wuding_enforcement.supervision.models import Notification, SupervisionNotice
 
 frozen = dashboard_data.frozen
 gaoqiao_pair = dashboard_data.gaoqiao_pair

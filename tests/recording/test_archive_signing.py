@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from pypdf import PdfWriter
 
-from recording import integrity, signing
+from recording import integrity
 from recording.models import CaseFile, CaseFileStatus
 from tests.conftest import login_as
 from tests.recording.test_archive import (  # noqa: F401 — fixtures used by name
@@ -29,6 +29,7 @@ from tests.recording.test_archive import (  # noqa: F401 — fixtures used by na
 )
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.workflow import Stage
+from wuding_enforcement.shared import signing
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 
 from recording.doctypes import get_type
-from recording.forms_common import yuan_in_words
 from recording.models import Document
 from tests.conftest import file_case
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
 from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.shared.forms import yuan_in_words
 
 pytestmark = pytest.mark.django_db
 

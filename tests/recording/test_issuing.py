@@ -6,7 +6,7 @@ import datetime
 import pytest
 import time_machine
 
-import recording.pdf
+import recording.rendering
 from recording.lifecycle import DocumentFrozenError
 from recording.models import Document, DocumentStatus
 from tests.conftest import file_case
@@ -82,19 +82,19 @@ def test_the_sequence_starts_again_in_a_new_year(case, officer):
 
 def test_a_failed_issue_gives_its_number_back(case, officer, monkeypatch):
     first = notice(case, "inquiry_notice", officer)
-    real_render = recording.pdf.render_document
+    real_render = recording.rendering.render_document
 
     def broken(document):
         raise RuntimeError("渲染失败")
 
-    monkeypatch.setattr(recording.pdf, "render_document", broken)
+    monkeypatch.setattr(recording.rendering, "render_document", broken)
     with pytest.raises(RuntimeError):
         first.issue(by=officer)
     first.refresh_from_db()
     assert first.status == DocumentStatus.DRAFT
     assert first.number is None and first.pdf_sha256 == "" and not first.pdf
 
-    monkeypatch.setattr(recording.pdf, "render_document", real_render)
+    monkeypatch.setattr(recording.rendering, "render_document", real_render)
     assert first.issue(by=officer).number == "武市监询通〔2026〕1号"
     assert notice(case, "inquiry_notice", officer).issue(by=officer).number == "武市监询通〔2026〕2号"
 

@@ -7,9 +7,9 @@ import subprocess
 import pytest
 import time_machine
 
-from recording import signing
 from recording.models import Document, DocumentStatus
 from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.shared import signing
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_a_pdf_signed_with_another_certificate_is_not_the_bureaus(draft, officer
     signing._make_demo_pkcs12(tmp_path / "other.p12", b"pw")
     settings.SIGNING_PKCS12_PATH = str(tmp_path / "other.p12")
     settings.SIGNING_PKCS12_PASSWORD = "pw"
-    settings.DOCUMENT_SIGNER = "recording.signing.PKCS12Signer"
+    settings.DOCUMENT_SIGNER = "wuding_enforcement.shared.signing.PKCS12Signer"
     # With the other certificate configured as the bureau's, the demo-signed file is no longer the bureau's.
     report = signing.verify(genuine)
     assert report.intact and not report.by_bureau
@@ -91,7 +91,7 @@ def test_production_without_a_certificate_refuses_to_issue_and_nothing_is_half_i
         draft.issue(by=officer)
     draft.refresh_from_db()
     assert draft.status == DocumentStatus.DRAFT and not draft.pdf and draft.file_seq is None
-    settings.DOCUMENT_SIGNER = "recording.signing.PKCS12Signer"
+    settings.DOCUMENT_SIGNER = "wuding_enforcement.shared.signing.PKCS12Signer"
     with pytest.raises(TransitionRefused, match="电子签章证书未配置"):
         draft.issue(by=officer)
 
@@ -108,7 +108,7 @@ def test_the_configured_pkcs12_certificate_signs_without_the_demo_mark(draft, of
 
 
 def test_an_unsigned_pdf_says_so(draft):
-    from recording.pdf import render_document
+    from recording.rendering import render_document
 
     assert signing.verify(render_document(draft)).summary == "该 PDF 未带电子签章。"
 

@@ -16,6 +16,8 @@ from guardian.shortcuts import assign_perm
 
 from legal_review.models import ChecklistItem, ReviewRound, RoundStatus
 from recording.models import Document, Evidence
+from supervision import dashboard
+from supervision.models import ItemStatus, NoticeItem, SupervisionNotice
 from tests.conftest import file_case, login_as, make_staff
 from wuding_enforcement.cases.models import Case, RuleSettings
 from wuding_enforcement.cases.workflow import Stage
@@ -26,8 +28,6 @@ from wuding_enforcement.roster.models import (
     TrainingRequirement,
     TrainingSession,
 )
-from wuding_enforcement.supervision import dashboard
-from wuding_enforcement.supervision.models import ItemStatus, NoticeItem, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
 

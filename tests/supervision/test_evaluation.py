@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from supervision import evaluation
+from supervision.models import CaseEvaluation, EvaluationCriterion, EvaluationRound
 from wuding_enforcement.cases.workflow import TransitionRefused
-from wuding_enforcement.supervision import evaluation
-from wuding_enforcement.supervision.models import CaseEvaluation, EvaluationCriterion, EvaluationRound
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import subprocess
 import pytest
 import time_machine
 
-from recording import signing
+from supervision import notices
+from supervision.models import Escalation, NoticeItem, SupervisionNotice
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.workflow import TransitionRefused
-from wuding_enforcement.supervision import notices
-from wuding_enforcement.supervision.models import Escalation, NoticeItem, SupervisionNotice
+from wuding_enforcement.shared import signing
 
 pytestmark = pytest.mark.django_db
 

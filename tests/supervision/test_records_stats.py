@@ -23,13 +23,13 @@ from openpyxl import load_workbook
 from disclosure.models import Publication, PublicationStatus
 from legal_review.models import ChecklistItem, CheckResult, ReviewRound, RoundStatus
 from recording.models import Document, DocumentStatus, Evidence
+from supervision import records_stats as stats
+from supervision import views_stats
 from tests.conftest import login_as, make_staff
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.models import Case, CaseTransition, PowerItem, PowerKind, RuleSettings
 from wuding_enforcement.cases.workflow import DATE_FIELDS, Procedure, Stage
 from wuding_enforcement.roster.models import Role
-from wuding_enforcement.supervision import records_stats as stats
-from wuding_enforcement.supervision import views_stats
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=TZ)

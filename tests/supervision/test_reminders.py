@@ -8,9 +8,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from supervision.models import Notification
+from supervision.reminders import scan
 from tests.conftest import login_as
-from wuding_enforcement.supervision.models import Notification
-from wuding_enforcement.supervision.reminders import scan
 
 pytestmark = pytest.mark.django_db
 

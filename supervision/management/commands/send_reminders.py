@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from wuding_enforcement.supervision.reminders import scan
+from supervision.reminders import scan
 
 
 class Command(BaseCommand):

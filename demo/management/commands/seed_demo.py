@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.seeding import DemoModeOff, existing_demo_marker, require_demo_mode, seed
 from wuding_enforcement.cases.workflow import Stage
-from wuding_enforcement.demo.seeding import DemoModeOff, existing_demo_marker, require_demo_mode, seed
 from wuding_enforcement.roster.models import CertificateStatus
 
 

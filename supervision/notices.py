@@ -12,12 +12,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from recording.pdf import render_html_to_pdf
-from recording.signing import SigningError, sign_pdf
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import NumberSequence, format_number
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.pdf import render_html_to_pdf
+from wuding_enforcement.shared.signing import SigningError, sign_pdf
 
 from .models import Escalation, ItemStatus, NoticeItem, Notification, SupervisionNotice
 

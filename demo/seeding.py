@@ -184,11 +184,11 @@ class _Seeder:
         for username in data.OTP_DEMO_USERNAMES:
             issue_demo_backup_codes(self.staff[username], count=10)
         # 事前公开 content and last year's published statistics (after the cases, which the figures count).
-        from disclosure.demo import seed_disclosure_demo
+        from demo.disclosure import seed_disclosure_demo
 
         seed_disclosure_demo(self.today)
         # 监督检查 last: its round samples the archived files and its reminders scan every open case.
-        from wuding_enforcement.supervision.demo import seed_supervision_demo
+        from demo.supervision import seed_supervision_demo
 
         self.summary.supervision = seed_supervision_demo(self.today)
         self.summary.pending_approvals = Approval.objects.filter(status__in=PENDING_APPROVAL).count()
@@ -210,12 +210,12 @@ class _Seeder:
         URLconf: it may call into the systems; the shared domain itself never imports them)."""
         from django.apps import apps
 
-        from wuding_enforcement.roster.demo import seed_training_demo
+        from demo.roster import seed_training_demo
 
         seed_training_demo(self.today)  # this year's training, two people behind the minimum
 
         if apps.is_installed("recording"):
-            from recording.demo import seed_recording_demo
+            from demo.recording import seed_recording_demo
 
             made = seed_recording_demo()
             self.summary.recording = (
@@ -223,11 +223,11 @@ class _Seeder:
             )
             self.summary.warnings.extend(made.notes)
         if apps.is_installed("legal_review"):
-            from legal_review.demo import seed_review_demo
+            from demo.legal_review import seed_review_demo
 
             self.summary.legal_review = seed_review_demo(self)
         if apps.is_installed("disclosure"):
-            from disclosure.demo import seed_publication_demo
+            from demo.disclosure import seed_publication_demo
 
             self.summary.publications = seed_publication_demo(self.today)
 
@@ -384,7 +384,7 @@ class _Seeder:
             self.archive(case)
         elif target in (Stage.LEGAL_REVIEW, Stage.COLLECTIVE) or case.stage == Stage.LEGAL_REVIEW:
             # 法制审核 is entered by submitting a package and left only after the reviewer's approval.
-            from legal_review.demo import demo_step
+            from demo.legal_review import demo_step
 
             demo_step(
                 case,

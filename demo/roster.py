@@ -4,7 +4,7 @@ supervision dashboard's training figure have something to show after `make run`.
 Six sessions between 1 January and the seeding day; everyone with a yearly minimum (officers, certificate
 holders, legal reviewers: TrainingRequirement.minimum_for_roles) attends enough to meet it, except two people
 who missed sessions — a legal reviewer and an officer — so the dashboard lists exactly them. Trainers are
-fictitious. Demo only: called from wuding_enforcement.demo.seeding, which refuses outside DEMO_MODE.
+fictitious. Demo only: called from demo.seeding, which refuses outside DEMO_MODE.
 """
 
 import datetime
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
-from .models import (
+from wuding_enforcement.roster.models import (
     Role,
     Staff,
     TrainingAttendance,

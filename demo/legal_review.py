@@ -1,15 +1,10 @@
-"""Demo data of legal review (demo mode only, called from wuding_enforcement/demo/seeding.py): the discretion
+"""Demo data of legal review (demo mode only, called from demo/seeding.py): the discretion
 benchmarks, the review steps of the bureau's demo cases, and major cases in every review state — waiting,
 returned with problems, resubmitted, approved with its 法制审核意见书 PDF, refused, and one settled by 集体讨论.
 Everything goes through the domain API (submit, assign, decide, hold), never by writing a status."""
 
-from recording.doctypes import REGISTRY
-from recording.models import Document
-from wuding_enforcement.cases.models import LeadSource, PartyKind, PowerItem
-from wuding_enforcement.cases.workflow import Stage
-
-from .benchmarks import load_benchmarks
-from .models import (
+from legal_review.benchmarks import load_benchmarks
+from legal_review.models import (
     CollectiveConclusion,
     CollectiveDiscussion,
     MajorCriterion,
@@ -17,6 +12,10 @@ from .models import (
     ReviewRound,
     RoundStatus,
 )
+from recording.doctypes import REGISTRY
+from recording.models import Document
+from wuding_enforcement.cases.models import LeadSource, PartyKind, PowerItem
+from wuding_enforcement.cases.workflow import Stage
 
 FACTS = (
     "经查，当事人于{month}月期间销售涉案商品，执法人员现场检查时发现上述情况并依法制作现场笔录、提取证据。"
@@ -205,9 +204,9 @@ def seed_review_demo(seeder) -> list[str]:
 
 
 def _statement_case(seeder, n, title, name, rep, code):
+    from demo import seeding
     from wuding_enforcement.cases import calendar
     from wuding_enforcement.cases.models import Case
-    from wuding_enforcement.demo import seeding
 
     unit = seeder.units["brigade"]
     officers = [seeder.staff[u] for u in ("officer", "zhoum") if u in seeder.staff]

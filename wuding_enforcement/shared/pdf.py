@@ -1,4 +1,4 @@
-"""Rendering documents to PDF with WeasyPrint: A4, Noto Serif CJK SC, PDF/A-3b. Rendering fetches nothing
+"""Rendering HTML to PDF with WeasyPrint: A4, Noto Serif CJK SC, PDF/A-3b. Rendering fetches nothing
 outside the project's own static files (STACK.md trap 4)."""
 
 import mimetypes
@@ -8,7 +8,6 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 
 class FetchRefused(Exception):
@@ -58,25 +57,5 @@ def render_html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b", attac
     )
 
 
-def document_context(document) -> dict:
-    doctype = document.doctype
-    verify = verification_url(document.verification_code) if document.verification_code else ""
-    context = {
-        "document": document,
-        "doctype": doctype,
-        "case": document.case,
-        "party": document.party,
-        "data": document.data,
-        "officers": list(document.officers.all()) if document.pk else [],
-        "bureau": settings.BUREAU_NAME,
-        "verify_url": verify,
-        "verify_qr": qr_data_uri(verify) if verify else "",
-        "rendered_at": timezone.localtime(),
-    }
-    context.update(doctype.context(document))
-    return context
-
-
-def render_document(document) -> bytes:
-    html = render_to_string(document.doctype.template, document_context(document))
-    return render_html_to_pdf(html)
+def render_template_to_pdf(template: str, context: dict, **options) -> bytes:
+    return render_html_to_pdf(render_to_string(template, context), **options)

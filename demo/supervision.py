@@ -5,10 +5,9 @@ pages are alive after `make run`. Called by the demo seeder (the top floor), nev
 import datetime
 from decimal import Decimal
 
+from supervision import evaluation, notices, reminders
+from supervision.models import EvaluationCriterion, NoticeItem, SupervisionNotice
 from wuding_enforcement.roster.models import Staff, Unit
-
-from . import evaluation, notices, reminders
-from .models import EvaluationCriterion, NoticeItem, SupervisionNotice
 
 # A fixed seed, so that anyone can re-draw the demo round and get the same case files.
 DEMO_SEED = 20261101

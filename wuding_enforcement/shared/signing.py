@@ -4,9 +4,9 @@ Signing is part of issuing: the issued PDF is signed (PAdES, with pyHanko) and s
 on the signature; the stored SHA-256 is that of the signed PDF, so any later change is detectable twice (hash
 and signature). The signer is a pluggable backend named by settings.DOCUMENT_SIGNER:
 
-- ``recording.signing.PKCS12Signer`` — the built-in one: the bureau's certificate and key from a PKCS#12 file
+- ``wuding_enforcement.shared.signing.PKCS12Signer`` — the built-in one: the bureau's certificate and key from a PKCS#12 file
   (SIGNING_PKCS12_PATH, password from SIGNING_PKCS12_PASSWORD). Production uses this.
-- ``recording.signing.DemoSigner`` — development and the demo: a self-signed demo certificate generated on
+- ``wuding_enforcement.shared.signing.DemoSigner`` — development and the demo: a self-signed demo certificate generated on
   first use under VAR_DIR/signing/; the signature's reason says it is a demo signature.
 - A provincial e-seal platform (GB/T 38540, SM2) would be another class with the same two methods.
 """
@@ -253,9 +253,9 @@ def get_signer():
     backend = getattr(settings, "DOCUMENT_SIGNER", "")
     if not backend:
         backend = (
-            "recording.signing.PKCS12Signer"
+            "wuding_enforcement.shared.signing.PKCS12Signer"
             if getattr(settings, "SIGNING_PKCS12_PATH", "")
-            else "recording.signing.DemoSigner"
+            else "wuding_enforcement.shared.signing.DemoSigner"
         )
     try:
         return import_string(backend)()

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from disclosure.svg import stacked_bars
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff, Unit
+from wuding_enforcement.shared.charts import stacked_bars
 
 from . import dashboard as board
 from .forms import NoticeForm

@@ -5,7 +5,7 @@ Everything goes through the domain: drafts validated by their type's own form, D
 PDF, SHA-256, every gate), evidence through recording.evidence.ingest_file. A type that is not registered,
 or a gate that refuses (an officer's expired certificate, no passed legal review yet), is skipped with a note:
 the demo shows the rules working rather than bending them. Kept small so seeding takes a few seconds.
-Called from wuding_enforcement/demo/seeding.py (demo mode only).
+Called from demo/seeding.py (demo mode only).
 """
 
 import datetime
@@ -18,11 +18,10 @@ from pathlib import Path
 from django import forms
 from django.utils import timezone
 
+from recording.doctypes import REGISTRY
+from recording.models import Document, PartySignature
 from wuding_enforcement.cases.models import Case
 from wuding_enforcement.cases.workflow import Procedure, Stage, TransitionRefused
-
-from .doctypes import REGISTRY
-from .models import Document, PartySignature
 
 # Cases given documents: at most one per stage, at most this many (PDF rendering is the slow part).
 MAX_CASES = 6
@@ -256,7 +255,7 @@ class _RecordingSeeder:
 
     def _media(self, case, document, officer):
         try:
-            from .evidence import EvidenceRefused, ingest_file
+            from recording.evidence import EvidenceRefused, ingest_file
         except ImportError:
             self.notes.append("音像证据模块尚未就绪，未生成演示音像记录。")
             return

@@ -1,14 +1,12 @@
 """Demo content of the 事前公开 pages for 武定县市场监督管理局: realistic text, real law citations, fictitious
-addresses and phone numbers. Called from the demo seeding (wuding_enforcement/demo/seeding.py) after the units
+addresses and phone numbers. Called from the demo seeding (demo/seeding.py) after the units
 exist; loads nothing twice."""
 
 import datetime
 
 from django.utils import timezone
 
-from wuding_enforcement.roster.models import Role, Staff, Unit, UnitKind
-
-from .models import (
+from disclosure.models import (
     AnnualReport,
     Channel,
     ChannelKind,
@@ -18,6 +16,7 @@ from .models import (
     RandomInspectionItem,
     ServiceGuide,
 )
+from wuding_enforcement.roster.models import Role, Staff, Unit, UnitKind
 
 BUREAU_PHONE = "0878-8700101"
 COMPLAINT_PHONE = "0878-8700105"
@@ -486,11 +485,10 @@ def seed_publication_demo(today: datetime.date | None = None) -> list[str]:
     expired. Runs after the recording and legal-review demo data."""
     import datetime as _dt
 
+    from disclosure.models import Publication, PublicationStatus, WithdrawalKind
+    from disclosure.publication import publish, record_expiries, service_date, withdraw
     from recording.doctypes import get_type
     from recording.models import Document
-
-    from .models import Publication, PublicationStatus, WithdrawalKind
-    from .publication import publish, record_expiries, service_date, withdraw
 
     today = today or timezone.localdate()
     head = Staff.objects.with_role(Role.BUREAU_HEAD).order_by("pk").first()

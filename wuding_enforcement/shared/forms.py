@@ -1,4 +1,4 @@
-"""Form pieces shared by the document types: validators for dates and amounts, common field factories."""
+"""Form pieces shared by every system's forms (a shared service: no domain model): validators for dates and amounts, common field factories."""
 
 import datetime
 import decimal

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_static.models import StaticToken
 
-from wuding_enforcement.demo import data
-from wuding_enforcement.demo.seeding import DemoModeOff, require_demo_mode
+from demo import data
+from demo.seeding import DemoModeOff, require_demo_mode
 from wuding_enforcement.roster.models import Staff
 from wuding_enforcement.roster.otp import DEMO_DEVICE_NAME, otp_required
 

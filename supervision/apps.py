@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     """监督检查: sits above the three systems and reads them all; nothing imports it."""
 
-    name = "wuding_enforcement.supervision"
+    name = "supervision"
     label = "supervision"
     verbose_name = "监督检查"
 
@@ -20,6 +20,6 @@ def _default_sheet(sender, apps=None, **kwargs):
 
     from django.apps import apps as global_apps
 
-    importlib.import_module("wuding_enforcement.supervision.migrations.0004_default_scoring_sheet").add_sheet(
+    importlib.import_module("supervision.migrations.0004_default_scoring_sheet").add_sheet(
         apps or global_apps, None
     )

@@ -1,0 +1,29 @@
+"""A document's PDF: its type's template filled with the document, the bureau and the verification QR code."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from wuding_enforcement.shared.pdf import qr_data_uri, render_template_to_pdf, verification_url
+
+
+def document_context(document) -> dict:
+    doctype = document.doctype
+    verify = verification_url(document.verification_code) if document.verification_code else ""
+    context = {
+        "document": document,
+        "doctype": doctype,
+        "case": document.case,
+        "party": document.party,
+        "data": document.data,
+        "officers": list(document.officers.all()) if document.pk else [],
+        "bureau": settings.BUREAU_NAME,
+        "verify_url": verify,
+        "verify_qr": qr_data_uri(verify) if verify else "",
+        "rendered_at": timezone.localtime(),
+    }
+    context.update(doctype.context(document))
+    return context
+
+
+def render_document(document) -> bytes:
+    return render_template_to_pdf(document.doctype.template, document_context(document))
