@@ -1,7 +1,7 @@
 """事后公开: publication of 行政处罚决定书 — the draft opened when a decision is issued, review with redactions,
 publication, withdrawal, expiry and early end, and the search index.
 
-The rules (DOMAIN.md §1):
+The rules (docs/domain.md §1):
 - only 普通程序 penalties, not warning-only ones; never against minors, never where the core facts are a state
   secret, a trade secret or privacy (总局令第45号 第六条、第九条). "Core facts secret" is read from the
   decision's own classification (密级 国家秘密 / 商业秘密 / 个人隐私): the officer who issues the decision

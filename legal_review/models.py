@@ -37,7 +37,7 @@ class CriterionRule(models.TextChoices):
 
 
 class MajorCriterion(models.Model):
-    """One entry of the admin-maintained catalogue; defaults from DOMAIN.md §3 (data migration 0002)."""
+    """One entry of the admin-maintained catalogue; defaults from docs/domain.md §3 (data migration 0002)."""
 
     code = models.CharField("编码", max_length=30, unique=True)
     name = models.CharField("认定标准", max_length=200)
@@ -303,7 +303,7 @@ class ReviewRound(RoundLifecycle, models.Model):
 
 
 class CheckPoint(models.IntegerChoices):
-    """The seven points of the review (DOMAIN.md §3; 国办发〔2018〕118号)."""
+    """The seven points of the review (docs/domain.md §3; 国办发〔2018〕118号)."""
 
     SUBJECT = 1, "执法主体是否合法，执法人员是否具备执法资格"
     PROCEDURE = 2, "执法程序是否合法"

@@ -216,7 +216,7 @@ def not_heavier(pkg: Package) -> PreCheck:
 
 
 def audio_video(acts) -> PreCheck:
-    """DOMAIN.md §2: mandatory AV for 查封扣押 and acts in the 执法办案场所; otherwise AV or a written reason."""
+    """docs/domain.md §2: mandatory AV for 查封扣押 and acts in the 执法办案场所; otherwise AV or a written reason."""
     check = PreCheck(2, "audio_video", "音像记录齐全或已说明未录制理由")
     for doc in acts:
         rule = doc.doctype.av

@@ -1,4 +1,4 @@
-"""Background work of legal review: issuing a decision document (rendering a PDF is heavy, STACK.md trap 4)
+"""Background work of legal review: issuing a decision document (rendering a PDF is heavy, docs/stack.md trap 4)
 and the daily count of review rounds due soon or overdue for the reviewers' reminders."""
 
 from celery import shared_task

@@ -1,4 +1,4 @@
-"""The bureau head's approvals that recording's acts need (DOMAIN.md §4): 先行登记保存, 查封扣押 and its
+"""The bureau head's approvals that recording's acts need (docs/domain.md §4): 先行登记保存, 查封扣押 and its
 extension. The approval itself is the shared case's Approval (unit head's opinion, then the bureau head's,
 each with opinion and time); here are the document gates that refuse the act without it, and the effects
 an approval has once the bureau head gives it.

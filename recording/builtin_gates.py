@@ -1,6 +1,6 @@
 """recording's own rules, registered into the shared case and into document issuing."""
 
-from wuding_enforcement.roster.models import CertificateStatus  # noqa: F401  (documented dependency)
+from wuding_enforcement.roster.certification import certified_officers
 
 from .gates import register_after_issue, register_document_gate
 
@@ -13,22 +13,8 @@ def officers_present(document, user):
     if document.act_date is None:
         yield "请填写执法活动日期。"
         return
-    officers = list(document.officers.all())
-    valid = 0
-    for officer in officers:
-        certificates = list(officer.certificates.all())
-        if any(c.is_valid_on(document.act_date) for c in certificates):
-            valid += 1
-        elif certificates:
-            reasons = "；".join(c.invalid_reason_on(document.act_date) for c in certificates)
-            yield f"{officer.display_name}：{reasons}，{document.act_date:%Y年%m月%d日}不具备执法资格。"
-        else:
-            yield f"{officer.display_name}：未持有行政执法证件，不具备执法资格。"
-    if valid < 2:
-        yield (
-            f"执法活动须由至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条），"
-            f"本文书记录的在场执法人员中只有 {valid} 名证件有效。"
-        )
+    check = certified_officers(document.officers.prefetch_related("certificates"), document.act_date)
+    yield from check.problems("执法活动")
 
 
 def party_named(document, user):
@@ -38,7 +24,7 @@ def party_named(document, user):
 
 def audio_video(document, user):
     """Mandatory AV for 查封扣押 and acts in the 执法办案场所; for 现场执法, 调查取证, 听证, 留置送达, 公告送达
-    either linked AV or a written reason why text alone records the act fully (DOMAIN.md §2)."""
+    either linked AV or a written reason why text alone records the act fully (docs/domain.md §2)."""
     rule = document.doctype.av
     if rule is None:
         return

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
+from wuding_enforcement.shared.chinese import cn_date
 
 from .archive import A4, VOLUMES, ArchiveError
 from .models import Document, DocumentStatus, Evidence
@@ -55,7 +56,7 @@ class Entry:
 
     @property
     def date_label(self) -> str:
-        return calendar.format_date(self.date) if self.date else ""
+        return cn_date(self.date) if self.date else ""
 
 
 @dataclass
@@ -155,7 +156,7 @@ def _note(document) -> str:
 
 def _moment_label(moment) -> str:
     local = timezone.localtime(moment)
-    return f"{calendar.format_date(local.date())} {local:%H:%M}"
+    return f"{cn_date(local.date())} {local:%H:%M}"
 
 
 def _document_label(document) -> str:

@@ -1,4 +1,4 @@
-"""The statutory clocks that recording's documents start (DOMAIN.md §4), shown on the case page beside the
+"""The statutory clocks that recording's documents start (docs/domain.md §4), shown on the case page beside the
 foundation's 立案 and 90-day clocks. Registered with register_deadline_provider() from RecordingConfig.ready.
 
 Every clock reads the case's documents through ``case.documents.all()`` (plus ``approvals`` and ``pauses``,
@@ -38,6 +38,7 @@ from wuding_enforcement.cases.deadlines import (
 )
 from wuding_enforcement.cases.models import ApprovalKind, ApprovalStatus, PauseKind
 from wuding_enforcement.cases.workflow import Procedure
+from wuding_enforcement.shared.chinese import cn_date
 
 PRESERVATION_DAYS = 7
 SEIZURE_DAYS = 30
@@ -237,7 +238,7 @@ def urgent_report_clocks(docs, approvals, today, now):
         met_on = _local_date(reported[0]) if reported else None
         deadline = make_deadline(
             key=f"urgent_report:{seizure.pk}",
-            name=f"紧急查封扣押报告期限{_label(seizure)}（{calendar.format_date(due_at.date())}{due_at:%H时%M分}前）",
+            name=f"紧急查封扣押报告期限{_label(seizure)}（{cn_date(due_at.date())}{due_at:%H时%M分}前）",
             basis=URGENT_BASIS,
             start=_local_date(started),
             due=_local_date(due_at),
@@ -297,7 +298,7 @@ def hearing_notice_clocks(docs, receipts, today):
         start = doc_day(notice)
         deadline = make_deadline(
             key=f"hearing_notice:{notice.pk}",
-            name=f"听证通知送达期限（{calendar.format_date(held)}举行听证）",
+            name=f"听证通知送达期限（{cn_date(held)}举行听证）",
             basis=HEARING_NOTICE_BASIS,
             start=start,
             due=calendar.add_working_days(held, -HEARING_NOTICE_DAYS),

@@ -1,5 +1,5 @@
 """记录统计 (发挥记录实效): figures of the three systems' records for a period, grouped by month, unit, matter
-category or officer, for the supervisors to find weak points (DOMAIN.md §2: records serve statistics).
+category or officer, for the supervisors to find weak points (docs/domain.md §2: records serve statistics).
 
 Every figure is built from "facts": one fact per registered case, per stage span, per returned review, per
 overdue step, per act that requires audio-video, per decision to publish, per decided first review round,

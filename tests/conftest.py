@@ -198,7 +198,7 @@ def browser():
     from pathlib import Path
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the journeys make between page
-    # steps are synchronous and safe here (STACK.md trap 6).
+    # steps are synchronous and safe here (docs/stack.md trap 6).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():

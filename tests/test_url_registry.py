@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "disclosure:rules",  # 制度文件: the bureau's effective rules documents (建章立制)
     "disclosure:index",  # the public home page (公示)
-    # 事前公开 pages, the certificate and document checks, the statistics: public by law (DOMAIN.md §1);
+    # 事前公开 pages, the certificate and document checks, the statistics: public by law (docs/domain.md §1);
     # what they may show is tested in tests/disclosure/test_public_security.py.
     "disclosure:subjects",
     "disclosure:personnel",

@@ -113,6 +113,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # One Chinese formatting of dates and money in every template (|cn_date, |yuan ...).
+            "builtins": ["wuding_enforcement.shared.template_filters"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -210,7 +212,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "wuding_enforcement.roster.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
-# django-axes: lock a username from one IP after 5 failures for 30 minutes (STACK.md trap 10).
+# django-axes: lock a username from one IP after 5 failures for 30 minutes (docs/stack.md trap 10).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -12,7 +12,7 @@ if not DEBUG:
     raise ImproperlyConfigured("settings_test is for the test suite only and refuses DEBUG=False")
 
 # pytest-django flushes tables with TRUNCATE between live-server tests; the audit trigger lets that
-# through only on connections opened under these settings (STACK.md trap 16).
+# through only on connections opened under these settings (docs/stack.md trap 16).
 AUDIT_TRIGGER_BYPASS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -32,7 +32,9 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
 
     _url = _urlparse(CACHES["default"]["LOCATION"])  # noqa: F405
     _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
-    CACHES["default"]["LOCATION"] = _url._replace(path=f"/{8 + _index}").geturl()  # noqa: F405
+    # Two checkouts testing against one Redis at once each set their own TEST_REDIS_DB_BASE.
+    _base = int(os.environ.get("TEST_REDIS_DB_BASE", "8"))
+    CACHES["default"]["LOCATION"] = _url._replace(path=f"/{_base + _index}").geturl()  # noqa: F405
 # Threads in tests (live server, Celery worker, concurrency tests) must not keep connections open, or
 # PostgreSQL refuses to drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,4 +1,4 @@
-"""The default catalogue of major decisions (DOMAIN.md §3; 行政处罚法 第五十七条、第五十八条、第六十三条).
+"""The default catalogue of major decisions (docs/domain.md §3; 行政处罚法 第五十七条、第五十八条、第六十三条).
 Thresholds live in RuleSettings; admins edit names, activity and 须集体讨论 afterwards."""
 
 from django.db import migrations

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
+from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.forms import (
     date_field,
     datetime_field,
@@ -355,7 +356,7 @@ class HearingNoticeForm(forms.Form):
             holidays = f"（其间有{'、'.join(p.label for p in skipped)}）" if skipped else ""
             raise forms.ValidationError(
                 f"听证通知书应当在举行听证的七个工作日前送达当事人（行政处罚法 第六十四条），"
-                f"今天签发的，听证日期最早为{calendar.format_date(earliest)}{holidays}。"
+                f"今天签发的，听证日期最早为{cn_date(earliest)}{holidays}。"
             )
         return hearing_at
 

@@ -84,7 +84,7 @@ class ServiceMethod:
         (ELECTRONIC, "电子送达"),
         (ANNOUNCED, "公告送达"),
     ]
-    # Recorded on audio-video "as circumstances require" (DOMAIN.md §2).
+    # Recorded on audio-video "as circumstances require" (docs/domain.md §2).
     AV_AS_NEEDED = {LEFT, ANNOUNCED}
 
 
@@ -173,7 +173,7 @@ class ServiceReceipt(FilledDocumentType):
 @register_document_gate(doc_types=[ServiceReceipt.key], name="recording.service_receipt_av")
 def service_receipt_av(document, user):
     """留置送达 and 公告送达 are recorded on audio-video as circumstances require: link AV or say why the text
-    records the service fully (DOMAIN.md §2)."""
+    records the service fully (docs/domain.md §2)."""
     if document.data.get("method") not in ServiceMethod.AV_AS_NEEDED:
         return
     has_av = document.evidence.filter(voided_at__isnull=True, kind__in=["video", "audio"]).exists()

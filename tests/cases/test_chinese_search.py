@@ -1,4 +1,4 @@
-"""Chinese search depends on a UTF-8 LC_CTYPE in PostgreSQL (STACK.md traps 5 and 17): with LC_CTYPE C,
+"""Chinese search depends on a UTF-8 LC_CTYPE in PostgreSQL (docs/stack.md traps 5 and 17): with LC_CTYPE C,
 pg_trgm makes no trigrams of Chinese text and finds nothing. This test makes that failure visible."""
 
 import pytest

@@ -186,8 +186,8 @@ def test_suspension_pauses_the_clock_and_resuming_returns_to_the_interrupted_sta
 def test_a_registered_gate_can_refuse_and_a_hook_runs_in_the_same_transaction(
     make_case, officer, monkeypatch
 ):
-    monkeypatch.setattr(workflow, "_gates", list(workflow._gates))
-    monkeypatch.setattr(workflow, "_after", list(workflow._after))
+    monkeypatch.setattr(workflow.gates, "_entries", list(workflow.gates._entries))
+    monkeypatch.setattr(workflow.after, "_entries", list(workflow.after._entries))
     calls = []
 
     def needs_inspection_note(ctx):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between page
-# steps are synchronous and safe here (STACK.md trap 6).
+# steps are synchronous and safe here (docs/stack.md trap 6).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from recording.doctypes import get_type
-from recording.templatetags.recording_docs import cn_date, cn_datetime, yuan
 from tests.conftest import file_case
 from tests.recording.early_factories import (
     ACT_DAY,
@@ -26,6 +25,7 @@ from tests.recording.early_factories import (
 )
 from wuding_enforcement.cases.models import ApprovalKind
 from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.shared.chinese import cn_date, cn_datetime, yuan
 
 EXEMPTION = "现场情况简单，文字记录足以全面有效记录执法过程。"
 

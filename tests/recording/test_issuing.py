@@ -23,6 +23,7 @@ from tests.recording.early_factories import (
 from wuding_enforcement.cases.models import ApprovalKind, CasePause, PauseKind
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.models import Certificate
+from wuding_enforcement.shared.chinese import cn_date
 
 EXEMPTION = "现场情况简单，文字记录足以全面有效记录执法过程。"
 
@@ -192,7 +193,9 @@ def test_it_refuses_an_act_naming_the_officer_whose_certificate_expired(case, of
     document = onsite(case, officer, [officer, colleague])
     problems = document.issue_problems(officer)
     assert any(p.startswith("王志强：") and "已于2026年11月20日过期" in p for p in problems)
-    assert any("至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条）" in p for p in problems)
+    assert any(
+        "执法活动须有至少两名在" in p and "（行政处罚法 第四十二条），目前只有 1 名" in p for p in problems
+    )
     with pytest.raises(TransitionRefused):
         document.issue(by=officer)
     document.refresh_from_db()
@@ -207,8 +210,8 @@ def test_a_certificate_that_expired_after_the_act_still_counts(case, officer, co
 def test_it_refuses_an_act_with_a_single_officer(case, officer):
     problems = onsite(case, officer, [officer]).issue_problems(officer)
     assert problems == [
-        "执法活动须由至少两名持有效执法证件的执法人员实施（行政处罚法 第四十二条），"
-        "本文书记录的在场执法人员中只有 1 名证件有效。"
+        f"执法活动须有至少两名在{cn_date(ACT_DAY)}持有有效执法证件的执法人员（行政处罚法 第四十二条），"
+        "目前只有 1 名。"
     ]
 
 

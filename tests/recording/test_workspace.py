@@ -233,7 +233,7 @@ def test_it_refuses_to_issue_when_an_officer_present_had_an_expired_certificate(
     )
     shown = messages_of(response)
     assert any(m.startswith("王志强：") and "过期" in m for m in shown)
-    assert any("只有 1 名证件有效" in m for m in shown)
+    assert any("目前只有 1 名" in m for m in shown)
     document.refresh_from_db()
     assert document.status == "draft" and not document.pdf
 

@@ -28,6 +28,8 @@ import chinese_calendar
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 
+from wuding_enforcement.shared.chinese import cn_date_range
+
 ONE_DAY = datetime.timedelta(days=1)
 
 SOURCE_TABLE = "table"
@@ -69,7 +71,7 @@ class HolidayPeriod:
 
     @property
     def dates_label(self) -> str:
-        return format_date_range(self.first, self.last)
+        return cn_date_range(self.first, self.last)
 
     @property
     def label(self) -> str:
@@ -77,16 +79,6 @@ class HolidayPeriod:
 
     def __str__(self):
         return self.label
-
-
-def format_date(day: datetime.date, *, with_year: bool = True) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
-
-
-def format_date_range(first: datetime.date, last: datetime.date) -> str:
-    if first == last:
-        return format_date(first)
-    return f"{format_date(first)}至{format_date(last, with_year=first.year != last.year)}"
 
 
 @lru_cache(maxsize=8192)

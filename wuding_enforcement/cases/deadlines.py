@@ -1,4 +1,4 @@
-"""Statutory deadlines of a case (DOMAIN.md §4), counted on the working-day calendar (calendar.py).
+"""Statutory deadlines of a case (docs/domain.md §4), counted on the working-day calendar (calendar.py).
 
 The foundation knows two clocks of every 普通程序 case: the decision whether to 立案 and the 90-day decision
 limit. The three systems add their own (seizure, service, publication ...) with register_deadline_provider(),

@@ -1,5 +1,7 @@
 """The foundation's own gates (the three systems add theirs from their AppConfig.ready())."""
 
+from wuding_enforcement.roster.certification import certified_officers
+
 from .models import Approval, ApprovalKind
 from .workflow import Stage, TransitionContext, register_after, register_gate
 
@@ -21,24 +23,11 @@ def approval_on_record(ctx: TransitionContext):
 
 def two_certified_officers(ctx: TransitionContext):
     """行政处罚法 第四十二条: at least two officers holding certificates valid on the date of the act."""
-    assignments = list(ctx.case.assignments.select_related("officer"))
-    valid, refused = [], []
-    for assignment in assignments:
-        officer = assignment.officer
-        certificates = list(officer.certificates.all())
-        if any(c.is_valid_on(ctx.on) for c in certificates):
-            valid.append(officer)
-        elif certificates:
-            reasons = "；".join(c.invalid_reason_on(ctx.on) for c in certificates)
-            refused.append(f"{officer.display_name}：{reasons}，{ctx.on:%Y年%m月%d日}不具备执法资格。")
-        else:
-            refused.append(f"{officer.display_name}：未持有行政执法证件，不具备执法资格。")
-    yield from refused
-    if len(valid) < 2:
-        yield (
-            f"立案须指派至少两名在{ctx.on:%Y年%m月%d日}持有有效执法证件的执法人员（行政处罚法 第四十二条），"
-            f"目前只有 {len(valid)} 名。"
-        )
+    officers = [
+        a.officer
+        for a in ctx.case.assignments.select_related("officer").prefetch_related("officer__certificates")
+    ]
+    yield from certified_officers(officers, ctx.on).problems("立案")
 
 
 def reason_required(ctx: TransitionContext):

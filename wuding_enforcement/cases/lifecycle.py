@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.registry import Registry
 
 from . import workflow
 from .workflow import DATE_FIELDS, INITIAL_STAGE, VERBS, Procedure, Stage, TransitionContext
@@ -21,13 +22,13 @@ class StageWriteError(Exception):
     """Raised when anything but Case.advance() tries to write a case's stage."""
 
 
-# Effects of an approval once the bureau head approves it (kind -> callable(approval, actor)).
-_approval_effects: dict[str, Callable] = {}
+# Effects of an approval once the bureau head approves it, keyed by approval kind: func(approval, actor).
+approval_effects = Registry("cases.approval_effects", "What an approved request does to its case.")
 
 
-def register_approval_effect(kind: str, func: Callable) -> None:
+def register_approval_effect(kind: str, func: Callable, *, name: str | None = None) -> None:
     """Systems register what an approved request does (e.g. recording: 查封扣押 may proceed)."""
-    _approval_effects[kind] = func
+    approval_effects.register(func, keys=[kind], name=name or f"{func.__module__}.{func.__qualname__}:{kind}")
 
 
 class CaseLifecycle:
@@ -131,7 +132,7 @@ class CaseLifecycle:
             )
 
     def deadlines(self, today: datetime.date | None = None):
-        """The case's statutory deadlines (DOMAIN.md §4) with remaining days; see deadlines.py."""
+        """The case's statutory deadlines (docs/domain.md §4) with remaining days; see deadlines.py."""
         from .deadlines import case_deadlines
 
         return case_deadlines(self, today)
@@ -317,9 +318,7 @@ class ApprovalLifecycle:
                 detail={"approval": approval.pk, "kind": approval.kind},
             )
             if approval.status == ApprovalStatus.APPROVED:
-                effect = _approval_effects.get(approval.kind)
-                if effect is not None:
-                    effect(approval, user)
+                approval_effects.run(approval.kind, approval, user)
         self.status, self.decided_at = approval.status, approval.decided_at
         return approval
 

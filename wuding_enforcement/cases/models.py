@@ -571,11 +571,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-# --- Rules that vary by province or may change (admin-editable, DOMAIN.md) ----------------------------
+# --- Rules that vary by province or may change (admin-editable, docs/domain.md) ----------------------------
 
 
 class RuleSettings(models.Model):
-    """The bureau's editable rule parameters: one row (pk=1), defaults from DOMAIN.md. Pages that use a
+    """The bureau's editable rule parameters: one row (pk=1), defaults from docs/domain.md. Pages that use a
     value say so; every change is kept in history."""
 
     remedy_review_body = models.CharField("行政复议机关", max_length=100, default="武定县人民政府")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from wuding_enforcement.shared.registry import Registry
+
 
 class Procedure(models.TextChoices):
     ORDINARY = "ordinary", "普通程序"
@@ -129,45 +131,30 @@ class TransitionContext:
 
 
 Gate = Callable[[TransitionContext], Iterable[str] | None]
-_gates: list[tuple[frozenset | None, str, Gate]] = []
-_after: list[tuple[frozenset | None, str, Callable[[TransitionContext], None]]] = []
-
-
-def _register(registry, func, targets, name):
-    key = name or f"{func.__module__}.{func.__qualname__}"
-    if any(existing == key for _, existing, _ in registry):
-        return func  # ready() may run twice in some test set-ups: register once.
-    registry.append((frozenset(targets) if targets else None, key, func))
-    return func
+# The shared case's hooks (one mechanism: wuding_enforcement/shared/registry.py), keyed by target stage.
+gates = Registry(
+    "cases.gates", "May the case enter the target stage? A gate yields the problems that refuse it."
+)
+after = Registry("cases.after", "Run after a transition, inside the same transaction.")
 
 
 def register_gate(func: Gate | None = None, *, targets: Iterable[str] | None = None, name: str | None = None):
     """Register a gate for the given target stages (all targets when None). Usable as a decorator."""
-    if func is None:
-        return lambda f: _register(_gates, f, targets, name)
-    return _register(_gates, func, targets, name)
+    return gates.register(func, keys=targets, name=name)
 
 
 def register_after(func=None, *, targets: Iterable[str] | None = None, name: str | None = None):
     """Register a hook run after a transition, inside the same transaction."""
-    if func is None:
-        return lambda f: _register(_after, f, targets, name)
-    return _register(_after, func, targets, name)
+    return after.register(func, keys=targets, name=name)
 
 
 def check_gates(ctx: TransitionContext) -> list[str]:
-    problems: list[str] = []
-    for targets, _, gate in _gates:
-        if targets is None or ctx.target in targets:
-            problems.extend(gate(ctx) or ())
-    return problems
+    return gates.collect(ctx.target, ctx)
 
 
 def run_after(ctx: TransitionContext) -> None:
-    for targets, _, hook in _after:
-        if targets is None or ctx.target in targets:
-            hook(ctx)
+    after.run(ctx.target, ctx)
 
 
 def registered_gates() -> list[str]:
-    return [name for _, name, _ in _gates]
+    return gates.names()

@@ -2,7 +2,7 @@
 
 Imports are all-or-nothing: every row is checked first and every problem is reported with its row number
 (ImportErrors); only a clean file is written, inside one transaction, row by row through save() so that
-simple-history and the audit receivers see each change (STACK.md trap 9: no bulk writes). A row that
+simple-history and the audit receivers see each change (docs/stack.md trap 9: no bulk writes). A row that
 matches the database exactly is left alone, so exporting and re-importing the same file changes nothing.
 
 New staff created by an import get an UNUSABLE password (nobody, not even the importer, knows one) and

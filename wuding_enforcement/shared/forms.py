@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .chinese import format_yuan  # noqa: F401 - the form pieces' money format
+
 
 def not_in_future(value):
     if value is None:
@@ -142,13 +144,6 @@ def yuan_in_words(amount: decimal.Decimal) -> str:
     elif yuan:
         words += "零"
     return words + (_DIGITS[fen] + "分" if fen else "整")
-
-
-def format_yuan(value) -> str:
-    """12000 -> "12,000.00": money as the documents print it (yuan, two decimals, thousands grouped)."""
-    if value in (None, ""):
-        return ""
-    return f"{decimal.Decimal(value):,.2f}"
 
 
 # --- List-like fields: one row per line ------------------------------------------------------------------

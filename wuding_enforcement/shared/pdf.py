@@ -1,5 +1,5 @@
 """Rendering HTML to PDF with WeasyPrint: A4, Noto Serif CJK SC, PDF/A-3b. Rendering fetches nothing
-outside the project's own static files (STACK.md trap 4)."""
+outside the project's own static files (docs/stack.md trap 4)."""
 
 import mimetypes
 from pathlib import Path
@@ -19,7 +19,7 @@ def _static_fetcher_class():
 
     class StaticOnlyFetcher(URLFetcher):
         """Serve data: URIs and the project's own static files (/static/...); refuse everything else, so a
-        document can never make the server fetch a URL (STACK.md trap 4)."""
+        document can never make the server fetch a URL (docs/stack.md trap 4)."""
 
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
