@@ -8,17 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from recording.access import document_pdf_name, get_document_for_user
 from recording.models import Document
+from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared.refusals import show_refusal
 
 from . import forms
 from . import package as packaging
@@ -335,21 +338,33 @@ def issue_decision(request, pk, doc_pk):
 @require_GET
 @login_required
 def document_pdf(request, pk, doc_pk):
-    """The PDF of an issued review document or decision of a case the user may see."""
+    """The PDF of an issued review document or decision of a case the user may see: classified documents
+    only for those who may see the case's classified records, hash-checked and audited like every file."""
     case = get_case_for_user(request, pk)
-    document = get_object_or_404(
-        Document,
-        pk=doc_pk,
-        case=case,
+    document = get_document_for_user(
+        request,
+        case,
+        doc_pk,
         status="issued",
         doc_type__in=("review_opinion", "collective_record", *DECISION_TYPES),
     )
     if not document.pdf:
         raise Http404("文书没有PDF。")
-    name = f"{document.number or document.type_title}.pdf"
-    return FileResponse(
-        document.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    try:
+        return send_stored_file(
+            request,
+            document.pdf,
+            filename=document_pdf_name(document),
+            content_type="application/pdf",
+            action="recording.document.downloaded",
+            obj=case,
+            what="文书 PDF",
+            detail={"document": document.pk},
+            expected_sha256=document.pdf_sha256,
+        )
+    except FileAltered as exc:
+        show_refusal(request, exc)
+        return _to_case(case)
 
 
 # --- The review page -------------------------------------------------------------------------------------

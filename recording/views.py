@@ -8,7 +8,6 @@ answer; they never decide whether an act is lawful. Every view takes its case th
 and an audit entry otherwise). After a POST they redirect (PRG) with the outcome in the messages framework.
 """
 
-import hashlib
 import uuid
 
 from django.contrib import messages
@@ -17,14 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.deadlines import case_rows
 from wuding_enforcement.cases.forms import (
@@ -45,8 +44,10 @@ from wuding_enforcement.cases.models import (
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.refusals import show_refusal
 
 from . import views_archive
+from .access import document_pdf_name, get_document_for_user
 from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
 from .lifecycle import DocumentFrozenError
@@ -246,29 +247,6 @@ def _doctype_or_404(key):
         return REGISTRY[key]
     except KeyError:
         raise Http404("未知的文书种类。") from None
-
-
-def get_document_for_user(request, case, doc_pk, *, for_update=False) -> Document:
-    """A document of `case` the user may see: classified ones only for Case.may_see_classified (404 and
-    an audit entry otherwise, so their existence does not leak)."""
-    qs = Document.objects.select_related("case", "party", "created_by", "issued_by", "supersedes")
-    document = qs.filter(case=case, pk=doc_pk).first()
-    if document is None:
-        raise Http404("文书不存在。")
-    if document.classification != Classification.GENERAL and not case.may_see_classified(request.user):
-        record(
-            "recording.document.access_denied",
-            obj=case,
-            outcome=Outcome.DENIED,
-            request=request,
-            detail={
-                "document": document.pk,
-                "classification": document.classification,
-                "path": request.path,
-            },
-        )
-        raise Http404("文书不存在。")
-    return document
 
 
 def _render_form(request, case, doctype, form, meta, document=None, token=""):
@@ -494,38 +472,22 @@ def document_signature(request, pk, doc_pk):
 
 def _stream_verified(request, case, document, *, file_field, expected, content_type, filename, what):
     """Serve a stored file only if its SHA-256 still matches the one stored when it was made (电子签名法
-    第十四条: later changes must be detectable); a mismatch or missing file is refused and logged."""
+    第十四条: later changes must be detectable); a mismatch or missing file is refused and audited."""
     try:
-        with file_field.open("rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, ValueError, OSError):
-        content = None
-    actual = hashlib.sha256(content).hexdigest() if content is not None else ""
-    if content is None or actual != expected:
-        record(
-            "recording.document.integrity_failed",
-            obj=case,
-            outcome=Outcome.FAILURE,
-            request=request,
-            detail={"document": document.pk, "what": what, "expected": expected, "actual": actual},
-        )
-        messages.error(
+        return send_stored_file(
             request,
-            f"{what}完整性校验失败（文件{'缺失' if content is None else '与签发时的 SHA-256 不一致'}），"
-            "已记录并停止下载，请联系档案管理员。",
+            file_field,
+            filename=filename,
+            content_type=content_type,
+            action="recording.document.downloaded",
+            obj=case,
+            what=what,
+            detail={"document": document.pk},
+            expected_sha256=expected,
         )
+    except FileAltered as exc:
+        show_refusal(request, exc)
         return redirect("recording:document_detail", pk=case.pk, doc_pk=document.pk)
-    record(
-        "recording.document.downloaded",
-        obj=case,
-        request=request,
-        detail={"document": document.pk, "what": what, "sha256": actual},
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET
@@ -535,11 +497,6 @@ def document_pdf(request, pk, doc_pk):
     document = get_document_for_user(request, case, doc_pk)
     if not document.is_issued or not document.pdf:
         raise Http404("文书尚未签发，没有 PDF。")
-    from urllib.parse import quote
-
-    name = quote(
-        f"{document.number or document.type_title + '-' + str(document.file_seq or document.pk)}.pdf"
-    )
     return _stream_verified(
         request,
         case,
@@ -547,7 +504,7 @@ def document_pdf(request, pk, doc_pk):
         file_field=document.pdf,
         expected=document.pdf_sha256,
         content_type="application/pdf",
-        filename=name,
+        filename=document_pdf_name(document),
         what="文书 PDF",
     )
 

@@ -116,7 +116,7 @@ def test_the_unit_submits_through_its_page_and_sees_the_opinion(
     page = client.get(reverse("legal_review:case", args=[case.pk])).content.decode()
     assert "不同意" in page and "定性错误" in page and review_round.opinion_document.number in page
     pdf = client.get(reverse("legal_review:document_pdf", args=[case.pk, review_round.opinion_document.pk]))
-    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf.status_code == 200 and b"".join(pdf).startswith(b"%PDF")
 
 
 def test_an_outsider_cannot_open_the_units_review_view(client, build_case, outsider):
@@ -137,3 +137,50 @@ def test_statistics_count_outcomes_pass_rate_problems_and_days(
     page = client.get(reverse("legal_review:stats")).content.decode()
 
     assert "50.0%" in page and "第3项" in page and "1 次" in page
+
+
+def _issued_opinion(build_case, officer, reviewer, bureau_head):
+    case = build_case()
+    review_round = submitted(case, officer, reviewer, bureau_head)
+    review_round.decide(by=reviewer, outcome=RoundStatus.APPROVED, opinion="同意。", points=all_pass())
+    return case, review_round.opinion_document
+
+
+def test_a_classified_review_pdf_is_a_404_for_a_bureau_head_who_may_not_see_it_and_is_audited(
+    client, build_case, officer, reviewer, bureau_head
+):
+    from recording.models import Classification, Document
+    from wuding_enforcement.audit.models import AuditEvent
+
+    case, opinion = _issued_opinion(build_case, officer, reviewer, bureau_head)
+    Document.objects.filter(pk=opinion.pk).update(classification=Classification.COMMERCIAL)
+    assert not case.may_see_classified(bureau_head)
+    login_as(client, bureau_head)
+
+    response = client.get(reverse("legal_review:document_pdf", args=[case.pk, opinion.pk]))
+
+    assert response.status_code == 404
+    denied = AuditEvent.objects.get(action="recording.document.access_denied", actor=bureau_head)
+    assert denied.detail["document"] == opinion.pk
+    assert not AuditEvent.objects.filter(action="recording.document.downloaded").exists()
+
+
+def test_a_review_pdf_is_hash_checked_and_its_download_audited(
+    client, build_case, officer, reviewer, bureau_head
+):
+    from wuding_enforcement.audit.models import AuditEvent
+
+    case, opinion = _issued_opinion(build_case, officer, reviewer, bureau_head)
+    login_as(client, officer)
+    url = reverse("legal_review:document_pdf", args=[case.pk, opinion.pk])
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.get(action="recording.document.downloaded", actor=officer).detail["sha256"] == (
+        opinion.pdf_sha256
+    )
+
+    with open(opinion.pdf.path, "ab") as handle:
+        handle.write(b"% tampered")
+    response = client.get(url, follow=True)
+
+    assert "完整性校验失败" in response.content.decode()
+    assert AuditEvent.objects.filter(action="recording.document.integrity_failed").exists()

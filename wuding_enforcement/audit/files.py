@@ -1,0 +1,117 @@
+"""The one way a stored file leaves the portal (docs/architecture.md, "Files").
+
+The caller first fetches the object through its permission-scoped getter (`get_case_for_user` and friends),
+so anyone who may not see it has already had a 404. `send_stored_file` then:
+
+- checks the file against the SHA-256 recorded when it was stored, on every request, where the caller passes
+  one (issued documents, signed scans, case files, notices, exports: 电子签名法 第十四条 — later changes must be
+  detectable). A file up to IN_MEMORY bytes (a document, a notice) is read once, hashed and sent from that
+  read; a larger one (a case file) is hashed over 1 MB chunks and then streamed, so memory stays bounded. Large
+  audio-video is not re-hashed per request (it is checked at ingest, nightly and on export); its caller passes
+  no hash;
+- refuses an altered or missing file with `FileAltered` (a Refused: the view shows its message), audited as
+  `<namespace>.integrity_failed` (recording.document.downloaded -> recording.document.integrity_failed) and
+  logged as an error;
+- audits the download (`action`) and answers privately: `Cache-Control: private, no-store`, nosniff, and a
+  filename that survives Chinese characters.
+"""
+
+import hashlib
+import logging
+
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
+
+from wuding_enforcement.shared.refusals import Refused
+
+from .api import record
+from .models import Outcome
+
+logger = logging.getLogger("wuding.files")
+CHUNK = 1024 * 1024
+IN_MEMORY = 4 * 1024 * 1024
+
+
+class FileAltered(Refused):
+    """A stored file is missing or no longer matches its recorded SHA-256."""
+
+
+def file_sha256(file_field) -> str:
+    """SHA-256 of a stored file, read in chunks; "" when the file is missing or unreadable."""
+    digest = hashlib.sha256()
+    try:
+        with file_field.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        logger.error("stored file unreadable: %s (%s)", getattr(file_field, "name", file_field), exc)
+        return ""
+    return digest.hexdigest()
+
+
+def private(response):
+    """Headers of every response that carries a stored file or personal data."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def send_stored_file(
+    request,
+    file_field,
+    *,
+    filename: str,
+    content_type: str,
+    action: str,
+    obj=None,
+    what: str = "文件",
+    detail: dict | None = None,
+    expected_sha256: str | None = None,
+    inline: bool = False,
+):
+    detail = dict(detail or {})
+    content = None
+    if expected_sha256 is not None:
+        content = _small_file(file_field)
+        if content is not None:
+            actual = hashlib.sha256(content).hexdigest()
+        else:
+            actual = file_sha256(file_field) if file_field else ""
+        if actual != expected_sha256:
+            problem = "缺失" if not actual else "与保存时的 SHA-256 不一致"
+            logger.error(
+                "integrity failed on download: %s %s expected %s actual %s",
+                what,
+                getattr(file_field, "name", ""),
+                expected_sha256,
+                actual or "missing",
+            )
+            record(
+                action.rsplit(".", 1)[0] + ".integrity_failed",
+                obj=obj,
+                outcome=Outcome.FAILURE,
+                request=request,
+                detail={**detail, "what": what, "expected": expected_sha256, "actual": actual},
+            )
+            raise FileAltered(f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。")
+        detail["sha256"] = actual
+    record(action, obj=obj, request=request, detail={**detail, "what": what})
+    if content is not None:
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    else:
+        response = FileResponse(
+            file_field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+        )
+    return private(response)
+
+
+def _small_file(file_field) -> bytes | None:
+    """The whole file when it is at most IN_MEMORY bytes, else None (also when it is missing)."""
+    try:
+        if not file_field or file_field.size > IN_MEMORY:
+            return None
+        with file_field.open("rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError, OSError):
+        return None
