@@ -350,3 +350,27 @@ def test_a_testing_period_notice_pauses_the_decision_clock_and_its_correction_re
     correction.issue(by=officer)
     periods = sorted(CasePause.objects.filter(case=case, kind=PauseKind.TESTING).values_list("start", "end"))
     assert periods == [(case.filed_on, case.filed_on), (case.filed_on, datetime.date(2026, 12, 20))]
+    assert CasePause.objects.get(source_document_id=correction.pk).end == datetime.date(2026, 12, 20)
+
+
+def test_a_correction_replaces_only_its_own_notices_period_not_one_whose_id_starts_the_same(case, officer):
+    """The pause to replace is found by the notice's id, not by searching notes: notice #1's correction
+    leaves the period of notice #12 alone (the note search `#1` matched `#12`)."""
+    first = notice(case, "testing_period_notice", officer)
+    first.issue(by=officer)
+    look_alike = int(f"{first.pk}2")  # #1 -> #12, #7 -> #72
+    other = CasePause.objects.create(
+        case=case,
+        kind=PauseKind.TESTING,
+        start=datetime.date(2026, 11, 26),
+        end=datetime.date(2026, 12, 30),
+        note=f"期间告知书 卷内第9号 #{look_alike}",  # as notes were written before the key existed
+        source_document_id=look_alike,
+        created_by=officer,
+    )
+    correction = first.correct(by=officer, reason="检验机构变更")
+    correction.issue(by=officer)
+    other.refresh_from_db()
+    assert other.end == datetime.date(2026, 12, 30)
+    # The notice's own period ends where the corrected one starts.
+    assert CasePause.objects.get(source_document_id=first.pk).end == datetime.date(2026, 11, 24)
