@@ -1,11 +1,13 @@
 """Legal-review pages: the reviewer's queue, the review page, the handling unit's view of a case's review,
 its actions (one URL each, POST only) and the statistics for supervisors. Views read input, call the domain
-and show its Chinese answer (PRG with messages); the rules are in lifecycle.py and gates.py."""
+and show its Chinese answer (PRG with messages); the rules are model methods (models/) and gates.py."""
 
+import logging
 from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -14,14 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from recording.access import document_pdf_name, get_document_for_user
-from recording.models import Document
 from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff
-from wuding_enforcement.shared.refusals import show_refusal
+from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.refusals import get_visible_or_404, show_refusal
 
 from . import forms
 from . import package as packaging
@@ -42,18 +44,16 @@ from .models import (
 )
 
 HISTORY_ROWS = 20
-
-
-def _refusal(request, refused):
-    for message in refused.messages:
-        messages.error(request, message)
+logger = logging.getLogger("wuding.legal_review")
 
 
 def _form_errors(request, form):
+    """A form's errors as refusals, each with its field's label."""
+    problems = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+        problems.extend(f"{label}：{error}" if label else error for error in errors)
+    show_refusal(request, ValidationError(problems))
 
 
 def _to_case(case):
@@ -186,7 +186,7 @@ def flag_add(request, pk):
             reason=form.cleaned_data["reason"],
         )
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(request, "已标记为重大执法决定。")
     return _to_case(case)
@@ -205,7 +205,7 @@ def flag_remove(request, pk, flag_pk):
     try:
         flag.remove(by=request.user, reason=form.cleaned_data["reason"])
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(request, "已撤销该标记。")
     return _to_case(case)
@@ -220,13 +220,12 @@ def refer_collective(request, pk):
     if not form.is_valid():
         _form_errors(request, form)
         return _to_case(case)
-    referral = CollectiveReferral.objects.create(
-        case=case, reason=form.cleaned_data["reason"], by=request.user
-    )
-    from wuding_enforcement.audit.api import record
-
-    record("legal_review.collective.referred", obj=case, actor=request.user, detail={"referral": referral.pk})
-    messages.success(request, "已决定本案提交局负责人集体讨论。")
+    try:
+        CollectiveReferral.refer(case, by=request.user, reason=form.cleaned_data["reason"])
+    except TransitionRefused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, "已决定本案提交局负责人集体讨论。")
     return _to_case(case)
 
 
@@ -247,12 +246,14 @@ def submit(request, pk):
             note=form.cleaned_data["note"],
         )
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     except IntegrityError:
+        # Two submissions raced past the check; the constraint (one open round per case) kept one.
+        logger.warning("second open review round refused by the constraint on case %s", case.pk)
         messages.error(request, "本案已有尚未完成的法制审核，请勿重复送审。")
     else:
         messages.success(
-            request, f"已送审第{review_round.number}轮法制审核，审核期限至{_cn(review_round.due_on)}。"
+            request, f"已送审第{review_round.number}轮法制审核，审核期限至{cn_date(review_round.due_on)}。"
         )
     return _to_case(case)
 
@@ -269,7 +270,7 @@ def object_to(request, pk, round_pk):
     try:
         Objection.raise_objection(review_round, by=request.user, text=form.cleaned_data["text"])
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(request, "已提出异议，等待局负责人主持协调。")
     return _to_case(case)
@@ -290,8 +291,9 @@ def coordinate(request, pk, objection_pk):
     try:
         Coordination.conclude(objection, by=request.user, **form.cleaned_data)
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     except IntegrityError:
+        logger.warning("coordination of objection %s refused by a constraint", objection.pk)
         messages.error(request, "该异议已协调，或本案已有尚未完成的审核轮次。")
     else:
         messages.success(request, "已记录协调结果。")
@@ -312,7 +314,7 @@ def collective(request, pk):
     try:
         CollectiveDiscussion.hold(case, by=request.user, **form.cleaned_data)
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(request, "已记录集体讨论并生成集体讨论记录。")
     return _to_case(case)
@@ -321,17 +323,16 @@ def collective(request, pk):
 @require_POST
 @login_required
 def issue_decision(request, pk, doc_pk):
-    """Issue the case's decision document (the review gate applies inside Document.issue)."""
-    from .tasks import issue_decision as task
-
+    """Issue the case's decision document through Document.issue (the review gate applies there, as on every
+    path); the request does not wait on a broker for it."""
     case = get_case_for_user(request, pk, write=True)
-    document = get_object_or_404(Document, pk=doc_pk, case=case, doc_type__in=DECISION_TYPES)
-    result = task.delay(document.pk, request.user.pk).get()
-    if result["ok"]:
-        messages.success(request, f"已签发{document.type_title}（{result['number']}）。")
+    document = get_document_for_user(request, case, doc_pk, doc_type__in=DECISION_TYPES)
+    try:
+        issued = document.issue(by=request.user)
+    except TransitionRefused as refused:
+        show_refusal(request, refused)
     else:
-        for problem in result["problems"]:
-            messages.error(request, problem)
+        messages.success(request, f"已签发{issued.type_title}（{issued.number}）。")
     return _to_case(case)
 
 
@@ -371,12 +372,20 @@ def document_pdf(request, pk, doc_pk):
 
 
 def _round_for_reviewer(request, round_pk):
-    """The assigned reviewer, still holding the role, only; anyone else gets a 404 (existence does not
-    leak). The check is per round, so the page carries no role decorator of its own."""
-    review_round = ReviewRound.objects.for_rows().filter(pk=round_pk, reviewer=request.user).first()
-    if review_round is None or not request.user.has_role(Role.LEGAL_REVIEWER):
-        raise Http404("审核任务不存在或未分配给您。")
-    return review_round
+    """The assigned reviewer, still holding the role, only; anyone else gets a 404 (`Hidden`, audited as
+    legal_review.round.access_denied), so existence does not leak. The check is per round, so the page carries
+    no role decorator of its own."""
+    mine = ReviewRound.objects.for_rows().filter(reviewer=request.user)
+    if not request.user.has_role(Role.LEGAL_REVIEWER):
+        mine = mine.none()
+    return get_visible_or_404(
+        mine,
+        what=f"法制审核轮次#{round_pk}",
+        action="legal_review.round.access_denied",
+        message="审核任务不存在或未分配给您。",
+        detail={"round": round_pk, "path": request.path},
+        pk=round_pk,
+    )
 
 
 @require_GET
@@ -436,7 +445,7 @@ def decide(request, round_pk):
             crime_suspected=form.cleaned_data["crime_suspected"],
         )
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(
             request,
@@ -462,7 +471,7 @@ def assign(request, round_pk):
     try:
         review_round.assign(reviewer, by=request.user)
     except TransitionRefused as refused:
-        _refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(
             request,
@@ -481,7 +490,7 @@ def adviser_ask(request, round_pk):
         try:
             review_round.ask_adviser(by=request.user, **form.cleaned_data)
         except TransitionRefused as refused:
-            _refusal(request, refused)
+            show_refusal(request, refused)
         else:
             messages.success(request, "已记录征求意见事项。")
     else:
@@ -500,7 +509,7 @@ def adviser_answer(request, round_pk, item_pk):
         try:
             review_round.record_adviser_opinion(item, by=request.user, **form.cleaned_data)
         except TransitionRefused as refused:
-            _refusal(request, refused)
+            show_refusal(request, refused)
         else:
             messages.success(request, "已记录书面意见。")
     else:
@@ -545,7 +554,3 @@ def stats(request):
             "problems": [(CheckPoint(p["point"]).label, p["point"], p["n"]) for p in problems],
         },
     )
-
-
-def _cn(day):
-    return f"{day.year}年{day.month}月{day.day}日"
