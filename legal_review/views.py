@@ -7,7 +7,6 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -23,6 +22,7 @@ from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff
 from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.form_problems import show_form_problems
 from wuding_enforcement.shared.refusals import get_visible_or_404, show_refusal
 
 from . import forms
@@ -45,15 +45,6 @@ from .models import (
 
 HISTORY_ROWS = 20
 logger = logging.getLogger("wuding.legal_review")
-
-
-def _form_errors(request, form):
-    """A form's errors as refusals, each with its field's label."""
-    problems = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        problems.extend(f"{label}：{error}" if label else error for error in errors)
-    show_refusal(request, ValidationError(problems))
 
 
 def _to_case(case):
@@ -176,7 +167,7 @@ def flag_add(request, pk):
     case = get_case_for_user(request, pk, write=True)
     form = forms.FlagForm(request.POST, prefix="flag")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         MajorFlag.add(
@@ -200,7 +191,7 @@ def flag_remove(request, pk, flag_pk):
     flag = get_object_or_404(MajorFlag, pk=flag_pk, case=case)
     form = forms.ReasonForm(request.POST, prefix="reason")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         flag.remove(by=request.user, reason=form.cleaned_data["reason"])
@@ -218,7 +209,7 @@ def refer_collective(request, pk):
     case = get_case_for_user(request, pk)
     form = forms.ReasonForm(request.POST, prefix="reason")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         CollectiveReferral.refer(case, by=request.user, reason=form.cleaned_data["reason"])
@@ -235,7 +226,7 @@ def submit(request, pk):
     case = get_case_for_user(request, pk, write=True)
     form = forms.SubmitForm(request.POST, prefix="submit")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         review_round = ReviewRound.submit(
@@ -265,7 +256,7 @@ def object_to(request, pk, round_pk):
     review_round = get_object_or_404(ReviewRound, pk=round_pk, case=case)
     form = forms.ObjectionForm(request.POST, prefix="objection")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         Objection.raise_objection(review_round, by=request.user, text=form.cleaned_data["text"])
@@ -286,7 +277,7 @@ def coordinate(request, pk, objection_pk):
     objection = get_object_or_404(Objection, pk=objection_pk, round__case=case)
     form = forms.CoordinationForm(request.POST, prefix="coord")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         Coordination.conclude(objection, by=request.user, **form.cleaned_data)
@@ -309,7 +300,7 @@ def collective(request, pk):
     case = get_case_for_user(request, pk)
     form = forms.CollectiveForm(request.POST, prefix="collective")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return _to_case(case)
     try:
         CollectiveDiscussion.hold(case, by=request.user, **form.cleaned_data)
@@ -434,7 +425,7 @@ def decide(request, round_pk):
     review_round = _round_for_reviewer(request, round_pk)
     form = forms.DecideForm(request.POST, prefix="decide")
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_problems(request, form)
         return redirect("legal_review:round", round_pk=review_round.pk)
     try:
         review_round.decide(
@@ -463,7 +454,7 @@ def assign(request, round_pk):
     if request.user.has_role(Role.BUREAU_HEAD) and "reviewer" in request.POST:
         form = forms.AssignForm(request.POST)
         if not form.is_valid():
-            _form_errors(request, form)
+            show_form_problems(request, form)
             return redirect("legal_review:index")
         reviewer = form.cleaned_data["reviewer"]
     else:
@@ -494,7 +485,7 @@ def adviser_ask(request, round_pk):
         else:
             messages.success(request, "已记录征求意见事项。")
     else:
-        _form_errors(request, form)
+        show_form_problems(request, form)
     return redirect("legal_review:round", round_pk=review_round.pk)
 
 
@@ -513,7 +504,7 @@ def adviser_answer(request, round_pk, item_pk):
         else:
             messages.success(request, "已记录书面意见。")
     else:
-        _form_errors(request, form)
+        show_form_problems(request, form)
     return redirect("legal_review:round", round_pk=review_round.pk)
 
 

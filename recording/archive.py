@@ -1,4 +1,4 @@
-"""The case file (案卷) and archiving (归档), docs/domain.md §2 and issue §7.
+"""The case file (案卷) and archiving (归档), docs/domain.md §2 ("Archive").
 
 Once a case is finished (结案 approved, or 不予立案, or a 简易程序 case 备案), the records keeper (档案管理员) of
 the handling unit archives it: a background task (tasks_archive.build_case_file) assembles two PDFs

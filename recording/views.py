@@ -44,6 +44,7 @@ from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, Transition
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.form_problems import show_form_problems
 from wuding_enforcement.shared.refusals import show_refusal
 
 from . import archive, views_archive
@@ -422,7 +423,7 @@ def document_signature(request, pk, doc_pk):
     back = redirect("recording:document_detail", pk=case.pk, doc_pk=document.pk)
     form = SignatureForm(request.POST, request.FILES)
     if not form.is_valid():
-        show_refusal(request, ValidationError(_form_errors(form)))
+        show_form_problems(request, form)
         return back
     data = form.cleaned_data
     try:
@@ -438,15 +439,6 @@ def document_signature(request, pk, doc_pk):
     else:
         messages.success(request, f"已记录：{PartySignature(data['outcome']).label}。")
     return back
-
-
-def _form_errors(form) -> list[str]:
-    """A form's errors as sentences, each with its field's label."""
-    problems = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        problems.extend(f"{label}：{error}" if label else error for error in errors)
-    return problems
 
 
 def _stream_verified(request, case, document, *, file_field, expected, content_type, filename, what):

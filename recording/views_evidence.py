@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases.access import get_case_for_user
+from wuding_enforcement.shared.form_problems import form_problems
 from wuding_enforcement.shared.refusals import show_refusal
 
 from . import evidence as domain
@@ -65,14 +66,6 @@ def _json_error(message: str, status: int, offset: int | None = None) -> JsonRes
         response["Upload-Offset"] = str(offset)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _form_errors(form) -> list[str]:
-    problems = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields and name != "__all__" else ""
-        problems.extend(f"{label}：{e}" if label else e for e in errors)
-    return problems
 
 
 def _evidence_for(request, case_pk, pk):
@@ -151,7 +144,7 @@ def upload_start(request, case_pk):
     wants_json = _wants_json(request)
     form = UploadForm(request.POST, request.FILES, case=case, user=request.user)
     if not form.is_valid():
-        problems = _form_errors(form)
+        problems = form_problems(form)
         if wants_json:
             return _json_error("；".join(problems), 400)
         show_refusal(request, ValidationError(problems))
