@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recording import evidence as domain
-from recording.evidence import probing, upload as upload_protocol
+from recording.evidence import probing
+from recording.evidence import upload as upload_protocol
 from recording.models import Classification, Document, Evidence, Upload, UploadStatus
 from recording.tasks import clean_stale_uploads
 from tests.conftest import login_as
