@@ -1,9 +1,6 @@
 """Review rounds (送审 and its outcome, docs/domain.md §3): submission, assignment of an eligible reviewer, the
 reviewer's outcome with its 法制审核意见书, and advisers' opinions within a round. Every change runs in one
 transaction under row locks, writes the audit log, and refuses with readable Chinese reasons (TransitionRefused).
-
-Over 500 lines because one model's whole life is here (its fields and the four steps of a round, each a model
-method next to the data it reads); splitting the steps apart would bring back the mixins this replaced.
 """
 
 import datetime
@@ -438,6 +435,9 @@ class ReviewRound(models.Model):
             )
         return locked
 
+    # An open round due within this many working days is shown as due soon.
+    SOON_WORKING_DAYS = 3
+
     @property
     def due_status(self) -> str:
         """'overdue' / 'soon' (within 3 working days) / 'ok' for an open round; '' once decided."""
@@ -446,9 +446,17 @@ class ReviewRound(models.Model):
         today = timezone.localdate()
         if today > self.due_on:
             return "overdue"
-        if calendar.working_days_between(today, self.due_on) <= 3:
+        if calendar.working_days_between(today, self.due_on) <= self.SOON_WORKING_DAYS:
             return "soon"
         return "ok"
+
+    def due_label(self, today: datetime.date) -> tuple[str, str]:
+        """What the queue shows of an open round's time limit: (label, css class: red / amber / ok)."""
+        if today > self.due_on:
+            days = calendar.working_days_between(self.due_on, today)
+            return f"已逾期 {max(days, 1)} 个工作日", "red"
+        left = calendar.working_days_between(today, self.due_on)
+        return f"剩余 {left} 个工作日", "amber" if left <= self.SOON_WORKING_DAYS else "ok"
 
 
 def reviewer_problems(case, reviewer, on: datetime.date) -> list[str]:

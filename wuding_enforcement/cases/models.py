@@ -1,5 +1,9 @@
 """The ONE case model shared by the three systems, its parties, the powers catalogue, gapless numbers,
-approvals, pauses and the working-day calendar table."""
+approvals, pauses and the working-day calendar table.
+
+Over 500 lines on purpose: these are the tables of the one shared case and most of them are fields and
+constraints; its behaviour lives in lifecycle.py (the stage change, approvals) and beside it (calendar.py,
+deadlines.py, gates.py), so this module is the case's schema read in one place."""
 
 import datetime
 from decimal import Decimal
