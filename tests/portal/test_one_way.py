@@ -28,7 +28,10 @@ def sources(folders, pattern):
             "a refusal shown message by message (use show_refusal)",
             re.compile(r"for message in \w+\.messages"),
         ),
-        ("an inline certificate check (use roster/certification.py)", re.compile(r"any\(\s*\w+\.is_valid_on\(")),
+        (
+            "an inline certificate check (use roster/certification.py)",
+            re.compile(r"any\(\s*\w+\.is_valid_on\("),
+        ),
         ("a free-text key (use a real key)", re.compile(r"note__contains")),
         ("a swallowed exception", re.compile(r"except Exception:\s*\n\s*(pass|return)")),
     ],
