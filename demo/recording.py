@@ -223,7 +223,7 @@ class _RecordingSeeder:
             act_place=form.cleaned_data.get("place", "") if doctype.act else "",
             av_exemption="" if with_media or not doctype.av else AV_EXEMPTION,
             party_signature=PartySignature.PENDING
-            if (doctype.to_party or doctype.act)
+            if Document(doc_type=doctype.key).takes_party_signature
             else PartySignature.NOT_APPLICABLE,
             created_by=officers[0],
         )
@@ -242,13 +242,12 @@ class _RecordingSeeder:
             self.notes.append(f"{case.number} {doctype.title}保留为草稿：{refused.messages[0]}")
             return document
         self.issued += 1
-        if doctype.to_party or doctype.act:
-            document.refresh_from_db()
-            document.party_signature = PartySignature.SIGNED
-            document.party_signed_at = timezone.make_aware(
-                datetime.datetime.combine(day, datetime.time(10, 20))
+        if document.takes_party_signature:
+            # The same domain method as the page (Document.record_party_signature): locked, audited.
+            signed_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 20)))
+            document.record_party_signature(
+                by=officers[0], outcome=PartySignature.SIGNED, signed_at=min(signed_at, timezone.now())
             )
-            document.save(update_fields=["party_signature", "party_signed_at", "updated_at"])
         return document
 
     # --- media ---

@@ -1,4 +1,4 @@
-"""Discretion benchmarks (§2): the proposed decision's circumstances and penalty compared with the benchmark
+"""Discretion benchmarks (docs/domain.md §3, the review's point 4): the proposed decision's circumstances and penalty compared with the benchmark
 of each penalty matter of the case (行政处罚法 第三十四条), and the fixture loader."""
 
 import json

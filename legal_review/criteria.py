@@ -1,8 +1,8 @@
-"""Which decisions are major (§1): the proposed decision read from the case's draft decision documents, the
+"""Which decisions are major (docs/domain.md §3, "Scope"): the proposed decision read from the case's draft decision documents, the
 hearing entitlement of 行政处罚法 第六十三条, and the catalogue's criteria matched against the case's data.
 
 The proposed decision is the set of the case's current (not superseded) decision documents — the draft
-行政处罚决定书 (or 不予行政处罚决定书) per party. Its hash is what an approval is bound to (§5).
+行政处罚决定书 (or 不予行政处罚决定书) per party. Its hash is what an approval is bound to (the gate, gates.py).
 """
 
 import hashlib

@@ -1,4 +1,4 @@
-"""§5 The gate: no decision of a major case until the latest review round is 同意, the required 集体讨论 is
+"""The gate (docs/domain.md §3, "Without a passed review, no decision is made"): no decision of a major case until the latest review round is 同意, the required 集体讨论 is
 concluded, and the proposed decision has not changed since (行政处罚法 第五十七条、第五十八条). Registered
 into the shared case (Case.advance) and into document issuing (Document.issue) from LegalReviewConfig.ready:
 every path — pages, admin, model methods, tasks — goes through one of those two methods."""

@@ -1,4 +1,4 @@
-"""The submission package (§3, 送审材料): the proposed decision, the 案件调查终结报告, the evidence list, the
+"""The submission package (送审材料, docs/domain.md §3): the proposed decision, the 案件调查终结报告, the evidence list, the
 legal basis, the discretion reasoning and, where there was a hearing, the 听证笔录. An incomplete package is
 refused with a Chinese list of what is missing."""
 

@@ -1,4 +1,4 @@
-"""System pre-checks of the seven review points (§4): where the case's data can answer, the system checks and
+"""System pre-checks of the seven review points (docs/domain.md §3, "The review checks"): where the case's data can answer, the system checks and
 shows its result with the evidence it read; the reviewer still decides each point."""
 
 import datetime
@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from wuding_enforcement.cases.deadlines import Status
+from wuding_enforcement.roster.certification import certified_officers, entitlement_on
+from wuding_enforcement.shared.chinese import cn_date
 
 from .benchmarks import compare_case
 from .criteria import fmt, hearing_reasons, party_is_natural, yuan
@@ -15,10 +17,6 @@ from .package import Package
 
 PASS, PROBLEM, MANUAL = "pass", "problem", "manual"
 STATUS_LABELS = {PASS: "未发现问题", PROBLEM: "发现问题", MANUAL: "须人工审查"}
-
-
-def cn_date(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未填写日期）"
 
 
 @dataclass
@@ -68,29 +66,26 @@ def run(case, pkg: Package, *, base_amount=None, today: datetime.date | None = N
     ]
 
 
+def _act(doc) -> str:
+    return f"{doc.type_title}（{cn_date(doc.act_date) or '未填写日期'}）"
+
+
 def certificates(acts) -> PreCheck:
-    """行政处罚法 第四十二条: each officer of each act held a certificate valid on the act's date."""
+    """行政处罚法 第四十二条: each officer of each act held a certificate valid on the act's date
+    (roster/certification.py entitlement_on, the one certificate rule)."""
     check = PreCheck(1, "certificates", "执法人员在每项执法活动当日均持有效执法证件")
     for doc in acts:
         if doc.act_date is None:
             check.problem(f"{doc}：未填写执法活动日期，无法核对证件。")
             continue
         for officer in doc.officers.all():
-            certs = list(officer.certificates.all())
-            valid = [c for c in certs if c.is_valid_on(doc.act_date)]
-            if valid:
+            entitlement = entitlement_on(officer, doc.act_date)
+            if entitlement.entitled:
                 check.lines.append(
-                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} 证件 {valid[0].number} 有效"
-                )
-            elif certs:
-                reasons = "；".join(c.invalid_reason_on(doc.act_date) for c in certs)
-                check.problem(
-                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} {reasons}"
+                    f"{_act(doc)}：{officer.display_name} 证件 {entitlement.certificate.number} 有效"
                 )
             else:
-                check.problem(
-                    f"{doc.type_title}（{cn_date(doc.act_date)}）：{officer.display_name} 未持有执法证件"
-                )
+                check.problem(f"{_act(doc)}：{entitlement.refusal}")
     if not acts:
         check.status = MANUAL
         check.lines.append("案件尚无记录执法活动的文书。")
@@ -98,16 +93,15 @@ def certificates(acts) -> PreCheck:
 
 
 def two_officers(acts) -> PreCheck:
-    """行政处罚法 第四十二条: at least two officers with valid certificates per act."""
+    """行政处罚法 第四十二条: at least two officers with valid certificates per act
+    (roster/certification.py certified_officers)."""
     check = PreCheck(1, "two_officers", "每项执法活动至少两名持证执法人员")
     for doc in acts:
         if doc.act_date is None:
             continue
-        valid = [
-            o for o in doc.officers.all() if any(c.is_valid_on(doc.act_date) for c in o.certificates.all())
-        ]
-        line = f"{doc.type_title}（{cn_date(doc.act_date)}）：持有效证件的执法人员 {len(valid)} 名"
-        if len(valid) < 2:
+        officers = certified_officers(doc.officers.all(), doc.act_date)
+        line = f"{_act(doc)}：持有效证件的执法人员 {len(officers.certified)} 名"
+        if not officers.enough:
             check.problem(line + "，不足两名。")
         else:
             check.lines.append(line)
@@ -224,15 +218,13 @@ def audio_video(acts) -> PreCheck:
             continue
         has_av = any(e.kind in ("video", "audio") and e.voided_at is None for e in doc.evidence.all())
         if has_av:
-            check.lines.append(f"{doc.type_title}（{cn_date(doc.act_date)}）：已关联音像记录")
+            check.lines.append(f"{_act(doc)}：已关联音像记录")
         elif rule == "mandatory":
-            check.problem(f"{doc.type_title}（{cn_date(doc.act_date)}）：须全程音像记录，未关联录像或录音。")
+            check.problem(f"{_act(doc)}：须全程音像记录，未关联录像或录音。")
         elif doc.av_exemption.strip():
-            check.lines.append(
-                f"{doc.type_title}（{cn_date(doc.act_date)}）：未录制，理由：{doc.av_exemption[:80]}"
-            )
+            check.lines.append(f"{_act(doc)}：未录制，理由：{doc.av_exemption[:80]}")
         else:
-            check.problem(f"{doc.type_title}（{cn_date(doc.act_date)}）：既无音像记录，也未说明理由。")
+            check.problem(f"{_act(doc)}：既无音像记录，也未说明理由。")
     if not check.lines and check.status == PASS:
         check.lines.append("无须音像记录的执法活动。")
     return check

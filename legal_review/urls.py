@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reviewer
 
 app_name = "legal_review"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("stats/", views.stats, name="stats"),
+    path("", views_reviewer.index, name="index"),
+    path("stats/", views_reviewer.stats, name="stats"),
     path("case/<int:pk>/", views.case_review, name="case"),
     # One URL per action, POST only.
     path("case/<int:pk>/flags/", views.flag_add, name="flag_add"),
@@ -18,9 +18,11 @@ urlpatterns = [
     path("case/<int:pk>/collective/", views.collective, name="collective"),
     path("case/<int:pk>/decisions/<int:doc_pk>/issue/", views.issue_decision, name="issue_decision"),
     path("case/<int:pk>/documents/<int:doc_pk>/pdf/", views.document_pdf, name="document_pdf"),
-    path("rounds/<int:round_pk>/", views.round_review, name="round"),
-    path("rounds/<int:round_pk>/decide/", views.decide, name="decide"),
-    path("rounds/<int:round_pk>/assign/", views.assign, name="assign"),
-    path("rounds/<int:round_pk>/advisers/", views.adviser_ask, name="adviser_ask"),
-    path("rounds/<int:round_pk>/advisers/<int:item_pk>/", views.adviser_answer, name="adviser_answer"),
+    path("rounds/<int:round_pk>/", views_reviewer.round_review, name="round"),
+    path("rounds/<int:round_pk>/decide/", views_reviewer.decide, name="decide"),
+    path("rounds/<int:round_pk>/assign/", views_reviewer.assign, name="assign"),
+    path("rounds/<int:round_pk>/advisers/", views_reviewer.adviser_ask, name="adviser_ask"),
+    path(
+        "rounds/<int:round_pk>/advisers/<int:item_pk>/", views_reviewer.adviser_answer, name="adviser_answer"
+    ),
 ]

@@ -1,4 +1,4 @@
-"""The case file (案卷) and archiving (归档), docs/domain.md §2 and issue §7.
+"""The case file (案卷) and archiving (归档), docs/domain.md §2 ("Archive").
 
 Once a case is finished (结案 approved, or 不予立案, or a 简易程序 case 备案), the records keeper (档案管理员) of
 the handling unit archives it: a background task (tasks_archive.build_case_file) assembles two PDFs
@@ -34,7 +34,7 @@ from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused, register_gate
 from wuding_enforcement.roster.models import Role
 
-from .models import CaseFile, CaseFileStatus, Document, Evidence, Retention, Upload
+from .models import CaseFile, CaseFileStatus, Classification, Document, Evidence, Retention, Upload
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,27 @@ def is_records_keeper_of(user, case) -> bool:
         and user.is_active
         and user.has_role(Role.RECORDS_KEEPER)
         and user.unit_id == case.handling_unit_id
+    )
+
+
+def may_download(user, case, volume: str) -> bool:
+    """Who may download a volume of the case file: the 正卷 (what the party may inspect) the records keeper,
+    the case's officers, the unit head and the bureau head; the 副卷 (internal approvals, 集体讨论, 法制审核意见)
+    only the records keeper and the heads; a case file holding classified records only those
+    Case.may_see_classified admits (docs/domain.md §2, "Archive")."""
+    heads_or_keeper = (
+        user.has_role(Role.BUREAU_HEAD)
+        or user.is_head_of(case.handling_unit)
+        or is_records_keeper_of(user, case)
+    )
+    allowed = heads_or_keeper or (volume == "main" and case.assignments.filter(officer=user).exists())
+    return allowed and (not holds_classified(case) or case.may_see_classified(user))
+
+
+def holds_classified(case) -> bool:
+    return (
+        case.documents.filter(status="issued").exclude(classification=Classification.GENERAL).exists()
+        or case.evidence.exclude(classification=Classification.GENERAL).exists()
     )
 
 

@@ -1,8 +1,12 @@
 """recording's own rules, registered into the shared case and into document issuing."""
 
+import logging
+
 from wuding_enforcement.roster.certification import certified_officers
 
 from .gates import register_after_issue, register_document_gate
+
+logger = logging.getLogger("wuding.recording")
 
 
 def officers_present(document, user):
@@ -56,15 +60,21 @@ def pause_for_testing(document, user):
         return
     note = f"期间告知书 卷内第{document.file_seq or '—'}号/{document.number or ''}".rstrip("/")
     if document.supersedes_id:
-        CasePause.objects.filter(
-            case=document.case, kind=PauseKind.TESTING, note__contains=f"#{document.supersedes_id}"
+        # The correction replaces the period the superseded notice recorded: found by the notice's id.
+        replaced = CasePause.objects.filter(
+            case=document.case, kind=PauseKind.TESTING, source_document_id=document.supersedes_id
         ).update(end=start)
+        if not replaced:
+            logger.warning(
+                "correction %s found no testing pause of document %s", document.pk, document.supersedes_id
+            )
     CasePause.objects.create(
         case=document.case,
         kind=PauseKind.TESTING,
         start=start,
         end=end,
-        note=f"{note} #{document.pk}",
+        note=note,
+        source_document_id=document.pk,
         created_by=user,
     )
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
-from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.chinese import cn_date, cn_datetime
 
 from .archive import A4, VOLUMES, ArchiveError
 from .models import Document, DocumentStatus, Evidence
@@ -155,8 +155,7 @@ def _note(document) -> str:
 
 
 def _moment_label(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{cn_date(local.date())} {local:%H:%M}"
+    return cn_datetime(moment)
 
 
 def _document_label(document) -> str:

@@ -1,5 +1,6 @@
 """Forms of the recording pages: the lead registration (案件来源登记), a document's meta data (who, when,
-where, which party, classification), the party's signature or refusal, a correction's reason.
+where, which party, classification), the party's signature or refusal, a correction's reason, and the evidence
+upload and void forms.
 
 The forms shape input and give Chinese messages; the rules themselves (who may issue, ≥2 certified officers,
 audio-video) are decided by the domain (Case.register_lead, Document.issue and the registered gates).
@@ -10,10 +11,10 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from wuding_enforcement.cases.models import LeadSource, Party, PartyKind, PowerItem
 from wuding_enforcement.roster.models import Role, Staff, Unit
+from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.forms import date_field, datetime_field, line_field, text_field
 
 from .models import Classification, Document, PartySignature
@@ -238,18 +239,57 @@ class SignatureForm(forms.Form):
             raise ValidationError("签字页照片已损坏或不是完整的图片。") from exc
         return {"content": content, "mime": mime, "sha256": hashlib.sha256(content).hexdigest()}
 
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("outcome") == PartySignature.REFUSED
-            and not (cleaned.get("refusal_witness") or "").strip()
-        ):
-            self.add_error("refusal_witness", "当事人拒绝签名的，须写明见证人。")
-        when = cleaned.get("signed_at")
-        if when and when > timezone.now():
-            self.add_error("signed_at", "时间不能晚于现在。")
-        return cleaned
+    # Whether a witness is needed and the time is not in the future are rules of the document
+    # (Document.record_party_signature), not of this form: every path gets the same refusal.
 
 
 class CorrectionForm(forms.Form):
     reason = text_field("更正理由", rows=2, max_length=2000)
+
+
+# --- Audio-video evidence ----------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    title = forms.CharField(label="名称", max_length=200, help_text="如：现场检查执法记录仪录像")
+    document = forms.ModelChoiceField(
+        label="所记录的执法活动",
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label="（不关联具体文书）",
+        help_text="选择该音像记录所记录的执法活动，如现场笔录、查封扣押决定书。",
+    )
+    classification = forms.ChoiceField(
+        label="密级", choices=Classification.choices, initial=Classification.GENERAL
+    )
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label="文件", required=False)
+    # Sent by upload.js instead of the file itself: the bytes follow in chunks.
+    name = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    size = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    sha256 = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.visible_to(user, case).current()
+        self.fields["document"].label_from_instance = _document_label
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and cleaned.get("size") is None:
+            raise forms.ValidationError("请选择要上传的录音、录像或照片文件。")
+        return cleaned
+
+
+def _document_label(document) -> str:
+    when = f"（{cn_date(document.act_date)}）" if document.act_date else ""
+    return f"{document}{when}"
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="作废理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="写明作废原因，如：误传其他案件的录像。文件不会被删除，作废记录与理由永久保留。",
+    )

@@ -3,10 +3,14 @@ signed paper) and every case-file PDF is re-hashed and compared with the SHA-256
 
 A reliable electronic record must make later changes detectable (电子签名法 第十三条、第十四条; 档案法 第三十七条:
 electronic archives count only where their content is complete and unaltered). Run by `manage.py
-verify_evidence`, by a periodic Celery task, and on every download of an evidence file. Problems go to the
-audit log (recording.integrity.failed) and by e-mail to the records keepers of the case's unit.
+verify_evidence`, by a periodic Celery task, and on a download that finds a file missing or altered
+(wuding_enforcement/audit/files.py). Problems go to the
+audit log (recording.integrity.failed) and by e-mail to the records keepers of the case's unit; a mail that
+cannot be sent is logged and audited (recording.integrity.alert_failed), never silently dropped.
 """
 
+import logging
+import smtplib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,6 +23,7 @@ from wuding_enforcement.roster.models import Role, Staff
 from .evidence import file_sha256
 from .models import CaseFile, Document, DocumentStatus, Evidence
 
+logger = logging.getLogger("wuding.recording")
 MISSING = "missing"
 MISMATCH = "mismatch"
 
@@ -147,6 +152,12 @@ def report_problems(problems: list[Problem], *, source: str, actor=None, request
     """Write one audit event naming every problem and tell the records keepers, per unit."""
     if not problems:
         return
+    logger.error(
+        "integrity check (%s) found %d problem(s): %s",
+        source,
+        len(problems),
+        "; ".join(f"{p.file.name} {p.problem}" for p in problems),
+    )
     record(
         "recording.integrity.failed",
         actor=actor,
@@ -161,10 +172,21 @@ def report_problems(problems: list[Problem], *, source: str, actor=None, request
     for unit_id, unit_problems in by_unit.items():
         recipients = records_keepers_for([unit_id])
         if not recipients:
+            logger.error(
+                "integrity problems in unit %s and no records keeper with an e-mail to tell", unit_id
+            )
             continue
-        lines = "\n".join(f"- {p.describe()}" for p in unit_problems)
+        _alert(unit_id, unit_problems, recipients, source)
+
+
+def _alert(unit_id, problems: list[Problem], recipients: list[str], source: str) -> bool:
+    """Mail the records keepers. A mail that cannot be sent loses nothing: the problems are already in the
+    audit log (recording.integrity.failed); the failure to tell is logged and audited too
+    (recording.integrity.alert_failed), so that someone who reads either learns nobody was told."""
+    lines = "\n".join(f"- {p.describe()}" for p in problems)
+    try:
         send_mail(
-            subject=f"【{settings.BUREAU_NAME}】存储文件完整性校验发现 {len(unit_problems)} 个问题",
+            subject=f"【{settings.BUREAU_NAME}】存储文件完整性校验发现 {len(problems)} 个问题",
             message=(
                 "档案管理员：\n\n完整性校验（"
                 + {"command": "人工运行校验命令", "task": "定期校验", "download": "下载时校验"}.get(
@@ -176,8 +198,23 @@ def report_problems(problems: list[Problem], *, source: str, actor=None, request
             ),
             from_email=None,
             recipient_list=recipients,
-            fail_silently=True,
         )
+    except (OSError, smtplib.SMTPException) as exc:  # SMTP refused, connection failed, DNS ...
+        logger.error("integrity alert to %s not sent: %s", ", ".join(recipients), exc)
+        record(
+            "recording.integrity.alert_failed",
+            outcome=Outcome.FAILURE,
+            object_repr=f"完整性告警邮件未能发送（{len(problems)} 个问题）",
+            detail={
+                "unit": unit_id,
+                "recipients": recipients,
+                "error": f"{type(exc).__name__}: {exc}",
+                "problems": [p.as_detail() for p in problems],
+            },
+        )
+        return False
+    logger.warning("integrity alert sent to %s: %d problem(s)", ", ".join(recipients), len(problems))
+    return True
 
 
 def verify_and_report(*, source: str) -> Report:

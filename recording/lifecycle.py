@@ -2,6 +2,7 @@
 supersedes the issued one). Model methods mixed into Document; models are imported inside the methods."""
 
 import hashlib
+import logging
 import secrets
 
 from django.core.files.base import ContentFile
@@ -25,6 +26,7 @@ AFTER_ISSUE_FIELDS = {
     "updated_at",
 }
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+logger = logging.getLogger("wuding.recording")
 
 
 class DocumentFrozenError(Exception):
@@ -64,6 +66,14 @@ class DocumentLifecycle:
     @property
     def is_issued(self) -> bool:
         return self.status == "issued"
+
+    @property
+    def takes_party_signature(self) -> bool:
+        """Documents addressed to a party and records of an act are signed (or refused) by the party."""
+        from .doctypes import REGISTRY
+
+        doctype = REGISTRY.get(self.doc_type)
+        return doctype is not None and bool(doctype.to_party or doctype.act)
 
     def issue_problems(self, by) -> list[str]:
         """What stops this draft from being issued now (for the page and for issue())."""
@@ -170,6 +180,70 @@ class DocumentLifecycle:
         ):
             setattr(self, name, getattr(doc, name))
         return doc
+
+    def record_party_signature(self, *, by, outcome: str, signed_at, refusal_witness: str = "", scan=None):
+        """The party's signature or refusal to sign (a refusal with its witness), and optionally the photo of
+        the signed paper (`scan`: its bytes, already judged an image by the form): the only changes an
+        issued document still accepts (AFTER_ISSUE_FIELDS). Refused for a draft, a document the party does
+        not sign, an archived case, or anyone who may not work on the case. Locked and audited."""
+        from .models import Document, PartySignature
+
+        problems = []
+        witness = (refusal_witness or "").strip()
+        if outcome not in (PartySignature.SIGNED, PartySignature.REFUSED):
+            problems.append("请选择当事人已签名或拒绝签名。")
+        if outcome == PartySignature.REFUSED and not witness:
+            problems.append("当事人拒绝签名的，须写明见证人。")
+        if signed_at is None:
+            problems.append("请填写签名（拒签）时间。")
+        elif signed_at > timezone.now():
+            problems.append("签名（拒签）时间不能晚于现在。")
+        with transaction.atomic():
+            locked = Document.objects.select_for_update(of=("self",)).select_related("case").get(pk=self.pk)
+            if not locked.is_issued:
+                problems.insert(0, "文书签发后才能记录当事人签名情况。")
+            elif not locked.takes_party_signature:
+                problems.insert(0, "该文书无须当事人签名。")
+            elif locked.case.stage == Stage.ARCHIVED:  # read-only for everyone (recording.archive)
+                problems.insert(0, "案件已归档，案件及其记录只读，不能再记录当事人签名情况。")
+            elif not locked.case.may_work_on(by):
+                problems.insert(0, "您不是本案承办人员或承办单位负责人，不能记录当事人签名情况。")
+            if problems:
+                logger.info("party signature refused on document %s: %s", self.pk, "; ".join(problems))
+                raise TransitionRefused(problems)
+            locked.party_signature = outcome
+            locked.party_signed_at = signed_at
+            locked.refusal_witness = witness if outcome == PartySignature.REFUSED else ""
+            fields = ["party_signature", "party_signed_at", "refusal_witness", "updated_at"]
+            scan_sha256 = ""
+            if scan:
+                scan_sha256 = hashlib.sha256(scan).hexdigest()
+                locked.signed_scan.save("scan", ContentFile(scan), save=False)
+                locked.signed_scan_sha256 = scan_sha256
+                fields += ["signed_scan", "signed_scan_sha256"]
+            locked._change_reason = "recording.document.party_signature"
+            locked._history_user = by
+            locked.save(update_fields=fields)
+            record(
+                "recording.document.party_signature",
+                obj=locked.case,
+                actor=by,
+                detail={
+                    "document": locked.pk,
+                    "outcome": outcome,
+                    "witness": locked.refusal_witness,
+                    "scan_sha256": scan_sha256,
+                },
+            )
+        for name in (
+            "party_signature",
+            "party_signed_at",
+            "refusal_witness",
+            "signed_scan",
+            "signed_scan_sha256",
+        ):
+            setattr(self, name, getattr(locked, name))
+        return locked
 
     def correct(self, *, by, reason: str):
         """A correction: a new draft with the same content that will supersede this issued document once

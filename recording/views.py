@@ -13,7 +13,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
@@ -42,11 +41,13 @@ from wuding_enforcement.cases.models import (
     CaseTransition,
 )
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, TransitionRefused
+from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.form_problems import show_form_problems
 from wuding_enforcement.shared.refusals import show_refusal
 
-from . import views_archive
+from . import archive, views_archive
 from .access import document_pdf_name, get_document_for_user
 from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
@@ -60,11 +61,6 @@ RECORDING_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD, Role.RECORDS_
 DRAFT_SESSION_PREFIX = "recording.draft_token."
 
 _url = url_or_none
-
-
-def _show_refusal(request, refused):
-    for message in refused.messages:
-        messages.error(request, message)
 
 
 # --- Landing page ------------------------------------------------------------------------------------------
@@ -133,8 +129,7 @@ def lead_new(request):
                 parties=parties.parties,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, f"已登记案源，案源登记号 {case.lead_number}。")
             if case.may_work_on(user) or user.has_role(Role.BUREAU_HEAD):
@@ -192,9 +187,8 @@ def workspace(request, pk):
     documents = list(_documents_for(case, may_see_classified))
     evidence = list(_evidence_for(case, may_see_classified))
     awaiting = set(Approval.objects.awaiting(user).filter(case=case).values_list("pk", flat=True))
-    officers = [
-        (a, any(c.is_valid_on(today) for c in a.officer.certificates.all())) for a in case.assignments.all()
-    ]
+    # Whether each officer may enforce today (roster/certification.py: the one certificate rule).
+    officers = [(a, entitlement_on(a.officer, today).entitled) for a in case.assignments.all()]
     here = reverse("recording:workspace", args=[case.pk])
     context = {
         "case": case,
@@ -225,7 +219,7 @@ def workspace(request, pk):
 
 def _archive_context(case, user) -> dict:
     """The records keeper archives a closed case (the case-file pages belong to the archive module)."""
-    keeper = user.has_role(Role.RECORDS_KEEPER) and user.unit_id == case.handling_unit_id
+    keeper = archive.is_records_keeper_of(user, case)
     start = _url("recording:casefile_start", case.pk)
     progress = _url("recording:casefile_progress", case.pk)
     download = _url("recording:casefile_download", case.pk)
@@ -307,7 +301,7 @@ def _save_draft(request, case, doctype, document, token=""):
         created = draft.pk is None
         if created:
             draft.created_by = request.user
-            if doctype.to_party or doctype.act:
+            if draft.takes_party_signature:
                 draft.party_signature = PartySignature.PENDING
         draft._change_reason = "recording.document.drafted" if created else "recording.document.edited"
         draft._history_user = request.user
@@ -364,7 +358,7 @@ def document_detail(request, pk, doc_pk):
         and not may_see_classified
     ):
         correction = None
-    signable = document.is_issued and doctype is not None and (doctype.to_party or doctype.act)
+    signable = document.is_issued and document.takes_party_signature
     context = {
         "case": case,
         "document": document,
@@ -390,13 +384,10 @@ def document_issue(request, pk, doc_pk):
     """签发: number, render, hash and freeze (Document.issue); a second click gets "该文书已签发"."""
     case = get_case_for_user(request, pk, write=True)
     document = get_document_for_user(request, case, doc_pk)
-    if document.is_issued:
-        messages.error(request, "该文书已签发。")
-        return redirect("recording:document_detail", pk=case.pk, doc_pk=document.pk)
     try:
         issued = document.issue(by=request.user)
     except TransitionRefused as refused:
-        _show_refusal(request, refused)
+        show_refusal(request, refused)
     else:
         number = issued.number or (f"卷内第{issued.file_seq}号" if issued.file_seq else "")
         messages.success(request, f"“{issued.type_title}”已签发{('，' + number) if number else ''}。")
@@ -416,7 +407,7 @@ def document_correct(request, pk, doc_pk):
     try:
         draft = document.correct(by=request.user, reason=form.cleaned_data["reason"])
     except TransitionRefused as refused:
-        _show_refusal(request, refused)
+        show_refusal(request, refused)
         return redirect("recording:document_detail", pk=case.pk, doc_pk=document.pk)
     messages.success(request, "已制作更正文书草稿；签发后原文书标记为已被更正，两份均保留。")
     return redirect("recording:document_edit", pk=case.pk, doc_pk=draft.pk)
@@ -426,47 +417,27 @@ def document_correct(request, pk, doc_pk):
 @login_required
 def document_signature(request, pk, doc_pk):
     """The party's signature or refusal to sign (with witness) on an issued document, and a photo of the
-    signed paper: the only changes an issued document still accepts."""
+    signed paper (Document.record_party_signature decides whether it may be recorded)."""
     case = get_case_for_user(request, pk, write=True)
     document = get_document_for_user(request, case, doc_pk)
     back = redirect("recording:document_detail", pk=case.pk, doc_pk=document.pk)
-    if not document.is_issued:
-        messages.error(request, "文书签发后才能记录当事人签名情况。")
-        return back
     form = SignatureForm(request.POST, request.FILES)
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+        show_form_problems(request, form)
         return back
     data = form.cleaned_data
-    scan = data.get("scan")
-    with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
-        locked.party_signature = data["outcome"]
-        locked.party_signed_at = data["signed_at"]
-        locked.refusal_witness = data["refusal_witness"] if data["outcome"] == PartySignature.REFUSED else ""
-        fields = ["party_signature", "party_signed_at", "refusal_witness", "updated_at"]
-        if scan:
-            locked.signed_scan.save("scan", ContentFile(scan["content"]), save=False)
-            locked.signed_scan_sha256 = scan["sha256"]
-            fields += ["signed_scan", "signed_scan_sha256"]
-        locked._change_reason = "recording.document.party_signature"
-        locked._history_user = request.user
-        locked.save(update_fields=fields)
-        record(
-            "recording.document.party_signature",
-            obj=case,
-            actor=request.user,
-            detail={
-                "document": document.pk,
-                "outcome": data["outcome"],
-                "witness": locked.refusal_witness,
-                "scan_sha256": scan["sha256"] if scan else "",
-            },
+    try:
+        document.record_party_signature(
+            by=request.user,
+            outcome=data["outcome"],
+            signed_at=data["signed_at"],
+            refusal_witness=data["refusal_witness"],
+            scan=data["scan"]["content"] if data.get("scan") else None,
         )
-    messages.success(request, f"已记录：{PartySignature(data['outcome']).label}。")
+    except TransitionRefused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, f"已记录：{PartySignature(data['outcome']).label}。")
     return back
 
 

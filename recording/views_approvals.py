@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.models import ApprovalKind
 from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.shared.form_problems import show_form_problems
+from wuding_enforcement.shared.refusals import show_refusal
 
 KINDS = (ApprovalKind.PRESERVATION, ApprovalKind.SEIZURE, ApprovalKind.SEIZURE_EXTENSION)
 
@@ -45,16 +47,13 @@ def coercion_approval_request(request, pk):
         try:
             case.request_approval(kind, by=request.user, reason=form.cleaned_data["reason"], days=days)
         except TransitionRefused as refused:
-            for message in refused.messages:
-                messages.error(request, message)
+            show_refusal(request, refused)
         else:
             messages.success(
                 request, f"已提交“{ApprovalKind(kind).label}”，待承办单位负责人签署意见后报局负责人审批。"
             )
     else:
-        for name, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[name].label}：{error}")
+        show_form_problems(request, form)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)

@@ -9,27 +9,29 @@ Who: the case must be visible to the user (get_case_for_user: 404 otherwise). St
 records keeper (the domain says why not, in Chinese). The 正卷 may be downloaded by the records keeper, the
 case's officers, the unit head and the bureau head; the 副卷 (internal approvals and opinions) by the records
 keeper, the unit head and the bureau head only; a case file holding classified records only by those
-Case.may_see_classified admits. Every download and every refused download is in the audit log, and the file
-is re-hashed before it is sent (a changed file is refused and reported like any integrity problem).
+Case.may_see_classified admits (recording/archive.py may_download). Every download and every refused download
+is in the audit log; the file leaves through audit/files.py send_stored_file, which re-hashes it first (a
+changed file is refused and reported to the records keepers like any integrity problem).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from wuding_enforcement.audit.api import record
+from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.workflow import TransitionRefused
-from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.refusals import show_refusal
 
 from . import archive
-from .models import CaseFile, CaseFileStatus, Classification, Retention
+from .models import CaseFile, CaseFileStatus, Retention
 
 
 def _back(request, case):
@@ -47,8 +49,7 @@ def casefile_start(request, pk):
     try:
         case_file = archive.start_archiving(case, by=request.user, retention=retention)
     except TransitionRefused as refused:
-        for message in refused.messages:
-            messages.error(request, message)
+        show_refusal(request, refused)
         return _back(request, case)
     case_file.refresh_from_db()
     if case_file.status == CaseFileStatus.DONE:
@@ -88,7 +89,7 @@ def casefile_state(case, user) -> dict:
                 else "未加盖电子签章（签章启用前组卷）",
             }
             state["volumes"].append(row)
-            if may_download(user, case, volume):
+            if archive.may_download(user, case, volume):
                 url = reverse("recording:casefile_download", args=[case.pk]) + f"?volume={volume}"
                 state["downloads"].append({**row, "url": url})
     return state
@@ -119,23 +120,6 @@ def casefile_progress(request, pk):
     return render(request, "recording/casefile_progress_page.html", state)
 
 
-def may_download(user, case, volume: str) -> bool:
-    heads_or_keeper = (
-        user.has_role(Role.BUREAU_HEAD)
-        or user.is_head_of(case.handling_unit)
-        or archive.is_records_keeper_of(user, case)
-    )
-    allowed = heads_or_keeper or (volume == "main" and case.assignments.filter(officer=user).exists())
-    return allowed and (not _holds_classified(case) or case.may_see_classified(user))
-
-
-def _holds_classified(case) -> bool:
-    return (
-        case.documents.filter(status="issued").exclude(classification=Classification.GENERAL).exists()
-        or case.evidence.exclude(classification=Classification.GENERAL).exists()
-    )
-
-
 @require_GET
 @login_required
 def casefile_download(request, pk):
@@ -148,7 +132,9 @@ def casefile_download(request, pk):
     case_file = CaseFile.objects.filter(case=case, status=CaseFileStatus.DONE).first()
     if case_file is None:
         raise Http404("本案尚未组卷。")
-    if not may_download(request.user, case, volume):
+    if not archive.may_download(request.user, case, volume):
+        # The volume is known to exist (every case file has both), so a 403 leaks nothing; the audit row
+        # names the volume (the middleware adds auth.permission_denied for the page).
         record(
             "recording.casefile.download_refused",
             obj=case,
@@ -158,25 +144,27 @@ def casefile_download(request, pk):
         )
         raise PermissionDenied(f"您无权下载本案的{archive.VOLUMES[volume]}。")
     pdf = getattr(case_file, f"{volume}_pdf")
-    stored = integrity.StoredFile(
-        f"casefile_{volume}",
-        f"案卷{archive.VOLUMES[volume]}（案件 {case.number}）",
-        pdf.name,
-        getattr(case_file, f"{volume}_sha256"),
-        case.pk,
-        case.handling_unit_id,
-        case_file.pk,
-    )
-    problem = integrity.check(stored)
-    if problem is not None:
-        integrity.report_problems([problem], source="download", request=request)
-        messages.error(request, f"{problem.describe()}。已通知档案管理员，暂不能下载。")
+    expected = getattr(case_file, f"{volume}_sha256")
+    label = f"案卷{archive.VOLUMES[volume]}（案件 {case.number}）"
+    try:
+        return send_stored_file(
+            request,
+            pdf,
+            filename=f"{case.number}-{archive.VOLUMES[volume]}.pdf",
+            content_type="application/pdf",
+            action="recording.casefile.downloaded",
+            obj=case,
+            what=label,
+            detail={"volume": volume},
+            expected_sha256=expected,
+        )
+    except FileAltered as exc:
+        stored = integrity.StoredFile(
+            f"casefile_{volume}", label, pdf.name, expected, case.pk, case.handling_unit_id, case_file.pk
+        )
+        problem = integrity.MISMATCH if exc.actual else integrity.MISSING
+        integrity.report_problems(
+            [integrity.Problem(stored, problem, exc.actual)], source="download", request=request
+        )
+        show_refusal(request, exc)
         return redirect(reverse("recording:workspace", args=[case.pk]))
-    record(
-        "recording.casefile.downloaded",
-        obj=case,
-        request=request,
-        detail={"volume": volume, "sha256": stored.expected},
-    )
-    name = f"{case.number}-{archive.VOLUMES[volume]}.pdf"
-    return FileResponse(pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")

@@ -1,9 +1,12 @@
 """Staff pages and endpoints of audio-video evidence (音像记录): the upload page and its resumable protocol,
 the evidence list and page with the player, byte-range streaming, download, thumbnail and void.
 
-Media is never served from a public URL: every byte goes through these views, which check the case
-(get_case_for_user) and the item's classification (Evidence.objects.visible_to). The rules themselves live
-in recording/evidence.py; views read input, call it and show its Chinese answer.
+Media is never served from a public URL: every byte goes through these views, which fetch the case
+(get_case_for_user) and the item (recording/access.py get_evidence_for_user: its classification) and send the
+file through the one getter, wuding_enforcement/audit/files.py send_stored_file (HTTP Range for playback; the
+SHA-256 re-checked per request only for small items — a large recording is checked at ingest, nightly and on
+export, never per request). The rules live in recording/evidence/; views read input, call it and show its
+Chinese answer.
 
 The upload protocol (static/js/upload.js speaks it; bench/upload_bench.py too):
   POST  cases/<case_pk>/uploads/   title, document, classification, description, name, size [, sha256]
@@ -15,84 +18,36 @@ The upload protocol (static/js/upload.js speaks it; bench/upload_bench.py too):
 Without JavaScript the same form posts the whole file (multipart) to the start URL.
 """
 
+import logging
 import time
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpResponse,
-    JsonResponse,
-    StreamingHttpResponse,
-)
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases.access import get_case_for_user
+from wuding_enforcement.shared.form_problems import form_problems
+from wuding_enforcement.shared.refusals import show_refusal
 
 from . import evidence as domain
+from .access import get_evidence_for_user
+from .forms import UploadForm, VoidForm
 from .integrity import MISMATCH, MISSING, Problem, evidence_file, report_problems
-from .models import Classification, Document, Evidence, Upload
+from .models import Evidence, Upload
+
+logger = logging.getLogger("wuding.recording")
 
 # A playback is one audit event: further range requests of the same item in the same session within this
 # window (seeking, the browser re-reading the start) are the same playback.
 PLAYBACK_WINDOW_SECONDS = 10 * 60
 _PLAYBACK_SESSION_KEY = "recording_playbacks"
-
-
-# --- Forms -----------------------------------------------------------------------------------------------
-
-
-class UploadForm(forms.Form):
-    title = forms.CharField(label="名称", max_length=200, help_text="如：现场检查执法记录仪录像")
-    document = forms.ModelChoiceField(
-        label="所记录的执法活动",
-        queryset=Document.objects.none(),
-        required=False,
-        empty_label="（不关联具体文书）",
-        help_text="选择该音像记录所记录的执法活动，如现场笔录、查封扣押决定书。",
-    )
-    classification = forms.ChoiceField(
-        label="密级", choices=Classification.choices, initial=Classification.GENERAL
-    )
-    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label="文件", required=False)
-    # Sent by upload.js instead of the file itself: the bytes follow in chunks.
-    name = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-    size = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    sha256 = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-
-    def __init__(self, *args, case, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.visible_to(user, case).current()
-        self.fields["document"].label_from_instance = _document_label
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("file") and cleaned.get("size") is None:
-            raise forms.ValidationError("请选择要上传的录音、录像或照片文件。")
-        return cleaned
-
-
-def _document_label(document) -> str:
-    when = f"（{document.act_date:%Y年%m月%d日}）" if document.act_date else ""
-    return f"{document}{when}"
-
-
-class VoidForm(forms.Form):
-    reason = forms.CharField(
-        label="作废理由",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="写明作废原因，如：误传其他案件的录像。文件不会被删除，作废记录与理由永久保留。",
-    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------------------
@@ -113,39 +68,9 @@ def _json_error(message: str, status: int, offset: int | None = None) -> JsonRes
     return response
 
 
-def _form_errors(form) -> list[str]:
-    problems = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields and name != "__all__" else ""
-        problems.extend(f"{label}：{e}" if label else e for e in errors)
-    return problems
-
-
-def _evidence_for(request, case_pk, pk) -> tuple[Evidence, object]:
-    """The evidence item if this user may see it: the case must be visible (else get_case_for_user logs
-    and 404s) and a classified item is only for Case.may_see_classified(); anyone else gets 404 and the
-    attempt is logged as recording.evidence.access_denied."""
-    evidence = Evidence.objects.filter(pk=pk, case_id=case_pk).only("pk", "case_id", "classification").first()
-    if evidence is None:
-        raise Http404("音像记录不存在。")
-    case = get_case_for_user(request, evidence.case_id)
-    visible = (
-        Evidence.objects.visible_to(request.user, case)
-        .select_related("document", "uploaded_by", "voided_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if visible is None:
-        record(
-            "recording.evidence.access_denied",
-            obj=case,
-            outcome=Outcome.DENIED,
-            request=request,
-            detail={"evidence": pk, "classification": evidence.classification, "path": request.path},
-        )
-        raise Http404("音像记录不存在或您无权查看。")
-    visible.case = case
-    return visible, case
+def _evidence_for(request, case_pk, pk):
+    case = get_case_for_user(request, case_pk)
+    return get_evidence_for_user(request, case, pk), case
 
 
 def _log_playback_once(request, evidence) -> bool:
@@ -167,10 +92,25 @@ def _log_playback_once(request, evidence) -> bool:
     return True
 
 
-def _missing_file(request, evidence):
-    report_problems([Problem(evidence_file(evidence), MISSING)], source="download", request=request)
-    messages.error(request, "该音像记录的文件缺失，已通知档案管理员核查，暂时无法播放或下载。")
+def _altered(request, evidence, exc: FileAltered):
+    """The file is missing or altered: the records keepers are alerted (recording/integrity.py), the user
+    reads why nothing was sent."""
+    problem = Problem(evidence_file(evidence), MISMATCH if exc.actual else MISSING, exc.actual)
+    report_problems([problem], source="download", request=request)
+    show_refusal(request, exc)
     return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
+
+
+def _send(request, evidence, **options):
+    return send_stored_file(
+        request,
+        evidence.file,
+        filename=domain.safe_download_name(evidence),
+        content_type=evidence.mime,
+        obj=evidence.case,
+        what="音像记录",
+        **options,
+    )
 
 
 # --- Upload --------------------------------------------------------------------------------------------
@@ -204,11 +144,10 @@ def upload_start(request, case_pk):
     wants_json = _wants_json(request)
     form = UploadForm(request.POST, request.FILES, case=case, user=request.user)
     if not form.is_valid():
-        problems = _form_errors(form)
+        problems = form_problems(form)
         if wants_json:
             return _json_error("；".join(problems), 400)
-        for problem in problems:
-            messages.error(request, problem)
+        show_refusal(request, ValidationError(problems))
         return redirect("recording:evidence_upload", case_pk=case.pk)
     data = form.cleaned_data
     fields = {
@@ -236,7 +175,7 @@ def upload_start(request, case_pk):
     except domain.EvidenceRefused as refused:
         if wants_json:
             return _json_error(refused.message, refused.status)
-        messages.error(request, refused.message)
+        show_refusal(request, refused)
         return redirect("recording:evidence_upload", case_pk=case.pk)
     url = reverse("recording:upload", kwargs={"upload_id": upload.pk})
     response = JsonResponse(
@@ -357,117 +296,67 @@ def evidence_detail(request, case_pk, pk):
 @login_required
 def evidence_stream(request, case_pk, pk):
     """Inline playback with HTTP Range (RFC 9110): 206 with Content-Range for one range, 416 for a range
-    past the end, the whole file otherwise. Audited once per playback, not once per range request."""
-    evidence, case = _evidence_for(request, case_pk, pk)
-    path = settings.MEDIA_ROOT / evidence.file.name
-    if not path.is_file():
-        return _missing_file(request, evidence)
-    size = path.stat().st_size
+    past the end, the whole file otherwise. Never re-hashed per request; audited once per playback, not once
+    per range request."""
+    evidence, _case = _evidence_for(request, case_pk, pk)
     try:
-        byte_range = domain.parse_range(request.headers.get("Range"), size)
-    except domain.RangeNotSatisfiable:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
-    if request.method == "GET" and (byte_range is None or byte_range[0] == 0):
+        response = _send(
+            request, evidence, action="recording.evidence.played", inline=True, ranges=True, audited=False
+        )
+    except FileAltered as exc:
+        return _altered(request, evidence, exc)
+    if request.method == "GET":
         _log_playback_once(request, evidence)
-    if byte_range is None:
-        response = StreamingHttpResponse(domain.iter_file(path), content_type=evidence.mime)
-        response["Content-Length"] = str(size)
-    else:
-        start, end = byte_range
-        length = end - start + 1
-        response = StreamingHttpResponse(
-            domain.iter_file(path, start, length), content_type=evidence.mime, status=206
-        )
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(length)
-    response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(False, domain.safe_download_name(evidence))
-    response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _verifying_stream(path, evidence, request, actor):
-    """Stream the whole file while re-hashing it; when the last byte is out, compare with the stored hash
-    and raise the integrity alert on a mismatch (the headers are long gone by then, so alert and log)."""
-    import hashlib
-
-    hasher = hashlib.sha256()
-    for block in domain.iter_file(path):
-        hasher.update(block)
-        yield block
-    actual = hasher.hexdigest()
-    if actual != evidence.sha256:
-        report_problems(
-            [Problem(evidence_file(evidence), MISMATCH, actual)],
-            source="download",
-            actor=actor,
-            request=request,
-        )
 
 
 @require_GET
 @login_required
 def evidence_download(request, case_pk, pk):
-    """Download the original file (attachment, a safe name). Small files are verified before sending and
-    refused when altered; large ones are verified while they stream."""
-    evidence, case = _evidence_for(request, case_pk, pk)
-    path = settings.MEDIA_ROOT / evidence.file.name
-    if not path.is_file():
-        return _missing_file(request, evidence)
-    name = domain.safe_download_name(evidence)
-    verify_first = evidence.size <= settings.EVIDENCE_VERIFY_BEFORE_SEND_BYTES
-    if verify_first:
-        actual = domain.file_sha256(path)
-        if actual != evidence.sha256:
-            report_problems(
-                [Problem(evidence_file(evidence), MISMATCH, actual)], source="download", request=request
-            )
-            messages.error(
-                request,
-                "该文件的 SHA-256 与上传时记录的不一致，文件可能已被改动或损坏。为保证证据可靠，暂不提供下载，"
-                "已通知档案管理员核查。",
-            )
-            return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
-    record(
-        "recording.evidence.downloaded",
-        obj=case,
-        request=request,
-        detail={
-            "evidence": evidence.pk,
-            "title": evidence.title,
-            "sha256": evidence.sha256,
-            "verified": "before_send" if verify_first else "while_streaming",
-        },
-    )
-    if verify_first:
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it when the response ends
-        response = FileResponse(handle, as_attachment=True, filename=name, content_type=evidence.mime)
-    else:
-        response = StreamingHttpResponse(
-            _verifying_stream(path, evidence, request, request.user), content_type=evidence.mime
+    """Download the original file (attachment, a safe name). An item up to EVIDENCE_VERIFY_BEFORE_SEND_BYTES
+    (a photo, a short recording) is re-hashed first and refused when altered; a larger recording is not
+    re-hashed per request (it is checked at ingest, nightly and on export: docs/architecture.md, "Files")."""
+    evidence, _case = _evidence_for(request, case_pk, pk)
+    verify = evidence.size <= settings.EVIDENCE_VERIFY_BEFORE_SEND_BYTES
+    try:
+        return _send(
+            request,
+            evidence,
+            action="recording.evidence.downloaded",
+            detail={
+                "evidence": evidence.pk,
+                "title": evidence.title,
+                "verified": "before_send" if verify else "at_ingest_and_nightly",
+            },
+            expected_sha256=evidence.sha256 if verify else None,
         )
-        response["Content-Length"] = str(evidence.size)
-        response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    except FileAltered as exc:
+        return _altered(request, evidence, exc)
 
 
 @require_safe
 @login_required
 def evidence_thumbnail(request, case_pk, pk):
-    """The poster frame shown on the evidence page (part of viewing the page, which is audited)."""
+    """The poster frame shown on the evidence page: part of viewing the page, which is audited, so not
+    audited again per image."""
     evidence, _case = _evidence_for(request, case_pk, pk)
     if not evidence.thumbnail:
         raise Http404("没有缩略图。")
-    path = settings.MEDIA_ROOT / evidence.thumbnail.name
-    if not path.is_file():
-        raise Http404("没有缩略图。")
-    response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
-    response["Cache-Control"] = "private, no-store"
-    return response
+    try:
+        return send_stored_file(
+            request,
+            evidence.thumbnail,
+            filename=f"thumbnail-{evidence.pk}.jpg",
+            content_type="image/jpeg",
+            action="recording.evidence.thumbnail",
+            obj=evidence.case,
+            what="缩略图",
+            inline=True,
+            audited=False,
+        )
+    except FileAltered:
+        logger.warning("thumbnail of evidence %s missing: %s", evidence.pk, evidence.thumbnail.name)
+        raise Http404("没有缩略图。") from None
 
 
 @require_http_methods(["GET", "POST"])
@@ -476,14 +365,14 @@ def evidence_void(request, case_pk, pk):
     evidence, case = _evidence_for(request, case_pk, pk)
     refusal = domain.recording_refusal(case, request.user)
     if refusal or evidence.voided_at is not None:
-        messages.error(request, refusal or "该音像记录已作废。")
+        show_refusal(request, domain.EvidenceRefused(refusal or "该音像记录已作废。"))
         return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             domain.void_evidence(evidence, by=request.user, reason=form.cleaned_data["reason"])
         except domain.EvidenceRefused as refused:
-            messages.error(request, refused.message)
+            show_refusal(request, refused)
         else:
             messages.success(request, f"已作废“{evidence.title}”。文件及其校验值仍予保留。")
         return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from wuding_enforcement.cases.workflow import Stage
+from wuding_enforcement.shared.chinese import cn_date, cn_datetime
 
 from .doctypes import REGISTRY
 
@@ -214,18 +215,9 @@ def display_rows(doctype, data: dict, case=None) -> list[tuple[str, str]]:
             labels = {str(k): v for k, v in f.choices}
             shown = str(labels.get(str(value), value if value is not None else ""))
         elif isinstance(f, forms.DateTimeField) and isinstance(value, str) and value:
-            try:
-                moment = datetime.datetime.fromisoformat(value)
-                moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-                shown = f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-            except ValueError:
-                shown = value
+            shown = cn_datetime(value) or value
         elif isinstance(f, forms.DateField) and isinstance(value, str) and value:
-            try:
-                day = datetime.date.fromisoformat(value)
-                shown = f"{day.year}年{day.month}月{day.day}日"
-            except ValueError:
-                shown = value
+            shown = cn_date(value) or value
         elif isinstance(f, forms.DecimalField) and value not in (None, ""):
             shown = f"{value} 元" if "元" in (f.help_text or "") or "金额" in str(f.label) else str(value)
         else:

@@ -3,6 +3,9 @@
 
 The 行政处罚决定书's data is the schema legal_review and disclosure read: field names here are an interface
 (the proposed penalty uses the same names in the report, the notice and the decision).
+
+Over 500 lines on purpose: the seven types are one procedure step (调查终结 to 决定, docs/domain.md §6) that share
+the penalty fields and their cross-checks; split, the shared schema would be spread over several modules.
 """
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""§1 Which decisions are major: the catalogue matched against the case's data, manual flags, removal."""
+"""Which decisions are major (docs/domain.md §3, "Scope"): the catalogue matched against the case's data, manual flags, removal."""
 
 import pytest
 

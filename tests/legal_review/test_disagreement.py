@@ -1,4 +1,4 @@
-"""§4 协调机制: the unit's objection, the bureau head's coordination, ending in a revised opinion or a new
+"""协调机制 (docs/domain.md §3): the unit's objection, the bureau head's coordination, ending in a revised opinion or a new
 round — no meeting replaces a passed review."""
 
 import pytest

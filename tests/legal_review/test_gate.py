@@ -1,4 +1,4 @@
-"""§5 The gate on every path: Case.advance (model method and the case page), Document.issue (model method,
+"""The gate on every path (docs/domain.md §3): Case.advance (model method and the case page), Document.issue (model method,
 the legal-review page, a Celery task), and the admin (no path). Collective discussion and changes after
 approval; two outcomes at once."""
 

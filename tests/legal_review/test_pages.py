@@ -1,4 +1,4 @@
-"""§6 pages: the reviewer's queue (fixed queries), the review page (assigned reviewer only), the unit's view,
+"""The pages: the reviewer's queue (fixed queries), the review page (assigned reviewer only), the unit's view,
 statistics; actions through the pages."""
 
 import pytest

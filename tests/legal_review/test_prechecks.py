@@ -1,4 +1,4 @@
-"""§2 benchmarks and §4 system pre-checks: each with a failing and a passing case."""
+"""Discretion benchmarks and the system pre-checks (docs/domain.md §3): each with a failing and a passing case."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""§3 submission and §4 review: completeness, confirmation, eligible reviewers, outcomes, rounds, advisers,
+"""Submission and review (docs/domain.md §3): completeness, confirmation, eligible reviewers, outcomes, rounds, advisers,
 the time limit."""
 
 import datetime
@@ -24,7 +24,7 @@ def submitted(case, officer, reviewer, bureau_head):
     return review_round
 
 
-# --- §3 submission ---
+# --- submission ---
 
 
 def test_it_refuses_an_incomplete_package_and_says_what_is_missing(build_case, officer):
@@ -108,7 +108,7 @@ def test_a_second_submission_while_a_round_is_open_is_refused(build_case, office
     assert ReviewRound.objects.count() == 1
 
 
-# --- §4 assignment ---
+# --- assignment ---
 
 
 def test_a_reviewer_who_handled_the_case_may_not_review_it(build_case, officer, colleague, bureau_head):
@@ -160,7 +160,7 @@ def test_a_reviewer_may_take_an_unassigned_round_but_not_one_taken(
         ReviewRound.objects.get(pk=review_round.pk).assign(second_reviewer, by=second_reviewer)
 
 
-# --- §4 outcomes ---
+# --- outcomes ---
 
 
 def test_approving_issues_a_numbered_review_opinion_in_the_sub_volume(

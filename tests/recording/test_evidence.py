@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recording import evidence as domain
+from recording.evidence import probing
+from recording.evidence import upload as upload_protocol
 from recording.models import Classification, Document, Evidence, Upload, UploadStatus
 from recording.tasks import clean_stale_uploads
 from tests.conftest import login_as
@@ -275,7 +277,7 @@ def test_after_a_broken_connection_the_upload_resumes_from_the_last_byte_receive
     result = domain.append_chunk(row, user=officer, offset=0, stream=BrokenStream(data, 1234), length=4000)
     assert result.interrupted and result.evidence is None
     # The client asks where to continue, in a process that never saw the running hash.
-    domain._HASHERS.clear()
+    upload_protocol._HASHERS.clear()
     offset = int(client.head(url)["Upload-Offset"])
     assert offset == 1234
     # It first retries from where it thought it was: refused with the right offset.
@@ -291,7 +293,7 @@ def test_a_resume_finds_bytes_a_failed_request_wrote_but_never_recorded_and_drop
     domain.append_chunk(row, user=officer, offset=0, stream=io.BytesIO(data[:2000]), length=2000)
     with open(row.partial_path, "ab") as f:
         f.write(b"garbage from a request that died before it could update the row")
-    domain._HASHERS.clear()
+    upload_protocol._HASHERS.clear()
     result = domain.append_chunk(
         row, user=officer, offset=2000, stream=io.BytesIO(data[2000:]), length=len(data) - 2000
     )
@@ -453,13 +455,13 @@ def test_metadata_is_read_with_ffprobe_and_shown_with_a_poster_frame(
     assert "2026年11月3日 10:10:00" in page  # the camera's UTC start time, shown in Beijing time
     assert "Hikvision DSJ-T9" in page and "0分01秒" in page
     thumb = client.get(reverse("recording:evidence_thumbnail", args=[case.pk, item.pk]))
-    assert thumb.status_code == 200 and b"".join(thumb.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert thumb.status_code == 200 and body_of(thumb)[:3] == b"\xff\xd8\xff"
 
 
 def test_without_ffprobe_the_upload_works_and_the_page_says_metadata_is_unavailable(
     client, officer, case, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(domain.shutil, "which", lambda name: None)
+    monkeypatch.setattr(probing.shutil, "which", lambda name: None)
     login_as(client, officer)
     data = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
     with django_capture_on_commit_callbacks(execute=True):
@@ -530,16 +532,22 @@ def test_a_playback_is_one_audit_event_however_many_range_requests_it_makes(clie
     assert played.get().detail["evidence"] == item.pk and played.get().actor == officer
 
 
+def body_of(answer) -> bytes:
+    return b"".join(answer.streaming_content) if answer.streaming else answer.content
+
+
 def test_viewing_and_downloading_are_audited_each_time(client, officer, video):
     item, data = video
     login_as(client, officer)
     client.get(reverse("recording:evidence_detail", args=[item.case_id, item.pk]))
     answer = client.get(reverse("recording:evidence_download", args=[item.case_id, item.pk]))
-    assert b"".join(answer.streaming_content) == data
+    assert body_of(answer) == data
     assert answer["Content-Disposition"].startswith("attachment;")
     assert "/" not in answer["Content-Disposition"].split("filename", 1)[1]
+    assert answer["Cache-Control"] == "private, no-store"
     assert events("recording.evidence.viewed").count() == 1
-    assert events("recording.evidence.downloaded").get().detail["verified"] == "before_send"
+    downloaded = events("recording.evidence.downloaded").get()
+    assert downloaded.detail["verified"] == "before_send" and downloaded.detail["sha256"] == item.sha256
 
 
 def test_a_download_name_is_made_safe_from_the_title(officer, video):
@@ -600,34 +608,52 @@ def test_an_altered_small_file_is_not_sent_and_the_records_keeper_is_told(
     path.write_bytes(bytes(raw))
     login_as(client, officer)
     answer = client.get(reverse("recording:evidence_download", args=[item.case_id, item.pk]), follow=True)
-    assert "SHA-256 与上传时记录的不一致" in answer.content.decode()
+    assert "与保存时的 SHA-256 不一致" in answer.content.decode()
     failed = events("recording.integrity.failed").get()
     assert failed.detail["source"] == "download" and failed.detail["problems"][0]["file"] == item.file.name
+    assert failed.detail["problems"][0]["problem"] == "mismatch"
+    assert events("recording.evidence.integrity_failed").count() == 1
     assert mail.outbox and mail.outbox[0].to == ["wujing@wuding-amr.example"]
     assert not events("recording.evidence.downloaded").exists()
 
 
-def test_a_large_download_is_verified_while_it_streams(client, officer, video, settings, _media):
+def test_a_large_recording_is_not_rehashed_per_download_or_per_range_request(
+    client, officer, video, settings, _media, monkeypatch
+):
+    """Large audio-video is checked at ingest, nightly and on export (docs/architecture.md, "Files"):
+    neither a download nor a playback reads it through a hash."""
     settings.EVIDENCE_VERIFY_BEFORE_SEND_BYTES = 1000  # the 5000-byte video counts as large
-    item, _data = video
-    path = _media / item.file.name
-    raw = bytearray(path.read_bytes())
-    raw[4999] ^= 0x01
-    path.write_bytes(bytes(raw))
+    item, data = video
+    from wuding_enforcement.audit import files
+
+    hashed = []
+    for name in ("_small_file", "file_sha256"):
+        real = getattr(files, name)
+        monkeypatch.setattr(files, name, lambda f, real=real: hashed.append(f.name) or real(f))
     login_as(client, officer)
     answer = client.get(reverse("recording:evidence_download", args=[item.case_id, item.pk]))
-    assert answer.status_code == 200 and not events("recording.integrity.failed").exists()
-    b"".join(answer.streaming_content)  # the last byte leaves the server ...
-    assert events("recording.integrity.failed").get().detail["problems"][0]["problem"] == "mismatch"
+    assert answer.status_code == 200 and body_of(answer) == data
+    assert events("recording.evidence.downloaded").get().detail["verified"] == "at_ingest_and_nightly"
+    for header in ("bytes=0-99", "bytes=4000-"):
+        assert stream(client, item, header).status_code == 206
+    assert hashed == []
+    # A small item is hashed on download (the same getter, with the recorded hash).
+    settings.EVIDENCE_VERIFY_BEFORE_SEND_BYTES = 64 * 1024**2
+    client.get(reverse("recording:evidence_download", args=[item.case_id, item.pk]))
+    assert len(hashed) == 1
 
 
 def test_a_missing_file_is_reported_not_served(client, officer, video, _media):
     item, _data = video
     (_media / item.file.name).unlink()
     login_as(client, officer)
-    answer = client.get(reverse("recording:evidence_download", args=[item.case_id, item.pk]), follow=True)
-    assert "文件缺失" in answer.content.decode()
-    assert events("recording.integrity.failed").get().detail["problems"][0]["problem"] == "missing"
+    for name in ("evidence_download", "evidence_stream"):
+        url = reverse(f"recording:{name}", args=[item.case_id, item.pk])
+        answer = client.get(url, follow=True)
+        assert "文件缺失" in answer.content.decode()
+    problems = [e.detail["problems"][0]["problem"] for e in events("recording.integrity.failed")]
+    assert problems == ["missing", "missing"]
+    assert not events("recording.evidence.played").exists()
 
 
 # --- Void --------------------------------------------------------------------------------------------------

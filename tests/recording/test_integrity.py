@@ -4,10 +4,12 @@ tell the records keepers (电子签名法 第十四条: later changes must be de
 
 import hashlib
 import io
+import smtplib
 
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
 from recording import evidence as domain
@@ -107,6 +109,37 @@ def test_a_flipped_byte_in_an_evidence_file_fails_naming_the_file(stored, keeper
     assert problem[0]["actual"] == domain.file_sha256(_media / altered.file.name)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["wujing@wuding-amr.example"]
     assert altered.file.name in mail.outbox[0].body
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses the recipient (unless told to fail silently, as Django's backends are)."""
+
+    def send_messages(self, email_messages):
+        if self.fail_silently:
+            return 0
+        raise smtplib.SMTPRecipientsRefused({"wujing@wuding-amr.example": (550, b"mailbox unavailable")})
+
+
+def test_an_alert_mail_that_cannot_be_sent_is_logged_and_audited_and_the_report_kept(
+    stored, keeper, _media, settings, caplog
+):
+    from recording import integrity
+
+    settings.EMAIL_BACKEND = "tests.recording.test_integrity.RefusingBackend"
+    altered = stored["evidence"][1]
+    flip_a_byte(_media / altered.file.name)
+    report = integrity.verify_and_report(source="task")
+    assert [p.file.name for p in report.problems] == [altered.file.name]
+    assert (
+        AuditEvent.objects.get(action="recording.integrity.failed").detail["problems"][0]["problem"]
+        == "mismatch"
+    )
+    failed = AuditEvent.objects.get(action="recording.integrity.alert_failed")
+    assert failed.detail["recipients"] == ["wujing@wuding-amr.example"]
+    assert "SMTPRecipientsRefused" in failed.detail["error"]
+    assert failed.detail["problems"][0]["file"] == altered.file.name
+    assert any(r.name == "wuding.recording" and "not sent" in r.getMessage() for r in caplog.records)
+    assert not mail.outbox
 
 
 def test_a_missing_file_is_named(stored, keeper, _media):

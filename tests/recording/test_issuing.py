@@ -162,6 +162,66 @@ def test_an_issued_document_still_receives_the_partys_signature(case, officer, c
     assert document.pdf_sha256 == sha  # the PDF itself is not re-rendered
 
 
+SIGNED_AT = datetime.datetime(2026, 11, 25, 9, 50, tzinfo=TZ)
+
+
+def test_the_partys_signature_is_recorded_on_an_issued_document_locked_and_audited(case, officer, colleague):
+    from wuding_enforcement.audit.models import AuditEvent
+
+    document = onsite(case, officer, [officer, colleague])
+    document.issue(by=officer)
+    sha = Document.objects.get(pk=document.pk).pdf_sha256
+    scan = b"\x89PNG\r\n\x1a\n a photo of the signed page"
+    document.record_party_signature(
+        by=officer, outcome="refused", signed_at=SIGNED_AT, refusal_witness=" 社区干部张某 ", scan=scan
+    )
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.party_signature, stored.refusal_witness) == ("refused", "社区干部张某")
+    with stored.signed_scan.open("rb") as handle:
+        assert handle.read() == scan and stored.pdf_sha256 == sha
+    event = AuditEvent.objects.get(action="recording.document.party_signature")
+    assert event.actor == officer and event.detail["witness"] == "社区干部张某"
+    assert stored.history.first().history_change_reason == "recording.document.party_signature"
+
+
+@pytest.mark.parametrize(
+    ("issued", "outcome", "witness", "when", "reason"),
+    [
+        (False, "signed", "", SIGNED_AT, "文书签发后才能记录当事人签名情况。"),
+        (True, "refused", "  ", SIGNED_AT, "当事人拒绝签名的，须写明见证人。"),
+        (True, "signed", "", NOW + datetime.timedelta(hours=1), "签名（拒签）时间不能晚于现在。"),
+        (True, "pending", "", SIGNED_AT, "请选择当事人已签名或拒绝签名。"),
+    ],
+)
+def test_the_partys_signature_is_refused_where_the_rules_say_no(
+    case, officer, colleague, issued, outcome, witness, when, reason
+):
+    document = onsite(case, officer, [officer, colleague])
+    if issued:
+        document.issue(by=officer)
+    with pytest.raises(TransitionRefused) as refused:
+        document.record_party_signature(by=officer, outcome=outcome, signed_at=when, refusal_witness=witness)
+    assert reason in refused.value.messages
+    assert Document.objects.get(pk=document.pk).party_signature == "pending"
+
+
+def test_only_those_who_work_on_the_case_record_the_signature_of_a_document_that_takes_one(
+    case, officer, colleague, outsider
+):
+    document = onsite(case, officer, [officer, colleague])
+    document.issue(by=officer)
+    with pytest.raises(TransitionRefused, match="不是本案承办人员"):
+        document.record_party_signature(by=outsider, outcome="signed", signed_at=SIGNED_AT)
+    internal = notice(case, "inquiry_notice", officer)
+    internal.issue(by=officer)
+    # An internal form (审批表, 报告) is never signed by the party.
+    Document.objects.filter(pk=internal.pk).update(doc_type="investigation_report")
+    internal.refresh_from_db()
+    assert not internal.takes_party_signature
+    with pytest.raises(TransitionRefused, match="无须当事人签名"):
+        internal.record_party_signature(by=officer, outcome="signed", signed_at=SIGNED_AT)
+
+
 def test_a_correction_supersedes_the_issued_document_and_both_are_kept(case, officer, colleague):
     original = notice(case, "inquiry_notice", officer)
     original.issue(by=officer)
@@ -290,3 +350,27 @@ def test_a_testing_period_notice_pauses_the_decision_clock_and_its_correction_re
     correction.issue(by=officer)
     periods = sorted(CasePause.objects.filter(case=case, kind=PauseKind.TESTING).values_list("start", "end"))
     assert periods == [(case.filed_on, case.filed_on), (case.filed_on, datetime.date(2026, 12, 20))]
+    assert CasePause.objects.get(source_document_id=correction.pk).end == datetime.date(2026, 12, 20)
+
+
+def test_a_correction_replaces_only_its_own_notices_period_not_one_whose_id_starts_the_same(case, officer):
+    """The pause to replace is found by the notice's id, not by searching notes: notice #1's correction
+    leaves the period of notice #12 alone (the note search `#1` matched `#12`)."""
+    first = notice(case, "testing_period_notice", officer)
+    first.issue(by=officer)
+    look_alike = int(f"{first.pk}2")  # #1 -> #12, #7 -> #72
+    other = CasePause.objects.create(
+        case=case,
+        kind=PauseKind.TESTING,
+        start=datetime.date(2026, 11, 26),
+        end=datetime.date(2026, 12, 30),
+        note=f"期间告知书 卷内第9号 #{look_alike}",  # as notes were written before the key existed
+        source_document_id=look_alike,
+        created_by=officer,
+    )
+    correction = first.correct(by=officer, reason="检验机构变更")
+    correction.issue(by=officer)
+    other.refresh_from_db()
+    assert other.end == datetime.date(2026, 12, 30)
+    # The notice's own period ends where the corrected one starts.
+    assert CasePause.objects.get(source_document_id=first.pk).end == datetime.date(2026, 11, 24)

@@ -127,3 +127,37 @@ def test_the_public_document_check_reports_the_bureaus_signature(client, draft, 
         url, {"pdf": SimpleUploadedFile("d.pdf", bytes(tampered), "application/pdf")}
     ).content.decode()
     assert "不一致" in page and "签章后文件内容被改动" in page
+
+
+def test_an_unreadable_file_is_reported_as_unreadable_and_logged(caplog):
+    report = signing.verify(b"%PDF-1.7 this is not really a PDF")
+    assert not report.signed and report.error
+    assert report.summary == "无法读取该 PDF，不能核验电子签章。"
+    assert any(r.name == "wuding.signing" and "unreadable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_signature_that_cannot_be_validated_is_not_taken_as_valid_and_is_logged(
+    draft, officer, monkeypatch, caplog
+):
+    from pyhanko.sign import validation
+    from pyhanko.sign.validation.errors import SignatureValidationError
+
+    draft.issue(by=officer)
+
+    def broken(*args, **kwargs):
+        raise SignatureValidationError("unsupported signature mechanism")
+
+    monkeypatch.setattr(validation, "validate_pdf_signature", broken)
+    report = signing.verify(_read(draft))
+    assert report.signed and not report.valid and "unsupported" in report.error
+    assert report.summary == "该 PDF 带有电子签章，但无法完成校验，不能认定其有效。"
+    assert any(
+        r.name == "wuding.signing" and "could not be validated" in r.getMessage() for r in caplog.records
+    )
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug of ours, not a property of the file")
+
+    monkeypatch.setattr(validation, "validate_pdf_signature", bug)
+    with pytest.raises(RuntimeError):  # not swallowed into "signed but not intact"
+        signing.verify(_read(draft))

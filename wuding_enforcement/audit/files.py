@@ -13,15 +13,22 @@ so anyone who may not see it has already had a 404. `send_stored_file` then:
   `<namespace>.integrity_failed` (recording.document.downloaded -> recording.document.integrity_failed) and
   logged as an error;
 - audits the download (`action`) and answers privately: `Cache-Control: private, no-store`, nosniff, and a
-  filename that survives Chinese characters.
+  filename that survives Chinese characters;
+- with `ranges=True` (playback of audio-video, never with a hash) answers HTTP Range requests (RFC 9110:
+  206 with Content-Range for one range, 416 past the end, the whole file otherwise; `shared/ranges.py`).
+  A player makes many range requests for one playback, so such a caller may pass `audited=False` and audit
+  the playback itself once (recording's evidence views do, once per playback window).
+
+A file that is missing is refused the same way (`FileAltered`, "缺失") whether or not a hash was passed.
 """
 
 import hashlib
 import logging
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from wuding_enforcement.shared.ranges import RangeNotSatisfiable, iter_range, parse_range
 from wuding_enforcement.shared.refusals import Refused
 
 from .api import record
@@ -33,7 +40,12 @@ IN_MEMORY = 4 * 1024 * 1024
 
 
 class FileAltered(Refused):
-    """A stored file is missing or no longer matches its recorded SHA-256."""
+    """A stored file is missing or no longer matches its recorded SHA-256. `actual` is the hash found ("" for
+    a missing file), for a caller that reports the problem further (recording's integrity alert)."""
+
+    def __init__(self, message: str, *, actual: str = ""):
+        super().__init__(message)
+        self.actual = actual
 
 
 def file_sha256(file_field) -> str:
@@ -68,42 +80,85 @@ def send_stored_file(
     detail: dict | None = None,
     expected_sha256: str | None = None,
     inline: bool = False,
+    ranges: bool = False,
+    audited: bool = True,
 ):
     detail = dict(detail or {})
     content = None
     if expected_sha256 is not None:
+        if ranges:
+            raise ValueError("a hash-checked file is sent whole: ranges=True needs expected_sha256=None")
         content = _small_file(file_field)
         if content is not None:
             actual = hashlib.sha256(content).hexdigest()
         else:
             actual = file_sha256(file_field) if file_field else ""
         if actual != expected_sha256:
-            problem = "缺失" if not actual else "与保存时的 SHA-256 不一致"
-            logger.error(
-                "integrity failed on download: %s %s expected %s actual %s",
-                what,
-                getattr(file_field, "name", ""),
-                expected_sha256,
-                actual or "missing",
-            )
-            record(
-                action.rsplit(".", 1)[0] + ".integrity_failed",
-                obj=obj,
-                outcome=Outcome.FAILURE,
-                request=request,
-                detail={**detail, "what": what, "expected": expected_sha256, "actual": actual},
-            )
-            raise FileAltered(f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。")
+            _refuse(request, file_field, action, obj, what, detail, expected_sha256, actual)
         detail["sha256"] = actual
-    record(action, obj=obj, request=request, detail={**detail, "what": what})
+    if content is None:
+        try:
+            size = file_field.size  # also: is it there at all?
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            logger.error("stored file unreadable: %s (%s)", getattr(file_field, "name", file_field), exc)
+            _refuse(request, file_field, action, obj, what, detail, expected_sha256 or "", "")
+    if audited:
+        record(action, obj=obj, request=request, detail={**detail, "what": what})
+    disposition = content_disposition_header(not inline, filename)
     if content is not None:
         response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+        response["Content-Disposition"] = disposition
+    elif ranges:
+        response = _ranged(request, lambda: file_field.open("rb"), size, content_type)
+        response["Content-Disposition"] = disposition
     else:
         response = FileResponse(
             file_field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
         )
     return private(response)
+
+
+def _refuse(request, file_field, action, obj, what, detail, expected, actual):
+    problem = "缺失" if not actual else "与保存时的 SHA-256 不一致"
+    logger.error(
+        "integrity failed on download: %s %s expected %s actual %s",
+        what,
+        getattr(file_field, "name", ""),
+        expected or "-",
+        actual or "missing",
+    )
+    record(
+        action.rsplit(".", 1)[0] + ".integrity_failed",
+        obj=obj,
+        outcome=Outcome.FAILURE,
+        request=request,
+        detail={**detail, "what": what, "expected": expected, "actual": actual},
+    )
+    raise FileAltered(
+        f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。", actual=actual
+    )
+
+
+def _ranged(request, opener, size: int, content_type: str):
+    """The whole file or the one range asked for, streamed in blocks (constant memory); 416 past the end."""
+    try:
+        byte_range = parse_range(request.headers.get("Range"), size)
+    except RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if byte_range is None:
+            response = StreamingHttpResponse(iter_range(opener), content_type=content_type)
+            response["Content-Length"] = str(size)
+        else:
+            start, end = byte_range
+            response = StreamingHttpResponse(
+                iter_range(opener, start, end - start + 1), content_type=content_type, status=206
+            )
+            response["Content-Range"] = f"bytes {start}-{end}/{size}"
+            response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    return response
 
 
 def _small_file(file_field) -> bytes | None:

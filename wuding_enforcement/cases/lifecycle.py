@@ -3,6 +3,8 @@ the stage. These are model methods (mixed into Case and Approval); the module on
 Models are imported inside the methods because models.py imports this module."""
 
 import datetime
+import functools
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
@@ -16,6 +18,28 @@ from wuding_enforcement.shared.registry import Registry
 
 from . import workflow
 from .workflow import DATE_FIELDS, INITIAL_STAGE, VERBS, Procedure, Stage, TransitionContext
+
+logger = logging.getLogger("wuding.cases")
+
+
+def _logs_refusals(method):
+    """Log each refusal of a case's action (the audit log keeps the ones the law cares about)."""
+
+    @functools.wraps(method)
+    def logged(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except workflow.TransitionRefused as refused:
+            logger.info(
+                "%s refused on %s %s: %s",
+                method.__name__,
+                type(self).__name__,
+                self.pk,
+                "; ".join(refused.messages),
+            )
+            raise
+
+    return logged
 
 
 class StageWriteError(Exception):
@@ -143,6 +167,7 @@ class CaseLifecycle:
             targets.insert(0, self.suspended_from)
         return targets
 
+    @_logs_refusals
     def advance(self, target: str, *, actor, reason: str = "", on: datetime.date | None = None, **extra):
         """The one way to change a case's stage: checks the table and every registered gate under a row
         lock, writes narrowly, records who/when/why in CaseTransition, history and the audit log, and runs
@@ -240,6 +265,7 @@ class CaseLifecycle:
             setattr(self, name, getattr(case, name))
         return transition
 
+    @_logs_refusals
     def request_approval(self, kind: str, *, by, reason: str, days: int | None = None):
         """Ask for the unit head's opinion and the bureau head's approval (审批表)."""
         from .models import PENDING_APPROVAL, Approval, ApprovalKind
@@ -277,6 +303,7 @@ class CaseLifecycle:
 
 
 class ApprovalLifecycle:
+    @_logs_refusals
     def give_opinion(self, user, *, agree: bool, opinion: str):
         """The unit head gives an opinion, then the bureau head approves or not. Approving runs the
         approval's effect (e.g. 立案) in the same transaction: if the case cannot move, nothing is saved."""

@@ -1,5 +1,9 @@
 """The ONE case model shared by the three systems, its parties, the powers catalogue, gapless numbers,
-approvals, pauses and the working-day calendar table."""
+approvals, pauses and the working-day calendar table.
+
+Over 500 lines on purpose: these are the tables of the one shared case and most of them are fields and
+constraints; its behaviour lives in lifecycle.py (the stage change, approvals) and beside it (calendar.py,
+deadlines.py, gates.py), so this module is the case's schema read in one place."""
 
 import datetime
 from decimal import Decimal
@@ -426,6 +430,10 @@ class CasePause(models.Model):
     start = models.DateField("起始日期")
     end = models.DateField("结束日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    # The document whose issuing recorded this period (a 检测期间告知书), so that its correction finds the
+    # period to replace by key, never by searching the note. A plain id, not a ForeignKey: the shared case
+    # sits below the systems and may not depend on recording's tables or migrations (docs/architecture.md).
+    source_document_id = models.PositiveBigIntegerField("来源文书", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -438,6 +446,10 @@ class CasePause(models.Model):
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="cases_casepause_end_after_start",
             )
+        ]
+        indexes = [
+            # Serves the correction of a document that recorded a period: the pause it made, by its id.
+            models.Index(fields=["case", "source_document_id"], name="cases_pause_source_doc_idx"),
         ]
 
     def __str__(self):

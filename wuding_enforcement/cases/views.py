@@ -5,6 +5,8 @@ its Chinese answer; they never decide whether a move is allowed. After a POST th
 outcome in the messages framework.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from wuding_enforcement.roster.models import Unit
+from wuding_enforcement.shared.form_problems import show_form_problems
+from wuding_enforcement.shared.refusals import show_refusal
 
 from .access import get_case_for_user
 from .deadlines import case_rows
@@ -29,7 +33,6 @@ from .forms import (
     approval_kinds_for,
 )
 from .models import (
-    PENDING_APPROVAL,
     Approval,
     ApprovalKind,
     ApprovalOpinion,
@@ -41,6 +44,8 @@ from .models import (
 from .workflow import Stage, TransitionRefused
 
 PAGE_SIZE = 25
+
+logger = logging.getLogger("wuding.cases")
 
 
 @require_GET
@@ -128,33 +133,22 @@ def _back(request, case):
     return redirect("cases:detail", pk=case.pk)
 
 
-def _show_refusal(request, refused):
-    for message in refused.messages:
-        messages.error(request, message)
-
-
-def _show_form_errors(request, form):
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
-
-
 @require_POST
 @login_required
 def request_approval(request, pk):
     case = get_case_for_user(request, pk, write=True)
     form = ApprovalRequestForm(request.POST)
     if not form.is_valid():
-        _show_form_errors(request, form)
+        show_form_problems(request, form)
         return _back(request, case)
     kind = form.cleaned_data["kind"]
     days = form.cleaned_data["days"] if kind in EXTENSION_KINDS else None
     try:
         case.request_approval(kind, by=request.user, reason=form.cleaned_data["reason"], days=days)
     except TransitionRefused as refused:
-        _show_refusal(request, refused)
+        show_refusal(request, refused)
     except IntegrityError:
+        logger.warning("second pending %s approval refused by the constraint on case %s", kind, case.pk)
         # Two submissions at the same instant: the database's one-pending-per-kind constraint caught the
         # second one after the domain's check let both through.
         messages.error(request, f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。")
@@ -170,19 +164,16 @@ def request_approval(request, pk):
 def give_opinion(request, pk, approval_pk):
     case = get_case_for_user(request, pk)
     approval = get_object_or_404(Approval, pk=approval_pk, case=case)
-    if approval.status not in PENDING_APPROVAL:
-        messages.error(request, f"该审批已{approval.get_status_display()}，不能再签署意见。")
-        return _back(request, case)
     form = OpinionForm(request.POST)
     if not form.is_valid():
-        _show_form_errors(request, form)
+        show_form_problems(request, form)
         return _back(request, case)
     try:
         approval.give_opinion(
             request.user, agree=form.cleaned_data["agree"], opinion=form.cleaned_data["opinion"]
         )
     except TransitionRefused as refused:
-        _show_refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(
             request, f"已签署意见，“{approval.get_kind_display()}”{approval.get_status_display()}。"
@@ -196,7 +187,7 @@ def advance(request, pk):
     case = get_case_for_user(request, pk, write=True)
     form = AdvanceForm(request.POST)
     if not form.is_valid():
-        _show_form_errors(request, form)
+        show_form_problems(request, form)
         return _back(request, case)
     target = form.cleaned_data["target"]
     try:
@@ -204,7 +195,7 @@ def advance(request, pk):
             target, actor=request.user, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
         )
     except TransitionRefused as refused:
-        _show_refusal(request, refused)
+        show_refusal(request, refused)
     else:
         messages.success(request, f"案件已转入“{Stage(target).label}”阶段。")
     return _back(request, case)

@@ -14,6 +14,7 @@ and signature). The signer is a pluggable backend named by settings.DOCUMENT_SIG
 import datetime
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 SIGNATURE_FIELD = "BureauSeal"
+logger = logging.getLogger("wuding.signing")
 
 
 class SigningError(Exception):
@@ -39,11 +41,17 @@ class SignatureReport:
     signed_at: datetime.datetime | None = None
     reason: str = ""
     covers_whole_file: bool = False
+    # Why the file or its signature could not be checked at all ("" when it could).
+    error: str = ""
 
     @property
     def summary(self) -> str:
+        if self.error and not self.signed:
+            return "无法读取该 PDF，不能核验电子签章。"
         if not self.signed:
             return "该 PDF 未带电子签章。"
+        if self.error:
+            return "该 PDF 带有电子签章，但无法完成校验，不能认定其有效。"
         if not self.intact:
             return "电子签章校验失败：签章后文件内容被改动。"
         if not self.by_bureau:
@@ -107,7 +115,11 @@ def _draw_seal(path: Path) -> None:
     try:
         font = ImageFont.truetype(font_path, 36)
         small = ImageFont.truetype(font_path, 30)
-    except OSError:
+    except OSError as exc:
+        # The seal still gets drawn, with a plainer font: the machine lacks fonts-noto-cjk (docs/stack.md).
+        logger.warning(
+            "seal font %s unavailable (%s): drawing the seal with the default font", font_path, exc
+        )
         font = small = ImageFont.load_default()
     name = settings.BUREAU_NAME
     # The name along the upper arc, one character at a time.
@@ -167,6 +179,7 @@ class _PyHankoSigner:
             pdf_signer = signers.PdfSigner(meta, signer=self._signer(), stamp_style=style)
             return _outside_event_loop(pdf_signer.sign_pdf, writer).getvalue()
         except Exception as exc:  # pyHanko raises many kinds; the user needs one clear message
+            logger.error("signing failed: %s", exc, exc_info=True)
             raise SigningError(f"电子签章失败：{exc}") from exc
 
 
@@ -269,6 +282,7 @@ def sign_pdf(pdf_bytes: bytes, *, reason: str) -> bytes:
 
 def verify(pdf_bytes: bytes) -> SignatureReport:
     """Check the PDF's signatures: intact, valid, and made with the bureau's configured certificate."""
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
@@ -276,22 +290,29 @@ def verify(pdf_bytes: bytes) -> SignatureReport:
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         signatures = reader.embedded_signatures
-    except Exception:
-        return SignatureReport(signed=False)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        # Not a PDF we can read (a truncated upload, another file type): nothing to verify, and said so.
+        logger.warning("signature check: unreadable PDF (%s: %s)", type(exc).__name__, exc)
+        return SignatureReport(signed=False, error=f"{type(exc).__name__}: {exc}")
     if not signatures:
         return SignatureReport(signed=False)
     signature = signatures[-1]
     try:
         bureau_cert = get_signer().certificate()
-    except (SigningError, ImproperlyConfigured):
+    except (SigningError, ImproperlyConfigured) as exc:
+        # Without the bureau's certificate a signature can still be checked for integrity, never as ours.
+        logger.error("signature check without the bureau's certificate: %s", exc)
         bureau_cert = None
     context = ValidationContext(
         trust_roots=[bureau_cert] if bureau_cert is not None else [], allow_fetching=False
     )
     try:
         status = _outside_event_loop(validate_pdf_signature, signature, context)
-    except Exception:
-        return SignatureReport(signed=True)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        # pyHanko's SignatureValidationError is a ValueError. A signature that cannot be validated is reported
+        # as such (neither intact nor valid), and logged: it may be a forgery or a pyHanko limit.
+        logger.warning("signature could not be validated (%s: %s)", type(exc).__name__, exc, exc_info=True)
+        return SignatureReport(signed=True, error=f"{type(exc).__name__}: {exc}")
     signer_cert = status.signing_cert
     by_bureau = (
         bureau_cert is not None and signer_cert is not None and signer_cert.dump() == bureau_cert.dump()

@@ -1,0 +1,440 @@
+"""The resumable upload of audio-video evidence (音像记录).
+
+The protocol (our own, tus-like): `start_upload` declares title, act, classification, name and size and
+returns an Upload; the client then sends the bytes in chunks, each at `Upload-Offset` == bytes received so far
+(`append_chunk`); after a broken connection it asks for the offset and continues from the last byte received.
+Chunks are streamed to a partial file under MEDIA_ROOT/uploads/ with constant memory while a running SHA-256
+is kept; the last chunk completes the upload: type by magic bytes, duplicate check by hash within the case,
+the partial file moved to a uuid name, an Evidence row and an audit event. Anything refused leaves nothing
+attached (the Upload is marked aborted and its partial file removed: it is not user data yet).
+
+The hash taken here is the one every later check compares with (nightly, on export, and on download of a
+small item); a large recording is never re-hashed per request (docs/architecture.md, "Files").
+"""
+
+import datetime
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wuding_enforcement.audit.api import record
+from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.shared.chinese import cn_date
+
+from ..models import Classification, Document, Evidence, Upload, UploadStatus
+from .display import human_size
+from .rules import EvidenceRefused, recording_refusal
+from .sniffing import ALLOWED_SUMMARY, HEAD_BYTES, detect_file_type, detect_type
+
+# Block size for streaming reads and writes: large enough for throughput, small enough for constant memory.
+IO_BLOCK = 1024 * 1024
+logger = logging.getLogger("wuding.recording")
+
+# --- The running hash -------------------------------------------------------------------------------------
+
+# upload id -> (bytes hashed, hasher). A resume that lands in another process (or after a restart) finds no
+# entry and rebuilds the hash by reading the partial file once.
+_HASHERS: "OrderedDict[uuid.UUID, tuple[int, object]]" = OrderedDict()
+_HASHERS_LOCK = threading.Lock()
+_HASHERS_MAX = 64
+
+
+def _take_hasher(upload_id, received: int):
+    with _HASHERS_LOCK:
+        entry = _HASHERS.pop(upload_id, None)
+    if entry is not None and entry[0] == received:
+        return entry[1]
+    return None
+
+
+def _keep_hasher(upload_id, received: int, hasher) -> None:
+    with _HASHERS_LOCK:
+        _HASHERS[upload_id] = (received, hasher)
+        _HASHERS.move_to_end(upload_id)
+        while len(_HASHERS) > _HASHERS_MAX:
+            _HASHERS.popitem(last=False)
+
+
+def _forget_hasher(upload_id) -> None:
+    with _HASHERS_LOCK:
+        _HASHERS.pop(upload_id, None)
+
+
+def _rebuild_hasher(f, length: int):
+    hasher = hashlib.sha256()
+    f.seek(0)
+    remaining = length
+    while remaining > 0:
+        block = f.read(min(IO_BLOCK, remaining))
+        if not block:
+            break
+        hasher.update(block)
+        remaining -= len(block)
+    return hasher, length - remaining
+
+
+def file_sha256(path) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(IO_BLOCK):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+# --- The upload protocol ----------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_original_name(name: str) -> str:
+    """The user's file name, kept only as a label: no directories, no control characters."""
+    name = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return name[:255]
+
+
+def start_upload(
+    case,
+    user,
+    *,
+    title: str,
+    declared_size,
+    original_name: str = "",
+    document: Document | None = None,
+    classification: str = Classification.GENERAL,
+    description: str = "",
+    declared_sha256: str = "",
+) -> Upload:
+    """Open a resumable upload. Refused at once when the declared size is over EVIDENCE_MAX_BYTES."""
+    refusal = recording_refusal(case, user)
+    if refusal:
+        raise EvidenceRefused(refusal, status=403)
+    title = (title or "").strip()
+    if not title:
+        raise EvidenceRefused("请填写音像记录的名称。")
+    if len(title) > 200:
+        raise EvidenceRefused("名称不能超过200个字。")
+    try:
+        size = int(declared_size)
+    except (TypeError, ValueError):
+        raise EvidenceRefused("文件大小无效。") from None
+    if size <= 0:
+        raise EvidenceRefused("文件是空的，请选择录音、录像或照片文件。")
+    cap = settings.EVIDENCE_MAX_BYTES
+    if size > cap:
+        raise EvidenceRefused(
+            f"文件大小 {human_size(size)} 超过上限 {human_size(cap)}，不能上传。", status=413
+        )
+    if document is not None and document.case_id != case.pk:
+        raise EvidenceRefused("所选执法活动不属于本案。")
+    if classification not in Classification.values:
+        raise EvidenceRefused("密级无效。")
+    declared_sha256 = (declared_sha256 or "").strip().lower()
+    if declared_sha256 and not re.fullmatch(r"[0-9a-f]{64}", declared_sha256):
+        raise EvidenceRefused("客户端提供的 SHA-256 校验值格式不正确。")
+    upload = Upload.objects.create(
+        case=case,
+        user=user,
+        document=document,
+        title=title,
+        description=(description or "").strip(),
+        classification=classification,
+        original_name=clean_original_name(original_name),
+        declared_size=size,
+        declared_sha256=declared_sha256,
+    )
+    path = upload.partial_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    record(
+        "recording.upload.started",
+        obj=case,
+        actor=user,
+        detail={"upload": str(upload.pk), "size": size, "name": upload.original_name, "title": title},
+    )
+    return upload
+
+
+def abort_upload(
+    upload: Upload, message: str, *, actor=None, action: str = "recording.upload.refused"
+) -> None:
+    """End an upload without attaching anything: status aborted, the partial file removed (not user data
+    yet), the reason kept on the row and in the audit log."""
+    Upload.objects.filter(pk=upload.pk, status=UploadStatus.OPEN).update(
+        status=UploadStatus.ABORTED, error=message[:200], updated_at=timezone.now()
+    )
+    upload.status = UploadStatus.ABORTED
+    upload.error = message[:200]
+    logger.warning("upload %s aborted (%s): %s", upload.pk, action, message)
+    _forget_hasher(upload.pk)
+    upload.partial_path.unlink(missing_ok=True)
+    record(
+        action,
+        obj=upload.case,
+        actor=actor or upload.user,
+        outcome=Outcome.FAILURE,
+        detail={
+            "upload": str(upload.pk),
+            "received": upload.received,
+            "size": upload.declared_size,
+            "reason": message,
+        },
+    )
+
+
+@dataclass
+class ChunkResult:
+    upload: Upload
+    evidence: Evidence | None = None
+    interrupted: bool = False
+
+
+def _refuse_and_abort(upload, message, status, actor):
+    abort_upload(upload, message, actor=actor)
+    raise EvidenceRefused(message, status=status, offset=upload.received)
+
+
+def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | None) -> ChunkResult:
+    """Append `length` bytes read from `stream` at `offset`, which must equal the bytes received so far
+    (else 409 with the current offset). Streams in IO_BLOCK pieces: memory stays constant whatever the
+    chunk size. A connection that breaks mid-chunk keeps what arrived; the client resumes from there."""
+    if upload.status != UploadStatus.OPEN:
+        if upload.status == UploadStatus.COMPLETE:
+            raise EvidenceRefused("该上传已完成。", status=409, offset=upload.received)
+        raise EvidenceRefused(
+            f"该上传已终止：{upload.error or '已放弃'}。请重新选择文件上传。",
+            status=410,
+            offset=upload.received,
+        )
+    refusal = recording_refusal(upload.case, user)
+    if refusal:
+        raise EvidenceRefused(refusal, status=403, offset=upload.received)
+    if length is None:
+        raise EvidenceRefused("请求缺少 Content-Length。", status=411, offset=upload.received)
+    path = upload.partial_path
+    try:
+        f = open(path, "r+b")  # noqa: SIM115 - held open under the lock for the whole chunk
+    except FileNotFoundError:
+        _refuse_and_abort(upload, "上传的部分文件已丢失，请重新上传。", 410, user)
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EvidenceRefused(
+                "该文件的另一个数据块正在接收中，请稍后从服务器记录的位置继续。",
+                status=409,
+                offset=upload.received,
+            ) from None
+        # Under the lock, the row is the truth (another request may have appended before we got here).
+        upload.refresh_from_db(fields=["received", "status", "error", "updated_at"])
+        if upload.status != UploadStatus.OPEN:
+            raise EvidenceRefused("该上传已结束。", status=409, offset=upload.received)
+        if offset != upload.received:
+            raise EvidenceRefused(
+                f"数据块位置不符：服务器已收到 {upload.received} 字节，请从该位置继续。",
+                status=409,
+                offset=upload.received,
+            )
+        if offset + length > upload.declared_size:
+            raise EvidenceRefused(
+                f"收到的数据超过了声明的文件大小（{human_size(upload.declared_size)}），该数据块未被接收。",
+                status=413,
+                offset=upload.received,
+            )
+        hasher = _take_hasher(upload.pk, offset)
+        if hasher is None:
+            hasher, on_disk = _rebuild_hasher(f, offset)
+            if on_disk != offset:
+                # The partial file is shorter than the row says (a crash before the data reached the disk):
+                # the client resumes from what is really there.
+                Upload.objects.filter(pk=upload.pk).update(received=on_disk, updated_at=timezone.now())
+                upload.received = on_disk
+                _keep_hasher(upload.pk, on_disk, hasher)
+                raise EvidenceRefused(
+                    f"服务器实际保存了 {on_disk} 字节，请从该位置继续。", status=409, offset=on_disk
+                )
+        # Bytes past `received` were written by a request that failed before it could record them.
+        f.truncate(offset)
+        f.seek(offset)
+        written, interrupted = 0, False
+        while written < length:
+            try:
+                block = stream.read(min(IO_BLOCK, length - written))
+            except OSError as exc:  # includes UnreadablePostError and a reset connection
+                logger.info("upload %s interrupted at %s bytes: %s", upload.pk, offset + written, exc)
+                block = b""
+            if not block:
+                interrupted = True
+                break
+            f.write(block)
+            hasher.update(block)
+            written += len(block)
+        f.flush()
+        received = offset + written
+        Upload.objects.filter(pk=upload.pk, received=offset, status=UploadStatus.OPEN).update(
+            received=received, updated_at=timezone.now()
+        )
+        upload.received = received
+        _keep_hasher(upload.pk, received, hasher)
+        # Judge the type as soon as the head is in: nobody should send 4 GB to learn it is a PDF.
+        if offset < min(HEAD_BYTES, upload.declared_size) <= received:
+            f.seek(0)
+            if detect_type(f.read(HEAD_BYTES)) is None:
+                _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
+        if interrupted or received < upload.declared_size:
+            return ChunkResult(upload, interrupted=interrupted)
+        os.fsync(f.fileno())
+        evidence = _complete(upload, hasher.hexdigest(), user)
+        return ChunkResult(upload, evidence=evidence)
+
+
+def _wrong_type_message(upload) -> str:
+    name = f"“{upload.original_name}”" if upload.original_name else "该文件"
+    return f"{name}的内容不是允许的图片、音频或视频格式（按文件内容判断，与扩展名无关）。允许的格式：{ALLOWED_SUMMARY}。"
+
+
+def duplicate_message(existing: Evidence) -> str:
+    state = "（已作废）" if existing.voided_at else ""
+    return (
+        f"该文件与本案已有的{existing.get_kind_display()}“{existing.title}”{state}"
+        f"（{cn_date(existing.uploaded_at)}上传）内容完全相同（SHA-256 一致），未重复添加。"
+    )
+
+
+def _complete(upload: Upload, digest: str, user) -> Evidence:
+    """The last byte is in: check type, declared hash and duplicates, then move the partial file to a uuid
+    name and attach it. All or nothing."""
+    media = detect_file_type(upload.partial_path)
+    if media is None:
+        _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
+    if upload.declared_sha256 and upload.declared_sha256 != digest:
+        _refuse_and_abort(
+            upload, "文件的 SHA-256 与上传前声明的不一致，内容可能在传输中损坏，请重新上传。", 422, user
+        )
+    existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+    if existing is not None:
+        _refuse_and_abort(upload, duplicate_message(existing), 409, user)
+    name = f"evidence/{upload.case_id}/{uuid.uuid4().hex}"
+    final = settings.MEDIA_ROOT / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    moved = False
+    try:
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().get(pk=upload.pk)
+            if locked.status != UploadStatus.OPEN:
+                raise EvidenceRefused("该上传已结束。", status=409, offset=locked.received)
+            evidence = Evidence(
+                case_id=upload.case_id,
+                document_id=upload.document_id,
+                kind=media.kind,
+                title=upload.title,
+                description=upload.description,
+                original_name=upload.original_name,
+                mime=media.mime,
+                size=upload.declared_size,
+                sha256=digest,
+                classification=upload.classification,
+                uploaded_by=user,
+            )
+            evidence.file.name = name
+            evidence._change_reason = "recording.evidence.uploaded"
+            evidence._history_user = user
+            evidence.save()
+            os.replace(upload.partial_path, final)
+            moved = True
+            locked.status = UploadStatus.COMPLETE
+            locked.evidence = evidence
+            locked.save(update_fields=["status", "evidence", "updated_at"])
+            record(
+                "recording.evidence.uploaded",
+                obj=upload.case,
+                actor=user,
+                detail={
+                    "evidence": evidence.pk,
+                    "upload": str(upload.pk),
+                    "title": evidence.title,
+                    "kind": evidence.kind,
+                    "mime": evidence.mime,
+                    "size": evidence.size,
+                    "sha256": digest,
+                    "document": upload.document_id,
+                    "classification": evidence.classification,
+                },
+            )
+    except IntegrityError:
+        logger.warning("upload %s lost a race to an identical file in case %s", upload.pk, upload.case_id)
+        # Two uploads of the same file finished at the same instant: the unique (case, sha256) decides.
+        if moved:
+            os.replace(final, upload.partial_path)
+        existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+        message = duplicate_message(existing) if existing else "该文件与本案已有音像记录重复，未重复添加。"
+        _refuse_and_abort(upload, message, 409, user)
+    except BaseException:
+        if moved and final.exists():
+            os.replace(final, upload.partial_path)
+        raise
+    upload.status = UploadStatus.COMPLETE
+    upload.evidence = evidence
+    _forget_hasher(upload.pk)
+    from ..tasks import extract_evidence_metadata
+
+    transaction.on_commit(lambda: extract_evidence_metadata.delay(evidence.pk))
+    return evidence
+
+
+def ingest_file(case, user, fileobj, size: int, **fields) -> Evidence:
+    """The page without JavaScript: a whole file posted in one form goes through the same path."""
+    upload = start_upload(case, user, declared_size=size, **fields)
+    result = append_chunk(upload, user=user, offset=0, stream=fileobj, length=size)
+    if result.evidence is None:
+        abort_upload(upload, "文件未完整接收，请重新上传。", actor=user)
+        raise EvidenceRefused("文件未完整接收，请重新上传。")
+    return result.evidence
+
+
+def clean_stale_uploads(now: datetime.datetime | None = None) -> int:
+    """Abort open uploads with no activity for UPLOAD_STALE_HOURS and remove their partial files (and any
+    partial file no open upload owns). Returns how many uploads were aborted."""
+    now = now or timezone.now()
+    hours = settings.UPLOAD_STALE_HOURS
+    cutoff = now - datetime.timedelta(hours=hours)
+    aborted = 0
+    for upload in Upload.objects.filter(status=UploadStatus.OPEN, updated_at__lt=cutoff).select_related(
+        "case"
+    ):
+        path = upload.partial_path
+        if path.exists():
+            with open(path, "rb") as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a chunk is arriving right now: not stale after all
+                abort_upload(
+                    upload,
+                    f"上传超过{hours}小时没有进展，已自动放弃，未完成的部分文件已删除。",
+                    action="recording.upload.expired",
+                )
+        else:
+            abort_upload(
+                upload, f"上传超过{hours}小时没有进展，已自动放弃。", action="recording.upload.expired"
+            )
+        aborted += 1
+    folder = settings.MEDIA_ROOT / "uploads"
+    if folder.is_dir():
+        open_ids = {
+            u.hex for u in Upload.objects.filter(status=UploadStatus.OPEN).values_list("pk", flat=True)
+        }
+        for part in folder.glob("*.part"):
+            too_old = part.stat().st_mtime < cutoff.timestamp()
+            if part.stem not in open_ids and too_old:
+                part.unlink(missing_ok=True)
+    return aborted
