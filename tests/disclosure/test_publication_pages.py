@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from disclosure import publication as domain
 from disclosure.models import ErrorReport, Publication, PublicationStatus
+from disclosure.search import search_grams
 from tests.conftest import login_as
 from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     PERSON,
@@ -41,8 +41,8 @@ def publications(decided_case, officer, bureau_head):
         made.append(Publication.objects.get(document=decision))
     for pub in made[:2]:
         serve(pub.document, officer)
-        domain.publish(pub, by=bureau_head)
-    domain.withdraw(made[1], by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
+        pub.publish(by=bureau_head)
+    made[1].withdraw(by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
     cache.clear()
     return {"published": made[0], "withdrawn": made[1], "draft": made[2]}
 
@@ -86,7 +86,7 @@ def test_search_by_number_unit_and_date_range(client, publications, units):
 
 
 def test_the_search_grams_name_the_field_they_come_from():
-    grams = domain.search_grams(
+    grams = search_grams(
         party_name="某某 商贸", violation_type="食品", document_number="武市监处罚〔2026〕1号"
     )
     assert "p某某" in grams.split() and "p某商" in grams.split() and "v食品" in grams.split()
@@ -106,7 +106,7 @@ def test_the_list_costs_a_fixed_number_of_queries_and_none_when_cached(
     for _ in range(count):
         pub = Publication.objects.get(document=issue_decision(case, officer))
         serve(pub.document, officer)
-        domain.publish(pub, by=bureau_head)
+        pub.publish(by=bureau_head)
     cache.clear()
     with django_assert_num_queries(LIST_QUERIES):
         client.get(reverse("disclosure:publication_list"), {"violation": "食品"})
@@ -119,7 +119,7 @@ def test_a_new_publication_appears_in_a_cached_list_at_once(client, decided_case
     pub = Publication.objects.get(document=issue_decision(case, officer))
     assert "共 0 条" in html(client.get(reverse("disclosure:publication_list")))
     serve(pub.document, officer)
-    domain.publish(pub, by=bureau_head)
+    pub.publish(by=bureau_head)
     assert "共 1 条" in html(client.get(reverse("disclosure:publication_list")))
 
 
@@ -368,14 +368,14 @@ def test_a_person_partys_page_never_shows_the_id_number(client, decided_case, of
 
     pub = Publication.objects.get(document=issue_decision(decided_case(party=PERSON), officer))
     serve(pub.document, officer)
-    domain.publish(pub, by=bureau_head)
+    pub.publish(by=bureau_head)
     page = html(client.get(reverse("disclosure:publication_detail", args=[pub.pk])))
     assert PERSON_ID not in page and "［身份证号码］" in page and "13812345678" not in page
 
 
 def test_a_search_with_very_many_results_counts_up_to_the_cap(client, publications, monkeypatch):
-    from disclosure import views_publication
+    from disclosure.views import publications as views
 
-    monkeypatch.setattr(views_publication, "SEARCH_COUNT_CAP", 1)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 1)
     page = html(client.get(reverse("disclosure:publication_list"), {"party": "某某商贸"}))
     assert "找到 1 余 条" in page and "缩小范围" in page

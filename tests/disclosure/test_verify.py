@@ -10,8 +10,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure import views_verify
 from disclosure.signing import certificate_signature, qr_svg, signed_certificate_url
+from disclosure.views import verify as views_verify
 from tests.conftest import login_as
 from tests.disclosure.support import empty_cache, issued_document  # noqa: F401 - autouse fixture
 from wuding_enforcement.roster.models import Certificate, CertificateStatus
