@@ -297,10 +297,11 @@ def staff_publication_close(request, pk):
 @login_required
 @role_required(*REVIEWER_ROLES)
 def staff_report_list(request):
-    """Error reports on publications the user reviews, open first. Queries: COUNT, the page (+ publication)."""
+    """Error reports on publications the user reviews, open first. Queries: COUNT, the page (+ publication and
+    who answered)."""
     qs = (
         ErrorReport.objects.answerable_by(request.user)
-        .select_related("publication")
+        .select_related("publication", "replied_by")
         .defer("publication__original_text", "publication__published_text", "publication__search_grams")
         .order_by("-status", "-created_at")
     )

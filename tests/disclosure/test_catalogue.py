@@ -103,6 +103,28 @@ def test_someone_whose_certificate_is_not_valid_is_shown_as_not_entitled_to_enfo
     assert Certificate.objects.get(holder=colleague).number in colleague_row
 
 
+def test_the_personnel_page_shows_the_certificate_that_entitles_today(client, officer):
+    """roster/certification.py decides: a valid certificate speaks for its holder even when a suspended one
+    expires later (the latest-to-expire is shown only when none is valid)."""
+    valid = Certificate.objects.get(holder=officer)
+    Certificate.objects.create(
+        holder=officer,
+        unit=valid.unit,
+        number="53230099999",
+        kind=valid.kind,
+        fields=valid.fields,
+        issued_on=valid.issued_on,
+        expires_on=valid.expires_on + datetime.timedelta(days=365),
+        status=CertificateStatus.SUSPENDED,
+        status_since=datetime.date(2026, 1, 5),
+    )
+    text = client.get(reverse("disclosure:personnel")).content.decode()
+    row = next(
+        r for r in re.findall(r'<li class="person[^"]*">.*?</li>', text, re.S) if officer.real_name in r
+    )
+    assert valid.number in row and "53230099999" not in row and "当前不具备执法资格" not in row
+
+
 def test_personnel_can_be_filtered_by_unit(client, officer, outsider, units):
     text = client.get(reverse("disclosure:personnel"), {"unit": units["gaoqiao"].pk}).content.decode()
     assert outsider.real_name in text and officer.real_name not in text

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from disclosure.models import ErrorReport, Publication, PublicationStatus
 from disclosure.search import search_grams
-from tests.conftest import login_as
+from tests.conftest import login_as, make_staff
 from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     PERSON,
     TZ,
@@ -27,6 +27,8 @@ from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     serve,
 )
 from wuding_enforcement.audit.models import AuditEvent
+from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +262,49 @@ def test_anyone_reports_an_error_and_follows_the_reply_by_code(client, publicati
     assert AuditEvent.objects.filter(action="disclosure.error_report.answered", actor=bureau_head).exists()
 
 
+def test_a_report_is_answered_once_and_a_second_answer_is_refused_also_by_a_forged_post(
+    client, publications, bureau_head, unit_head
+):
+    """国办发〔2018〕118号 纠错机制: a report gets one answer. A second one — the model method called again, or
+    a POST forged past the page (which offers no form once answered) — is refused and changes nothing."""
+    report = ErrorReport.receive(publications["published"], content="处罚内容与决定书不一致。")
+    report.answer(by=bureau_head, reply="经核实，已更正。", corrected=True)
+    with pytest.raises(Refused, match="不能重复答复"):
+        report.answer(by=bureau_head, reply="第二次答复")
+    login_as(client, unit_head)
+    url = reverse("disclosure:staff_report_reply", args=[report.pk])
+    page = html(client.post(url, {"reply": "伪造的第二次答复", "corrected": ""}, follow=True))
+    assert "已于" in page and "不能重复答复" in page
+    report.refresh_from_db()
+    assert (report.reply, report.corrected, report.replied_by) == ("经核实，已更正。", True, bureau_head)
+    assert AuditEvent.objects.filter(action="disclosure.error_report.answered").count() == 1
+
+
+def test_only_a_reviewer_of_the_publication_answers_a_report(client, publications, units, officer):
+    report = ErrorReport.receive(publications["published"], content="当事人名称有误。")
+    other_head = make_staff("gao_head", "高主任", units["gaoqiao"], Role.UNIT_HEAD)
+    units["gaoqiao"].head = other_head
+    units["gaoqiao"].save()
+    with pytest.raises(Refused, match="无权答复"):
+        report.answer(by=officer, reply="我来答复")
+    with pytest.raises(Refused, match="请填写答复内容"):
+        report.answer(by=other_head, reply="  ")
+    login_as(client, other_head)
+    response = client.post(reverse("disclosure:staff_report_reply", args=[report.pk]), {"reply": "越权答复"})
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="disclosure.error_report.access_denied", actor=other_head
+    ).exists()
+    report.refresh_from_db()
+    assert report.is_open and report.reply == ""
+
+
+def test_a_report_on_a_draft_is_refused_by_the_model_too(publications):
+    with pytest.raises(Refused, match="未公示"):
+        ErrorReport.receive(publications["draft"], content="试图向草稿提交纠错。")
+    assert not ErrorReport.objects.exists()
+
+
 def test_error_reports_are_rate_limited_per_address_in_chinese(client, publications):
     url = reverse("disclosure:publication_report", args=[publications["published"].pk])
     for i in range(5):
@@ -353,6 +398,28 @@ def test_the_staff_list_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(STAFF_LIST_QUERIES):
         response = client.get(reverse("disclosure:staff_publication_list"))
     assert len(response.context["rows"]) == count
+
+
+# Queries of GET /staff/disclosure/error-reports/ for the bureau head, whatever the number of reports:
+#  1 session  2 the user  3 the OTP device  4 the user's role groups  5 COUNT  6 the page of reports
+#  (+ publication and who answered)  7 unread notifications (header)  8, 9 the user's and the groups' model
+#  permissions (系统管理 link)  10 the user's unit (header)  11-13 SAVEPOINT, UPDATE django_session (last_seen),
+#  RELEASE SAVEPOINT
+REPORT_LIST_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_error_report_list_costs_a_fixed_number_of_queries(
+    client, publications, bureau_head, django_assert_num_queries, count
+):
+    for i in range(count):
+        report = ErrorReport.receive(publications["published"], content=f"第{i}条：处罚内容有误。")
+        if i % 2:
+            report.answer(by=bureau_head, reply="已核实。")
+    login_as(client, bureau_head)
+    with django_assert_num_queries(REPORT_LIST_QUERIES):
+        response = client.get(reverse("disclosure:staff_report_list"))
+    assert len(response.context["page"].object_list) == count
 
 
 def test_the_staff_list_flags_a_draft_past_its_deadline(client, decided_case, officer, bureau_head):

@@ -14,6 +14,7 @@ from disclosure.signing import certificate_signature, qr_svg, signed_certificate
 from disclosure.views import verify as views_verify
 from tests.conftest import login_as
 from tests.disclosure.support import empty_cache, issued_document  # noqa: F401 - autouse fixture
+from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.roster.models import Certificate, CertificateStatus
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +229,10 @@ def test_the_qr_download_is_for_the_holder_and_admins_only(client, officer, coll
     assert client.get(svg_url).status_code == 302  # anonymous: to the sign-in page
     login_as(client, colleague)
     assert client.get(svg_url).status_code == 404
+    # Someone else's certificate exists: the refusal is audited (Hidden, by the audit middleware).
+    assert AuditEvent.objects.filter(
+        action="disclosure.certificate_qr.access_denied", actor=colleague
+    ).exists()
     login_as(client, officer)
     response = client.get(svg_url)
     assert response.status_code == 200 and response.content == qr_svg(signed_certificate_url(number))
