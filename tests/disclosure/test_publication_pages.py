@@ -430,6 +430,62 @@ def test_the_staff_list_flags_a_draft_past_its_deadline(client, decided_case, of
     assert "已逾期" in page and "2026年11月30日前" in page and "待送达" in page
 
 
+def test_the_staff_list_flags_a_corrected_decision_to_withdraw_amber_then_red(
+    client, publications, officer, bureau_head
+):
+    """The withdrawal clock (行政处罚法 第四十八条 第二款: 3 working days) is one deadline (disclosure/deadlines.py),
+    the same on the case page and here; the template only shows its status."""
+    pub = publications["published"]
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=TZ), tick=False):
+        pub.document.correct(by=officer, reason="罚款金额计算错误").issue(by=officer)
+    flag = "决定书已于2026年11月23日更正，须于2026年11月26日前撤回"
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, tzinfo=TZ), tick=False):
+        login_as(client, bureau_head)
+        assert f'<span class="status amber">{flag}' in html(
+            client.get(reverse("disclosure:staff_publication_list"), {"tab": "published"})
+        )
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, tzinfo=TZ), tick=False):
+        login_as(client, bureau_head)
+        assert f'<span class="status red">{flag}' in html(
+            client.get(reverse("disclosure:staff_publication_list"), {"tab": "published"})
+        )
+
+
+def test_the_representative_is_named_by_the_partys_kind(client, publications):
+    pub = publications["published"]
+    url = reverse("disclosure:publication_detail", args=[pub.pk])
+    assert "<dt>法定代表人（负责人）</dt><dd>陈建国</dd>" in html(client.get(url))
+    Publication.objects.filter(pk=pub.pk).update(party_kind="individual")
+    cache.clear()
+    assert "<dt>经营者</dt><dd>陈建国</dd>" in html(client.get(url))
+    printed = html(client.get(reverse("disclosure:publication_print", args=[pub.pk])))
+    assert "<th>经营者</th><td>陈建国</td>" in printed
+
+
+def test_the_review_page_says_why_an_early_end_is_not_possible(client, publications, bureau_head):
+    pub = publications["published"]
+    url = reverse("disclosure:staff_publication_detail", args=[pub.pk])
+    login_as(client, bureau_head)
+    end_early = reverse("disclosure:staff_publication_end_early", args=[pub.pk])
+    assert end_early in html(client.get(url))
+    Publication.objects.filter(pk=pub.pk).update(penalty_types=["fine", "suspend_business"])
+    page = html(client.get(url))
+    assert "处罚种类含“责令停产停业”，不得提前停止公示" in page and end_early not in page
+    forged = html(
+        client.post(
+            end_early,
+            {
+                **dict.fromkeys(("performed", "remedied", "no_repeat", "not_untrustworthy"), "on"),
+                "request_on": "2026-11-20",
+            },
+            follow=True,
+        )
+    )
+    assert "不得提前停止公示（总局令第45号 第十四条）" in forged
+    pub.refresh_from_db()
+    assert pub.status == PublicationStatus.PUBLISHED
+
+
 def test_a_person_partys_page_never_shows_the_id_number(client, decided_case, officer, bureau_head):
     from tests.disclosure.publication_factories import PERSON_ID
 
