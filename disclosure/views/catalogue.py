@@ -274,16 +274,29 @@ def channels(request):
 # --- 制度文件 (the bureau's rules documents, 建章立制) -----------------------------------------------------
 
 
+# Versions the public sees: the effective one and the repealed ones (drafts and versions in approval or filing
+# are internal).
+SHOWN_VERSIONS = (VersionStatus.EFFECTIVE, VersionStatus.REPEALED)
+
+
+def shown_versions(document) -> list:
+    """The document's versions the public sees, newest first (reads document.versions.all(): prefetchable)."""
+    versions = sorted(document.versions.all(), key=lambda v: -v.number)
+    return [v for v in versions if v.status in SHOWN_VERSIONS]
+
+
+def _effective(versions):
+    return next((v for v in versions if v.status == VersionStatus.EFFECTIVE), None)
+
+
 @require_GET
 def rules(request):
     """The public rules documents with their currently effective version and effective date."""
-    documents = list(RulesDocument.objects.public().prefetch_related("versions"))
     rows = []
-    for document in documents:
-        versions = sorted(document.versions.all(), key=lambda v: -v.number)
-        current = next((v for v in versions if v.status == VersionStatus.EFFECTIVE), None)
-        if current is not None or any(v.status == VersionStatus.REPEALED for v in versions):
-            rows.append({"document": document, "current": current})
+    for document in RulesDocument.objects.public().prefetch_related("versions"):
+        shown = shown_versions(document)
+        if shown:
+            rows.append({"document": document, "current": _effective(shown)})
     return page(request, "制度文件", part("rules", {"rows": rows}))
 
 
@@ -291,16 +304,10 @@ def rules(request):
 def rules_detail(request, pk):
     """One rules document: the effective version's text and filing data, and every earlier version."""
     document = RulesDocument.objects.public().filter(pk=pk).first()
-    if document is None:
-        raise Http404("未找到该制度文件。")
-    shown = [
-        v
-        for v in document.versions.order_by("-number")
-        if v.status in (VersionStatus.EFFECTIVE, VersionStatus.REPEALED)
-    ]
+    shown = shown_versions(document) if document is not None else []
     if not shown:
         raise Http404("未找到该制度文件。")
-    current = next((v for v in shown if v.status == VersionStatus.EFFECTIVE), None)
+    current = _effective(shown)
     content = part(
         "rules_detail",
         {"document": document, "current": current, "earlier": [v for v in shown if v is not current]},

@@ -50,15 +50,24 @@ def certificate_status(cert: Certificate, today) -> dict:
     status = cert.status_on(today)
     entitled = cert.is_valid_on(today)
     if status == CertificateStatus.VALID and not entitled:  # valid, but issued after today
-        return {"label": "尚未生效", "sentence": NOT_YET_VALID, "entitled": False, "since": cert.issued_on}
-    since = cert.status_since if status not in (CertificateStatus.VALID, CertificateStatus.EXPIRED) else None
+        return {
+            "label": "尚未生效",
+            "sentence": NOT_YET_VALID,
+            "entitled": False,
+            "since": cert.issued_on,
+            "since_word": "生效",
+        }
+    since, since_word = None, ""
     if status == CertificateStatus.EXPIRED:
-        since = cert.expires_on
+        since, since_word = cert.expires_on, "到期"
+    elif status != CertificateStatus.VALID:
+        since, since_word = cert.status_since, "起"
     return {
         "label": CertificateStatus(status).label,
         "sentence": STATUS_SENTENCES[CertificateStatus(status)],
         "entitled": entitled,
         "since": since,
+        "since_word": since_word,
         "code": status,
     }
 
