@@ -401,12 +401,12 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_not_served(client, pub
 PAGES = [
     ("disclosure:staff_credit_export", []),
     ("disclosure:staff_credit_export_create", []),
-    ("disclosure:staff_credit_download", ["1", "xlsx"]),
+    ("disclosure:staff_credit_download", ["{export}", "xlsx"]),
 ]
 
 
-def _request(client, name, args):
-    url = reverse(name, args=args)
+def _request(client, name, args, export=None):
+    url = reverse(name, args=[a.format(export=getattr(export, "pk", 1)) for a in args])
     if name.endswith("_create"):
         return client.post(url, {"period_from": "2026-11-01", "period_to": "2026-11-20", "format": "csv"})
     return client.get(url)
@@ -416,9 +416,9 @@ def test_an_officer_gets_403_and_an_anonymous_visitor_is_sent_to_sign_in(
     client, publish, bureau_head, officer, records_keeper, reviewer, admin_user
 ):
     publish()
-    export(bureau_head)
+    item = export(bureau_head)
     for name, args in PAGES:
-        response = _request(client, name, args)
+        response = _request(client, name, args, item)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
     # The pages are role pages: 403 for a role that may not open them (roster/decorators.py); a past export
     # is an object: 404 for whom it is not visible to. Both audited by the audit middleware.
@@ -426,7 +426,7 @@ def test_an_officer_gets_403_and_an_anonymous_visitor_is_sent_to_sign_in(
         login_as(client, user)
         for name, args in PAGES:
             expected = 404 if name.endswith("_download") else 403
-            assert _request(client, name, args).status_code == expected, (user, name)
+            assert _request(client, name, args, item).status_code == expected, (user, name)
     assert AuditEvent.objects.filter(action="auth.permission_denied", actor=officer).exists()
     assert AuditEvent.objects.filter(action="disclosure.credit.access_denied", actor=officer).exists()
     assert CreditExport.objects.count() == 1
