@@ -28,7 +28,8 @@ in it as a structured file (XLSX, CSV with a BOM, JSON) with the fields 第六�
 - Exporting is one transaction, serialised (PostgreSQL: an advisory lock; SQLite: IMMEDIATE transactions),
   and the unique (publication, sequence) constraint refuses a second export of the same change if two ever
   race. The rows (with their snapshots) and the three files are stored with the export, so a past file is
-  served again byte for byte; the files are also generated deterministically from the stored rows.
+  served again byte for byte (through the one file getter, audit/files.py, its hash checked on every download);
+  the files are also generated deterministically from the stored rows (disclosure/credit_files.py).
 """
 
 import datetime
