@@ -94,7 +94,7 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
     from django.utils import timezone
 
     from disclosure.models import Publication
-    from disclosure.publication import search_grams
+    from disclosure.search import search_grams
     from recording.models import Document
     from wuding_enforcement.cases.models import Case, NumberSequence
     from wuding_enforcement.roster.models import Staff, Unit, UnitKind

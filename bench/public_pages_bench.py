@@ -183,9 +183,9 @@ def main(argv=None) -> int:
                 flush=True,
             )
             from disclosure.models import Publication
-            from disclosure.publication import renew_public_pages
+            from disclosure.sections import PUBLICATIONS
 
-            renew_public_pages()  # pages cached by an earlier run (another database) must not be served
+            PUBLICATIONS.renew()  # pages cached by an earlier run (another database) must not be served
             ids = list(Publication.objects.current().order_by("?").values_list("pk", flat=True)[:200])
             db = connection.settings_dict
             db_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"

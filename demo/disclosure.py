@@ -485,8 +485,8 @@ def seed_publication_demo(today: datetime.date | None = None) -> list[str]:
     expired. Runs after the recording and legal-review demo data."""
     import datetime as _dt
 
+    from disclosure.decisions import service_date
     from disclosure.models import Publication, PublicationStatus, WithdrawalKind
-    from disclosure.publication import publish, record_expiries, service_date, withdraw
     from recording.doctypes import get_type
     from recording.models import Document
 
@@ -527,14 +527,13 @@ def seed_publication_demo(today: datetime.date | None = None) -> list[str]:
             receipt.officers.set(officers)
             receipt.issue(by=officers[0])
         if index == 2:
-            publish(pub, by=head, today=today - _dt.timedelta(days=4 * 365))
-            record_expiries(today)
+            pub.publish(by=head, today=today - _dt.timedelta(days=4 * 365))
+            Publication.objects.record_expiries(today)
             lines.append(f"{decision.number}：公示期满，已下线")
         else:
-            publish(pub, by=head)
+            pub.publish(by=head)
             if index == 1:
-                withdraw(
-                    pub,
+                pub.withdraw(
                     by=head,
                     kind=WithdrawalKind.CHANGED,
                     reason="经行政复议，复议机关变更了罚款数额，原决定撤回公示（演示数据）。",

@@ -2,20 +2,26 @@
 nothing is deleted: an item leaves the public site when "公开" is unticked."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from wuding_enforcement.roster.admin import DomainHistoryAdmin
+from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.refusals import Refused, show_refusal
 
 from . import statistics
 from .models import (
     AnnualReport,
     Channel,
+    CreditExport,
+    CreditExportLine,
     EnforcementSubject,
+    ErrorReport,
     Procedure,
     ProcedureStep,
+    Publication,
     RandomInspectionItem,
+    Redaction,
     ServiceGuide,
 )
 
@@ -115,7 +121,7 @@ class AnnualReportAdmin(DomainHistoryAdmin):
     @admin.display(description="状态")
     def state(self, obj):
         if obj.is_published:
-            return f"已于{obj.published_on:%Y-%m-%d}发布"
+            return f"已于{cn_date(obj.published_on)}发布"
         due = statistics.due_state()
         return "未发布（已逾期）" if due.year == obj.year and due.state == "overdue" else "未发布"
 
@@ -124,8 +130,8 @@ class AnnualReportAdmin(DomainHistoryAdmin):
         for report in queryset.order_by("year"):
             try:
                 report.publish(by=request.user)
-            except ValidationError as refused:
-                self.message_user(request, "；".join(refused.messages), level=messages.ERROR)
+            except Refused as refused:
+                show_refusal(request, refused)
             else:
                 self.message_user(request, f"{report.year}年度行政执法统计已发布。", level=messages.SUCCESS)
 
@@ -134,10 +140,8 @@ class AnnualReportAdmin(DomainHistoryAdmin):
 
 
 # --- 事后公开 (publication) ---
-# Read-only here: publications change only through the staff review pages (disclosure/views_publication.py),
-# which audit every action; the admin shows them, with the redaction log, for supervision.
-
-from .models import ErrorReport, Publication, Redaction  # noqa: E402
+# Read-only here: publications change only through their review actions (disclosure/models/publication.py,
+# called from the staff pages), which audit every change; the admin shows them, with the redaction log.
 
 
 class RedactionInline(admin.TabularInline):
@@ -200,9 +204,7 @@ class ErrorReportAdmin(ReadOnlyAdmin):
 
 
 # --- 报送信用信息公示系统 (credit-system export) ---
-# Read-only: exports are made on the staff page (disclosure/views_credit.py), audited, never changed.
-
-from .models import CreditExport, CreditExportLine  # noqa: E402
+# Read-only: exports are made on the staff page (disclosure/views/credit.py), audited, never changed.
 
 
 class CreditExportLineInline(admin.TabularInline):

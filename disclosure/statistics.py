@@ -2,20 +2,29 @@
 categories it does not handle (许可, 征收, 征用, inspections outside cases), each marked as entered.
 
 国办发〔2018〕118号 asks for the previous year's 行政许可、行政处罚、行政强制、行政检查、行政征收、行政征用 counts
-("0" where none) by 31 January. Other systems (legal_review, publication) are read through apps.get_model
-so that this module works whichever of them is installed.
+("0" where none) by 31 January (docs/domain.md §1).
+
+Where each figure comes from, every dependency explicit (disclosure may read the shared domain and recording,
+never legal_review: the import contracts in pyproject.toml):
+- cases (the case and its approvals) and recording (issued documents): read directly;
+- publications: disclosure's own Publication;
+- completed legal reviews: the case's `annual_counts` hook (wuding_enforcement/cases/annual.py), which
+  legal_review fills from its AppConfig.ready(). No entry means no system reports the figure: it shows 0 with
+  a note saying the system is not in use.
 """
 
 import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
 from django.utils import timezone
 
-from wuding_enforcement.cases.models import ApprovalKind, ApprovalStatus, Case, PowerKind
+from recording.models import Document, DocumentStatus
+from wuding_enforcement.cases.annual import LEGAL_REVIEWS, annual_count
+from wuding_enforcement.cases.models import Approval, ApprovalKind, ApprovalStatus, Case, PowerKind
+from wuding_enforcement.shared.chinese import cn_date
+
+from .models import ANNUAL_REPORT_WARN_DAYS, AnnualReport, Publication, annual_report_due
 
 COMPUTED = "computed"
 ENTERED = "entered"
@@ -71,29 +80,6 @@ class YearFigures:
         return [f for f in self.figures if f.chart]
 
 
-def cn_date(value: datetime.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def _optional_model(app_label: str, *names: str):
-    for name in names:
-        try:
-            return apps.get_model(app_label, name)
-        except LookupError:
-            continue
-    return None
-
-
-def _date_field(model, *names: str) -> str | None:
-    for name in names:
-        try:
-            model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        return name
-    return None
-
-
 def cases_decided(year: int, kind: str) -> int:
     """Cases decided in `year` (Case.decided_on; 简易程序 cases are decided on the spot) that concern a power
     of `kind` in the 权责清单."""
@@ -102,7 +88,6 @@ def cases_decided(year: int, kind: str) -> int:
 
 def coercive_measures(year: int) -> int:
     """行政强制措施 decided: 查封、扣押 approved by the bureau head in `year` (行政强制法 第十八条)."""
-    Approval = apps.get_model("cases", "Approval")
     return Approval.objects.filter(
         kind=ApprovalKind.SEIZURE, status=ApprovalStatus.APPROVED, decided_at__year=year
     ).count()
@@ -110,8 +95,9 @@ def coercive_measures(year: int) -> int:
 
 def _issued_current_documents(doc_type: str):
     """Issued documents of a type, except those replaced by an issued correction (a correction counts once)."""
-    Document = apps.get_model("recording", "Document")
-    return Document.objects.filter(doc_type=doc_type, status="issued").exclude(superseded_by__status="issued")
+    return Document.objects.filter(doc_type=doc_type, status=DocumentStatus.ISSUED).exclude(
+        superseded_by__status=DocumentStatus.ISSUED
+    )
 
 
 def inspections_in_cases(year: int) -> int:
@@ -135,26 +121,14 @@ def fines_total(year: int) -> Decimal:
     return total.quantize(Decimal("0.01"))
 
 
-def publications(year: int) -> int | None:
-    """Decisions published on the public site in `year`; None where the publication system is absent."""
-    model = _optional_model("disclosure", "Publication", "PublishedDecision")
-    if model is None:
-        return None
-    date_name = _date_field(model, "published_on", "published_at")
-    if date_name is None:
-        return None
-    return model.objects.filter(**{f"{date_name}__year": year}).count()
+def publications(year: int) -> int:
+    """Decisions published on the public site in `year` (whatever became of them since)."""
+    return Publication.objects.filter(published_on__year=year).count()
 
 
 def legal_reviews(year: int) -> int | None:
-    """法制审核 rounds completed in `year`; None where the legal-review system is absent."""
-    model = _optional_model("legal_review", "ReviewRound")
-    if model is None:
-        return None
-    date_name = _date_field(model, "decided_on", "decided_at")
-    if date_name is None:
-        return None
-    return model.objects.filter(**{f"{date_name}__year": year}).count()
+    """法制审核 completed in `year`, as the legal-review system reports it; None where no system does."""
+    return annual_count(LEGAL_REVIEWS, year)
 
 
 def compute_year(year: int, *, report=None, today: datetime.date | None = None) -> YearFigures:
@@ -205,10 +179,9 @@ def compute_year(year: int, *, report=None, today: datetime.date | None = None) 
         Figure(
             "publications",
             "公示行政处罚决定",
-            str(published or 0),
+            str(published),
             "件",
             COMPUTED,
-            "" if published is not None else "本系统尚未启用决定公示",
         ),
         Figure(
             "reviews",
@@ -256,12 +229,10 @@ class DueState:
 def due_state(today: datetime.date | None = None) -> DueState:
     """Where the previous year's report stands against the 31 January deadline (国办发〔2018〕118号).
     "near" from the warning window before the due date, "overdue" after it, while unpublished."""
-    from .models import ANNUAL_REPORT_WARN_DAYS, AnnualReport
-
     today = today or timezone.localdate()
     year = today.year - 1
     report = AnnualReport.objects.filter(year=year).first()
-    due = datetime.date(year + 1, 1, 31)
+    due = annual_report_due(year)
     if report is not None and report.is_published:
         return DueState(year, due, "published", report.published_on)
     if today > due:
@@ -272,6 +243,4 @@ def due_state(today: datetime.date | None = None) -> DueState:
 
 
 def published_reports():
-    from .models import AnnualReport
-
-    return AnnualReport.objects.filter(~Q(published_on=None)).order_by("-year")
+    return AnnualReport.objects.published().order_by("-year")

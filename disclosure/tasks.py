@@ -10,7 +10,7 @@ from django.utils import timezone
 def record_publication_expiries(today: str | None = None) -> dict:
     """Record the end of publications whose period is over (总局令第45号 第十三条). The public pages do not
     depend on this: their queries filter on the end date themselves."""
-    from .publication import record_expiries
+    from .models import Publication
 
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    return {"date": day.isoformat(), "ended": record_expiries(day)}
+    return {"date": day.isoformat(), "ended": Publication.objects.record_expiries(day)}

@@ -10,8 +10,11 @@ class LegalReviewConfig(AppConfig):
     def ready(self):
         from . import doctypes  # noqa: F401  (registers review_opinion and collective_record)
         from .gates import register
+        from .public import register as register_public
 
         register()
+        # The benchmarks page's cache section and the count of reviews in the annual statistics.
+        register_public()
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_default_criteria, sender=self)

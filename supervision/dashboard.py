@@ -215,8 +215,8 @@ def av_items(today: datetime.date) -> list[Item]:
 def publication_items(today: datetime.date) -> list[Item]:
     """Publication drafts of 行政处罚决定书 past their due date (总局令第45号; 国办发〔2018〕118号: 7 working
     days by default): disclosure's Publication in status 待审核 with due_on before today. Two queries."""
+    from disclosure.deadlines import deadline_status
     from disclosure.models import Publication, PublicationStatus
-    from disclosure.publication import deadline_status
 
     publications = (
         Publication.objects.filter(status=PublicationStatus.DRAFT, due_on__lt=today)

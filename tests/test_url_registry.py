@@ -21,7 +21,7 @@ PUBLIC = {
     "disclosure:subjects",
     "disclosure:personnel",
     "disclosure:powers",
-    "disclosure:benchmarks",
+    "public_benchmarks",  # 裁量基准: legal_review's page on the public site (legal_review/public.py)
     "disclosure:inspections",
     "disclosure:procedures",
     "disclosure:guides",

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from legal_review import public as legal_review_public
+
 from . import views
 from .roster.admin_site import secure_admin_site
 
@@ -21,6 +23,8 @@ urlpatterns = [
     path("staff/review/", include("legal_review.urls")),
     path("staff/supervision/", include("supervision.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # 裁量基准 (行政处罚法 第三十四条) is legal_review's data and page, shown on the public site beside disclosure's.
+    path("benchmarks/", legal_review_public.benchmarks, name="public_benchmarks"),
     path("", include("disclosure.urls")),
 ]
 

@@ -18,9 +18,9 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from disclosure import credit, views_credit, views_publication
-from disclosure import publication as domain
+from disclosure import credit, credit_files
 from disclosure.models import (
+    EARLY_END_CONDITIONS,
     CreditExport,
     CreditExportLine,
     CreditLineKind,
@@ -28,6 +28,8 @@ from disclosure.models import (
     PublicationStatus,
     Redaction,
 )
+from disclosure.views import credit as views_credit
+from disclosure.views import staff as views_staff
 from tests.conftest import PASSWORD, login_as, make_staff
 from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     ORGANISATION,
@@ -69,7 +71,7 @@ def publish(decided_case, officer, bureau_head):
         serve(pub.document, officer, served_at=_after_issue(pub))
         if before_publish:
             before_publish(pub)
-        return domain.publish(pub, by=bureau_head)
+        return pub.publish(by=bureau_head)
 
     return build
 
@@ -171,7 +173,7 @@ def test_the_id_number_stays_out_even_where_a_reviewer_unhid_it(publish, bureau_
         spans = Redaction.objects.filter(publication=pub, kind="id_number")
         assert spans.exists()
         for span in spans:
-            domain.remove_redaction(pub, by=bureau_head, redaction_id=span.pk, reason="误操作")
+            pub.remove_redaction(by=bureau_head, redaction_id=span.pk, reason="误操作")
 
     pub = publish(party=PERSON, before_publish=unhide_id)
     assert PERSON_ID in pub.published_text
@@ -228,7 +230,7 @@ def test_a_withdrawal_after_export_is_reported_once_in_the_next_export(publish, 
     pub = publish()
     first = lines_of(export(bureau_head))[0]
     with at(D(2026, 11, 23)):
-        domain.withdraw(pub, by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
+        pub.withdraw(by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
         # The next export's period holds no new decision: the withdrawal goes in whatever the period.
         item = export(bureau_head, (D(2026, 11, 23), D(2026, 11, 23)))
         [line] = lines_of(item)
@@ -256,7 +258,7 @@ def test_a_correction_after_export_is_reported_once_with_the_new_values(publish,
         with pytest.raises(credit.ExportRefused):
             export(bureau_head)
         # Withdrawn after the correction: one more row, with the corrected values.
-        domain.withdraw(pub, by=bureau_head, kind="changed", reason="原处罚决定被依法变更。")
+        pub.withdraw(by=bureau_head, kind="changed", reason="原处罚决定被依法变更。")
         [withdrawn] = lines_of(export(bureau_head))
         assert withdrawn.kind == CreditLineKind.WITHDRAWN and withdrawn.sequence == 3
         assert withdrawn.snapshot["penalty_content"] == "罚款4000.00元"
@@ -265,9 +267,9 @@ def test_a_correction_after_export_is_reported_once_with_the_new_values(publish,
 def test_an_early_end_after_export_is_reported_as_stopped(publish, bureau_head):
     pub = publish()
     export(bureau_head)
-    confirmations = {key: True for key, _ in domain.EARLY_END_CONDITIONS}
+    confirmations = {key: True for key, _ in EARLY_END_CONDITIONS}
     with at(D(2026, 11, 25)):
-        domain.end_early(pub, by=bureau_head, confirmations=confirmations, request_on=D(2026, 11, 25))
+        pub.end_early(by=bureau_head, confirmations=confirmations, request_on=D(2026, 11, 25))
         [line] = lines_of(export(bureau_head))
     assert line.kind == CreditLineKind.STOPPED and line.changed_on == D(2026, 11, 25)
     assert "提前停止公示" in line.note
@@ -278,9 +280,9 @@ def test_expiry_is_not_reported_and_a_decision_withdrawn_before_export_is_never_
 ):
     exported, later, withdrawn = publish(), publish(), publish()
     lines_of(credit.write(credit.Plan(*NOVEMBER, [_new(exported)]), bureau_head, "csv"))
-    domain.withdraw(withdrawn, by=bureau_head, kind="void", reason="处罚决定被确认无效。")
+    withdrawn.withdraw(by=bureau_head, kind="void", reason="处罚决定被确认无效。")
     with at(D(2029, 11, 21)):
-        assert domain.record_expiries() == 2
+        assert Publication.objects.record_expiries() == 2
         assert Publication.objects.get(pk=exported.pk).status == PublicationStatus.ENDED
         # The expired one never exported still goes (the credit system keeps its own period); the expired
         # one already exported gives no row; the withdrawn one was never public in the credit system.
@@ -314,7 +316,7 @@ def mixed_export(publish, bureau_head):
         penalty_content="罚款3000.00元", fine_amount=Decimal("3000")
     )
     with at(D(2026, 11, 23)):
-        domain.withdraw(organisation, by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
+        organisation.withdraw(by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
         organisation.refresh_from_db()
         third = publish(penalty_types=["fine"], fine_amount="800", confiscated_property=None)
         item = export(bureau_head, (D(2026, 11, 21), D(2026, 11, 23)))
@@ -323,10 +325,10 @@ def mixed_export(publish, bureau_head):
 
 def test_the_three_files_parse_back_to_the_same_rows(mixed_export):
     item, _ = mixed_export
-    expected = credit.rows(lines_of(item))
+    expected = credit_files.rows(lines_of(item))
     assert [row["kind"] for row in expected] == ["新增", "更正", "撤回"]
-    labels = [label for _, label in credit.COLUMNS]
-    keys = [key for key, _ in credit.COLUMNS]
+    labels = [label for _, label in credit_files.COLUMNS]
+    keys = [key for key, _ in credit_files.COLUMNS]
     files = {f.format: bytes(f.content) for f in item.files.all()}
 
     assert files["csv"].startswith(b"\xef\xbb\xbf")
@@ -335,12 +337,12 @@ def test_the_three_files_parse_back_to_the_same_rows(mixed_export):
     assert [dict(zip(keys, row, strict=True)) for row in table[1:]] == expected
 
     document = json.loads(files["json"])
-    assert document["fields"] == dict(credit.COLUMNS)
+    assert document["fields"] == dict(credit_files.COLUMNS)
     assert document["period"] == {"from": "2026-11-21", "to": "2026-11-23", "of": "公示日期"}
     assert document["counts"] == {"new": 1, "corrected": 1, "withdrawn": 1, "stopped": 0}
     assert [{k: (v or "") for k, v in rec.items()} for rec in document["records"]] == expected
 
-    sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))[credit.SHEET_TITLE]
+    sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))[credit_files.SHEET_TITLE]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == labels
     parsed = []
@@ -364,7 +366,7 @@ def test_a_past_export_downloads_again_with_identical_bytes(client, mixed_export
     # Later changes: another correction and a withdrawal, days later.
     Publication.objects.filter(pk=pubs["new"].pk).update(penalty_content="罚款700.00元")
     with at(D(2026, 12, 7)):
-        domain.withdraw(pubs["person"], by=bureau_head, kind="illegal", reason="处罚决定被确认违法。")
+        pubs["person"].withdraw(by=bureau_head, kind="illegal", reason="处罚决定被确认违法。")
         export(bureau_head, (D(2026, 12, 1), D(2026, 12, 7)))
         login_as(client, bureau_head)
         for fmt, content in stored.items():
@@ -376,7 +378,7 @@ def test_a_past_export_downloads_again_with_identical_bytes(client, mixed_export
                 f"credit-penalties-{item.pk:04d}-20261121-20261123.{fmt}" in response["Content-Disposition"]
             )
             # Generated again from the stored rows, the file is the same to the byte.
-            assert credit.render(item, lines_of(item), fmt) == content
+            assert credit_files.render(item, lines_of(item), fmt) == content
     assert AuditEvent.objects.filter(action="disclosure.credit.downloaded").count() == 3
 
 
@@ -386,8 +388,10 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_not_served(client, pub
     item.files.filter(format="csv").update(content=b"\xef\xbb\xbftampered")
     login_as(client, bureau_head)
     response = client.get(reverse("disclosure:staff_credit_download", args=[item.pk, "csv"]), follow=True)
-    assert "SHA-256不符" in response.content.decode()
-    assert AuditEvent.objects.filter(action="disclosure.credit.hash_mismatch").exists()
+    # The one file getter (audit/files.py) refuses it, audits and logs the failure.
+    assert "完整性校验失败" in response.content.decode() and "SHA-256 不一致" in response.content.decode()
+    assert AuditEvent.objects.filter(action="disclosure.credit.integrity_failed", outcome="failure").exists()
+    assert not AuditEvent.objects.filter(action="disclosure.credit.downloaded").exists()
     ok = client.get(reverse("disclosure:staff_credit_download", args=[item.pk, "json"]))
     assert hashlib.sha256(ok.content).hexdigest() == item.file_hashes["json"]
 
@@ -397,32 +401,37 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_not_served(client, pub
 PAGES = [
     ("disclosure:staff_credit_export", []),
     ("disclosure:staff_credit_export_create", []),
-    ("disclosure:staff_credit_download", ["1", "xlsx"]),
+    ("disclosure:staff_credit_download", ["{export}", "xlsx"]),
 ]
 
 
-def _request(client, name, args):
-    url = reverse(name, args=args)
+def _request(client, name, args, export=None):
+    url = reverse(name, args=[a.format(export=getattr(export, "pk", 1)) for a in args])
     if name.endswith("_create"):
         return client.post(url, {"period_from": "2026-11-01", "period_to": "2026-11-20", "format": "csv"})
     return client.get(url)
 
 
-def test_an_officer_gets_404_and_an_anonymous_visitor_is_sent_to_sign_in(
+def test_an_officer_gets_403_and_an_anonymous_visitor_is_sent_to_sign_in(
     client, publish, bureau_head, officer, records_keeper, reviewer, admin_user
 ):
     publish()
-    export(bureau_head)
+    item = export(bureau_head)
     for name, args in PAGES:
-        response = _request(client, name, args)
+        response = _request(client, name, args, item)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+    # The pages are role pages: 403 for a role that may not open them (roster/decorators.py); a past export
+    # is an object: 404 for whom it is not visible to. Both audited by the audit middleware.
     for user in (officer, records_keeper, reviewer):
         login_as(client, user)
         for name, args in PAGES:
-            assert _request(client, name, args).status_code == 404, (user, name)
+            expected = 404 if name.endswith("_download") else 403
+            assert _request(client, name, args, item).status_code == expected, (user, name)
+    assert AuditEvent.objects.filter(action="auth.permission_denied", actor=officer).exists()
+    assert AuditEvent.objects.filter(action="disclosure.credit.access_denied", actor=officer).exists()
     assert CreditExport.objects.count() == 1
     # The roles are the staff publication pages' (and marked for the URL registry's walk).
-    assert views_credit.staff_credit_export.required_roles == views_publication.REVIEWER_ROLES
+    assert views_credit.staff_credit_export.required_roles == views_staff.REVIEWER_ROLES
     login_as(client, admin_user)
     assert client.get(reverse("disclosure:staff_credit_export")).status_code == 200
 
@@ -443,6 +452,7 @@ def test_a_unit_head_exports_and_sees_only_the_units_decisions(
     login_as(client, other_head)
     response = client.get(reverse("disclosure:staff_credit_download", args=[item.pk, "csv"]))
     assert response.status_code == 404
+    assert AuditEvent.objects.filter(action="disclosure.credit.access_denied", actor=other_head).exists()
 
 
 # --- The page ------------------------------------------------------------------------------------------------
@@ -527,7 +537,7 @@ def test_the_page_in_a_browser(new_page, make_case, unit_head, bureau_head, offi
         case = file_case(make_case(parties=[party]), unit_head, bureau_head, officer)
         pub = Publication.objects.get(document=issue_decision(case, officer))
         serve(pub.document, officer, served_at=_after_issue(pub))
-        domain.publish(pub, by=bureau_head)
+        pub.publish(by=bureau_head)
     page = new_page()
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(bureau_head.username)
@@ -548,4 +558,4 @@ def test_the_page_in_a_browser(new_page, make_case, unit_head, bureau_head, offi
     item = CreditExport.objects.get()
     assert item.new_count == 2
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    assert workbook[credit.SHEET_TITLE].max_row == 3
+    assert workbook[credit_files.SHEET_TITLE].max_row == 3

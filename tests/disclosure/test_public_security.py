@@ -1,5 +1,6 @@
-"""§6: anonymously, the public site shows only published content and public roster data. The walk takes
-EVERY URL of the disclosure app (this file does not list them: new URLs are covered automatically), fills
+"""docs/domain.md §1: anonymously, the public site shows only published content and public roster data. The
+walk takes EVERY URL of the public site — the disclosure app's and the pages other systems show on it, such as
+legal_review's 裁量基准 (this file does not list them: new URLs are covered automatically), fills
 each parameter with every id and code a citizen could guess (case, party, document, draft, evidence and
 publication ids; case numbers; verification codes of drafts), and looks for anything private."""
 
@@ -8,6 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from disclosure.models import Publication
 from recording.models import Document, Evidence
 from tests.disclosure.publication_factories import (  # noqa: F401 - fixtures
     PERSON,
@@ -36,6 +38,10 @@ SECRETS = [
 ]
 
 
+# Public pages of other systems shown on the public site (routed from the root URLconf).
+PUBLIC_MODULES_ELSEWHERE = {"legal_review.public"}
+
+
 def _disclosure_routes():
     def walk(patterns, prefix=""):
         for pattern in patterns:
@@ -47,7 +53,7 @@ def _disclosure_routes():
     resolver = get_resolver()
     for route, pattern in walk(resolver.url_patterns):
         module = getattr(pattern.callback, "__module__", "")
-        if module.startswith("disclosure."):
+        if module.startswith("disclosure.") or module in PUBLIC_MODULES_ELSEWHERE:
             yield route, pattern
 
 
@@ -112,13 +118,7 @@ def world(decided_case, officer, colleague):  # noqa: F811 - the imported fixtur
 
 
 def _publication_ids():
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("disclosure", "Publication")
-    except LookupError:
-        return set()
-    return set(model.objects.values_list("pk", flat=True))
+    return set(Publication.objects.values_list("pk", flat=True))
 
 
 def test_every_public_url_shows_nothing_private_whatever_id_is_guessed(client, world):
@@ -135,6 +135,7 @@ def test_every_public_url_shows_nothing_private_whatever_id_is_guessed(client, w
                 assert secret not in body, f"{url} shows {secret!r}"
             visited += 1
     assert visited >= 40, "the walk visited suspiciously few URLs"
+    assert any(route == "benchmarks/" for route, _ in _disclosure_routes()), "the walk lost 裁量基准"
 
 
 def test_a_document_check_shows_the_number_but_never_the_content(client, world):

@@ -11,7 +11,9 @@ from django.core.cache import cache
 
 from disclosure import publication as domain
 from disclosure import redaction
+from disclosure.deadlines import deadline_status, publication_deadlines
 from disclosure.models import Publication, PublicationStatus, Redaction
+from disclosure.sections import PUBLICATIONS
 from recording.models import Classification
 from tests.conftest import make_staff
 from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
@@ -28,8 +30,9 @@ from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
 )
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.models import RuleSettings
-from wuding_enforcement.cases.workflow import Procedure, TransitionRefused
+from wuding_enforcement.cases.workflow import Procedure
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +55,7 @@ def draft(decided_case, officer):
 @pytest.fixture
 def published(draft, officer, bureau_head):
     serve(draft.document, officer)
-    return domain.publish(draft, by=bureau_head)
+    return draft.publish(by=bureau_head)
 
 
 # --- The draft opens on issue -------------------------------------------------------------------------------
@@ -80,7 +83,7 @@ def test_the_draft_holds_the_issued_text_and_redacts_what_the_case_knows(draft):
     assert (redaction.NAME, "王小红") in hidden
     assert (redaction.PHONE, "13987654321") in hidden
     assert any(kind == redaction.HEALTH and "胃肠炎" in original for kind, original in hidden)
-    preview = domain.redacted_text(draft)
+    preview = draft.redacted_text()
     for secret in ("王小红", "13987654321", "急性胃肠炎"):
         assert secret not in preview
     # An organisation's name, code, legal representative and registered address are published.
@@ -93,7 +96,7 @@ def test_a_natural_persons_id_address_and_phone_are_redacted_and_the_name_kept_b
 ):
     case = decided_case(party=PERSON)
     pub = Publication.objects.get(document=issue_decision(case, officer))
-    preview = domain.redacted_text(pub)
+    preview = pub.redacted_text()
     for secret in (PERSON_ID, "某某村委会某村12号", "13812345678"):
         assert secret not in pub.published_text and secret not in preview
     assert "张三丰" in preview and pub.party_name == "张三丰"
@@ -107,8 +110,8 @@ def test_the_person_partys_name_is_masked_when_the_setting_says_so(decided_case,
     case = decided_case(party=PERSON)
     pub = Publication.objects.get(document=issue_decision(case, officer))
     assert pub.party_name == "张某"
-    assert "张三丰" not in domain.redacted_text(pub)
-    assert "张某" in domain.redacted_text(pub)
+    assert "张三丰" not in pub.redacted_text()
+    assert "张某" in pub.redacted_text()
 
 
 def test_a_warning_only_decision_opens_no_draft(decided_case, officer):
@@ -168,8 +171,8 @@ def test_a_decision_whose_core_facts_are_secret_opens_no_draft(decided_case, off
 
 
 def test_a_draft_is_not_published_before_the_decision_is_served(draft, bureau_head):
-    with pytest.raises(TransitionRefused) as refused:
-        domain.publish(draft, by=bureau_head)
+    with pytest.raises(Refused) as refused:
+        draft.publish(by=bureau_head)
     assert "尚未送达" in refused.value.messages[0]
     draft.refresh_from_db()
     assert draft.status == PublicationStatus.DRAFT and draft.published_text == ""
@@ -179,7 +182,7 @@ def test_the_service_receipt_tells_the_draft_and_then_it_publishes(draft, office
     serve(draft.document, officer)
     draft.refresh_from_db()
     assert draft.served_on == D(2026, 11, 20)
-    pub = domain.publish(draft, by=bureau_head)
+    pub = draft.publish(by=bureau_head)
     assert pub.status == PublicationStatus.PUBLISHED
     assert pub.published_on == D(2026, 11, 20)
     # Fine and confiscation: not a "lower" penalty, 3 years (总局令第45号 第十三条).
@@ -201,17 +204,17 @@ def test_the_published_text_equals_the_issued_one_apart_from_the_logged_redactio
 def test_the_reviewer_adds_and_removes_redactions_and_both_are_logged(draft, bureau_head):
     text = draft.original_text
     start = text.index("昆明某某商贸公司")
-    added = domain.add_redaction(
-        draft, by=bureau_head, start=start, end=start + len("昆明某某商贸公司"), kind="other"
+    added = draft.add_redaction(
+        by=bureau_head, start=start, end=start + len("昆明某某商贸公司"), kind="other"
     )
     assert added.original == "昆明某某商贸公司" and added.source == "reviewer"
-    with pytest.raises(TransitionRefused):
-        domain.add_redaction(draft, by=bureau_head, start=start + 2, end=start + 6, kind="other")
+    with pytest.raises(Refused):
+        draft.add_redaction(by=bureau_head, start=start + 2, end=start + 6, kind="other")
     name = draft.redactions.filter(kind=redaction.NAME).first()
-    domain.remove_redaction(draft, by=bureau_head, redaction_id=name.pk, reason="系公职人员")
+    draft.remove_redaction(by=bureau_head, redaction_id=name.pk, reason="系公职人员")
     name.refresh_from_db()
     assert name.removed_at is not None and name.removal_reason == "系公职人员"
-    preview = domain.redacted_text(draft)
+    preview = draft.redacted_text()
     assert "昆明某某商贸公司" not in preview
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"disclosure.publication.redaction_added", "disclosure.publication.redaction_removed"} <= actions
@@ -220,15 +223,15 @@ def test_the_reviewer_adds_and_removes_redactions_and_both_are_logged(draft, bur
 def test_hiding_every_occurrence_of_a_typed_name(draft, bureau_head):
     occurrences = draft.original_text.count("牛奶")
     assert occurrences >= 2
-    assert domain.add_redactions_of_text(draft, by=bureau_head, needle="牛奶", kind="other") == occurrences
-    assert "牛奶" not in domain.redacted_text(draft)
-    with pytest.raises(TransitionRefused):
-        domain.add_redactions_of_text(draft, by=bureau_head, needle="牛奶", kind="other")
+    assert draft.add_redactions_of_text(by=bureau_head, needle="牛奶", kind="other") == occurrences
+    assert "牛奶" not in draft.redacted_text()
+    with pytest.raises(Refused):
+        draft.add_redactions_of_text(by=bureau_head, needle="牛奶", kind="other")
 
 
 def test_redactions_cannot_change_after_publication(published, bureau_head):
-    with pytest.raises(TransitionRefused):
-        domain.add_redaction(published, by=bureau_head, start=0, end=2, kind="other")
+    with pytest.raises(Refused):
+        published.add_redaction(by=bureau_head, start=0, end=2, kind="other")
 
 
 # --- Deadlines ----------------------------------------------------------------------------------------------
@@ -246,10 +249,10 @@ def test_the_publication_deadline_skips_national_day_and_counts_the_adjusted_sat
         pub = Publication.objects.get(document=issue_decision(case, officer, decided_on="2026-09-29"))
     # 9/30, 10/8, 10/9, 10/10 (调休上班), 10/12, 10/13, 10/14: the 7th working day.
     assert pub.due_on == D(2026, 10, 14)
-    flag = domain.deadline_status(pub, D(2026, 10, 12))
+    flag = deadline_status(pub, D(2026, 10, 12))
     assert flag.status == "amber"
     assert [p.name for p in flag.skipped] == ["国庆节"]
-    late = domain.deadline_status(pub, D(2026, 10, 15))
+    late = deadline_status(pub, D(2026, 10, 15))
     assert late.status == "red" and late.overdue_by == 1
 
 
@@ -265,14 +268,14 @@ def test_a_case_before_its_decision_has_no_publication_deadline_and_costs_no_que
 ):
     case = make_case()
     with django_assert_num_queries(0):
-        assert domain.publication_deadlines(case, D(2026, 11, 20)) == []
+        assert publication_deadlines(case, D(2026, 11, 20)) == []
 
 
 # --- Withdrawal ---------------------------------------------------------------------------------------------
 
 
 def test_withdrawal_keeps_the_entry_listed_with_its_reason_and_hides_the_content(published, bureau_head):
-    pub = domain.withdraw(published, by=bureau_head, kind="revoked", reason="经行政复议，处罚决定被撤销。")
+    pub = published.withdraw(by=bureau_head, kind="revoked", reason="经行政复议，处罚决定被撤销。")
     assert pub.status == PublicationStatus.WITHDRAWN
     assert Publication.objects.listed().filter(pk=pub.pk).exists()
     assert not Publication.objects.current().filter(pk=pub.pk).exists()
@@ -282,8 +285,8 @@ def test_withdrawal_keeps_the_entry_listed_with_its_reason_and_hides_the_content
 
 
 def test_withdrawal_needs_a_reason(published, bureau_head):
-    with pytest.raises(TransitionRefused):
-        domain.withdraw(published, by=bureau_head, kind="revoked", reason="  ")
+    with pytest.raises(Refused):
+        published.withdraw(by=bureau_head, kind="revoked", reason="  ")
     published.refresh_from_db()
     assert published.status == PublicationStatus.PUBLISHED
 
@@ -294,7 +297,7 @@ def test_a_corrected_decision_must_be_withdrawn_within_three_working_days(publis
         correction.issue(by=officer)
     published.refresh_from_db()
     # Corrected Monday 23 November: 24, 25, 26 → due Thursday 26 November.
-    assert domain.withdrawal_due(published) == D(2026, 11, 26)
+    assert published.withdrawal_due() == D(2026, 11, 26)
     # The correction itself opens a new draft.
     assert Publication.objects.filter(document=correction, status=PublicationStatus.DRAFT).exists()
 
@@ -308,7 +311,7 @@ def test_a_lower_fine_leaves_the_public_lists_after_three_months_without_any_sch
     case = decided_case()
     decision = issue_decision(case, officer, penalty_types=["fine"], confiscated_property="")
     serve(decision, officer)
-    pub = domain.publish(Publication.objects.get(document=decision), by=bureau_head)
+    pub = Publication.objects.get(document=decision).publish(by=bureau_head)
     assert pub.ends_on == D(2027, 2, 20)
     with at(D(2027, 2, 19)):
         assert Publication.objects.listed().filter(pk=pub.pk).exists()
@@ -332,7 +335,7 @@ def test_the_fine_threshold_is_a_setting(decided_case, officer, bureau_head):
     case = decided_case()
     decision = issue_decision(case, officer, penalty_types=["fine"], confiscated_property="")
     serve(decision, officer)
-    pub = domain.publish(Publication.objects.get(document=decision), by=bureau_head)
+    pub = Publication.objects.get(document=decision).publish(by=bureau_head)
     assert pub.ends_on == D(2029, 11, 20)
 
 
@@ -342,15 +345,14 @@ ALL_CONFIRMED = {"performed": True, "remedied": True, "no_repeat": True, "not_un
 
 
 def test_early_end_needs_every_condition_confirmed(published, bureau_head):
-    with pytest.raises(TransitionRefused) as refused:
-        domain.end_early(
-            published,
+    with pytest.raises(Refused) as refused:
+        published.end_early(
             by=bureau_head,
             confirmations={**ALL_CONFIRMED, "remedied": False},
             request_on=D(2026, 11, 20),
         )
     assert any("消除危害后果" in m for m in refused.value.messages)
-    pub = domain.end_early(published, by=bureau_head, confirmations=ALL_CONFIRMED, request_on=D(2026, 11, 20))
+    pub = published.end_early(by=bureau_head, confirmations=ALL_CONFIRMED, request_on=D(2026, 11, 20))
     assert pub.status == PublicationStatus.ENDED and pub.end_kind == "early"
     assert pub.early_end_confirmations["request_on"] == "2026-11-20"
     assert not Publication.objects.listed().filter(pk=pub.pk).exists()
@@ -361,8 +363,8 @@ def test_early_end_is_refused_for_a_suspension_of_business(published, bureau_hea
     # here is the publication's own record of the penalty types.
     Publication.objects.filter(pk=published.pk).update(penalty_types=["fine", "suspend_business"])
     published.refresh_from_db()
-    with pytest.raises(TransitionRefused) as refused:
-        domain.end_early(published, by=bureau_head, confirmations=ALL_CONFIRMED, request_on=D(2026, 11, 20))
+    with pytest.raises(Refused) as refused:
+        published.end_early(by=bureau_head, confirmations=ALL_CONFIRMED, request_on=D(2026, 11, 20))
     assert "责令停产停业" in refused.value.messages[0]
     published.refresh_from_db()
     assert published.status == PublicationStatus.PUBLISHED
@@ -387,12 +389,10 @@ def test_reviewers_are_admins_bureau_heads_and_the_handling_units_head(
         assert Publication.objects.reviewable_by(user).filter(pk=draft.pk).exists() is sees, user
 
 
-def test_publishing_renews_the_public_cache_version(draft, officer, bureau_head):
-    domain.cached_page("test", lambda: "built")
-    before = cache.get(domain.VERSION_KEY)
-    assert before is not None
+def test_publishing_renews_the_public_pages(draft, officer, bureau_head):
+    assert PUBLICATIONS.page("test", lambda: "built") == "built"
+    assert PUBLICATIONS.page("test", lambda: "rebuilt") == "built"
     serve(draft.document, officer)
-    domain.publish(draft, by=bureau_head)
-    assert cache.get(domain.VERSION_KEY) != before
-    assert domain.cached_page("test", lambda: "rebuilt") == "rebuilt"
+    draft.publish(by=bureau_head)
+    assert PUBLICATIONS.page("test", lambda: "rebuilt") == "rebuilt"
     cache.clear()

@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from disclosure import publication as domain
 from disclosure.models import ErrorReport, Publication, PublicationStatus
-from tests.conftest import login_as
+from disclosure.search import search_grams
+from tests.conftest import login_as, make_staff
 from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     PERSON,
     TZ,
@@ -27,6 +27,8 @@ from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
     serve,
 )
 from wuding_enforcement.audit.models import AuditEvent
+from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +43,8 @@ def publications(decided_case, officer, bureau_head):
         made.append(Publication.objects.get(document=decision))
     for pub in made[:2]:
         serve(pub.document, officer)
-        domain.publish(pub, by=bureau_head)
-    domain.withdraw(made[1], by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
+        pub.publish(by=bureau_head)
+    made[1].withdraw(by=bureau_head, kind="revoked", reason="经行政复议，原处罚决定被撤销。")
     cache.clear()
     return {"published": made[0], "withdrawn": made[1], "draft": made[2]}
 
@@ -86,7 +88,7 @@ def test_search_by_number_unit_and_date_range(client, publications, units):
 
 
 def test_the_search_grams_name_the_field_they_come_from():
-    grams = domain.search_grams(
+    grams = search_grams(
         party_name="某某 商贸", violation_type="食品", document_number="武市监处罚〔2026〕1号"
     )
     assert "p某某" in grams.split() and "p某商" in grams.split() and "v食品" in grams.split()
@@ -106,7 +108,7 @@ def test_the_list_costs_a_fixed_number_of_queries_and_none_when_cached(
     for _ in range(count):
         pub = Publication.objects.get(document=issue_decision(case, officer))
         serve(pub.document, officer)
-        domain.publish(pub, by=bureau_head)
+        pub.publish(by=bureau_head)
     cache.clear()
     with django_assert_num_queries(LIST_QUERIES):
         client.get(reverse("disclosure:publication_list"), {"violation": "食品"})
@@ -119,7 +121,7 @@ def test_a_new_publication_appears_in_a_cached_list_at_once(client, decided_case
     pub = Publication.objects.get(document=issue_decision(case, officer))
     assert "共 0 条" in html(client.get(reverse("disclosure:publication_list")))
     serve(pub.document, officer)
-    domain.publish(pub, by=bureau_head)
+    pub.publish(by=bureau_head)
     assert "共 1 条" in html(client.get(reverse("disclosure:publication_list")))
 
 
@@ -260,6 +262,49 @@ def test_anyone_reports_an_error_and_follows_the_reply_by_code(client, publicati
     assert AuditEvent.objects.filter(action="disclosure.error_report.answered", actor=bureau_head).exists()
 
 
+def test_a_report_is_answered_once_and_a_second_answer_is_refused_also_by_a_forged_post(
+    client, publications, bureau_head, unit_head
+):
+    """国办发〔2018〕118号 纠错机制: a report gets one answer. A second one — the model method called again, or
+    a POST forged past the page (which offers no form once answered) — is refused and changes nothing."""
+    report = ErrorReport.receive(publications["published"], content="处罚内容与决定书不一致。")
+    report.answer(by=bureau_head, reply="经核实，已更正。", corrected=True)
+    with pytest.raises(Refused, match="不能重复答复"):
+        report.answer(by=bureau_head, reply="第二次答复")
+    login_as(client, unit_head)
+    url = reverse("disclosure:staff_report_reply", args=[report.pk])
+    page = html(client.post(url, {"reply": "伪造的第二次答复", "corrected": ""}, follow=True))
+    assert "已于" in page and "不能重复答复" in page
+    report.refresh_from_db()
+    assert (report.reply, report.corrected, report.replied_by) == ("经核实，已更正。", True, bureau_head)
+    assert AuditEvent.objects.filter(action="disclosure.error_report.answered").count() == 1
+
+
+def test_only_a_reviewer_of_the_publication_answers_a_report(client, publications, units, officer):
+    report = ErrorReport.receive(publications["published"], content="当事人名称有误。")
+    other_head = make_staff("gao_head", "高主任", units["gaoqiao"], Role.UNIT_HEAD)
+    units["gaoqiao"].head = other_head
+    units["gaoqiao"].save()
+    with pytest.raises(Refused, match="无权答复"):
+        report.answer(by=officer, reply="我来答复")
+    with pytest.raises(Refused, match="请填写答复内容"):
+        report.answer(by=other_head, reply="  ")
+    login_as(client, other_head)
+    response = client.post(reverse("disclosure:staff_report_reply", args=[report.pk]), {"reply": "越权答复"})
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="disclosure.error_report.access_denied", actor=other_head
+    ).exists()
+    report.refresh_from_db()
+    assert report.is_open and report.reply == ""
+
+
+def test_a_report_on_a_draft_is_refused_by_the_model_too(publications):
+    with pytest.raises(Refused, match="未公示"):
+        ErrorReport.receive(publications["draft"], content="试图向草稿提交纠错。")
+    assert not ErrorReport.objects.exists()
+
+
 def test_error_reports_are_rate_limited_per_address_in_chinese(client, publications):
     url = reverse("disclosure:publication_report", args=[publications["published"].pk])
     for i in range(5):
@@ -355,6 +400,28 @@ def test_the_staff_list_costs_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == count
 
 
+# Queries of GET /staff/disclosure/error-reports/ for the bureau head, whatever the number of reports:
+#  1 session  2 the user  3 the OTP device  4 the user's role groups  5 COUNT  6 the page of reports
+#  (+ publication and who answered)  7 unread notifications (header)  8, 9 the user's and the groups' model
+#  permissions (系统管理 link)  10 the user's unit (header)  11-13 SAVEPOINT, UPDATE django_session (last_seen),
+#  RELEASE SAVEPOINT
+REPORT_LIST_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_error_report_list_costs_a_fixed_number_of_queries(
+    client, publications, bureau_head, django_assert_num_queries, count
+):
+    for i in range(count):
+        report = ErrorReport.receive(publications["published"], content=f"第{i}条：处罚内容有误。")
+        if i % 2:
+            report.answer(by=bureau_head, reply="已核实。")
+    login_as(client, bureau_head)
+    with django_assert_num_queries(REPORT_LIST_QUERIES):
+        response = client.get(reverse("disclosure:staff_report_list"))
+    assert len(response.context["page"].object_list) == count
+
+
 def test_the_staff_list_flags_a_draft_past_its_deadline(client, decided_case, officer, bureau_head):
     issue_decision(decided_case(), officer)
     with time_machine.travel(datetime.datetime(2026, 12, 1, 9, tzinfo=TZ), tick=False):
@@ -363,19 +430,75 @@ def test_the_staff_list_flags_a_draft_past_its_deadline(client, decided_case, of
     assert "已逾期" in page and "2026年11月30日前" in page and "待送达" in page
 
 
+def test_the_staff_list_flags_a_corrected_decision_to_withdraw_amber_then_red(
+    client, publications, officer, bureau_head
+):
+    """The withdrawal clock (行政处罚法 第四十八条 第二款: 3 working days) is one deadline (disclosure/deadlines.py),
+    the same on the case page and here; the template only shows its status."""
+    pub = publications["published"]
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=TZ), tick=False):
+        pub.document.correct(by=officer, reason="罚款金额计算错误").issue(by=officer)
+    flag = "决定书已于2026年11月23日更正，须于2026年11月26日前撤回"
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, tzinfo=TZ), tick=False):
+        login_as(client, bureau_head)
+        assert f'<span class="status amber">{flag}' in html(
+            client.get(reverse("disclosure:staff_publication_list"), {"tab": "published"})
+        )
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, tzinfo=TZ), tick=False):
+        login_as(client, bureau_head)
+        assert f'<span class="status red">{flag}' in html(
+            client.get(reverse("disclosure:staff_publication_list"), {"tab": "published"})
+        )
+
+
+def test_the_representative_is_named_by_the_partys_kind(client, publications):
+    pub = publications["published"]
+    url = reverse("disclosure:publication_detail", args=[pub.pk])
+    assert "<dt>法定代表人（负责人）</dt><dd>陈建国</dd>" in html(client.get(url))
+    Publication.objects.filter(pk=pub.pk).update(party_kind="individual")
+    cache.clear()
+    assert "<dt>经营者</dt><dd>陈建国</dd>" in html(client.get(url))
+    printed = html(client.get(reverse("disclosure:publication_print", args=[pub.pk])))
+    assert "<th>经营者</th><td>陈建国</td>" in printed
+
+
+def test_the_review_page_says_why_an_early_end_is_not_possible(client, publications, bureau_head):
+    pub = publications["published"]
+    url = reverse("disclosure:staff_publication_detail", args=[pub.pk])
+    login_as(client, bureau_head)
+    end_early = reverse("disclosure:staff_publication_end_early", args=[pub.pk])
+    assert end_early in html(client.get(url))
+    Publication.objects.filter(pk=pub.pk).update(penalty_types=["fine", "suspend_business"])
+    page = html(client.get(url))
+    assert "处罚种类含“责令停产停业”，不得提前停止公示" in page and end_early not in page
+    forged = html(
+        client.post(
+            end_early,
+            {
+                **dict.fromkeys(("performed", "remedied", "no_repeat", "not_untrustworthy"), "on"),
+                "request_on": "2026-11-20",
+            },
+            follow=True,
+        )
+    )
+    assert "不得提前停止公示（总局令第45号 第十四条）" in forged
+    pub.refresh_from_db()
+    assert pub.status == PublicationStatus.PUBLISHED
+
+
 def test_a_person_partys_page_never_shows_the_id_number(client, decided_case, officer, bureau_head):
     from tests.disclosure.publication_factories import PERSON_ID
 
     pub = Publication.objects.get(document=issue_decision(decided_case(party=PERSON), officer))
     serve(pub.document, officer)
-    domain.publish(pub, by=bureau_head)
+    pub.publish(by=bureau_head)
     page = html(client.get(reverse("disclosure:publication_detail", args=[pub.pk])))
     assert PERSON_ID not in page and "［身份证号码］" in page and "13812345678" not in page
 
 
 def test_a_search_with_very_many_results_counts_up_to_the_cap(client, publications, monkeypatch):
-    from disclosure import views_publication
+    from disclosure.views import publications as views
 
-    monkeypatch.setattr(views_publication, "SEARCH_COUNT_CAP", 1)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 1)
     page = html(client.get(reverse("disclosure:publication_list"), {"party": "某某商贸"}))
     assert "找到 1 余 条" in page and "缩小范围" in page

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from publication_factories are redefined as arguments)
 """年度行政执法统计: figures computed from the portal's rows ("0" where none), entered figures marked as such,
 published by 31 January (flagged on the staff side), frozen once published, downloadable as CSV and PDF."""
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from disclosure.models import AnnualReport
 from disclosure.statistics import compute_year, due_state
 from tests.conftest import login_as
+from tests.disclosure.publication_factories import decided_case, fake_pdf, now  # noqa: F401 - fixtures
 from tests.disclosure.support import empty_cache, issued_document  # noqa: F401 - autouse fixture
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.models import Approval, ApprovalKind, ApprovalStatus, PowerItem, PowerKind
@@ -247,3 +249,59 @@ def test_the_live_page_shows_the_current_year_so_far(client, make_case, penalty_
     text = client.get(reverse("disclosure:statistics_live")).content.decode()
     assert f"{year}年行政执法数据（实时）" in text and '<td class="num">1 件</td>' in text
     assert Decimal(values(compute_year(year))["fines"]) == Decimal("0")
+
+
+# --- Figures other systems hold: read through explicit dependencies, never guessed -------------------------
+
+
+def test_completed_legal_reviews_are_counted_through_the_cases_hook(make_case, officer, reviewer):
+    """legal_review registers its count into cases.annual_counts from ready(); the statistics read the hook.
+    Rounds decided in 2025 count, whatever their outcome; open rounds and other years do not."""
+    from legal_review.models import ReviewRound, RoundStatus
+
+    def review_round(case, number, status, decided_on=None):
+        return ReviewRound.objects.create(
+            case=case,
+            number=number,
+            status=status,
+            proposal_hash="p" * 64,
+            confirmation="承办单位对送审材料的真实性、完整性负责。",
+            submitted_by=officer,
+            submitted_on=datetime.date(2025, 3, 1),
+            due_on=datetime.date(2025, 3, 20),
+            reviewer=reviewer,
+            decided_on=decided_on,
+            approved_hash="p" * 64 if status == RoundStatus.APPROVED else "",
+        )
+
+    case, other, third = make_case(), make_case(), make_case()
+    review_round(case, 1, RoundStatus.RETURNED, datetime.date(2025, 3, 10))
+    review_round(case, 2, RoundStatus.APPROVED, datetime.date(2025, 4, 2))
+    review_round(other, 1, RoundStatus.APPROVED, datetime.date(2024, 12, 30))  # another year
+    review_round(third, 1, RoundStatus.IN_REVIEW)  # not completed
+    figure = compute_year(2025).get("reviews")
+    assert (figure.value, figure.note) == ("2", "")
+
+
+def test_a_figure_no_system_reports_says_so(monkeypatch, db):
+    from wuding_enforcement.cases.annual import annual_counts
+
+    monkeypatch.setattr(annual_counts, "_entries", [])
+    figure = compute_year(2025).get("reviews")
+    assert (figure.value, figure.note) == ("0", "本系统尚未启用法制审核")
+
+
+def test_published_decisions_are_counted_from_the_publications_of_the_year(
+    decided_case, officer, bureau_head
+):
+    from disclosure.models import Publication
+    from tests.disclosure.publication_factories import issue_decision, serve
+
+    case = decided_case()
+    for _ in range(2):
+        pub = Publication.objects.get(document=issue_decision(case, officer))
+        serve(pub.document, officer)
+        pub.publish(by=bureau_head)
+    Publication.objects.get(document=issue_decision(case, officer))  # a draft: not published
+    assert compute_year(2026).get("publications").value == "2"
+    assert compute_year(2025).get("publications").value == "0"

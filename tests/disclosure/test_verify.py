@@ -10,11 +10,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure import views_verify
 from disclosure.signing import certificate_signature, qr_svg, signed_certificate_url
+from disclosure.views import verify as views_verify
 from tests.conftest import login_as
 from tests.disclosure.support import empty_cache, issued_document  # noqa: F401 - autouse fixture
+from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.roster.models import Certificate, CertificateStatus
+from wuding_enforcement.shared.chinese import cn_date
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +159,10 @@ def test_each_status_is_said_plainly_and_in_red_when_not_valid(
     else:
         assert 'class="cert-status is-invalid"' in text and "不具备执法资格" in text
     assert officer.real_name in text and cert.unit.name in text and "食品安全、产品质量" in text
+    # Since when: the expiry, the issue date of a certificate not yet valid, or the day of the status change.
+    day, word = {"过期": (expires, "到期"), "尚未生效": (issued, "生效")}.get(label, (since, "起"))
+    if not entitled:
+        assert f'<span class="cert-since">（{cn_date(day)}{word}）</span>' in text
 
 
 def test_the_page_is_renewed_when_the_certificate_changes_status(client, officer):
@@ -228,6 +234,10 @@ def test_the_qr_download_is_for_the_holder_and_admins_only(client, officer, coll
     assert client.get(svg_url).status_code == 302  # anonymous: to the sign-in page
     login_as(client, colleague)
     assert client.get(svg_url).status_code == 404
+    # Someone else's certificate exists: the refusal is audited (Hidden, by the audit middleware).
+    assert AuditEvent.objects.filter(
+        action="disclosure.certificate_qr.access_denied", actor=colleague
+    ).exists()
     login_as(client, officer)
     response = client.get(svg_url)
     assert response.status_code == 200 and response.content == qr_svg(signed_certificate_url(number))

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from disclosure import publication as domain
 from disclosure.models import Publication, PublicationStatus
 from recording.models import Document
 from tests.conftest import PASSWORD, file_case
@@ -49,7 +48,7 @@ def test_a_citizen_on_a_phone_searches_a_decision_and_opens_it(
     other = _draft(make_case, unit_head, bureau_head, officer, violation_type="未按规定明码标价")
     for item in (pub, other):
         _served(item, officer)
-        domain.publish(item, by=bureau_head)
+        item.publish(by=bureau_head)
 
     page = new_page(phone=True)
     page.goto("/publications/")

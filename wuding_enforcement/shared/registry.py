@@ -6,6 +6,7 @@ document types, approval kinds) or for all, registered once even when ready() ru
 
 - cases.workflow: `gates` (may a case enter a stage?) and `after` (run after a transition, same transaction);
 - cases.models: `approval_effects` (what an approved request does to its case);
+- cases.annual: `annual_counts` (a system's count of a figure of the annual statistics);
 - recording.gates: `document_gates` (may a document be issued?) and `after_issue` (same transaction).
 """
 

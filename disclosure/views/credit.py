@@ -1,69 +1,31 @@
 """报送国家企业信用信息公示系统: the staff page that exports published penalty decisions for the credit system
-(the rules are in disclosure/credit.py). Staff who manage publication (admins, bureau heads, unit heads: the
-staff publication pages' roles) export what they review; anyone else gets 404."""
+(the rules are in disclosure/credit.py). A page for the staff who manage publication (the staff publication
+pages' roles: a role page, 403 for anyone else); what each may export, and download again, is what they review
+(CreditExport.objects.visible_to: an export outside it is a 404, audited)."""
 
 import datetime
-from functools import wraps
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from wuding_enforcement.audit.api import record
+from wuding_enforcement.audit.files import send_stored_file
+from wuding_enforcement.roster.decorators import role_required
+from wuding_enforcement.shared.refusals import Refused, get_visible_or_404, show_refusal
 
-from . import credit
-from .models import CreditExport, CreditExportFormat
-from .views_publication import REVIEWER_ROLES
+from .. import credit, credit_files
+from ..forms import ExportForm, PeriodForm
+from ..models import CreditExport, CreditExportFormat
+from .staff import REVIEWER_ROLES
 
 HISTORY_ROWS = 50
 DOWNLOAD_SESSION_KEY = "disclosure_credit_download"
-
-
-def _refuse_others(request) -> None:
-    """Only staff who manage publication (the staff publication pages' roles, REVIEWER_ROLES); others get
-    404 (the page's existence does not leak). What each may export is what they review
-    (Publication.reviewable_by)."""
-    if not request.user.has_role(*REVIEWER_ROLES):
-        raise Http404("页面不存在。")
-
-
-def credit_staff(view):
-    """_refuse_others as a decorator, marked with the roles like roster's role_required (the URL registry
-    test walks marked views)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        _refuse_others(request)
-        return view(request, *args, **kwargs)
-
-    wrapped.required_roles = REVIEWER_ROLES
-    return wrapped
-
-
-class PeriodForm(forms.Form):
-    period_from = forms.DateField(
-        label="公示日期从", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    period_to = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        if start and end and start > end:
-            self.add_error("period_to", "结束日期不能早于开始日期。")
-        if end and end > timezone.localdate():
-            self.add_error("period_to", "结束日期不能晚于今天。")
-        return cleaned
-
-
-class ExportForm(PeriodForm):
-    format = forms.ChoiceField(choices=CreditExportFormat.choices)
 
 
 def _page_url(period_from=None, period_to=None) -> str:
@@ -73,9 +35,21 @@ def _page_url(period_from=None, period_to=None) -> str:
     return url
 
 
+def get_export_for_user(request, pk) -> CreditExport:
+    """An export the user may download again; else 404 (Hidden, audited, when it exists)."""
+    return get_visible_or_404(
+        CreditExport.objects.visible_to(request.user),
+        what=f"信用信息报送#{pk}",
+        action="disclosure.credit.access_denied",
+        message="导出记录不存在。",
+        detail={"export": pk, "path": request.path},
+        pk=pk,
+    )
+
+
 @require_GET
 @login_required
-@credit_staff
+@role_required(*REVIEWER_ROLES)
 def staff_credit_export(request):
     """Choose the period, preview the rows, export; the history with re-download. Queries: the history
     (+ who exported), the candidate publications (+ document, party, last exported line), their active
@@ -99,7 +73,7 @@ def staff_credit_export(request):
         "form": form,
         "plan": planned,
         "history": history,
-        "formats": credit.FORMATS,
+        "formats": credit_files.FORMATS,
         "download_url": reverse("disclosure:staff_credit_download", args=download) if download else "",
         "history_rows": HISTORY_ROWS,
     }
@@ -108,20 +82,18 @@ def staff_credit_export(request):
 
 @require_POST
 @login_required
-@credit_staff
+@role_required(*REVIEWER_ROLES)
 def staff_credit_export_create(request):
     """Export now: one transaction (credit.export); then back to the page, which starts the download."""
     form = ExportForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_refusal(request, ValidationError(form.errors.as_data()))
         return redirect(_page_url(request.POST.get("period_from"), request.POST.get("period_to")))
     data = form.cleaned_data
     try:
         item = credit.export(request.user, data["period_from"], data["period_to"], data["format"])
-    except credit.ExportRefused as refused:
-        messages.error(request, str(refused))
+    except Refused as refused:
+        show_refusal(request, refused)
         return redirect(_page_url(data["period_from"], data["period_to"]))
     messages.success(
         request,
@@ -136,25 +108,27 @@ def staff_credit_export_create(request):
 @require_GET
 @login_required
 def staff_credit_download(request, pk, fmt):
-    """A past export's file, the same bytes as when it was generated (hash checked). Not marked with the
-    roles: a holder of the role may still get 404 for an export outside what they review."""
-    _refuse_others(request)
-    item = CreditExport.objects.visible_to(request.user).filter(pk=pk).first()
-    if item is None or fmt not in CreditExportFormat.values:
+    """A past export's file, the same bytes as when it was generated, through the one file getter: hash
+    checked against the one recorded at export time, audited, private. An object, not a role page: the export
+    getter answers 404 (audited) to anyone it is not visible to, a role holder outside its scope included."""
+    if fmt not in CreditExportFormat.values:
+        raise Http404("导出记录不存在。")
+    item = get_export_for_user(request, pk)
+    stored = item.files.filter(format=fmt).first()
+    if stored is None:
         raise Http404("导出记录不存在。")
     try:
-        stored = credit.stored_file(item, fmt)
-    except credit.ExportRefused as refused:
-        record("disclosure.credit.hash_mismatch", obj=item, request=request, detail={"format": fmt})
-        messages.error(request, str(refused))
+        return send_stored_file(
+            request,
+            stored.as_file(),
+            filename=credit_files.filename(item, fmt),
+            content_type=credit_files.CONTENT_TYPES[fmt],
+            action="disclosure.credit.downloaded",
+            obj=item,
+            what="信用信息报送文件",
+            detail={"format": fmt},
+            expected_sha256=item.file_hashes.get(fmt, ""),
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
         return redirect("disclosure:staff_credit_export")
-    record(
-        "disclosure.credit.downloaded",
-        obj=item,
-        request=request,
-        detail={"format": fmt, "sha256": stored.sha256},
-    )
-    response = HttpResponse(stored.content, content_type=credit.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{credit.filename(item, fmt)}"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -1,4 +1,4 @@
-"""事中公示: anyone checks an officer's certificate or an issued document.
+"""事中公示 (docs/domain.md §1): anyone checks an officer's certificate or an issued document.
 
 Certificate: every certificate, whatever its status, has a public page with the photo, name, unit, fields,
 status and validity (行政处罚法 第五十五条: officers show their certificate; the public checks it). The
@@ -6,34 +6,31 @@ portal's QR codes carry a signature (disclosure/signing.py) that the page checks
 
 Document: an issued document's verification code confirms its number, type, issuing body, date and the
 SHA-256 of the issued PDF — never its content (no party, no facts). Anyone may upload a PDF to compare its
-hash; uploads are limited per IP and never stored.
+hash; uploads are limited per address (wuding_enforcement/shared/ratelimit.py) and never stored.
 """
 
 import hashlib
+import logging
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from recording.models import Document, DocumentStatus
 from wuding_enforcement.audit.api import client_ip
-from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role
+from wuding_enforcement.roster.models import Certificate, CertificateStatus
+from wuding_enforcement.shared.ratelimit import RateLimit
 from wuding_enforcement.shared.signing import verify as verify_signature
 
-from .cache import cached_html
-from .signing import (
-    SIGNATURE_PARAM,
-    qr_data_uri,
-    qr_png,
-    qr_svg,
-    signature_is_valid,
-    signed_certificate_url,
-)
+from ..decisions import issued_correction
+from ..sections import CERTIFICATE
+from ..signing import SIGNATURE_PARAM, qr_data_uri, signature_is_valid, signed_certificate_url
+
+logger = logging.getLogger("wuding.disclosure")
 
 # --- Certificates -----------------------------------------------------------------------------------------
 
@@ -48,23 +45,34 @@ NOT_YET_VALID = "本证件尚未生效。持证人当前不具备执法资格，
 
 
 def certificate_status(cert: Certificate, today) -> dict:
-    """What the page says about the status: the label, a plain sentence, and whether it entitles today."""
+    """What the page says about the status: the label, a plain sentence, and whether it entitles today
+    (Certificate.is_valid_on, the rule roster/certification.py applies to people)."""
     status = cert.status_on(today)
-    if status == CertificateStatus.VALID and today < cert.issued_on:
-        return {"label": "尚未生效", "sentence": NOT_YET_VALID, "entitled": False, "since": cert.issued_on}
-    since = cert.status_since if status not in (CertificateStatus.VALID, CertificateStatus.EXPIRED) else None
+    entitled = cert.is_valid_on(today)
+    if status == CertificateStatus.VALID and not entitled:  # valid, but issued after today
+        return {
+            "label": "尚未生效",
+            "sentence": NOT_YET_VALID,
+            "entitled": False,
+            "since": cert.issued_on,
+            "since_word": "生效",
+        }
+    since, since_word = None, ""
     if status == CertificateStatus.EXPIRED:
-        since = cert.expires_on
+        since, since_word = cert.expires_on, "到期"
+    elif status != CertificateStatus.VALID:
+        since, since_word = cert.status_since, "起"
     return {
         "label": CertificateStatus(status).label,
         "sentence": STATUS_SENTENCES[CertificateStatus(status)],
-        "entitled": status == CertificateStatus.VALID,
+        "entitled": entitled,
         "since": since,
+        "since_word": since_word,
         "code": status,
     }
 
 
-def _find_certificate(number: str) -> Certificate | None:
+def find_certificate(number: str) -> Certificate | None:
     number = (number or "").strip()
     if not number or len(number) > 40:
         return None
@@ -76,15 +84,16 @@ def _signature_state(request, number: str) -> str:
     signature = request.GET.get(SIGNATURE_PARAM)
     if signature is None:
         return "missing"
-    return "valid" if signature_is_valid(number, signature) else "invalid"
+    if signature_is_valid(number, signature):
+        return "valid"
+    logger.warning("certificate %s opened with a signature that is not ours", number)
+    return "invalid"
 
 
 def _certificate_html(cert: Certificate) -> str:
     today = timezone.localdate()
 
     def build():
-        from django.template.loader import render_to_string
-
         return render_to_string(
             "disclosure/parts/certificate.html",
             {
@@ -95,12 +104,12 @@ def _certificate_html(cert: Certificate) -> str:
             },
         )
 
-    return cached_html("certificate", f"{cert.number}", build)
+    return CERTIFICATE.page(cert.number, build)
 
 
 @require_GET
 def verify_certificate(request, number):
-    cert = _find_certificate(number)
+    cert = find_certificate(number)
     if cert is None:
         return render(request, "disclosure/certificate_not_found.html", {"number": number[:40]}, status=404)
     return render(
@@ -120,7 +129,7 @@ def certificate_lookup(request):
     number = request.GET.get("number", "").strip()
     if not number:
         return render(request, "disclosure/certificate_lookup.html", {"number": "", "error": ""})
-    cert = _find_certificate(number)
+    cert = find_certificate(number)
     if cert is None:
         return render(
             request,
@@ -147,8 +156,12 @@ _IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"
 @cache_control(public=True, max_age=600)
 def certificate_photo(request, number):
     """The certificate's photo, and only the photo (the card shows it publicly). The type is read from the
-    file's first bytes, never from its name; no photo, or not an image: a neutral silhouette."""
-    cert = _find_certificate(number)
+    file's first bytes, never from its name; no photo, or not an image: a neutral silhouette.
+
+    Not served through audit/files.py send_stored_file on purpose: the photo is public content (shown on the
+    certificate's public page, cached by browsers for 10 minutes), not a record with a recorded hash, and an
+    audit row per public view would flood the log."""
+    cert = find_certificate(number)
     if cert is None:
         raise Http404("未找到该执法证件。")
     if cert.photo:
@@ -156,47 +169,41 @@ def certificate_photo(request, number):
             with cert.photo.open("rb") as fh:
                 data = fh.read(10 * 1024 * 1024)
         except OSError:
+            logger.error(
+                "certificate %s: photo %s unreadable, placeholder shown", cert.number, cert.photo.name
+            )
             data = b""
         for magic, mime in _IMAGE_MAGIC.items():
             if data.startswith(magic):
                 response = HttpResponse(data, content_type=mime)
                 response["X-Content-Type-Options"] = "nosniff"
                 return response
+        if data:
+            logger.warning(
+                "certificate %s: photo %s is not an image, placeholder shown", cert.number, cert.photo.name
+            )
     return HttpResponse(PLACEHOLDER_PHOTO, content_type="image/svg+xml")
-
-
-@require_GET
-@login_required
-def certificate_qr(request, number, fmt):
-    """The signed QR code of a certificate for badges, notices and documents: its holder may download their
-    own, admins any (SVG for print, PNG for office documents)."""
-    cert = _find_certificate(number) if fmt in ("svg", "png") else None
-    if cert is None or not (cert.holder_id == request.user.pk or request.user.has_role(Role.ADMIN)):
-        raise Http404("未找到该执法证件。")
-    url = signed_certificate_url(cert.number)
-    if fmt == "svg":
-        response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
-    else:
-        response = HttpResponse(qr_png(url), content_type="image/png")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}-qr.{fmt}"'
-    return response
 
 
 # --- Documents --------------------------------------------------------------------------------------------
 
-# Uploads for the hash check: at most this size, and this many per IP per window.
+# Uploads for the hash check: at most this size, and this many per address per window.
 DOCUMENT_CHECK_MAX_BYTES = getattr(settings, "DOCUMENT_CHECK_MAX_BYTES", 20 * 1024 * 1024)
 DOCUMENT_CHECK_LIMIT = 10
 DOCUMENT_CHECK_WINDOW = 10 * 60
+DOCUMENT_CHECK = RateLimit(
+    "disclosure.document_check", limit=DOCUMENT_CHECK_LIMIT, window=DOCUMENT_CHECK_WINDOW
+)
 
 
-def _find_document(code: str):
+def find_document(code: str):
+    """The issued document with this verification code (recording's Document, read-only: only the fields the
+    page shows), else None."""
     code = (code or "").strip().upper()
     if not code or len(code) > 16 or not code.isalnum():
         return None
-    Document = apps.get_model("recording", "Document")
     return (
-        Document.objects.filter(verification_code=code, status="issued")
+        Document.objects.filter(verification_code=code, status=DocumentStatus.ISSUED)
         .select_related("superseded_by")
         .only(
             "pk",
@@ -210,29 +217,17 @@ def _find_document(code: str):
             "superseded_by__status",
             "superseded_by__doc_type",
             "superseded_by__verification_code",
+            "superseded_by__issued_at",
         )
         .first()
     )
-
-
-def _rate_limited(request) -> bool:
-    """A fixed window per client IP in the cache: True once the IP used up its uploads for this window."""
-    key = f"disclosure:doccheck:{client_ip(request) or 'unknown'}"
-    if cache.add(key, 1, DOCUMENT_CHECK_WINDOW):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, DOCUMENT_CHECK_WINDOW)
-        return False
-    return count > DOCUMENT_CHECK_LIMIT
 
 
 def _check_upload(request, document) -> dict:
     upload = request.FILES.get("pdf")
     if upload is None:
         return {"error": "请选择要核对的 PDF 文件。"}
-    if _rate_limited(request):
+    if DOCUMENT_CHECK.exceeded(client_ip(request)):
         return {
             "error": f"核对过于频繁：同一网络每{DOCUMENT_CHECK_WINDOW // 60}分钟最多核对{DOCUMENT_CHECK_LIMIT}次，请稍后再试。"
         }
@@ -254,15 +249,12 @@ def _check_upload(request, document) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def verify_document(request, code):
-    document = _find_document(code)
+    document = find_document(code)
     if document is None:
         return render(request, "disclosure/document_not_found.html", {"code": code[:16]}, status=404)
-    correction = getattr(document, "superseded_by", None)
-    if correction is not None and correction.status != "issued":
-        correction = None  # a correction still in draft does not replace anything yet
     context = {
         "document": document,
-        "correction": correction,
+        "correction": issued_correction(document),
         "check": None,
         "max_mb": DOCUMENT_CHECK_MAX_BYTES // (1024 * 1024),
     }
@@ -270,6 +262,9 @@ def verify_document(request, code):
     if request.method == "POST":
         context["check"] = _check_upload(request, document)
         if "error" in context["check"]:
+            logger.info(
+                "document check %s refused: %s", document.verification_code, context["check"]["error"]
+            )
             status = 400
     return render(request, "disclosure/document.html", context, status=status)
 
@@ -279,7 +274,7 @@ def document_lookup(request):
     code = request.GET.get("code", "").strip().upper()
     if not code:
         return render(request, "disclosure/document_lookup.html", {"code": "", "error": ""})
-    if _find_document(code) is None:
+    if find_document(code) is None:
         return render(
             request,
             "disclosure/document_lookup.html",

@@ -1,0 +1,153 @@
+"""事后公开 for machines and other sites: the Atom feed of new publications, the list embeddable in the county
+government's portal, and the open data (CSV, JSON). Currently published summaries only (Publication.objects.
+current()): withdrawn and expired items leave them (个人信息保护法: no longer than the purpose needs)."""
+
+import csv
+import datetime
+import json
+from functools import wraps
+
+from csp.constants import NONE
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from ..models import Publication
+from ..sections import PUBLICATIONS
+from .pages import cacheable, whole_page
+from .publications import SUMMARY_FIELDS
+
+EMBED_ITEMS = 10
+FEED_ITEMS = 50
+
+
+class PublicationFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{settings.BUREAU_NAME} 行政处罚决定公示"
+    subtitle = "新公示的行政处罚决定（已依法隐去个人信息）"
+
+    def link(self):
+        return reverse("disclosure:publication_list")
+
+    def items(self):
+        return Publication.objects.current().order_by("-published_at", "-pk")[:FEED_ITEMS]
+
+    def item_title(self, item):
+        return f"{item.document_number} {item.party_name}"
+
+    def item_description(self, item):
+        return f"违法行为类型：{item.violation_type}；处罚内容：{item.penalty_content}；处罚机关：{item.authority}"
+
+    def item_link(self, item):
+        return reverse("disclosure:publication_detail", args=[item.pk])
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+
+_feed = PublicationFeed()
+
+
+@require_GET
+def publication_feed(request):
+    """Atom feed of new publications (cached like the pages: the feed changes when publications do)."""
+    if not cacheable(request):
+        return _feed(request)
+    body = PUBLICATIONS.page("feed", lambda: _feed(request).content.decode())
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def embeddable(view):
+    """Let the county government's portal frame this view: CSP frame-ancestors names the allowed origins
+    (EMBED_ALLOWED_ORIGINS, read at request time) and X-Frame-Options is dropped for this view only. With no
+    origins configured the page stays unframeable like every other."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)
+        if not origins:
+            return csp_replace({"frame-ancestors": [NONE]})(view)(request, *args, **kwargs)
+        return csp_replace({"frame-ancestors": origins})(xframe_options_exempt(view))(
+            request, *args, **kwargs
+        )
+
+    return wrapped
+
+
+@require_GET
+@embeddable
+def publication_embed(request):
+    """The newest publications in a compact page for an iframe on the county government's portal."""
+
+    def context():
+        rows = list(
+            Publication.objects.listed().only(*SUMMARY_FIELDS).order_by("-published_on", "-pk")[:EMBED_ITEMS]
+        )
+        return {"rows": rows}
+
+    return whole_page(request, PUBLICATIONS, "embed", "disclosure/publication_embed.html", context)
+
+
+OPEN_DATA_FIELDS = [
+    ("document_number", "决定书文号"),
+    ("party_name", "当事人"),
+    ("credit_code", "统一社会信用代码"),
+    ("legal_representative", "法定代表人（负责人）"),
+    ("violation_type", "违法行为类型"),
+    ("penalty_content", "处罚内容"),
+    ("authority", "处罚机关"),
+    ("unit_name", "承办单位"),
+    ("decided_on", "处罚决定日期"),
+    ("published_on", "公示日期"),
+    ("ends_on", "公示截止日期"),
+]
+
+
+def _open_rows():
+    names = [name for name, _ in OPEN_DATA_FIELDS]
+    for row in Publication.objects.current().order_by("-published_on", "-pk").values(*names).iterator(2000):
+        yield {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in row.items()}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def open_data_csv(request):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
+        for row in _open_rows():
+            yield writer.writerow([row[name] for name, _ in OPEN_DATA_FIELDS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="publications.csv"'
+    return response
+
+
+@require_GET
+def open_data_json(request):
+    def chunks():
+        meta = {
+            "publisher": settings.BUREAU_NAME,
+            "generated_on": timezone.localdate().isoformat(),
+            "fields": dict(OPEN_DATA_FIELDS),
+        }
+        yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
+        for i, row in enumerate(_open_rows()):
+            yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+        yield "]}"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")

@@ -1,0 +1,161 @@
+"""事后公开, the public pages (docs/domain.md §1): the list with search, a decision's page and print view, and
+纠错 (error reports) with their follow-up by code.
+
+Anonymous pages read only Publication rows that were once published, and of those show content only while
+currently published (Publication.is_shown; the lists filter the same in the query). Pages are cached whole in
+the publications section (disclosure/sections.py), which every publish/withdraw/end renews; the keys carry
+today's date, so an expired item leaves cached pages at midnight.
+"""
+
+import logging
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wuding_enforcement.audit.api import client_ip
+from wuding_enforcement.shared.ratelimit import RateLimit
+from wuding_enforcement.shared.refusals import Refused, show_refusal
+
+from ..forms import ErrorReportForm, SearchForm
+from ..models import ErrorReport, Publication
+from ..sections import PUBLICATIONS
+from .pages import query_variant, whole_page
+
+logger = logging.getLogger("wuding.disclosure")
+
+PER_PAGE = 20
+SEARCH_COUNT_CAP = 1000
+REPORTS_PER_HOUR = 5
+REPORT_LIMIT = RateLimit("disclosure.error_report", limit=REPORTS_PER_HOUR, window=3600)
+
+# What a list row shows: the summary, never the texts.
+SUMMARY_FIELDS = (
+    "pk",
+    "status",
+    "document_number",
+    "party_name",
+    "party_kind",
+    "violation_type",
+    "penalty_content",
+    "unit_name",
+    "authority",
+    "decided_on",
+    "published_on",
+    "withdrawal_reason",
+    "withdrawal_kind",
+    "withdrawn_at",
+)
+
+
+class CappedPaginator(Paginator):
+    """A search result counts up to SEARCH_COUNT_CAP rows ("1000 余条"): an exact count of a common
+    2-character term would visit every matching row, while the first pages need only the first few."""
+
+    capped = False
+
+    @cached_property
+    def count(self):
+        found = self.object_list[: SEARCH_COUNT_CAP + 1].count()
+        self.capped = found > SEARCH_COUNT_CAP
+        return min(found, SEARCH_COUNT_CAP)
+
+
+@require_GET
+def publication_list(request):
+    """行政处罚决定公示: the list with search. Queries on a cache miss: the units (search form), COUNT, the
+    page of rows; none on a hit."""
+
+    def context():
+        form = SearchForm(request.GET or None)
+        listed = Publication.objects.listed()
+        qs = form.search(listed) if request.GET else listed
+        paginator = (CappedPaginator if request.GET else Paginator)(
+            qs.only(*SUMMARY_FIELDS).order_by("-published_on", "-pk"), PER_PAGE
+        )
+        found = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return {"form": form, "page": found, "query": query.urlencode(), "searched": bool(request.GET)}
+
+    return whole_page(
+        request, PUBLICATIONS, query_variant(request, "list"), "disclosure/publication_list.html", context
+    )
+
+
+def get_public_publication(pk) -> Publication:
+    """Anything once published (a stale link says withdrawn or ended). A draft or a never-published item is a
+    plain 404 — not audited: anonymous visitors guessing ids would only flood the audit log."""
+    item = Publication.objects.once_published().filter(pk=pk).first()
+    if item is None:
+        raise Http404("公示信息不存在。")
+    return item
+
+
+@require_GET
+def publication_detail(request, pk):
+    """One published decision: summary and redacted text; withdrawn or ended items say so, without content."""
+
+    def context():
+        item = get_public_publication(pk)
+        today = timezone.localdate()
+        return {"item": item, "shown": item.is_shown(today), "today": today}
+
+    return whole_page(request, PUBLICATIONS, f"detail:{pk}", "disclosure/publication_detail.html", context)
+
+
+@require_GET
+def publication_print(request, pk):
+    def context():
+        item = get_public_publication(pk)
+        today = timezone.localdate()
+        if not item.is_shown(today):
+            raise Http404("该公示信息已撤回或公示期已结束。")
+        return {"item": item, "printed_on": today}
+
+    return whole_page(request, PUBLICATIONS, f"print:{pk}", "disclosure/publication_print.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def publication_report(request, pk):
+    """Report an error in a published item (国办发〔2018〕118号: 纠错机制). Rate-limited per address."""
+    item = get_public_publication(pk)
+    form = ErrorReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.filled_by_a_bot:
+            logger.info("error report on publication %s refused: honeypot filled", item.pk)
+            form.add_error(None, "提交失败，请稍后再试。")
+            status = 400
+        elif REPORT_LIMIT.exceeded(client_ip(request)):
+            form.add_error(None, f"提交过于频繁：同一网络每小时最多提交{REPORTS_PER_HOUR}次，请稍后再试。")
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = ErrorReport.receive(
+                    item,
+                    content=data["content"],
+                    name=data["name"],
+                    contact=data["contact"],
+                    address=client_ip(request),
+                )
+            except Refused as refused:
+                show_refusal(request, refused, form=form)
+                status = 400
+            else:
+                return redirect("disclosure:publication_report_status", code=report.code)
+        else:
+            status = 400
+    return render(request, "disclosure/publication_report.html", {"item": item, "form": form}, status=status)
+
+
+@require_GET
+def publication_report_status(request, code):
+    report = ErrorReport.objects.select_related("publication").filter(code=code.upper()).first()
+    if report is None:
+        raise Http404("没有找到该查询码。")
+    return render(request, "disclosure/publication_report_status.html", {"report": report})

@@ -1,0 +1,135 @@
+"""The one page cache of the public site (docs/architecture.md; DESIGN: "the cache fails open").
+
+A public page (or the part of it that is the same for every visitor) is cached whole in its *section*: the
+kind of data it shows ("publications", "personnel", "benchmarks" ...). Each section has a version in the cache;
+saving data the section shows gives it a new version, so the next visitor gets a fresh page and nobody deletes
+keys. A section is renewed
+
+- by any save or delete of a model it `watches` (its label, e.g. "roster.certificate"): the receivers below
+  are connected once, for every section declared anywhere;
+- by `section.renew()` where an action changes what it shows without a save of a watched model (publishing a
+  decision).
+
+A renewal gives the section a new version now and again when the transaction commits: a page rebuilt in between
+from the not-yet-committed state would otherwise stay cached under the new version.
+
+A hit costs one cache round trip: the section's version and the page are read together (get_many), each entry
+stored with the version it was built under; an entry of an older version is rebuilt. Keys also carry today's
+date, so a page whose content turns with the calendar (a certificate that expires at midnight, a publication
+period that ends) is rebuilt the next day without any save; entries expire after `seconds` in any case. Versions
+live in the same cache as the pages (Redis in production), so every process sees a renewal at once.
+
+Fail open: the cache only saves work. A cache error (Redis down, a timeout) is logged and counts as a miss: the
+page is built from the database and served, never a 500; a renewal that fails is logged and the action that
+caused it goes on (its pages may then be stale for at most `seconds`).
+
+A shared service: it imports no domain model; the systems declare their sections (disclosure/sections.py).
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+logger = logging.getLogger("wuding.pagecache")
+
+DEFAULT_SECONDS = 10 * 60
+_VERSION_KEY = "pagecache:{section}:version"
+_PAGE_KEY = "pagecache:{section}:{day}:{digest}"
+
+# Declared sections by name, and the sections watching each model label (declarations made at import time,
+# the same in every process: no state shared between requests lives here).
+_sections: dict[str, "Section"] = {}
+_watchers: dict[str, list["Section"]] = {}
+
+
+class Section:
+    """A kind of public content whose pages are cached and renewed together."""
+
+    def __init__(self, name: str, *, watches: Iterable[str] = (), seconds: int = DEFAULT_SECONDS):
+        if name in _sections:
+            raise ValueError(f"page cache section {name!r} is declared twice")
+        self.name = name
+        self.watches = frozenset(label.lower() for label in watches)
+        self.seconds = seconds
+        _sections[name] = self
+        for label in self.watches:
+            _watchers.setdefault(label, []).append(self)
+
+    def __repr__(self):
+        return f"<Section {self.name}: {sorted(self.watches)}>"
+
+    @property
+    def version_key(self) -> str:
+        return _VERSION_KEY.format(section=self.name)
+
+    def page_key(self, variant: str) -> str:
+        digest = hashlib.sha256(variant.encode()).hexdigest()[:24]
+        return _PAGE_KEY.format(section=self.name, day=timezone.localdate().isoformat(), digest=digest)
+
+    def page(self, variant: str, build: Callable[[], str]) -> str:
+        """The page `variant` (the view and its parameters) of this section: from the cache when it was built
+        under the current version today, else built by `build()` and stored."""
+        key = self.page_key(variant)
+        try:
+            found = cache.get_many([self.version_key, key])
+            version = found.get(self.version_key) or self._first_version()
+        except Exception:
+            logger.warning(
+                "page cache unavailable, building %s %r uncached", self.name, variant, exc_info=True
+            )
+            return build()
+        entry = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+            return entry[1]
+        body = build()
+        try:
+            cache.set(key, (version, body), self.seconds)
+        except Exception:
+            logger.warning("page cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
+        return body
+
+    def _first_version(self) -> str:
+        version = uuid.uuid4().hex
+        # add(): two first visitors agree on one version (the second reads the first one's).
+        if not cache.add(self.version_key, version, timeout=None):
+            version = cache.get(self.version_key) or version
+        return version
+
+    def renew(self) -> None:
+        """A new version now and again when the current transaction commits."""
+        self._bump()
+        transaction.on_commit(self._bump)
+
+    def _bump(self) -> None:
+        try:
+            cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            logger.error(
+                "page cache unavailable: section %s not renewed (stale for up to %s s)",
+                self.name,
+                self.seconds,
+                exc_info=True,
+            )
+
+
+def section(name: str) -> Section:
+    return _sections[name]
+
+
+def sections_watching(label: str) -> list[Section]:
+    return list(_watchers.get(label.lower(), ()))
+
+
+def _renew_watching(sender, **kwargs) -> None:
+    for watching in _watchers.get(sender._meta.label_lower, ()):
+        watching.renew()
+
+
+post_save.connect(_renew_watching, dispatch_uid="wuding.pagecache.post_save", weak=False)
+post_delete.connect(_renew_watching, dispatch_uid="wuding.pagecache.post_delete", weak=False)
