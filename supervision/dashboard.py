@@ -40,11 +40,13 @@ from wuding_enforcement.cases.models import (
 )
 from wuding_enforcement.cases.workflow import FINISHED_STAGES
 from wuding_enforcement.roster import training
+from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
+from wuding_enforcement.shared.chinese import cn_date
 
-from . import notices
 from .dashboard_access import classified_case_ids, may_see_classified_ids, visible_case_ids  # noqa: F401
 from .dashboard_figures import AMBER, FIGURES, INFO, PANELS, RED, WINDOW_DAYS, Figure  # noqa: F401
+from .models import NoticeItem
 from .reminders import CERTIFICATE_WARNING_DAYS
 
 
@@ -64,11 +66,6 @@ class Item:
     # The detail comes from a classified record (个人隐私, 商业秘密, 国家秘密) of the (first) case.
     detail_classified: bool = False
     sort_key: tuple = field(default=(), repr=False)
-
-
-def cn_date(day: datetime.date) -> str:
-    """2026年11月5日, as the pages write dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _days(n: int, unit: str) -> str:
@@ -345,16 +342,16 @@ def certificate_items(today: datetime.date) -> list[Item]:
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
     items = []
     for person, cases in people.values():
-        certificates = list(person.certificates.all())
-        valid = [c for c in certificates if c.is_valid_on(today)]
+        # Whether they may enforce today, and on which certificate: the one rule (roster/certification.py).
+        entitlement = entitlement_on(person, today)
         common = {
             "unit": person.unit,
             "people": (person,),
             "cases": tuple(cases),
             "ref": f"staff:{person.pk}",
         }
-        if valid:
-            best = max(valid, key=lambda c: c.expires_on)
+        if entitlement.entitled:
+            best = entitlement.certificate
             if best.expires_on > horizon:
                 continue
             left = (best.expires_on - today).days
@@ -370,6 +367,8 @@ def certificate_items(today: datetime.date) -> list[Item]:
                 )
             )
             continue
+        # Not entitled: show the latest certificate's own status (or none held).
+        certificates = list(person.certificates.all())
         latest = max(certificates, key=lambda c: c.expires_on, default=None)
         if latest is None:
             subject, status, due = f"{person.display_name}：未持有执法证件", "未持证", None
@@ -428,10 +427,10 @@ def training_items(today: datetime.date) -> list[Item]:
 
 
 def notice_items(today: datetime.date) -> list[Item]:
-    """Items of issued 督查通报 past their rectification date and not closed (notices.overdue_items). One
+    """Items of issued 督查通报 past their rectification date and not closed (NoticeItem.objects.overdue). One
     query."""
     items = []
-    for item in notices.overdue_items(today).order_by("due_on", "pk"):
+    for item in NoticeItem.objects.overdue(today).select_related("notice", "unit").order_by("due_on", "pk"):
         late = (today - item.due_on).days
         items.append(
             Item(

@@ -14,19 +14,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.roster.decorators import role_required
-from wuding_enforcement.roster.models import Role, Staff, Unit
+from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.charts import stacked_bars
+from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard as board
 from .forms import NoticeForm
-from .views_notices import _supervisor
+from .models import SUPERVISORS
 
 PAGE_SIZE = 50
 # Lines of a drill-down list copied into the draft notice offered under it.
 NOTICE_LINES = 30
 # People shown in the dashboard's by-officer table of deadlines.
 TOP_OFFICERS = 15
-SUPERVISORS = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
 
 
 class FilterForm(forms.Form):
@@ -133,7 +133,7 @@ def dashboard(request):
     ]
     chart = stacked_bars(
         chart_rows,
-        title=f"各单位已逾期和即将到期的法定期限（截至{board.cn_date(today)}）",
+        title=f"各单位已逾期和即将到期的法定期限（截至{cn_date(today)}）",
         series=[("已逾期", RED_BAR), ("即将到期", AMBER_BAR)],
     )
     red, people = board.by_officer(items["overdue"])
@@ -176,6 +176,7 @@ def dashboard(request):
 
 @require_GET
 @login_required
+@role_required(*SUPERVISORS)
 def dashboard_list(request, figure):
     """The list behind one figure, filterable by unit and officer, with its breakdowns and a draft notice
     prefilled with the listed items. Case titles (案由) and classified details of cases holding classified
@@ -183,7 +184,6 @@ def dashboard_list(request, figure):
     page only where the viewer may open it. Queries: the dashboard's for this figure's panel only, then
     for the page shown: classified cases (1), the viewer's classified access (1), the cases the viewer may
     open (1, none for bureau heads)."""
-    _supervisor(request)
     fig = board.FIGURES.get(figure)
     if fig is None:
         raise Http404("没有这一监督检查项目。")
@@ -255,8 +255,7 @@ def _notice_draft(fig, items, unit, officer, today) -> dict:
     classified details (the notice goes to the units)."""
     scope = "、".join(x for x in (unit.name if unit else "", officer.display_name if officer else "") if x)
     lines = [
-        f"经监督检查（截至{board.cn_date(today)}{'，' + scope if scope else ''}），"
-        f"“{fig.title}”共{len(items)}项：",
+        f"经监督检查（截至{cn_date(today)}{'，' + scope if scope else ''}），“{fig.title}”共{len(items)}项：",
     ]
     for n, item in enumerate(items[:NOTICE_LINES], start=1):
         numbers = "、".join(c.number for c in item.cases)

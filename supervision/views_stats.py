@@ -1,16 +1,15 @@
 """记录统计 (发挥记录实效) for the supervisors (政策法规股 reviewers, bureau heads): the figures of
-records_stats.py on a page, and the same table as Excel and CSV. Anyone else gets a 404."""
+records_stats.py on a page, and the same table as Excel and CSV. Anyone else gets a 403 (role_required)."""
 
 import csv
 import datetime
 import io
 import re
 from dataclasses import dataclass, field
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,11 +19,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.roster.models import Role
+from wuding_enforcement.audit.files import private
+from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.xlsx import XLSX_CONTENT_TYPE
+from wuding_enforcement.shared.chinese import cn_datetime
 
-from . import notices
 from . import records_stats as stats
+from .models import SUPERVISORS
 
 # --- Filters: the period (a year, or from/to months) and the grouping, from the query string.
 
@@ -110,19 +111,6 @@ def year_choices(today: datetime.date) -> list[int]:
     return list(range(today.year, today.year - 10, -1))
 
 
-def supervisor_required(view):
-    """Only 政策法规股's reviewers and the bureau heads (use under @login_required); others see a 404."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not notices.is_supervisor(request.user):
-            raise Http404("页面不存在。")
-        return view(request, *args, **kwargs)
-
-    wrapped.required_roles = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
-    return wrapped
-
-
 def _report(request):
     today = timezone.localdate()
     filters = parse_filters(request.GET, today)
@@ -131,7 +119,7 @@ def _report(request):
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def statistics(request):
     filters, report = _report(request)
     query = urlencode(filters.query())
@@ -171,7 +159,7 @@ def _filename(report, ext):
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def export_xlsx(request):
     filters, report = _report(request)
     workbook = Workbook()
@@ -213,12 +201,13 @@ def export_xlsx(request):
     _exported(request, filters, report, "xlsx")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, _filename(report, "xlsx"))
-    return response
+    # Generated per request, never stored; it names officers, so it is answered like any personal file.
+    return private(response)
 
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def export_csv(request):
     filters, report = _report(request)
     buffer = io.StringIO()
@@ -234,7 +223,7 @@ def export_csv(request):
     _exported(request, filters, report, "csv")
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(report, "csv"))
-    return response
+    return private(response)
 
 
 # --- The export table: the page's table with each ratio split into numerator, denominator and percentage,
@@ -267,11 +256,10 @@ def export_row(row) -> list:
 
 
 def export_preamble(report) -> list[str]:
-    now = timezone.localtime()
     return [
         "执法全过程记录统计",
         f"统计期间：{report.period.dates_label}　统计维度：{report.dimension_label}　"
-        f"生成时间：{stats.cn_date(now.date())} {now:%H:%M}",
+        f"生成时间：{cn_datetime(timezone.now())}",
     ]
 
 

@@ -11,8 +11,8 @@ import time_machine
 from supervision import notices
 from supervision.models import Escalation, NoticeItem, SupervisionNotice
 from wuding_enforcement.audit.models import AuditEvent
-from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.shared import signing
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,14 @@ def notice(reviewer, units):
 
 
 def test_issuing_numbers_the_notice_and_renders_its_pdf(notice, reviewer, officer):
-    with pytest.raises(TransitionRefused, match="只有政策法规股和局负责人"):
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
         notices.issue(notice, by=officer)
     with at(datetime.date(2026, 11, 25)):
         issued = notices.issue(notice, by=reviewer)
     assert issued.number == "武市监督通〔2026〕1号"
     text = subprocess.run(["pdftotext", issued.pdf.path, "-"], capture_output=True, text=True).stdout
     assert "武市监督通〔2026〕1号" in text and "两件案卷未附送达回证" in text
-    with pytest.raises(TransitionRefused, match="已签发"):
+    with pytest.raises(Refused, match="已签发"):
         notices.issue(issued, by=reviewer)
 
 
@@ -77,7 +77,7 @@ class _UnreachableSealPlatform:
 
 def test_a_signing_failure_refuses_the_issue_and_numbers_nothing(notice, reviewer, settings):
     settings.DOCUMENT_SIGNER = "tests.supervision.test_notices._UnreachableSealPlatform"
-    with at(datetime.date(2026, 11, 25)), pytest.raises(TransitionRefused, match="未能加盖电子签章"):
+    with at(datetime.date(2026, 11, 25)), pytest.raises(Refused, match="未能加盖电子签章"):
         notices.issue(notice, by=reviewer)
     notice.refresh_from_db()
     assert not notice.number and not notice.pdf and notice.number_seq is None
@@ -91,19 +91,19 @@ def test_the_notice_stays_open_until_every_item_is_closed(notice, reviewer, offi
     with at(datetime.date(2026, 11, 25)):
         notices.issue(notice, by=reviewer)
         shishan, gaoqiao = notice.items.order_by("pk")
-        with pytest.raises(TransitionRefused, match="只有责任单位"):
+        with pytest.raises(Refused, match="只有责任单位"):
             notices.answer(shishan, by=outsider, text="已整改")
-        with pytest.raises(TransitionRefused, match="尚未反馈"):
+        with pytest.raises(Refused, match="尚未反馈"):
             notices.close(shishan, by=reviewer, note="同意销号")
         notices.answer(shishan, by=officer, text="已补齐送达回证并归档。")
         notices.close(shishan, by=reviewer, note="经核实，同意销号。")
-        assert notices.is_open(notice)
+        assert notice.is_open
         notices.answer(gaoqiao, by=outsider, text="已培训并补正笔录。")
         notices.close(gaoqiao, by=reviewer, note="补正不完整，退回。", accept=False)
-        assert notices.is_open(notice)
+        assert notice.is_open
         notices.answer(gaoqiao, by=outsider, text="已全部补正。")
         notices.close(gaoqiao, by=reviewer, note="同意销号。")
-    assert not notices.is_open(notice)
+    assert not notice.is_open
     assert AuditEvent.objects.filter(action="supervision.notice_item.returned").count() == 1
 
 
@@ -111,10 +111,10 @@ def test_overdue_items_are_flagged_and_escalated_on_record(notice, reviewer, off
     with at(datetime.date(2026, 11, 25)):
         notices.issue(notice, by=reviewer)
         item = notice.items.order_by("pk").first()
-        with pytest.raises(TransitionRefused, match="只有逾期未整改"):
+        with pytest.raises(Refused, match="只有逾期未整改"):
             notices.escalate(item, by=reviewer, note="逾期")
     with at(datetime.date(2026, 12, 11)):
-        assert {i.pk for i in notices.overdue_items()} == set(notice.items.values_list("pk", flat=True))
+        assert {i.pk for i in NoticeItem.objects.overdue()} == set(notice.items.values_list("pk", flat=True))
         notices.escalate(item, by=reviewer, note="逾期未整改，经督促仍未整改，移交纪检监察。")
     assert Escalation.objects.get().item == item
     assert AuditEvent.objects.filter(action="supervision.notice_item.escalated").exists()

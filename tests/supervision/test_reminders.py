@@ -52,7 +52,7 @@ def test_a_filing_deadline_close_after_national_day_reminds_the_officers_and_hea
     assert len(mail.outbox) == 3
     assert "即将到期" in mail.outbox[0].subject and case.lead_number in mail.outbox[0].subject
     due = case.deadlines(datetime.date(2025, 10, 16))[0].due
-    assert f"{due:%Y年%m月%d日}" in notes.first().body
+    assert f"{due.year}年{due.month}月{due.day}日" in notes.first().body
 
 
 def test_an_overdue_deadline_reminds_again_at_the_red_threshold_and_tells_the_bureau_heads(
