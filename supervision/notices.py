@@ -22,7 +22,6 @@ from wuding_enforcement.shared.refusals import Refused
 from wuding_enforcement.shared.signing import SigningError, sign_pdf
 
 from .models import (
-    NO_ITEMS_ONCE_ISSUED,
     Escalation,
     ItemStatus,
     NoticeItem,
@@ -40,14 +39,12 @@ def _refuse(message: str) -> Refused:
 
 
 def add_item(notice: SupervisionNotice, *, by, unit, problem: str, due_on: datetime.date) -> NoticeItem:
-    """List one problem for a unit on a draft notice. The notice's row is locked, so an item never slips in
-    while the notice is being issued (NoticeItem.save refuses one on an issued notice by any path)."""
+    """List one problem for a unit on a draft notice. NoticeItem.save refuses an item on an issued notice (by
+    any path); the notice's row lock held here keeps issuing from slipping in between."""
     if not is_supervisor(by):
         raise _refuse("只有政策法规股和局负责人可以列明整改事项。")
     with transaction.atomic():
         notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
-        if notice.is_issued:
-            raise _refuse(NO_ITEMS_ONCE_ISSUED)
         item = NoticeItem.objects.create(notice=notice, unit=unit, problem=problem, due_on=due_on)
         record("supervision.notice_item.added", actor=by, obj=notice, detail={"item": item.pk})
     return item

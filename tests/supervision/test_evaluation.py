@@ -109,3 +109,15 @@ def test_a_supervisor_scores_a_case_file_through_the_page_and_others_may_not(
     assert item.total == Decimal("60")
     page = client.get(f"/staff/supervision/evaluation/{round_.pk}/").content.decode()
     assert "100.0%" in page
+
+
+def test_only_supervisors_draw_or_score_whatever_the_path(make_case, officer, reviewer, sheet):
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
+        evaluation.start_round(title="批次", year=2026, per_unit=1, by=officer, seed=1)
+    assert not EvaluationRound.objects.exists()
+    round_ = EvaluationRound.objects.create(title="批次", year=2026, per_unit=1, seed=1, created_by=reviewer)
+    item = CaseEvaluation.objects.create(round=round_, case=make_case())
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
+        evaluation.score(item, by=officer, points={c.pk: c.points for c in sheet})
+    item.refresh_from_db()
+    assert item.total is None
