@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
 from wuding_enforcement.audit.api import record
+from wuding_enforcement.shared.refusals import Refused, show_refusal
 
 from . import training, xlsx
 from .models import (
@@ -219,9 +220,20 @@ class StaffCreationForm(AdminUserCreationForm):
 
 
 class StaffChangeForm(UserChangeForm):
+    # Set per request by StaffAdmin.get_form (the form class is built afresh for each request).
+    acting_user: Staff | None = None
+
     class Meta(UserChangeForm.Meta):
         model = Staff
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False:
+            refusal = self.instance.deactivation_refusal(self.acting_user)
+            if refusal:
+                self.add_error("is_active", refusal)
+        return cleaned
 
 
 class StaffPasswordForm(AdminPasswordChangeForm):
@@ -332,6 +344,12 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, StaffChangeForm):
+            form.acting_user = request.user
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:
@@ -362,14 +380,11 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
     def deactivate_selected(self, request, queryset):
         count = 0
         for person in queryset.filter(is_active=True):
-            if person.pk == request.user.pk:
-                self.message_user(request, "不能停用自己的账号。", messages.WARNING)
-                continue
-            # One save per person: the receivers end the sessions and write the audit event.
-            person.is_active = False
-            person._change_reason = "roster.staff.deactivated"
-            person.save(update_fields=["is_active"])
-            count += 1
+            # One save per person (Staff.deactivate): the receivers end the sessions and audit it.
+            try:
+                count += person.deactivate(by=request.user)
+            except Refused as exc:
+                show_refusal(request, exc)
         self.message_user(request, f"已停用 {count} 名人员。", messages.SUCCESS)
 
 
