@@ -5,6 +5,8 @@ that has it, and reverting to an old version from the history page is disabled: 
 the change form, where validation, the audit receivers and the case workflow's own rules apply.
 """
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -34,6 +36,8 @@ from .models import (
     Unit,
 )
 
+logger = logging.getLogger("wuding.roster")
+
 
 class DomainHistoryAdmin(SimpleHistoryAdmin):
     """History visible, nothing deletable, no revert from history (a revert would bypass the checks of
@@ -47,6 +51,7 @@ class DomainHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
+            # Audited and logged as a refusal by the audit middleware.
             raise PermissionDenied("历史版本仅供查看，不能恢复。")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -129,6 +134,7 @@ class XlsxAdminMixin:
                 try:
                     result = self.xlsx_import(form.cleaned_data["file"], request.user)
                 except xlsx.ImportErrors as exc:
+                    logger.info("%s import refused: %d problems", self.opts.model_name, len(exc.errors))
                     errors = [xlsx.format_error(row, message) for row, message in exc.errors]
                 else:
                     self.message_user(request, result.summary(self.xlsx_noun), messages.SUCCESS)
