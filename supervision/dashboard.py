@@ -18,6 +18,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
@@ -275,7 +276,7 @@ def review_items(today: datetime.date) -> list[Item]:
             p for p in _officers(r.case) if p.pk != r.reviewer_id
         )
         subject = f"第{r.number}轮（{cn_date(r.submitted_on)}送审）"
-        common = {
+        common: dict[str, Any] = {
             "unit": r.case.handling_unit,
             "people": people,
             "cases": (r.case,),
@@ -344,14 +345,14 @@ def certificate_items(today: datetime.date) -> list[Item]:
     for person, cases in people.values():
         # Whether they may enforce today, and on which certificate: the one rule (roster/certification.py).
         entitlement = entitlement_on(person, today)
-        common = {
+        common: dict[str, Any] = {
             "unit": person.unit,
             "people": (person,),
             "cases": tuple(cases),
             "ref": f"staff:{person.pk}",
         }
-        if entitlement.entitled:
-            best = entitlement.certificate
+        best = entitlement.certificate
+        if best is not None:
             if best.expires_on > horizon:
                 continue
             left = (best.expires_on - today).days
@@ -405,7 +406,7 @@ def training_items(today: datetime.date) -> list[Item]:
         if not s.behind:
             continue
         roles = "、".join(
-            r.label for r in (Role.OFFICER, Role.LEGAL_REVIEWER) if r.value in s.person.role_names
+            str(r.label) for r in (Role.OFFICER, Role.LEGAL_REVIEWER) if r.value in s.person.role_names
         )
         items.append(
             Item(

@@ -137,7 +137,8 @@ def rollup(round_: EvaluationRound) -> dict[str, list[dict]]:
     units: dict[str, list[Decimal]] = defaultdict(list)
     officers: dict[str, list[Decimal]] = defaultdict(list)
     for ev in evaluations:
-        pct = (ev.total / ev.max_total * 100) if ev.max_total else Decimal("0")
+        total = ev.total if ev.total is not None else Decimal("0")  # filtered above: never None here
+        pct = (total / ev.max_total * 100) if ev.max_total else Decimal("0")
         units[ev.case.handling_unit.name].append(pct)
         for assignment in ev.case.assignments.all():
             officers[assignment.officer.display_name].append(pct)

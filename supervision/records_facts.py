@@ -7,6 +7,7 @@ What each fact means is written out for the users in records_stats.DEFINITIONS: 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -88,7 +89,9 @@ class Fact:
     kind: str
     case_id: int
     day: datetime.date
-    value: object = None  # SPAN: (key, days); RETURNED: problem points; AV/PUBLICATION/FIRST_ROUND: bool
+    # What the kind says: SPAN (key, days); RETURNED the problem points; OVERDUE the step's name;
+    # AV/PUBLICATION/FIRST_ROUND a bool. Any, since Tally.add reads it by kind.
+    value: Any = None
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -40,8 +41,10 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._units = {str(u.pk): u for u in units}
         self._people = {str(p.pk): p for p in people}
-        self.fields["unit"].choices = [("", "全部单位")] + [(str(u.pk), u.name) for u in units]
-        self.fields["officer"].choices = [("", "全部人员")] + [
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "全部单位")] + [
+            (str(u.pk), u.name) for u in units
+        ]
+        cast(forms.ChoiceField, self.fields["officer"]).choices = [("", "全部人员")] + [
             (str(p.pk), f"{p.display_name}（{p.unit or '未分配单位'}）") for p in people
         ]
 
@@ -113,9 +116,9 @@ def dashboard(request):
     counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
     unit_rows = []
     for u in [*units, None]:
-        key = u.pk if u else None
+        unit_key = u.pk if u else None
         cells = [
-            {"count": counts[f.slug][key], "url": _list_url(f.slug, u, officer) if u else ""}
+            {"count": counts[f.slug][unit_key], "url": _list_url(f.slug, u, officer) if u else ""}
             for f in board.FIGURES.values()
         ]
         if any(c["count"] for c in cells):

@@ -50,7 +50,7 @@ def round_start(request):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("supervision:rounds")
     data = form.cleaned_data
     try:

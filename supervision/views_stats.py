@@ -65,7 +65,6 @@ def parse_filters(params, today: datetime.date) -> Filters:
     start_raw, end_raw = (params.get("start") or "").strip(), (params.get("end") or "").strip()
     if start_raw or end_raw:
         first, last = _parse_month(start_raw, today), _parse_month(end_raw, today)
-        problem = None
         if not (start_raw and end_raw):
             problem = "请同时选择起始月份和截止月份，已按本年度统计。"
         elif first is None or last is None:
@@ -74,7 +73,7 @@ def parse_filters(params, today: datetime.date) -> Filters:
             problem = "起始月份晚于截止月份，已按本年度统计。"
         elif (last[0] - first[0]) * 12 + last[1] - first[1] + 1 > MAX_MONTHS:
             problem = f"统计期间最长{MAX_MONTHS}个月，已按本年度统计。"
-        if problem is None:
+        else:
             return Filters(
                 stats.Period.of_months(first, last),
                 dimension,
@@ -90,8 +89,8 @@ def parse_filters(params, today: datetime.date) -> Filters:
         try:
             year = int(year_raw)
         except ValueError:
-            year = None
-        if year is None or not MIN_YEAR <= year <= today.year + 1:
+            year = 0  # outside the accepted years: reported below
+        if not MIN_YEAR <= year <= today.year + 1:
             problems.append("统计年度无效，已按本年度统计。")
             year = today.year
     return Filters(stats.Period.of_year(year), dimension, problems, year=year)

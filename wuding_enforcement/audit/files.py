@@ -96,9 +96,11 @@ def send_stored_file(
             raise FileAltered(f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。")
         detail["sha256"] = actual
     record(action, obj=obj, request=request, detail={**detail, "what": what})
+    response: HttpResponse | FileResponse
     if content is not None:
         response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+        if disposition := content_disposition_header(not inline, filename):
+            response["Content-Disposition"] = disposition
     else:
         response = FileResponse(
             file_field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type

@@ -6,6 +6,7 @@ the change form, where validation, the audit receivers and the case workflow's o
 """
 
 import logging
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,6 +31,7 @@ from .models import (
     LegalQualification,
     Role,
     Staff,
+    StaffQuerySet,
     TrainingAttendance,
     TrainingRequirement,
     TrainingSession,
@@ -80,7 +82,7 @@ class XlsxUploadForm(forms.Form):
     )
 
 
-class XlsxAdminMixin:
+class XlsxAdminMixin(admin.ModelAdmin):
     """Adds 导出 (GET, download) and 导入 (upload form) to a change list. Both are wrapped in
     admin_view, so only users who may use the admin site reach them; each checks its own permission."""
 
@@ -221,8 +223,9 @@ class StaffCreationForm(AdminUserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].required = True
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.required = True
+        unit.queryset = Unit.objects.filter(is_active=True)
 
 
 class StaffChangeForm(UserChangeForm):
@@ -235,7 +238,7 @@ class StaffChangeForm(UserChangeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False:
+        if self.instance.pk and self.instance.is_active and self.cleaned_data.get("is_active") is False:
             refusal = self.instance.deactivation_refusal(self.acting_user)
             if refusal:
                 self.add_error("is_active", refusal)
@@ -340,12 +343,8 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
         from django.utils import timezone
 
         # The groups for the 角色 column; this year's hours for the 培训学时 column (one query for both).
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("groups")
-            .with_training_hours(timezone.localdate().year)
-        )
+        staff = cast(StaffQuerySet, super().get_queryset(request))
+        return staff.prefetch_related("groups").with_training_hours(timezone.localdate().year)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -368,8 +367,9 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
             kwargs["queryset"] = _role_groups()
             kwargs["widget"] = forms.CheckboxSelectMultiple
             field = super().formfield_for_manytomany(db_field, request, **kwargs)
-            field.label = "角色"
-            field.help_text = "可同时担任多个角色。"
+            if field is not None:
+                field.label = "角色"
+                field.help_text = "可同时担任多个角色。"
             return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

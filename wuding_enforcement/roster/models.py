@@ -4,6 +4,7 @@ import datetime
 import logging
 from decimal import Decimal
 from functools import cached_property
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -86,7 +87,9 @@ class StaffQuerySet(models.QuerySet):
         )
 
 
-class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+# The user manager (create_user, create_superuser) with the QuerySet's methods. Django needs a named subclass
+# to serialise the manager into migrations; mypy cannot type a base computed by a call, hence the ignore.
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -108,8 +111,10 @@ class Staff(AbstractUser):
         help_text="2021年7月15日之后开始从事法制审核的人员须取得法律职业资格（行政处罚法 第五十八条）。",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Read by simple-history when the row is saved: the namespaced verb (deactivate() and the imports set it).
+    _change_reason: str
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         verbose_name = "工作人员"
@@ -254,6 +259,8 @@ class Certificate(models.Model):
     exam_score = models.DecimalField("考试成绩", max_digits=5, decimal_places=1, null=True, blank=True)
     exam_note = models.CharField("考试记录", max_length=200, blank=True)
     history = HistoricalRecords()
+    # Read by simple-history when the row is saved: the namespaced verb (the imports set it).
+    _change_reason: str
 
     objects = CertificateQuerySet.as_manager()
 

@@ -113,7 +113,7 @@ def _import_attendance(file, actor=None) -> ImportResult:
         seen.add((day, topic, username))
         if errors:
             problems += [(number, e) for e in errors]
-        else:
+        elif day is not None and kind is not None and hours is not None:  # always so once a row has no errors
             parsed.append((day, topic, kind, hours, _text(row["授课人"]), person, credited))
     if problems:
         raise ImportErrors(problems)

@@ -69,7 +69,8 @@ login_view = _LoginView.as_view()
 def lockout_username(request, credentials=None) -> str:
     """The username django-axes counts failures for and stores (AXES_USERNAME_CALLABLE). People sometimes type
     their ID number into the username box: mask it, so that no full ID number lands in the attempts table."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    # django-axes' own default ("username") unless the settings name another field.
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     username = (credentials or {}).get(field) if credentials else request.POST.get(field)
     return mask_id_number(str(username or ""))
 

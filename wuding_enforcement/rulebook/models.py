@@ -38,7 +38,7 @@ class VersionStatus(models.TextChoices):
 
 
 # The order a version must follow; 废止 only ends an effective version.
-NEXT_STATUS = {
+NEXT_STATUS: dict[str, str] = {
     VersionStatus.DRAFT: VersionStatus.APPROVED,
     VersionStatus.APPROVED: VersionStatus.FILED,
     VersionStatus.FILED: VersionStatus.EFFECTIVE,
@@ -118,6 +118,9 @@ class RulesVersion(models.Model):
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    # Read by simple-history when the row is saved: the namespaced verb and who (advance() sets them).
+    _change_reason: str
+    _history_user: Staff
 
     class Meta:
         verbose_name = "制度文件版本"
@@ -161,13 +164,13 @@ class RulesVersion(models.Model):
             elif target == VersionStatus.FILED:
                 if not number.strip():
                     raise _refused(version, target, "请填写备案号。")
-                if on < version.approved_on:
+                if version.approved_on and on < version.approved_on:
                     raise _refused(version, target, "备案日期不能早于审定日期。")
                 version.filed_on, version.filing_number = on, number
                 if authority.strip():
                     version.filed_with = authority
             elif target == VersionStatus.EFFECTIVE:
-                if on < version.filed_on:
+                if version.filed_on and on < version.filed_on:
                     raise _refused(version, target, "生效日期不能早于备案日期。")
                 previous = (
                     RulesVersion.objects.select_for_update()
