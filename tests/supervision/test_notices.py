@@ -368,3 +368,31 @@ def test_every_supervisor_page_answers_other_roles_403(
             assert response.status_code == 403, (person, url, response.status_code)
     assert AuditEvent.objects.filter(action="auth.permission_denied").count() == 2 * len(pages)
     assert notice.items.count() == 2 and not notice.number
+
+
+# Queries of the notice pages, whatever the number of notices and items. The staff page's own 11: session,
+# user, OTP device, roles, the header's two permission reads and unread count, the user's unit, and the
+# session stamp (SAVEPOINT, UPDATE, RELEASE). The list adds the notices the user may see (1) and, for
+# supervisors, the overdue items with notice and unit (1); a notice adds the notice (visibility), its items
+# with unit and people, their escalations, and whether it is still open (4).
+@pytest.mark.parametrize("extra", [0, 4])
+def test_the_notice_pages_cost_the_same_queries_for_few_or_many_items(
+    client, notice, reviewer, officer, units, extra, django_assert_num_queries
+):
+    from tests.conftest import login_as
+
+    for n in range(extra):
+        notices.add_item(
+            notice, by=reviewer, unit=units["shishan"], problem=f"问题{n}", due_on=notice.items.first().due_on
+        )
+        SupervisionNotice.objects.create(title=f"草稿{n}", summary="草稿", created_by=reviewer)
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+    with at(datetime.date(2026, 12, 11)):
+        for person, listing, page in ((reviewer, 13, 15), (officer, 12, 15)):
+            login_as(client, person)
+            client.get("/staff/")  # the session's first request does its own bookkeeping
+            with django_assert_num_queries(listing):
+                client.get("/staff/supervision/notices/")
+            with django_assert_num_queries(page):
+                client.get(f"/staff/supervision/notices/{notice.pk}/")
