@@ -65,6 +65,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports --no-cache
+	.venv/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: venv

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from supervision import evaluation, notices, reminders
-from supervision.models import EvaluationCriterion, NoticeItem, SupervisionNotice
+from supervision.models import EvaluationCriterion, SupervisionNotice
 from wuding_enforcement.roster.models import Staff, Unit
 
 # A fixed seed, so that anyone can re-draw the demo round and get the same case files.
@@ -72,20 +72,23 @@ def _open_notice(today: datetime.date, reviewer: Staff, head: Staff) -> str:
         created_by=reviewer,
     )
     items = [
-        NoticeItem.objects.create(
-            notice=notice,
+        notices.add_item(
+            notice,
+            by=reviewer,
             unit=gaoqiao,
             problem="案件线索超过十五个工作日未作出是否立案的决定，未报请延长核查期限。",
             due_on=today + datetime.timedelta(days=10),
         ),
-        NoticeItem.objects.create(
-            notice=notice,
+        notices.add_item(
+            notice,
+            by=reviewer,
             unit=maojie,
             problem="个别执法人员执法证件即将到期，未及时申请换证，仍被指派办理案件。",
             due_on=today + datetime.timedelta(days=20),
         ),
-        NoticeItem.objects.create(
-            notice=notice,
+        notices.add_item(
+            notice,
+            by=reviewer,
             unit=brigade,
             problem="现场检查未按规定进行音像记录，且未在笔录中说明理由。",
             due_on=today + datetime.timedelta(days=15),

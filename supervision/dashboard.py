@@ -5,8 +5,12 @@ returns one Item per thing to follow up (a late deadline, an act without audio-v
 decision, a review round, a person ...). Counts, breakdowns by unit and by officer, and the drill-down lists
 are all computed from the same items, so a figure and its list never disagree. Each source runs a fixed
 number of queries whatever the data size (the bureau has at most a few hundred open cases; the filters by
-unit and officer are applied to the items in Python for the same reason). The seven sources live in this
-one module, each beside the others it is counted with, which makes it longer than most.
+unit and officer are applied to the items in Python for the same reason).
+
+Why this module is about 500 lines: the seven sources stay together on purpose, each read beside the others it
+is counted and compared with (the same Item, the same timing words, the same window); the parts that stand on
+their own are already apart — the figure catalogue (dashboard_figures.py) and the bulk visibility rules of
+the drill-down lists (dashboard_access.py).
 
 Who an item is "about" (Item.people, what the officer filter and the by-officer breakdown read): the case's
 assigned officers for deadlines and unpublished decisions; the officers present at the act (else the case's
@@ -18,6 +22,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
@@ -40,11 +45,13 @@ from wuding_enforcement.cases.models import (
 )
 from wuding_enforcement.cases.workflow import FINISHED_STAGES
 from wuding_enforcement.roster import training
+from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
+from wuding_enforcement.shared.chinese import cn_date
 
-from . import notices
 from .dashboard_access import classified_case_ids, may_see_classified_ids, visible_case_ids  # noqa: F401
 from .dashboard_figures import AMBER, FIGURES, INFO, PANELS, RED, WINDOW_DAYS, Figure  # noqa: F401
+from .models import NoticeItem
 from .reminders import CERTIFICATE_WARNING_DAYS
 
 
@@ -64,11 +71,6 @@ class Item:
     # The detail comes from a classified record (个人隐私, 商业秘密, 国家秘密) of the (first) case.
     detail_classified: bool = False
     sort_key: tuple = field(default=(), repr=False)
-
-
-def cn_date(day: datetime.date) -> str:
-    """2026年11月5日, as the pages write dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _days(n: int, unit: str) -> str:
@@ -278,7 +280,7 @@ def review_items(today: datetime.date) -> list[Item]:
             p for p in _officers(r.case) if p.pk != r.reviewer_id
         )
         subject = f"第{r.number}轮（{cn_date(r.submitted_on)}送审）"
-        common = {
+        common: dict[str, Any] = {
             "unit": r.case.handling_unit,
             "people": people,
             "cases": (r.case,),
@@ -345,16 +347,16 @@ def certificate_items(today: datetime.date) -> list[Item]:
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
     items = []
     for person, cases in people.values():
-        certificates = list(person.certificates.all())
-        valid = [c for c in certificates if c.is_valid_on(today)]
-        common = {
+        # Whether they may enforce today, and on which certificate: the one rule (roster/certification.py).
+        entitlement = entitlement_on(person, today)
+        common: dict[str, Any] = {
             "unit": person.unit,
             "people": (person,),
             "cases": tuple(cases),
             "ref": f"staff:{person.pk}",
         }
-        if valid:
-            best = max(valid, key=lambda c: c.expires_on)
+        best = entitlement.certificate
+        if best is not None:
             if best.expires_on > horizon:
                 continue
             left = (best.expires_on - today).days
@@ -370,6 +372,8 @@ def certificate_items(today: datetime.date) -> list[Item]:
                 )
             )
             continue
+        # Not entitled: show the latest certificate's own status (or none held).
+        certificates = list(person.certificates.all())
         latest = max(certificates, key=lambda c: c.expires_on, default=None)
         if latest is None:
             subject, status, due = f"{person.display_name}：未持有执法证件", "未持证", None
@@ -406,7 +410,7 @@ def training_items(today: datetime.date) -> list[Item]:
         if not s.behind:
             continue
         roles = "、".join(
-            r.label for r in (Role.OFFICER, Role.LEGAL_REVIEWER) if r.value in s.person.role_names
+            str(r.label) for r in (Role.OFFICER, Role.LEGAL_REVIEWER) if r.value in s.person.role_names
         )
         items.append(
             Item(
@@ -428,10 +432,10 @@ def training_items(today: datetime.date) -> list[Item]:
 
 
 def notice_items(today: datetime.date) -> list[Item]:
-    """Items of issued 督查通报 past their rectification date and not closed (notices.overdue_items). One
+    """Items of issued 督查通报 past their rectification date and not closed (NoticeItem.objects.overdue). One
     query."""
     items = []
-    for item in notices.overdue_items(today).order_by("due_on", "pk"):
+    for item in NoticeItem.objects.overdue(today).select_related("notice", "unit").order_by("due_on", "pk"):
         late = (today - item.due_on).days
         items.append(
             Item(

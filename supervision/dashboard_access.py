@@ -40,17 +40,17 @@ def may_see_classified_ids(viewer, cases: Iterable[Case]) -> set[int]:
     """The ids among `cases` whose classified records `viewer` may see: Case.may_see_classified for many
     cases at once (its officers, the unit's head, the unit's records keeper, holders of the case's
     cases.view_classified permission, superusers). One query, none when `cases` is empty."""
-    cases = {c.pk: c for c in cases}
-    if not cases or viewer is None or not viewer.is_authenticated or not viewer.is_active:
+    by_id = {c.pk: c for c in cases}
+    if not by_id or viewer is None or not viewer.is_authenticated or not viewer.is_active:
         return set()
     if viewer.is_superuser:
-        return set(cases)
+        return set(by_id)
     allowed = set()
-    for case in cases.values():
+    for case in by_id.values():
         keeper = viewer.has_role(Role.RECORDS_KEEPER) and viewer.unit_id == case.handling_unit_id
         if keeper or viewer.is_head_of(case.handling_unit):
             allowed.add(case.pk)
-    ids = sorted(cases)
+    ids = sorted(by_id)
     assigned = (
         CaseOfficer.objects.filter(officer=viewer, case_id__in=ids)
         .values_list("case_id", flat=True)

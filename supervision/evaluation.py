@@ -1,6 +1,7 @@
 """案卷评查: drawing a reproducible sample of archived cases per unit, scoring them against the sheet,
-and rolling the results up per unit and per officer (the plan's §二(二)5 and §三(三)2)."""
+and rolling the results up per unit and per officer (docs/plan-2019.txt 二(二)5 and 三(三)2)."""
 
+import logging
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -10,9 +11,13 @@ from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import Case
-from wuding_enforcement.cases.workflow import Stage, TransitionRefused
+from wuding_enforcement.cases.workflow import Stage
+from wuding_enforcement.shared.refusals import Refused
 
-from .models import CaseEvaluation, EvaluationCriterion, EvaluationRound, EvaluationScore
+from .models import CaseEvaluation, EvaluationCriterion, EvaluationRound, EvaluationScore, is_supervisor
+
+logger = logging.getLogger("wuding.supervision")
+ALREADY_SCORED = "该案卷已评查，评查结果不能覆盖。"
 
 
 def candidates(year: int) -> dict[int, list[int]]:
@@ -42,7 +47,14 @@ def sample(round_: EvaluationRound) -> dict[int, list[int]]:
     return draw(candidates(round_.year), round_.per_unit, round_.seed)
 
 
+def _supervisor_only(by, action: str) -> None:
+    if not is_supervisor(by):
+        logger.info("refused %s to %s: not a supervisor", action, getattr(by, "pk", None))
+        raise Refused("只有政策法规股和局负责人可以组织案卷评查。")
+
+
 def start_round(*, title: str, year: int, per_unit: int, by, seed: int | None = None) -> EvaluationRound:
+    _supervisor_only(by, "starting an evaluation round")
     with transaction.atomic():
         round_ = EvaluationRound.objects.create(
             title=title,
@@ -72,8 +84,10 @@ def score(
 ) -> CaseEvaluation:
     """Score one case file: a value for every active criterion, between 0 and its points."""
     notes = notes or {}
+    _supervisor_only(by, "scoring a case file")
     if evaluation.scored_at is not None:
-        raise TransitionRefused("该案卷已评查，评查结果不能覆盖。")
+        logger.info("refused to score evaluation %s again", evaluation.pk)
+        raise Refused(ALREADY_SCORED)
     criteria = list(EvaluationCriterion.objects.filter(is_active=True))
     problems = []
     for criterion in criteria:
@@ -85,11 +99,13 @@ def score(
         elif Decimal(value) < criterion.points and not notes.get(criterion.pk, "").strip():
             problems.append(f"“{criterion.text}”扣分须写明扣分说明。")
     if problems:
-        raise TransitionRefused(problems)
+        logger.info("refused the scores of evaluation %s: %s", evaluation.pk, "; ".join(problems))
+        raise Refused(problems)
     with transaction.atomic():
         evaluation = CaseEvaluation.objects.select_for_update().get(pk=evaluation.pk)
         if evaluation.scored_at is not None:
-            raise TransitionRefused("该案卷已评查，评查结果不能覆盖。")
+            logger.info("refused to score evaluation %s again (scored meanwhile)", evaluation.pk)
+            raise Refused(ALREADY_SCORED)
         EvaluationScore.objects.bulk_create(
             [
                 EvaluationScore(
@@ -121,7 +137,8 @@ def rollup(round_: EvaluationRound) -> dict[str, list[dict]]:
     units: dict[str, list[Decimal]] = defaultdict(list)
     officers: dict[str, list[Decimal]] = defaultdict(list)
     for ev in evaluations:
-        pct = (ev.total / ev.max_total * 100) if ev.max_total else Decimal("0")
+        total = ev.total if ev.total is not None else Decimal("0")  # filtered above: never None here
+        pct = (total / ev.max_total * 100) if ev.max_total else Decimal("0")
         units[ev.case.handling_unit.name].append(pct)
         for assignment in ev.case.assignments.all():
             officers[assignment.officer.display_name].append(pct)

@@ -26,3 +26,34 @@ class NoticeItemForm(forms.Form):
 class TextForm(forms.Form):
     text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     accept = forms.BooleanField(label="同意销号（不勾选则退回整改）", required=False, initial=True)
+
+
+class ScoreSheetForm(forms.Form):
+    """The 案卷评查 scoring sheet as posted: points and a note per active criterion, and the comment. Only the
+    reading of the numbers is here; what makes a valid score (every criterion scored, within its points, a note
+    for each deduction) is evaluation.score's rule."""
+
+    comment = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"points_{criterion.pk}"] = forms.DecimalField(
+                required=False, error_messages={"invalid": f"“{criterion.text}”得分不是有效数字。"}
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(required=False, max_length=300)
+
+    def problems(self) -> list[str]:
+        return [str(error) for errors in self.errors.values() for error in errors]
+
+    def scores(self) -> dict:
+        """The keyword arguments of evaluation.score: points and notes by criterion id, and the comment."""
+        data = self.cleaned_data
+        return {
+            "points": {
+                c.pk: data[f"points_{c.pk}"] for c in self.criteria if data[f"points_{c.pk}"] is not None
+            },
+            "notes": {c.pk: data[f"note_{c.pk}"] for c in self.criteria},
+            "comment": data["comment"],
+        }

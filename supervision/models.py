@@ -1,8 +1,30 @@
-"""监督检查: notifications sent by the reminder scan (more of supervision lives here as it is built)."""
+"""监督检查: who supervises, the reminders, 案卷评查 and 督查通报 with their rules.
+
+The rules of a 督查通报 live here, beside its data, and every path (the pages, the dashboard, the reminder
+scan, a forged POST) goes through them: an issued notice takes no new item; an item is overdue when its
+notice is issued, it is not closed and its date has passed (one QuerySet method and one property that agree);
+who may see a notice and who may answer an item. The actions themselves (issue, answer, close, escalate) are
+in supervision/notices.py.
+"""
+
+import datetime
+import logging
 
 from django.db import models
+from django.utils import timezone
 
-from wuding_enforcement.roster.models import Staff
+from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared.refusals import Refused
+
+logger = logging.getLogger("wuding.supervision")
+
+# 政策法规股's reviewers and the bureau heads supervise the three systems (docs/plan-2019.txt 三(三)2): the
+# roles every supervision page is gated on (roster/decorators.py role_required).
+SUPERVISORS = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
+
+
+def is_supervisor(user) -> bool:
+    return bool(user.is_authenticated and user.has_role(*SUPERVISORS))
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -132,6 +154,22 @@ class EvaluationScore(models.Model):
 
 # --- 通报 with rectification ------------------------------------------------------------------------------
 
+NO_ITEMS_ONCE_ISSUED = "通报已签发，不能再增加事项。"
+
+
+class SupervisionNoticeQuerySet(models.QuerySet):
+    def issued(self):
+        return self.exclude(number="")
+
+    def visible_to(self, user):
+        """Supervisors see every notice, drafts included; anyone else the issued notices that give their unit
+        an item to rectify."""
+        if is_supervisor(user):
+            return self
+        if not user.is_authenticated or user.unit_id is None:
+            return self.none()
+        return self.issued().filter(pk__in=NoticeItem.objects.filter(unit=user.unit_id).values("notice_id"))
+
 
 class SupervisionNotice(models.Model):
     """A supervision notice (专项督查通报): numbered, issued as a PDF, open until every item is closed."""
@@ -148,6 +186,8 @@ class SupervisionNotice(models.Model):
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SupervisionNoticeQuerySet.as_manager()
+
     class Meta:
         verbose_name = "督查通报"
         verbose_name_plural = "督查通报"
@@ -163,11 +203,31 @@ class SupervisionNotice(models.Model):
     def __str__(self):
         return self.number or self.title
 
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.number)
+
+    @property
+    def is_open(self) -> bool:
+        """Open until every item is closed (销号)."""
+        return self.items.exclude(status=ItemStatus.CLOSED).exists()
+
 
 class ItemStatus(models.TextChoices):
     OPEN = "open", "待整改"
     ANSWERED = "answered", "已反馈"
     CLOSED = "closed", "已销号"
+
+
+class NoticeItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(notice__in=SupervisionNotice.objects.visible_to(user))
+
+    def overdue(self, today: datetime.date | None = None):
+        """Items of issued notices past their rectification date and not closed (NoticeItem.is_overdue_on
+        for many items: the notice page, the dashboard and the reminder scan all read this)."""
+        today = today or timezone.localdate()
+        return self.exclude(status=ItemStatus.CLOSED).filter(due_on__lt=today, notice__number__gt="")
 
 
 class NoticeItem(models.Model):
@@ -185,6 +245,8 @@ class NoticeItem(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     close_note = models.TextField("销号意见", blank=True)
 
+    objects = NoticeItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = "通报整改事项"
         verbose_name_plural = "通报整改事项"
@@ -197,9 +259,44 @@ class NoticeItem(models.Model):
     def __str__(self):
         return f"{self.unit}：{self.problem[:30]}"
 
+    def save(self, *args, **kwargs):
+        # The issued, sealed PDF lists the notice's items: none is added afterwards, by any path. The caller
+        # that adds an item (notices.add_item) holds the notice's row lock, so issuing cannot race it.
+        if self._state.adding and SupervisionNotice.objects.issued().filter(pk=self.notice_id).exists():
+            logger.warning("refused an item on issued notice %s", self.notice_id)
+            raise Refused(NO_ITEMS_ONCE_ISSUED)
+        super().save(*args, **kwargs)
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        """Past its date and not closed, on an issued notice (NoticeItem.objects.overdue says the same)."""
+        return self.notice.is_issued and self.status != ItemStatus.CLOSED and self.due_on < today
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
+    @property
+    def awaits_closing(self) -> bool:
+        """The unit answered; the supervisor closes it (销号) or sends it back."""
+        return self.status == ItemStatus.ANSWERED
+
+    def answer_refusal(self, user) -> str:
+        """Why `user` may not answer this item ("" when they may): the responsible unit's staff answer an open
+        or returned item of an issued notice."""
+        if not self.notice.is_issued:
+            return "通报尚未签发。"
+        if not user.is_authenticated or user.unit_id is None or user.unit_id != self.unit_id:
+            return "只有责任单位可以反馈整改情况。"
+        if self.status == ItemStatus.CLOSED:
+            return "该事项已销号。"
+        return ""
+
+    def answerable_by(self, user) -> bool:
+        return not self.answer_refusal(user)
+
 
 class Escalation(models.Model):
-    """An overdue item referred to the bureau's discipline function (纪检监察), per the plan §三(三)2."""
+    """An overdue item referred to the bureau's discipline function (纪检监察), per docs/plan-2019.txt 三(三)2."""
 
     item = models.ForeignKey(NoticeItem, on_delete=models.PROTECT, related_name="escalations")
     by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")

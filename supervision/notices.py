@@ -1,9 +1,12 @@
-"""通报 with rectification (plan §三(三)2): a numbered notice lists problems, each assigned to a unit with a
-due date; the unit answers each item; the supervisor closes (销号) it; the notice stays open until every item
-is closed; overdue items are flagged and may be referred to the discipline function (a recorded escalation)."""
+"""通报 with rectification (docs/plan-2019.txt 三(三)2): a numbered notice lists problems, each assigned to a
+unit with a due date; the unit answers each item; the supervisor closes (销号) it; the notice stays open until
+every item is closed; overdue items are flagged and may be referred to the discipline function (a recorded
+escalation). The rules each action reads (an issued notice takes no new item, who may answer, what is overdue)
+are on the models (supervision/models.py); every action refuses with `Refused` and is audited."""
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,29 +17,49 @@ from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import NumberSequence, format_number
-from wuding_enforcement.cases.workflow import TransitionRefused
-from wuding_enforcement.roster.models import Role
 from wuding_enforcement.shared.pdf import render_html_to_pdf
+from wuding_enforcement.shared.refusals import Refused
 from wuding_enforcement.shared.signing import SigningError, sign_pdf
 
-from .models import Escalation, ItemStatus, NoticeItem, Notification, SupervisionNotice
+from .models import (
+    Escalation,
+    ItemStatus,
+    NoticeItem,
+    Notification,
+    SupervisionNotice,
+    is_supervisor,
+)
+
+logger = logging.getLogger("wuding.supervision")
 
 
-def is_supervisor(user) -> bool:
-    """政策法规股's reviewers and the bureau heads supervise the three systems."""
-    return user.is_authenticated and user.has_role(Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
+def _refuse(message: str) -> Refused:
+    logger.info("notice action refused: %s", message)
+    return Refused(message)
+
+
+def add_item(notice: SupervisionNotice, *, by, unit, problem: str, due_on: datetime.date) -> NoticeItem:
+    """List one problem for a unit on a draft notice. NoticeItem.save refuses an item on an issued notice (by
+    any path); the notice's row lock held here keeps issuing from slipping in between."""
+    if not is_supervisor(by):
+        raise _refuse("只有政策法规股和局负责人可以列明整改事项。")
+    with transaction.atomic():
+        notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+        item = NoticeItem.objects.create(notice=notice, unit=unit, problem=problem, due_on=due_on)
+        record("supervision.notice_item.added", actor=by, obj=notice, detail={"item": item.pk})
+    return item
 
 
 def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
     if not is_supervisor(by):
-        raise TransitionRefused("只有政策法规股和局负责人可以签发督查通报。")
+        raise _refuse("只有政策法规股和局负责人可以签发督查通报。")
     with transaction.atomic():
         notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
-        if notice.number:
-            raise TransitionRefused("该通报已签发。")
+        if notice.is_issued:
+            raise _refuse("该通报已签发。")
         items = list(notice.items.select_related("unit"))
         if not items:
-            raise TransitionRefused("通报须至少列明一项问题及其责任单位和整改期限。")
+            raise _refuse("通报须至少列明一项问题及其责任单位和整改期限。")
         today = timezone.localdate()
         notice.number_year = today.year
         notice.number_seq = NumberSequence.allocate("supervision_notice", today.year)
@@ -49,7 +72,8 @@ def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
             # Sealed like every issued document; a signing failure refuses the issue (nothing half-issued).
             data = sign_pdf(render_html_to_pdf(html), reason=f"签发督查通报{notice.number}")
         except (SigningError, OSError) as exc:  # a platform backend may fail to connect
-            raise TransitionRefused(f"未能加盖电子签章：{exc}") from exc
+            logger.error("sealing notice %s failed: %s", notice.pk, exc)
+            raise Refused(f"未能加盖电子签章：{exc}") from exc
         notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
         notice.pdf.save(f"notice-{notice.number_seq}.pdf", ContentFile(data), save=False)
         notice.save()
@@ -78,15 +102,12 @@ def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
 def answer(item: NoticeItem, *, by, text: str) -> NoticeItem:
     """The responsible unit reports what it rectified (its head or any of its staff)."""
     if not text.strip():
-        raise TransitionRefused("请填写整改情况。")
+        raise _refuse("请填写整改情况。")
     with transaction.atomic():
         item = NoticeItem.objects.select_for_update(of=("self",)).select_related("notice").get(pk=item.pk)
-        if not item.notice.number:
-            raise TransitionRefused("通报尚未签发。")
-        if by.unit_id != item.unit_id:
-            raise TransitionRefused("只有责任单位可以反馈整改情况。")
-        if item.status == ItemStatus.CLOSED:
-            raise TransitionRefused("该事项已销号。")
+        refusal = item.answer_refusal(by)
+        if refusal:
+            raise _refuse(refusal)
         item.answer, item.answered_by, item.answered_at = text, by, timezone.now()
         item.status = ItemStatus.ANSWERED
         item.save()
@@ -97,13 +118,13 @@ def answer(item: NoticeItem, *, by, text: str) -> NoticeItem:
 def close(item: NoticeItem, *, by, note: str, accept: bool = True) -> NoticeItem:
     """The supervisor accepts the answer (销号) or sends the item back for more rectification."""
     if not is_supervisor(by):
-        raise TransitionRefused("只有政策法规股和局负责人可以销号。")
+        raise _refuse("只有政策法规股和局负责人可以销号。")
     if not note.strip():
-        raise TransitionRefused("请填写销号（或退回）意见。")
+        raise _refuse("请填写销号（或退回）意见。")
     with transaction.atomic():
         item = NoticeItem.objects.select_for_update().get(pk=item.pk)
-        if item.status != ItemStatus.ANSWERED:
-            raise TransitionRefused("责任单位尚未反馈整改情况，不能销号。")
+        if not item.awaits_closing:
+            raise _refuse("责任单位尚未反馈整改情况，不能销号。")
         item.close_note = note
         if accept:
             item.status, item.closed_by, item.closed_at = ItemStatus.CLOSED, by, timezone.now()
@@ -119,27 +140,16 @@ def close(item: NoticeItem, *, by, note: str, accept: bool = True) -> NoticeItem
     return item
 
 
-def is_open(notice: SupervisionNotice) -> bool:
-    return notice.items.exclude(status=ItemStatus.CLOSED).exists()
-
-
-def overdue_items(today: datetime.date | None = None):
-    today = today or timezone.localdate()
-    return (
-        NoticeItem.objects.exclude(status=ItemStatus.CLOSED)
-        .filter(due_on__lt=today, notice__number__gt="")
-        .select_related("notice", "unit")
-    )
-
-
 def escalate(item: NoticeItem, *, by, note: str) -> Escalation:
     """Refer an overdue item to the discipline function (纪检监察) — recorded, never silent."""
     if not is_supervisor(by):
-        raise TransitionRefused("只有政策法规股和局负责人可以移交问责。")
+        raise _refuse("只有政策法规股和局负责人可以移交问责。")
     if not note.strip():
-        raise TransitionRefused("请填写移交说明。")
-    if item.status == ItemStatus.CLOSED or item.due_on >= timezone.localdate():
-        raise TransitionRefused("只有逾期未整改的事项可以移交纪检监察。")
-    escalation = Escalation.objects.create(item=item, by=by, note=note)
-    record("supervision.notice_item.escalated", actor=by, obj=item.notice, detail={"item": item.pk})
+        raise _refuse("请填写移交说明。")
+    with transaction.atomic():
+        item = NoticeItem.objects.select_for_update(of=("self",)).select_related("notice").get(pk=item.pk)
+        if not item.is_overdue_on(timezone.localdate()):
+            raise _refuse("只有逾期未整改的事项可以移交纪检监察。")
+        escalation = Escalation.objects.create(item=item, by=by, note=note)
+        record("supervision.notice_item.escalated", actor=by, obj=item.notice, detail={"item": item.pk})
     return escalation

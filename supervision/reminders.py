@@ -1,13 +1,21 @@
-"""The reminder scan: every statutory deadline that is close (amber) or past (red), and certificates that
-expire within 30 days, notify the responsible people once per threshold — in the portal and by e-mail.
+"""The reminder scan: every statutory deadline that is close (amber) or past (red), certificates that expire
+within 30 days, and items of 督查通报 past their rectification date notify the responsible people once per
+threshold — in the portal and by e-mail.
 
 Deadlines come from case.deadlines(): the foundation's (立案, 90-day limit) and whatever the three systems
 registered (查封扣押, hearing notice, service, publication, withdrawal, legal review ...), so a new clock is
-reminded of without touching this module.
+reminded of without touching this module. Overdue notice items are NoticeItem.objects.overdue(), the same rule
+the notice page and the dashboard show. A certificate is reminded of only while no newer certificate takes over
+(roster/certification.py, the rule the dashboard reads).
+
+E-mail that fails (the mail server is down) is logged and retried by the next scan: a notification stays
+`emailed=False` until its mail went out (at most RETRY_DAYS back).
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -18,11 +26,17 @@ from django.utils import timezone
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.deadlines import Status
 from wuding_enforcement.cases.models import Case
-from wuding_enforcement.roster.models import Certificate, Role, Staff
+from wuding_enforcement.roster.certification import entitlement_on
+from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role, Staff
+from wuding_enforcement.shared.chinese import cn_date
 
-from .models import Notification
+from .models import NoticeItem, Notification
+
+logger = logging.getLogger("wuding.supervision")
 
 CERTIFICATE_WARNING_DAYS = 30
+# How far back a notification whose e-mail failed is sent again.
+RETRY_DAYS = 7
 
 
 @dataclass
@@ -50,7 +64,10 @@ def _notify(recipient, *, key, level, title, body, url, case=None) -> Notificati
                 recipient=recipient, key=key, level=level, title=title, body=body, url=url, case=case
             )
     except IntegrityError:
-        return None  # already reminded at this threshold
+        # The unique (recipient, key) constraint: already reminded at this threshold, by an earlier scan or a
+        # concurrent one. Expected on every scan after the first, so not worth more than a debug line.
+        logger.debug("already reminded %s of %s", recipient.pk, key)
+        return None
 
 
 def scan(today: datetime.date | None = None) -> ScanResult:
@@ -66,13 +83,13 @@ def scan(today: datetime.date | None = None) -> ScanResult:
             if deadline.status == Status.RED:
                 title = f"已逾期：{case.number} {deadline.name}"
                 body = (
-                    f"{case.title}\n{deadline.name}届满日为{deadline.due:%Y年%m月%d日}，已逾期"
+                    f"{case.title}\n{deadline.name}届满日为{cn_date(deadline.due)}，已逾期"
                     f"{deadline.overdue_by}{deadline.unit}。\n依据：{deadline.basis}"
                 )
             else:
                 title = f"即将到期：{case.number} {deadline.name}"
                 body = (
-                    f"{case.title}\n{deadline.name}将于{deadline.due:%Y年%m月%d日}届满，剩余"
+                    f"{case.title}\n{deadline.name}将于{cn_date(deadline.due)}届满，剩余"
                     f"{deadline.remaining}{deadline.unit}。\n依据：{deadline.basis}"
                 )
             key = f"deadline:{case.pk}:{deadline.key}:{deadline.due.isoformat()}:{deadline.status}"
@@ -83,26 +100,74 @@ def scan(today: datetime.date | None = None) -> ScanResult:
                 )
                 if note:
                     created.append(note)
+    created += _certificates(today)
+    created += _notice_items(today)
+    result.created = len(created)
+    result.emailed = _email(created + _unsent(exclude=created))
+    if created or result.emailed:
+        record(
+            "supervision.reminders.sent", detail={"notifications": len(created), "emailed": result.emailed}
+        )
+    return result
+
+
+def _certificates(today: datetime.date) -> list[Notification]:
+    """Certificates that expire within CERTIFICATE_WARNING_DAYS (amber) or expired yesterday (red), unless the
+    holder already holds a newer certificate that takes over the day after (nothing to renew)."""
+    created = []
     admins = list(Staff.objects.with_role(Role.ADMIN))
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
-    expiring = Certificate.objects.filter(status="valid", expires_on__lte=horizon).select_related("holder")
-    for cert in expiring.filter(expires_on__gte=today - datetime.timedelta(days=1)):
+    expiring = (
+        Certificate.objects.filter(status=CertificateStatus.VALID, expires_on__lte=horizon)
+        .filter(expires_on__gte=today - datetime.timedelta(days=1))
+        .select_related("holder")
+        .prefetch_related("holder__certificates")
+    )
+    for cert in expiring:
+        if entitlement_on(cert.holder, cert.expires_on + datetime.timedelta(days=1)).entitled:
+            continue
         level = Status.RED if cert.expires_on < today else Status.AMBER
         title = f"执法证件{'已过期' if level == Status.RED else '即将到期'}：{cert.number}（{cert.holder.display_name}）"
-        body = f"执法证件 {cert.number} 有效期至{cert.expires_on:%Y年%m月%d日}，请及时办理换证。"
+        body = f"执法证件 {cert.number} 有效期至{cn_date(cert.expires_on)}，请及时办理换证。"
         key = f"certificate:{cert.pk}:{cert.expires_on.isoformat()}:{level}"
         for person in {cert.holder, *admins}:
             if person.is_active:
                 note = _notify(person, key=key, level=level, title=title, body=body, url="")
                 if note:
                     created.append(note)
-    result.created = len(created)
-    result.emailed = _email(created)
-    if created:
-        record(
-            "supervision.reminders.sent", detail={"notifications": len(created), "emailed": result.emailed}
-        )
-    return result
+    return created
+
+
+def _notice_items(today: datetime.date) -> list[Notification]:
+    """Overdue items of issued 督查通报 (NoticeItem.objects.overdue): the responsible unit's head, once per
+    item and due date, and the supervisor who issued the notice, who may refer it to 纪检监察."""
+    created = []
+    items = NoticeItem.objects.overdue(today).select_related("notice__issued_by", "unit__head")
+    for item in items.order_by("due_on", "pk"):
+        title = f"督查通报整改逾期：{item.notice.number}（{item.unit}）"
+        body = f"{item.problem}\n整改期限为{cn_date(item.due_on)}，已逾期，请尽快整改并反馈。"
+        key = f"notice_item:{item.pk}:{item.due_on.isoformat()}:red"
+        url = reverse("supervision:notice", args=[item.notice_id])
+        for person in {item.unit.head, item.notice.issued_by} - {None}:
+            if person.is_active:
+                note = _notify(person, key=key, level=Status.RED, title=title, body=body, url=url)
+                if note:
+                    created.append(note)
+    return created
+
+
+def _unsent(*, exclude: list[Notification]) -> list[Notification]:
+    """Notifications of the last RETRY_DAYS whose e-mail failed earlier (recovered by this scan)."""
+    since = timezone.now() - datetime.timedelta(days=RETRY_DAYS)
+    retry = list(
+        Notification.objects.filter(emailed=False, created_at__gte=since)
+        .exclude(recipient__email="")
+        .exclude(pk__in=[n.pk for n in exclude])
+        .select_related("recipient")
+    )
+    if retry:
+        logger.info("retrying the e-mail of %d notifications", len(retry))
+    return retry
 
 
 def _email(notifications: list[Notification]) -> int:
@@ -120,7 +185,13 @@ def _email(notifications: list[Notification]) -> int:
                 )
             )
             ids.append(note.pk)
-    if messages:
+    if not messages:
+        return 0
+    try:
         send_mass_mail(messages, fail_silently=False)
-        Notification.objects.filter(pk__in=ids).update(emailed=True)
+    except (SMTPException, OSError):
+        # The notifications are in the portal already; their mail goes out with the next scan.
+        logger.exception("reminder e-mail failed for %d notifications; the next scan retries", len(ids))
+        return 0
+    Notification.objects.filter(pk__in=ids).update(emailed=True)
     return len(messages)

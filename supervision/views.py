@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from wuding_enforcement.shared.refusals import get_visible_or_404
 
 from .models import Notification
 
@@ -17,7 +19,14 @@ def notifications(request):
 @require_POST
 @login_required
 def mark_read(request, pk):
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    # Someone else's reminder exists but is not theirs: a 404, audited (shared/refusals.py).
+    note = get_visible_or_404(
+        Notification.objects.filter(recipient=request.user),
+        pk=pk,
+        what=f"提醒#{pk}",
+        action="supervision.notification.access_denied",
+        message="提醒不存在。",
+    )
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])

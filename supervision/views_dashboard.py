@@ -1,6 +1,7 @@
 """监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,19 +15,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.roster.decorators import role_required
-from wuding_enforcement.roster.models import Role, Staff, Unit
+from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.charts import stacked_bars
+from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard as board
 from .forms import NoticeForm
-from .views_notices import _supervisor
+from .models import SUPERVISORS
 
 PAGE_SIZE = 50
 # Lines of a drill-down list copied into the draft notice offered under it.
 NOTICE_LINES = 30
 # People shown in the dashboard's by-officer table of deadlines.
 TOP_OFFICERS = 15
-SUPERVISORS = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
 
 
 class FilterForm(forms.Form):
@@ -40,8 +41,10 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._units = {str(u.pk): u for u in units}
         self._people = {str(p.pk): p for p in people}
-        self.fields["unit"].choices = [("", "全部单位")] + [(str(u.pk), u.name) for u in units]
-        self.fields["officer"].choices = [("", "全部人员")] + [
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "全部单位")] + [
+            (str(u.pk), u.name) for u in units
+        ]
+        cast(forms.ChoiceField, self.fields["officer"]).choices = [("", "全部人员")] + [
             (str(p.pk), f"{p.display_name}（{p.unit or '未分配单位'}）") for p in people
         ]
 
@@ -113,9 +116,9 @@ def dashboard(request):
     counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
     unit_rows = []
     for u in [*units, None]:
-        key = u.pk if u else None
+        unit_key = u.pk if u else None
         cells = [
-            {"count": counts[f.slug][key], "url": _list_url(f.slug, u, officer) if u else ""}
+            {"count": counts[f.slug][unit_key], "url": _list_url(f.slug, u, officer) if u else ""}
             for f in board.FIGURES.values()
         ]
         if any(c["count"] for c in cells):
@@ -133,7 +136,7 @@ def dashboard(request):
     ]
     chart = stacked_bars(
         chart_rows,
-        title=f"各单位已逾期和即将到期的法定期限（截至{board.cn_date(today)}）",
+        title=f"各单位已逾期和即将到期的法定期限（截至{cn_date(today)}）",
         series=[("已逾期", RED_BAR), ("即将到期", AMBER_BAR)],
     )
     red, people = board.by_officer(items["overdue"])
@@ -176,6 +179,7 @@ def dashboard(request):
 
 @require_GET
 @login_required
+@role_required(*SUPERVISORS)
 def dashboard_list(request, figure):
     """The list behind one figure, filterable by unit and officer, with its breakdowns and a draft notice
     prefilled with the listed items. Case titles (案由) and classified details of cases holding classified
@@ -183,7 +187,6 @@ def dashboard_list(request, figure):
     page only where the viewer may open it. Queries: the dashboard's for this figure's panel only, then
     for the page shown: classified cases (1), the viewer's classified access (1), the cases the viewer may
     open (1, none for bureau heads)."""
-    _supervisor(request)
     fig = board.FIGURES.get(figure)
     if fig is None:
         raise Http404("没有这一监督检查项目。")
@@ -255,8 +258,7 @@ def _notice_draft(fig, items, unit, officer, today) -> dict:
     classified details (the notice goes to the units)."""
     scope = "、".join(x for x in (unit.name if unit else "", officer.display_name if officer else "") if x)
     lines = [
-        f"经监督检查（截至{board.cn_date(today)}{'，' + scope if scope else ''}），"
-        f"“{fig.title}”共{len(items)}项：",
+        f"经监督检查（截至{cn_date(today)}{'，' + scope if scope else ''}），“{fig.title}”共{len(items)}项：",
     ]
     for n, item in enumerate(items[:NOTICE_LINES], start=1):
         numbers = "、".join(c.number for c in item.cases)

@@ -1,16 +1,15 @@
 """记录统计 (发挥记录实效) for the supervisors (政策法规股 reviewers, bureau heads): the figures of
-records_stats.py on a page, and the same table as Excel and CSV. Anyone else gets a 404."""
+records_stats.py on a page, and the same table as Excel and CSV. Anyone else gets a 403 (role_required)."""
 
 import csv
 import datetime
 import io
 import re
 from dataclasses import dataclass, field
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,11 +19,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.roster.models import Role
+from wuding_enforcement.audit.files import private
+from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.xlsx import XLSX_CONTENT_TYPE
+from wuding_enforcement.shared.chinese import cn_datetime
 
-from . import notices
 from . import records_stats as stats
+from .models import SUPERVISORS
 
 # --- Filters: the period (a year, or from/to months) and the grouping, from the query string.
 
@@ -64,7 +65,6 @@ def parse_filters(params, today: datetime.date) -> Filters:
     start_raw, end_raw = (params.get("start") or "").strip(), (params.get("end") or "").strip()
     if start_raw or end_raw:
         first, last = _parse_month(start_raw, today), _parse_month(end_raw, today)
-        problem = None
         if not (start_raw and end_raw):
             problem = "请同时选择起始月份和截止月份，已按本年度统计。"
         elif first is None or last is None:
@@ -73,7 +73,7 @@ def parse_filters(params, today: datetime.date) -> Filters:
             problem = "起始月份晚于截止月份，已按本年度统计。"
         elif (last[0] - first[0]) * 12 + last[1] - first[1] + 1 > MAX_MONTHS:
             problem = f"统计期间最长{MAX_MONTHS}个月，已按本年度统计。"
-        if problem is None:
+        else:
             return Filters(
                 stats.Period.of_months(first, last),
                 dimension,
@@ -89,8 +89,8 @@ def parse_filters(params, today: datetime.date) -> Filters:
         try:
             year = int(year_raw)
         except ValueError:
-            year = None
-        if year is None or not MIN_YEAR <= year <= today.year + 1:
+            year = 0  # outside the accepted years: reported below
+        if not MIN_YEAR <= year <= today.year + 1:
             problems.append("统计年度无效，已按本年度统计。")
             year = today.year
     return Filters(stats.Period.of_year(year), dimension, problems, year=year)
@@ -110,19 +110,6 @@ def year_choices(today: datetime.date) -> list[int]:
     return list(range(today.year, today.year - 10, -1))
 
 
-def supervisor_required(view):
-    """Only 政策法规股's reviewers and the bureau heads (use under @login_required); others see a 404."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not notices.is_supervisor(request.user):
-            raise Http404("页面不存在。")
-        return view(request, *args, **kwargs)
-
-    wrapped.required_roles = (Role.LEGAL_REVIEWER, Role.BUREAU_HEAD)
-    return wrapped
-
-
 def _report(request):
     today = timezone.localdate()
     filters = parse_filters(request.GET, today)
@@ -131,7 +118,7 @@ def _report(request):
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def statistics(request):
     filters, report = _report(request)
     query = urlencode(filters.query())
@@ -171,7 +158,7 @@ def _filename(report, ext):
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def export_xlsx(request):
     filters, report = _report(request)
     workbook = Workbook()
@@ -213,12 +200,13 @@ def export_xlsx(request):
     _exported(request, filters, report, "xlsx")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, _filename(report, "xlsx"))
-    return response
+    # Generated per request, never stored; it names officers, so it is answered like any personal file.
+    return private(response)
 
 
 @require_GET
 @login_required
-@supervisor_required
+@role_required(*SUPERVISORS)
 def export_csv(request):
     filters, report = _report(request)
     buffer = io.StringIO()
@@ -234,7 +222,7 @@ def export_csv(request):
     _exported(request, filters, report, "csv")
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(report, "csv"))
-    return response
+    return private(response)
 
 
 # --- The export table: the page's table with each ratio split into numerator, denominator and percentage,
@@ -267,11 +255,10 @@ def export_row(row) -> list:
 
 
 def export_preamble(report) -> list[str]:
-    now = timezone.localtime()
     return [
         "执法全过程记录统计",
         f"统计期间：{report.period.dates_label}　统计维度：{report.dimension_label}　"
-        f"生成时间：{stats.cn_date(now.date())} {now:%H:%M}",
+        f"生成时间：{cn_datetime(timezone.now())}",
     ]
 
 

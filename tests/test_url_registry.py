@@ -145,7 +145,11 @@ def test_role_restricted_views_admit_a_holder_of_the_role(client, every_url, uni
         )
         holder.groups.add(Group.objects.get(name=roles[0]))
         login_as(client, holder)
-        assert client.get(url).status_code in (200, 405), f"{url} refused a holder of {roles[0]}"
+        # Past the role gate a URL that names an object (an id or a slug filled in by the walk) may find none
+        # there: a 404 then shows the gate let the holder in; the role gate itself answers 403.
+        names_object = any(part == "x" or part.isdigit() for part in url.strip("/").split("/"))
+        allowed = (200, 404, 405) if names_object else (200, 405)
+        assert client.get(url).status_code in allowed, f"{url} refused a holder of {roles[0]}"
         client.logout()
 
 

@@ -1,6 +1,7 @@
 """Small typed readers for the environment; a bad value stops start-up with ImproperlyConfigured."""
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -8,7 +9,12 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
+    """The variable's text, or `default` when it is not set (a string default gives a string)."""
     value = os.environ.get(name)
     return default if value is None else value
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from .cases.deadlines import case_rows, urgent_deadlines
 from .cases.models import Approval, Case
+from .roster.certification import entitlement_on
 from .roster.models import Certificate, Role
 
 # Admins see certificates whose expiry falls within this many days, to renew them in time.
@@ -50,9 +52,12 @@ def home(request):
             .select_related("holder", "unit")
             .order_by("expires_on")
         )
-    context["my_certificates"] = [
-        (c, c.status_label_on(today), c.is_valid_on(today)) for c in user.certificates.order_by("-expires_on")
-    ]
+    # Whether I may enforce today, and on which certificate, is the one rule of roster/certification.py; each
+    # certificate row shows its own status (Certificate.status_label_on). One query for both.
+    prefetch_related_objects([user], "certificates")
+    certificates = sorted(user.certificates.all(), key=lambda c: c.expires_on, reverse=True)
+    context["entitlement"] = entitlement_on(user, today)
+    context["my_certificates"] = [(c, c.status_label_on(today), c.is_valid_on(today)) for c in certificates]
     return render(request, "home.html", context)
 
 

@@ -52,12 +52,17 @@ def test_the_orm_cannot_change_or_remove_an_event():
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
 
 
-def test_verify_audit_names_a_row_altered_with_raw_sql():
+def test_verify_audit_names_a_row_altered_with_raw_sql(caplog):
     base = _head()
     _events(5)
     _raw("UPDATE audit_auditevent SET object_repr = %s WHERE seq = %s", ["被改过", base + 3])
     with pytest.raises(CommandError, match=f"第 {base + 3} 条：内容与哈希不符"):
         call_command("verify_audit")
+    # A broken chain is also an error in the log, where the operators' alerting reads it.
+    assert any(
+        r.name == "wuding.audit" and r.levelname == "ERROR" and f"broken at {base + 3}" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_verify_audit_names_a_row_removed_from_the_middle():

@@ -244,7 +244,7 @@ def test_published_decisions_include_a_live_a_withdrawn_and_an_expired_one(seede
 
 def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_reminded(seeded):
     """One seed for the three (each seed costs tens of seconds)."""
-    from supervision import evaluation, notices
+    from supervision import evaluation
     from supervision.models import EvaluationRound, Notification, SupervisionNotice
 
     # A finished 案卷评查 round over archived files, reproducible from its seed, with deductions to roll up.
@@ -263,7 +263,7 @@ def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_rem
     # An open 通报 with items at each step of rectification.
     notice = SupervisionNotice.objects.get()
     assert notice.number and notice.pdf_sha256
-    assert notices.is_open(notice)
+    assert notice.is_open
     assert {item.status for item in notice.items.all()} == {"open", "answered", "closed"}
 
     # Overdue and soon-due deadlines in several units, and the reminders sent for them.

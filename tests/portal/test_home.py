@@ -114,3 +114,17 @@ def test_a_legal_reviewer_without_cases_gets_a_home_page_that_says_so(client, re
     html = response.content.decode()
     assert "目前没有需要您处理的案件或审批。" in html
     assert reverse("legal_review:index") in html
+
+
+def test_the_officer_reads_why_she_may_not_enforce_today(client, officer):
+    # One rule answers "may I enforce today?" (roster/certification.py); the page prints its reason.
+    certificate = officer.certificates.get()
+    certificate.status = CertificateStatus.SUSPENDED
+    certificate.status_since = datetime.date(2026, 11, 1)
+    certificate.save()
+    login_as(client, officer)
+    html = client.get(reverse("home")).content.decode()
+    assert f"证件 {certificate.number} 已暂扣（2026年11月1日起），2026年11月25日不具备执法资格。" in html
+    certificate.status, certificate.status_since = CertificateStatus.VALID, None
+    certificate.save()
+    assert "不具备执法资格" not in client.get(reverse("home")).content.decode()

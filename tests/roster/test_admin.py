@@ -212,6 +212,54 @@ def test_the_deactivate_action_deactivates_without_deleting(admin_client, office
     assert AuditEvent.objects.filter(action="roster.staff.deactivated", object_id=str(officer.pk)).exists()
 
 
+def staff_form(person, **changes):
+    data = {
+        "username": person.username,
+        "real_name": person.real_name,
+        "unit": person.unit_id or "",
+        "phone": person.phone,
+        "email": person.email,
+        "groups": [g.pk for g in person.groups.all()],
+        "is_active": "on" if person.is_active else "",
+        "must_change_password": "",
+        "legal_review_started_on": "",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("certificates", "legal_qualifications")
+            for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MAX_NUM_FORMS", 0))
+        },
+    }
+    data.update(changes)
+    return data
+
+
+def test_nobody_deactivates_their_own_account_by_any_path(admin_client, admin_user, officer):
+    from wuding_enforcement.shared.refusals import Refused
+
+    with pytest.raises(Refused, match="不能停用自己的账号"):
+        admin_user.deactivate(by=admin_user)
+    action = admin_client.post(
+        "/admin/roster/staff/",
+        {"action": "deactivate_selected", "_selected_action": [admin_user.pk]},
+        follow=True,
+    )
+    assert "不能停用自己的账号。" in action.content.decode()
+    form = admin_client.post(
+        f"/admin/roster/staff/{admin_user.pk}/change/", staff_form(admin_user, is_active="")
+    )
+    assert form.status_code == 200 and "不能停用自己的账号。" in form.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+    # Anyone else's account is deactivated through the same form.
+    other = admin_client.post(f"/admin/roster/staff/{officer.pk}/change/", staff_form(officer, is_active=""))
+    officer.refresh_from_db()
+    assert other.status_code == 302 and not officer.is_active
+
+
 def test_an_admin_who_is_not_a_superuser_cannot_make_a_superuser(admin_client, officer):
     page = admin_client.get(f"/admin/roster/staff/{officer.pk}/change/").content.decode()
 

@@ -65,8 +65,7 @@ def test_the_invalid_reason_names_the_certificate_and_the_date(certificate):
     certificate.status, certificate.status_since = CertificateStatus.REVOKED, D(2026, 6, 1)
     certificate.save()
     assert (
-        certificate.invalid_reason_on(D(2026, 7, 1))
-        == f"证件 {certificate.number} 已吊销（2026年06月01日起）"
+        certificate.invalid_reason_on(D(2026, 7, 1)) == f"证件 {certificate.number} 已吊销（2026年6月1日起）"
     )
     assert certificate.invalid_reason_on(D(2026, 5, 1)) == ""
 

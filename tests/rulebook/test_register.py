@@ -98,7 +98,7 @@ def test_an_admin_files_a_version_through_the_admin_pages(client, document, admi
     version.refresh_from_db()
     assert version.status == VersionStatus.EFFECTIVE
     page = client.get("/admin/rulebook/rulesdocument/").content.decode()
-    assert "第1版，2026年09月10日生效" in page
+    assert "第1版，2026年9月10日生效" in page
 
 
 def test_the_public_sees_the_effective_version_and_the_earlier_ones(client, document, admin_user):
@@ -117,3 +117,28 @@ def test_the_public_sees_the_effective_version_and_the_earlier_ones(client, docu
     )
     assert client.get(f"/rules/{private.pk}/").status_code == 404
     assert "内部工作规程" not in client.get("/rules/").content.decode()
+
+
+def test_past_review_is_one_rule_for_a_document_and_for_the_list(client, document, admin_user):
+    for day in (D(2027, 8, 31), D(2027, 9, 1), D(2027, 9, 2)):
+        in_list = RulesDocument.objects.past_review(day).filter(pk=document.pk).exists()
+        assert document.is_past_review_on(day) == in_list, day
+    assert document.is_past_review_on(D(2027, 9, 2)) and not document.is_past_review_on(D(2027, 9, 1))
+    login_as(client, admin_user)
+    assert "已过复审日期" not in client.get("/admin/rulebook/rulesdocument/").content.decode()
+    document.review_due = D(2026, 11, 24)
+    document.save()
+    assert "（已过复审日期）" in client.get("/admin/rulebook/rulesdocument/").content.decode()
+
+
+def test_a_refused_step_is_shown_in_the_admin_and_changes_nothing(client, document, admin_user):
+    from wuding_enforcement.shared.refusals import Refused
+
+    version = draft(document, admin_user)
+    with pytest.raises(Refused, match="请填写审定机关"):
+        version.advance(VersionStatus.APPROVED, by=admin_user, on=D(2026, 9, 1))
+    login_as(client, admin_user)
+    response = client.post(f"/admin/rulebook/rulesversion/{version.pk}/step/", {"on": "2026-09-01"})
+    assert response.status_code == 200 and "请填写审定机关。" in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT

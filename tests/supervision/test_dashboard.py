@@ -138,17 +138,17 @@ def review_round(case, *, by, number=1, status=RoundStatus.SUBMITTED, submitted_
 
 def notice_item(unit, *, by, due_on, status=ItemStatus.OPEN, issued=True):
     n = next(_seq)
-    notice = SupervisionNotice.objects.create(
-        title="专项督查通报",
-        summary="见附件",
-        number=f"武市监督通〔2026〕{n}号" if issued else "",
-        number_year=2026 if issued else None,
-        number_seq=n if issued else None,
-        created_by=by,
-    )
-    return NoticeItem.objects.create(
+    notice = SupervisionNotice.objects.create(title="专项督查通报", summary="见附件", created_by=by)
+    # Items are listed on the draft; the number comes with issuing (an issued notice takes no new item).
+    item = NoticeItem.objects.create(
         notice=notice, unit=unit, problem="案卷缺少送达回证", due_on=due_on, status=status
     )
+    if issued:
+        SupervisionNotice.objects.filter(pk=notice.pk).update(
+            number=f"武市监督通〔2026〕{n}号", number_year=2026, number_seq=n
+        )
+        item.notice.refresh_from_db()
+    return item
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from supervision import evaluation
 from supervision.models import CaseEvaluation, EvaluationCriterion, EvaluationRound
-from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def scored_round(make_case, officer, colleague, reviewer, sheet):
 def test_scoring_needs_every_criterion_within_range_and_a_note_for_each_deduction(make_case, reviewer, sheet):
     round_ = EvaluationRound.objects.create(title="批次", year=2026, per_unit=1, seed=1, created_by=reviewer)
     item = CaseEvaluation.objects.create(round=round_, case=make_case())
-    with pytest.raises(TransitionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         evaluation.score(item, by=reviewer, points={sheet[0].pk: 11, sheet[1].pk: 20})
     messages = refused.value.messages
     assert any("得分应在 0 至 10 之间" in m for m in messages)
@@ -72,7 +72,7 @@ def test_scoring_needs_every_criterion_within_range_and_a_note_for_each_deductio
 
 def test_a_scored_case_file_cannot_be_scored_again(scored_round, reviewer, sheet):
     done = scored_round.evaluations.first()
-    with pytest.raises(TransitionRefused, match="不能覆盖"):
+    with pytest.raises(Refused, match="不能覆盖"):
         evaluation.score(done, by=reviewer, points={c.pk: 0 for c in sheet})
 
 
@@ -109,3 +109,15 @@ def test_a_supervisor_scores_a_case_file_through_the_page_and_others_may_not(
     assert item.total == Decimal("60")
     page = client.get(f"/staff/supervision/evaluation/{round_.pk}/").content.decode()
     assert "100.0%" in page
+
+
+def test_only_supervisors_draw_or_score_whatever_the_path(make_case, officer, reviewer, sheet):
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
+        evaluation.start_round(title="批次", year=2026, per_unit=1, by=officer, seed=1)
+    assert not EvaluationRound.objects.exists()
+    round_ = EvaluationRound.objects.create(title="批次", year=2026, per_unit=1, seed=1, created_by=reviewer)
+    item = CaseEvaluation.objects.create(round=round_, case=make_case())
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
+        evaluation.score(item, by=officer, points={c.pk: c.points for c in sheet})
+    item.refresh_from_db()
+    assert item.total is None

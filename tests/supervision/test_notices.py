@@ -11,8 +11,8 @@ import time_machine
 from supervision import notices
 from supervision.models import Escalation, NoticeItem, SupervisionNotice
 from wuding_enforcement.audit.models import AuditEvent
-from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.shared import signing
+from wuding_enforcement.shared.refusals import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,14 @@ def notice(reviewer, units):
 
 
 def test_issuing_numbers_the_notice_and_renders_its_pdf(notice, reviewer, officer):
-    with pytest.raises(TransitionRefused, match="只有政策法规股和局负责人"):
+    with pytest.raises(Refused, match="只有政策法规股和局负责人"):
         notices.issue(notice, by=officer)
     with at(datetime.date(2026, 11, 25)):
         issued = notices.issue(notice, by=reviewer)
     assert issued.number == "武市监督通〔2026〕1号"
     text = subprocess.run(["pdftotext", issued.pdf.path, "-"], capture_output=True, text=True).stdout
     assert "武市监督通〔2026〕1号" in text and "两件案卷未附送达回证" in text
-    with pytest.raises(TransitionRefused, match="已签发"):
+    with pytest.raises(Refused, match="已签发"):
         notices.issue(issued, by=reviewer)
 
 
@@ -77,7 +77,7 @@ class _UnreachableSealPlatform:
 
 def test_a_signing_failure_refuses_the_issue_and_numbers_nothing(notice, reviewer, settings):
     settings.DOCUMENT_SIGNER = "tests.supervision.test_notices._UnreachableSealPlatform"
-    with at(datetime.date(2026, 11, 25)), pytest.raises(TransitionRefused, match="未能加盖电子签章"):
+    with at(datetime.date(2026, 11, 25)), pytest.raises(Refused, match="未能加盖电子签章"):
         notices.issue(notice, by=reviewer)
     notice.refresh_from_db()
     assert not notice.number and not notice.pdf and notice.number_seq is None
@@ -91,19 +91,19 @@ def test_the_notice_stays_open_until_every_item_is_closed(notice, reviewer, offi
     with at(datetime.date(2026, 11, 25)):
         notices.issue(notice, by=reviewer)
         shishan, gaoqiao = notice.items.order_by("pk")
-        with pytest.raises(TransitionRefused, match="只有责任单位"):
+        with pytest.raises(Refused, match="只有责任单位"):
             notices.answer(shishan, by=outsider, text="已整改")
-        with pytest.raises(TransitionRefused, match="尚未反馈"):
+        with pytest.raises(Refused, match="尚未反馈"):
             notices.close(shishan, by=reviewer, note="同意销号")
         notices.answer(shishan, by=officer, text="已补齐送达回证并归档。")
         notices.close(shishan, by=reviewer, note="经核实，同意销号。")
-        assert notices.is_open(notice)
+        assert notice.is_open
         notices.answer(gaoqiao, by=outsider, text="已培训并补正笔录。")
         notices.close(gaoqiao, by=reviewer, note="补正不完整，退回。", accept=False)
-        assert notices.is_open(notice)
+        assert notice.is_open
         notices.answer(gaoqiao, by=outsider, text="已全部补正。")
         notices.close(gaoqiao, by=reviewer, note="同意销号。")
-    assert not notices.is_open(notice)
+    assert not notice.is_open
     assert AuditEvent.objects.filter(action="supervision.notice_item.returned").count() == 1
 
 
@@ -111,10 +111,10 @@ def test_overdue_items_are_flagged_and_escalated_on_record(notice, reviewer, off
     with at(datetime.date(2026, 11, 25)):
         notices.issue(notice, by=reviewer)
         item = notice.items.order_by("pk").first()
-        with pytest.raises(TransitionRefused, match="只有逾期未整改"):
+        with pytest.raises(Refused, match="只有逾期未整改"):
             notices.escalate(item, by=reviewer, note="逾期")
     with at(datetime.date(2026, 12, 11)):
-        assert {i.pk for i in notices.overdue_items()} == set(notice.items.values_list("pk", flat=True))
+        assert {i.pk for i in NoticeItem.objects.overdue()} == set(notice.items.values_list("pk", flat=True))
         notices.escalate(item, by=reviewer, note="逾期未整改，经督促仍未整改，移交纪检监察。")
     assert Escalation.objects.get().item == item
     assert AuditEvent.objects.filter(action="supervision.notice_item.escalated").exists()
@@ -162,3 +162,237 @@ def test_a_unit_not_named_in_a_notice_cannot_open_it(client, notice, reviewer, o
     assert client.get(f"/staff/supervision/notices/{notice.pk}/pdf/").status_code == 404
     login_as(client, officer)
     assert client.get(f"/staff/supervision/notices/{notice.pk}/").status_code == 200
+
+
+# --- The notice's rules, on every path ------------------------------------------------------------------
+
+
+def test_an_issued_notice_takes_no_new_item_by_any_path(client, notice, reviewer, units):
+    from tests.conftest import login_as
+
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+        # The domain action and a plain create (an admin, a task, a shell) get the same refusal.
+        with pytest.raises(Refused, match="通报已签发，不能再增加事项"):
+            notices.add_item(
+                notice, by=reviewer, unit=units["shishan"], problem="补充", due_on=datetime.date(2026, 12, 1)
+            )
+        with pytest.raises(Refused, match="通报已签发，不能再增加事项"):
+            NoticeItem.objects.create(
+                notice=notice, unit=units["shishan"], problem="补充", due_on=datetime.date(2026, 12, 1)
+            )
+        # A forged POST to the page's form, which the issued notice no longer shows.
+        login_as(client, reviewer)
+        page = client.get(f"/staff/supervision/notices/{notice.pk}/").content.decode()
+        assert "增加整改事项" not in page
+        response = client.post(
+            f"/staff/supervision/notices/{notice.pk}/items/",
+            {"unit": units["shishan"].pk, "problem": "伪造的事项", "due_on": "2026-12-10"},
+            follow=True,
+        )
+    assert "通报已签发，不能再增加事项。" in response.content.decode()
+    assert notice.items.count() == 2 and not NoticeItem.objects.filter(problem="伪造的事项").exists()
+
+
+def test_a_draft_takes_items_and_answers_are_unchanged_by_the_rule(notice, reviewer, officer, units):
+    item = notices.add_item(
+        notice, by=reviewer, unit=units["shishan"], problem="补充事项", due_on=datetime.date(2026, 12, 1)
+    )
+    assert notice.items.count() == 3 and item.status == "open"
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+        # Saving an existing item of an issued notice (answering it) is not adding one.
+        notices.answer(item, by=officer, text="已整改。")
+    item.refresh_from_db()
+    assert item.status == "answered"
+
+
+def test_overdue_is_one_rule_for_one_item_and_for_many(notice, reviewer, officer):
+    draft_item = notice.items.order_by("pk").first()
+    days = [datetime.date(2026, 12, d) for d in (9, 10, 11, 12)]
+    # On a draft nothing is overdue, whatever its date: the notice is not in force yet.
+    for day in days:
+        assert not draft_item.is_overdue_on(day)
+        assert not NoticeItem.objects.overdue(day).exists()
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+        shishan, gaoqiao = notice.items.order_by("pk")
+        notices.answer(shishan, by=officer, text="已整改。")
+        notices.close(shishan, by=reviewer, note="同意销号。")
+    for day in days:
+        in_queryset = set(NoticeItem.objects.overdue(day).values_list("pk", flat=True))
+        for item in NoticeItem.objects.select_related("notice"):
+            assert item.is_overdue_on(day) == (item.pk in in_queryset), (item, day)
+    # Due on 12-10: overdue from 12-11, and a closed item never.
+    assert not gaoqiao.is_overdue_on(datetime.date(2026, 12, 10))
+    gaoqiao.refresh_from_db()
+    assert gaoqiao.is_overdue_on(datetime.date(2026, 12, 11))
+    shishan.refresh_from_db()
+    assert not shishan.is_overdue_on(datetime.date(2026, 12, 11))
+
+
+def test_the_notice_page_flags_overdue_items_from_the_rule(client, notice, reviewer, officer):
+    from tests.conftest import login_as
+
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+        login_as(client, reviewer)
+        before = client.get(f"/staff/supervision/notices/{notice.pk}/").content.decode()
+    assert "（已逾期）" not in before and "移交纪检监察</button>" not in before
+    with at(datetime.date(2026, 12, 11)):
+        login_as(client, reviewer)
+        after = client.get(f"/staff/supervision/notices/{notice.pk}/").content.decode()
+        login_as(client, officer)
+        unit_view = client.get(f"/staff/supervision/notices/{notice.pk}/").content.decode()
+    assert after.count("（已逾期）") == 2 and after.count("移交纪检监察</button>") == 2
+    # The unit sees its item late too, may answer only its own item, and escalates nothing.
+    assert "（已逾期）" in unit_view and unit_view.count("提交反馈") == 1
+    assert "移交纪检监察</button>" not in unit_view
+
+
+def test_an_item_of_a_draft_past_its_date_is_not_escalated(notice, reviewer):
+    with at(datetime.date(2026, 12, 11)), pytest.raises(Refused, match="只有逾期未整改"):
+        notices.escalate(notice.items.first(), by=reviewer, note="逾期")
+    assert not Escalation.objects.exists()
+
+
+def test_overdue_items_remind_the_unit_head_and_the_issuer_once(notice, reviewer, unit_head):
+    from supervision.models import Notification
+    from supervision.reminders import scan
+
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+    with at(datetime.date(2026, 12, 10)):
+        scan()
+        assert not Notification.objects.filter(key__startswith="notice_item:").exists()
+    with at(datetime.date(2026, 12, 11)):
+        scan()
+        scan()
+    reminded = Notification.objects.filter(key__startswith="notice_item:")
+    # 狮山所 has a head (周建华); 高桥所 has none: its item reminds the issuer only.
+    assert sorted((n.recipient.username, n.level) for n in reminded) == [
+        ("qian_reviewer", "red"),
+        ("qian_reviewer", "red"),
+        ("zhou_head", "red"),
+    ]
+    assert all("武市监督通〔2026〕1号" in n.title and "2026年12月10日" in n.body for n in reminded)
+
+
+def test_a_unit_not_named_is_refused_with_an_audited_404(client, notice, reviewer, outsider, units):
+    from tests.conftest import login_as
+
+    notice.items.filter(unit=units["gaoqiao"]).delete()
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+    item = notice.items.get()
+    login_as(client, outsider)
+    assert client.get(f"/staff/supervision/notices/{notice.pk}/").status_code == 404
+    assert client.post(f"/staff/supervision/notice-items/{item.pk}/answer/", {"text": "x"}).status_code == 404
+    denied = AuditEvent.objects.filter(action="supervision.notice.access_denied")
+    assert denied.count() == 2 and {e.outcome for e in denied} == {"denied"}
+    # A notice that does not exist is a plain 404, not audited as a refusal.
+    assert client.get("/staff/supervision/notices/999999/").status_code == 404
+    assert denied.count() == 2
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_a_draft_is_hidden_from_the_units_it_names(client, notice, officer):
+    from tests.conftest import login_as
+
+    login_as(client, officer)
+    assert client.get(f"/staff/supervision/notices/{notice.pk}/").status_code == 404
+    assert notice.title not in client.get("/staff/supervision/notices/").content.decode()
+
+
+def test_the_notice_pdf_is_served_hash_checked_private_and_audited(client, notice, reviewer, officer):
+    from tests.conftest import login_as
+
+    with at(datetime.date(2026, 11, 25)):
+        issued = notices.issue(notice, by=reviewer)
+    login_as(client, officer)
+    response = client.get(f"/staff/supervision/notices/{notice.pk}/pdf/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Cache-Control"] == "private, no-store"
+    event = AuditEvent.objects.get(action="supervision.notice.downloaded")
+    assert event.detail["sha256"] == issued.pdf_sha256
+    # One byte changed on disk: the download is refused, audited and nothing of the file is sent.
+    with open(issued.pdf.path, "r+b") as handle:
+        handle.seek(200)
+        byte = handle.read(1)
+        handle.seek(200)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    refused = client.get(f"/staff/supervision/notices/{notice.pk}/pdf/", follow=True)
+    assert b"%PDF" not in refused.content and "完整性校验失败" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="supervision.notice.integrity_failed").count() == 1
+    assert AuditEvent.objects.filter(action="supervision.notice.downloaded").count() == 1
+
+
+SUPERVISOR_PAGES = [
+    ("get", "/staff/supervision/"),
+    ("get", "/staff/supervision/statistics/"),
+    ("get", "/staff/supervision/statistics/export.xlsx"),
+    ("get", "/staff/supervision/statistics/export.csv"),
+    ("get", "/staff/supervision/evaluation/"),
+    ("post", "/staff/supervision/evaluation/start/"),
+    ("get", "/staff/supervision/evaluation/{round}/"),
+    ("get", "/staff/supervision/evaluation/items/{evaluation}/"),
+    ("post", "/staff/supervision/notices/new/"),
+    ("post", "/staff/supervision/notices/{notice}/items/"),
+    ("post", "/staff/supervision/notices/{notice}/issue/"),
+    ("post", "/staff/supervision/notice-items/{item}/close/"),
+    ("post", "/staff/supervision/notice-items/{item}/escalate/"),
+]
+
+
+def test_every_supervisor_page_answers_other_roles_403(
+    client, notice, make_case, reviewer, officer, unit_head
+):
+    from supervision.dashboard import FIGURES
+    from supervision.models import CaseEvaluation, EvaluationRound
+    from tests.conftest import login_as
+
+    round_ = EvaluationRound.objects.create(title="批次", year=2026, per_unit=1, seed=1, created_by=reviewer)
+    evaluation = CaseEvaluation.objects.create(round=round_, case=make_case())
+    ids = {
+        "round": round_.pk,
+        "evaluation": evaluation.pk,
+        "notice": notice.pk,
+        "item": notice.items.first().pk,
+    }
+    pages = SUPERVISOR_PAGES + [("get", f"/staff/supervision/dashboard/{slug}/") for slug in FIGURES]
+    for person in (officer, unit_head):
+        login_as(client, person)
+        for method, url in pages:
+            response = getattr(client, method)(url.format(**ids))
+            assert response.status_code == 403, (person, url, response.status_code)
+    assert AuditEvent.objects.filter(action="auth.permission_denied").count() == 2 * len(pages)
+    assert notice.items.count() == 2 and not notice.number
+
+
+# Queries of the notice pages, whatever the number of notices and items. The staff page's own 11: session,
+# user, OTP device, roles, the header's two permission reads and unread count, the user's unit, and the
+# session stamp (SAVEPOINT, UPDATE, RELEASE). The list adds the notices the user may see (1) and, for
+# supervisors, the overdue items with notice and unit (1); a notice adds the notice (visibility), its items
+# with unit and people, their escalations, and whether it is still open (4).
+@pytest.mark.parametrize("extra", [0, 4])
+def test_the_notice_pages_cost_the_same_queries_for_few_or_many_items(
+    client, notice, reviewer, officer, units, extra, django_assert_num_queries
+):
+    from tests.conftest import login_as
+
+    for n in range(extra):
+        notices.add_item(
+            notice, by=reviewer, unit=units["shishan"], problem=f"问题{n}", due_on=notice.items.first().due_on
+        )
+        SupervisionNotice.objects.create(title=f"草稿{n}", summary="草稿", created_by=reviewer)
+    with at(datetime.date(2026, 11, 25)):
+        notices.issue(notice, by=reviewer)
+    with at(datetime.date(2026, 12, 11)):
+        for person, listing, page in ((reviewer, 13, 15), (officer, 12, 15)):
+            login_as(client, person)
+            client.get("/staff/")  # the session's first request does its own bookkeeping
+            with django_assert_num_queries(listing):
+                client.get("/staff/supervision/notices/")
+            with django_assert_num_queries(page):
+                client.get(f"/staff/supervision/notices/{notice.pk}/")

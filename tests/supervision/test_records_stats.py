@@ -589,7 +589,8 @@ def test_only_supervisors_see_the_statistics(client, url, officer, unit_head, re
     assert client.get(url)["Location"].startswith("/accounts/login/")
     for user in (officer, unit_head):
         login_as(client, user)
-        assert client.get(url).status_code == 404
+        # A role page answers 403 to other roles (roster/decorators.py role_required), audited.
+        assert client.get(url).status_code == 403
     for user in (reviewer, bureau_head):
         login_as(client, user)
         assert client.get(url).status_code == 200

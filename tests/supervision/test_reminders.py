@@ -11,6 +11,8 @@ from django.core.management import call_command
 from supervision.models import Notification
 from supervision.reminders import scan
 from tests.conftest import login_as
+from wuding_enforcement.audit.models import AuditEvent
+from wuding_enforcement.roster.models import Certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def test_a_filing_deadline_close_after_national_day_reminds_the_officers_and_hea
     assert len(mail.outbox) == 3
     assert "即将到期" in mail.outbox[0].subject and case.lead_number in mail.outbox[0].subject
     due = case.deadlines(datetime.date(2025, 10, 16))[0].due
-    assert f"{due:%Y年%m月%d日}" in notes.first().body
+    assert f"{due.year}年{due.month}月{due.day}日" in notes.first().body
 
 
 def test_an_overdue_deadline_reminds_again_at_the_red_threshold_and_tells_the_bureau_heads(
@@ -110,4 +112,56 @@ def test_nobody_reads_or_marks_another_persons_notification(client, make_case, o
     note = Notification.objects.filter(recipient=officer).first()
     login_as(client, outsider)
     assert client.post(f"/staff/supervision/notifications/{note.pk}/read/").status_code == 404
+    assert AuditEvent.objects.filter(action="supervision.notification.access_denied", actor=outsider).exists()
+    note.refresh_from_db()
+    assert note.read_at is None
     assert "已逾期" not in client.get("/staff/supervision/notifications/").content.decode()
+
+
+def test_a_certificate_already_renewed_is_not_reminded(officer, admin_user):
+    # The same rule as the dashboard (roster/certification.py): a newer certificate takes over the day after.
+    old = officer.certificates.get()
+    old.expires_on = datetime.date(2026, 12, 20)
+    old.save()
+    renewed = Certificate.objects.create(
+        number="5323099999",
+        holder=officer,
+        unit=old.unit,
+        fields=old.fields,
+        issued_on=datetime.date(2026, 11, 1),
+        expires_on=datetime.date(2031, 10, 31),
+    )
+    with at(datetime.date(2026, 11, 25)):
+        scan()
+    assert not Notification.objects.filter(key__startswith="certificate:").exists()
+    renewed.issued_on = datetime.date(2026, 12, 22)  # a gap of one day: the old one must be renewed
+    renewed.save()
+    with at(datetime.date(2026, 11, 25)):
+        scan()
+    assert Notification.objects.filter(key__startswith=f"certificate:{old.pk}:").count() == 2
+
+
+def test_mail_that_fails_is_logged_and_sent_by_the_next_scan(
+    make_case, officer, mailboxes, monkeypatch, caplog
+):
+    import smtplib
+
+    from supervision import reminders
+
+    with at(datetime.date(2025, 9, 23)):
+        make_case(lead_date=datetime.date(2025, 9, 23))
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("邮件服务器无响应")
+
+    with at(datetime.date(2025, 10, 16)):
+        monkeypatch.setattr(reminders, "send_mass_mail", down)
+        first = scan()
+        monkeypatch.undo()
+        assert first.created == 3 and first.emailed == 0 and not mail.outbox
+        assert any(r.name == "wuding.supervision" and r.levelname == "ERROR" for r in caplog.records)
+        assert not Notification.objects.filter(emailed=True).exists()
+    with at(datetime.date(2025, 10, 17)):
+        second = scan()
+    assert second.emailed == 3 and len(mail.outbox) == 3
+    assert not Notification.objects.filter(emailed=False).exists()

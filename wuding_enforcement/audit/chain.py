@@ -1,12 +1,15 @@
 """Walking the audit chain and its anchors."""
 
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
 from .models import GENESIS_HASH, AuditAnchor, AuditEvent
+
+logger = logging.getLogger("wuding.audit")
 
 
 @dataclass
@@ -40,16 +43,34 @@ def anchor_head() -> AuditAnchor | None:
         if head is None:
             return None
         anchor = AuditAnchor.objects.create(seq=head.seq, hash=head.hash)
-    settings.AUDIT_ANCHOR_DIR.mkdir(parents=True, exist_ok=True)
-    with anchor_file().open("a", encoding="utf-8") as fh:
-        fh.write(
-            json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.created_at.isoformat()}) + "\n"
-        )
+    try:
+        settings.AUDIT_ANCHOR_DIR.mkdir(parents=True, exist_ok=True)
+        with anchor_file().open("a", encoding="utf-8") as fh:
+            fh.write(
+                json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.created_at.isoformat()})
+                + "\n"
+            )
+    except OSError:
+        # The database anchor is written; the copy outside the database is what makes deleting the newest
+        # rows detectable, so its failure must be seen (the task fails and the log says why).
+        logger.exception("audit anchor %s written to the database but not to %s", anchor.seq, anchor_file())
+        raise
+    logger.info("audit chain anchored at %s", anchor.seq)
     return anchor
 
 
 def verify_chain() -> ChainReport:
-    """Recompute every row's hash in sequence order and check the links, the numbering and the anchors."""
+    """Recompute every row's hash in sequence order and check the links, the numbering and the anchors.
+    A broken chain is logged as an error (someone altered the log); an intact one as info."""
+    report = _walk_chain()
+    if report.ok:
+        logger.info("audit chain intact: %s rows", report.rows)
+    else:
+        logger.error("audit chain broken at %s: %s", report.first_broken_seq, report.message)
+    return report
+
+
+def _walk_chain() -> ChainReport:
     expected_prev = GENESIS_HASH
     expected_seq = 1
     hashes_at: dict[int, str] = {}

@@ -104,7 +104,8 @@ def send_stored_file(
             _refuse(request, file_field, action, obj, what, detail, expected_sha256 or "", "")
     if audited:
         record(action, obj=obj, request=request, detail={**detail, "what": what})
-    disposition = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename) or ""
+    response: HttpResponse | StreamingHttpResponse
     if content is not None:
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = disposition
@@ -141,6 +142,7 @@ def _refuse(request, file_field, action, obj, what, detail, expected, actual):
 
 def _ranged(request, opener, size: int, content_type: str):
     """The whole file or the one range asked for, streamed in blocks (constant memory); 416 past the end."""
+    response: HttpResponse | StreamingHttpResponse
     try:
         byte_range = parse_range(request.headers.get("Range"), size)
     except RangeNotSatisfiable:

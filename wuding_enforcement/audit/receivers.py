@@ -1,11 +1,15 @@
 """Authentication events go to the audit log (never the password, never the session key)."""
 
+import logging
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
-from .api import record
+from .api import mask_id_number, record
 from .models import Outcome
+
+logger = logging.getLogger("wuding.audit")
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -22,6 +26,7 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
+    logger.warning("sign-in failed for %r", mask_id_number(username))
     record(
         "auth.login_failed",
         outcome=Outcome.FAILURE,

@@ -5,6 +5,9 @@ that has it, and reverting to an old version from the history page is disabled: 
 the change form, where validation, the audit receivers and the case workflow's own rules apply.
 """
 
+import logging
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -12,26 +15,27 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
 from wuding_enforcement.audit.api import record
+from wuding_enforcement.shared.refusals import Refused, show_refusal
 
 from . import training, xlsx
+from .admin_xlsx import XlsxAdminMixin
 from .models import (
     Certificate,
     CertificateStatus,
     LegalQualification,
     Role,
     Staff,
+    StaffQuerySet,
     TrainingAttendance,
     TrainingRequirement,
     TrainingSession,
     Unit,
 )
+
+logger = logging.getLogger("wuding.roster")
 
 
 class DomainHistoryAdmin(SimpleHistoryAdmin):
@@ -46,6 +50,7 @@ class DomainHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
+            # Audited and logged as a refusal by the audit middleware.
             raise PermissionDenied("历史版本仅供查看，不能恢复。")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -63,94 +68,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# --- Excel import / export views (shared by the staff and certificate pages) ----------------------------------
-
-
-class XlsxUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第1行为表头，格式与导出文件相同。"
-    )
-
-
-class XlsxAdminMixin:
-    """Adds 导出 (GET, download) and 导入 (upload form) to a change list. Both are wrapped in
-    admin_view, so only users who may use the admin site reach them; each checks its own permission."""
-
-    xlsx_noun = ""
-    xlsx_filename = ""
-
-    def xlsx_export(self, actor) -> bytes:
-        raise NotImplementedError
-
-    def xlsx_import(self, file, actor):
-        raise NotImplementedError
-
-    def xlsx_headers(self) -> list[str]:
-        raise NotImplementedError
-
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
-        ] + super().get_urls()
-
-    def has_import_permission(self, request) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "has_import_permission": self.has_import_permission(request),
-            "has_export_permission": self.has_view_permission(request),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        data = self.xlsx_export(request.user)
-        response = HttpResponse(data, content_type=xlsx.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{self.xlsx_filename}-{xlsx.today_stamp()}.xlsx"
-        )
-        return response
-
-    def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        errors = []
-        if request.method == "POST":
-            form = XlsxUploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                try:
-                    result = self.xlsx_import(form.cleaned_data["file"], request.user)
-                except xlsx.ImportErrors as exc:
-                    errors = [xlsx.format_error(row, message) for row, message in exc.errors]
-                else:
-                    self.message_user(request, result.summary(self.xlsx_noun), messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse(
-                            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
-                        )
-                    )
-        else:
-            form = XlsxUploadForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"导入{self.opts.verbose_name_plural}",
-            "opts": self.opts,
-            "form": form,
-            "import_errors": errors,
-            "headers": self.xlsx_headers(),
-            "export_url": reverse(
-                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"
-            ),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/roster/xlsx_import.html", context)
 
 
 # --- Units -------------------------------------------------------------------------------------------------
@@ -214,14 +131,26 @@ class StaffCreationForm(AdminUserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].required = True
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.required = True
+        unit.queryset = Unit.objects.filter(is_active=True)
 
 
 class StaffChangeForm(UserChangeForm):
+    # Set per request by StaffAdmin.get_form (the form class is built afresh for each request).
+    acting_user: Staff | None = None
+
     class Meta(UserChangeForm.Meta):
         model = Staff
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_active and self.cleaned_data.get("is_active") is False:
+            refusal = self.instance.deactivation_refusal(self.acting_user)
+            if refusal:
+                self.add_error("is_active", refusal)
+        return cleaned
 
 
 class StaffPasswordForm(AdminPasswordChangeForm):
@@ -322,15 +251,17 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
         from django.utils import timezone
 
         # The groups for the 角色 column; this year's hours for the 培训学时 column (one query for both).
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("groups")
-            .with_training_hours(timezone.localdate().year)
-        )
+        staff = cast(StaffQuerySet, super().get_queryset(request))
+        return staff.prefetch_related("groups").with_training_hours(timezone.localdate().year)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, StaffChangeForm):
+            form.acting_user = request.user
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
@@ -344,8 +275,9 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
             kwargs["queryset"] = _role_groups()
             kwargs["widget"] = forms.CheckboxSelectMultiple
             field = super().formfield_for_manytomany(db_field, request, **kwargs)
-            field.label = "角色"
-            field.help_text = "可同时担任多个角色。"
+            if field is not None:
+                field.label = "角色"
+                field.help_text = "可同时担任多个角色。"
             return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -362,14 +294,11 @@ class StaffAdmin(XlsxAdminMixin, DomainHistoryAdmin, UserAdmin):
     def deactivate_selected(self, request, queryset):
         count = 0
         for person in queryset.filter(is_active=True):
-            if person.pk == request.user.pk:
-                self.message_user(request, "不能停用自己的账号。", messages.WARNING)
-                continue
-            # One save per person: the receivers end the sessions and write the audit event.
-            person.is_active = False
-            person._change_reason = "roster.staff.deactivated"
-            person.save(update_fields=["is_active"])
-            count += 1
+            # One save per person (Staff.deactivate): the receivers end the sessions and audit it.
+            try:
+                count += person.deactivate(by=request.user)
+            except Refused as exc:
+                show_refusal(request, exc)
         self.message_user(request, f"已停用 {count} 名人员。", messages.SUCCESS)
 
 

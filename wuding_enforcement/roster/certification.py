@@ -6,9 +6,14 @@ Both read `person.certificates.all()`, so a caller that prefetches `certificates
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wuding_enforcement.shared.chinese import cn_date
+
+if TYPE_CHECKING:  # the models import this module: types only, no import cycle at run time
+    from .models import Certificate, Staff
 
 MINIMUM_OFFICERS = 2  # 行政处罚法 第四十二条
 
@@ -17,9 +22,9 @@ MINIMUM_OFFICERS = 2  # 行政处罚法 第四十二条
 class Entitlement:
     """Whether `person` may enforce on `on`: the certificate that entitles them, or why not."""
 
-    person: object
+    person: "Staff"
     on: datetime.date
-    certificate: object | None
+    certificate: "Certificate | None"
     reason: str = ""
 
     @property
@@ -32,7 +37,7 @@ class Entitlement:
         return "" if self.entitled else f"{self.person.display_name}：{self.reason}"
 
 
-def entitlement_on(person, on: datetime.date) -> Entitlement:
+def entitlement_on(person: "Staff", on: datetime.date) -> Entitlement:
     certificates = sorted(person.certificates.all(), key=lambda c: c.expires_on, reverse=True)
     for certificate in certificates:
         if certificate.is_valid_on(on):
@@ -74,5 +79,5 @@ class OfficerCheck:
         return found
 
 
-def certified_officers(people, on: datetime.date) -> OfficerCheck:
+def certified_officers(people: "Iterable[Staff]", on: datetime.date) -> OfficerCheck:
     return OfficerCheck(on, [entitlement_on(person, on) for person in people])

@@ -1,6 +1,7 @@
 """Account security on every request of a signed-in user: idle and absolute session timeouts, the forced
 password change, and two-factor authentication for the roles that require it."""
 
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -12,6 +13,8 @@ from django.urls import reverse
 from wuding_enforcement.audit.api import record
 
 from .otp import otp_required
+
+logger = logging.getLogger("wuding.roster")
 
 # The sign-in, password and two-factor pages themselves, and static files, stay reachable while a password
 # change or the two-factor step is pending (or nobody could complete them).
@@ -44,6 +47,7 @@ class AccountSecurityMiddleware:
         elif now - last_seen > settings.SESSION_IDLE_TIMEOUT:
             reason = "idle"
         if reason is not None:
+            logger.info("session of %s expired (%s)", user.username, reason)
             record("auth.session_expired", actor=user, obj=user, request=request, detail={"reason": reason})
             logout(request)
             # logout() flushed the old session; this flag lives in the new, anonymous one.

@@ -1,8 +1,10 @@
 """The roster: units (股室队所), staff (the user model), roles, enforcement certificates, legal qualifications."""
 
 import datetime
+import logging
 from decimal import Decimal
 from functools import cached_property
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -10,6 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.refusals import Refused
+
+from .certification import entitlement_on
+
+logger = logging.getLogger("wuding.roster")
 
 # 行政处罚法（2021）施行日. A reviewer who began legal-review work after this date must hold 法律职业资格.
 LEGAL_REVIEW_QUALIFICATION_CUTOFF = datetime.date(2021, 7, 15)
@@ -78,7 +87,9 @@ class StaffQuerySet(models.QuerySet):
         )
 
 
-class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+# The user manager (create_user, create_superuser) with the QuerySet's methods. Django needs a named subclass
+# to serialise the manager into migrations; mypy cannot type a base computed by a call, hence the ignore.
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -100,8 +111,10 @@ class Staff(AbstractUser):
         help_text="2021年7月15日之后开始从事法制审核的人员须取得法律职业资格（行政处罚法 第五十八条）。",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Read by simple-history when the row is saved: the namespaced verb (deactivate() and the imports set it).
+    _change_reason: str
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         verbose_name = "工作人员"
@@ -124,12 +137,34 @@ class Staff(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(roles))
 
+    def deactivation_refusal(self, by) -> str:
+        """Why `by` may not deactivate this account ("" when they may): nobody stops their own account (the
+        last admin would lock everyone out of the admin)."""
+        if by is not None and by.pk == self.pk:
+            return "不能停用自己的账号。"
+        return ""
+
+    def deactivate(self, *, by) -> bool:
+        """Stop the account — staff are never deleted. The receivers end every session and audit it
+        (roster/receivers.py). False when it was already inactive."""
+        refusal = self.deactivation_refusal(by)
+        if refusal:
+            logger.warning("refused: %s tried to deactivate their own account", self.username)
+            raise Refused(refusal)
+        if not self.is_active:
+            return False
+        self.is_active = False
+        self._change_reason = "roster.staff.deactivated"
+        self.save(update_fields=["is_active"])
+        return True
+
     def is_head_of(self, unit) -> bool:
         return unit is not None and unit.head_id == self.pk and self.has_role(Role.UNIT_HEAD)
 
-    def valid_certificate_on(self, date: datetime.date):
-        """The certificate that entitles this person to enforce on `date`, or None."""
-        return self.certificates.valid_on(date).order_by("-expires_on").first()
+    def valid_certificate_on(self, date: datetime.date) -> "Certificate | None":
+        """The certificate that entitles this person to enforce on `date`, or None: the one rule of
+        roster/certification.py (it reads `certificates.all()`, so a prefetch makes it free)."""
+        return entitlement_on(self, date).certificate
 
     def review_eligibility_on(self, date: datetime.date) -> tuple[bool, str]:
         """行政处罚法 第五十八条: a reviewer who began after 2021-07-15 must hold 法律职业资格."""
@@ -224,6 +259,8 @@ class Certificate(models.Model):
     exam_score = models.DecimalField("考试成绩", max_digits=5, decimal_places=1, null=True, blank=True)
     exam_note = models.CharField("考试记录", max_length=200, blank=True)
     history = HistoricalRecords()
+    # Read by simple-history when the row is saved: the namespaced verb (the imports set it).
+    _change_reason: str
 
     objects = CertificateQuerySet.as_manager()
 
@@ -277,12 +314,12 @@ class Certificate(models.Model):
 
     def invalid_reason_on(self, date: datetime.date) -> str:
         if date < self.issued_on:
-            return f"证件 {self.number} 于{self.issued_on:%Y年%m月%d日}才发证"
+            return f"证件 {self.number} 于{cn_date(self.issued_on)}才发证"
         status = self.status_on(date)
         if status == CertificateStatus.EXPIRED:
-            return f"证件 {self.number} 已于{self.expires_on:%Y年%m月%d日}过期"
+            return f"证件 {self.number} 已于{cn_date(self.expires_on)}过期"
         if status != CertificateStatus.VALID:
-            return f"证件 {self.number} 已{CertificateStatus(status).label}（{self.status_since:%Y年%m月%d日}起）"
+            return f"证件 {self.number} 已{CertificateStatus(status).label}（{cn_date(self.status_since)}起）"
         return ""
 
     @property

@@ -1,5 +1,7 @@
 """Two-factor authentication rules (django-otp): who must pass it, and the demo backup codes."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -7,6 +9,8 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from wuding_enforcement.audit.api import record
+
+logger = logging.getLogger("wuding.roster")
 
 DEMO_DEVICE_NAME = "演示备用码"
 # Session flag set at login: the user opted in to two-factor although the role does not require it.
@@ -33,6 +37,7 @@ def issue_demo_backup_codes(user, count: int = 10) -> list[str]:
     Demo only: production has no shortcut around two-factor, so this refuses unless settings.DEMO_MODE is on.
     """
     if not getattr(settings, "DEMO_MODE", False):
+        logger.error("refused to issue demo backup codes for %s outside demo mode", user.username)
         raise ImproperlyConfigured(
             "演示备用码只能在演示模式下生成（DEMO_MODE 关闭，即 DEBUG=False 的生产环境拒绝此操作）。"
             "生产环境请由本人在“两步验证”页面绑定身份验证器。"

@@ -1,9 +1,10 @@
 """Training hours per person per year, who is behind the yearly minimum, and attendance import from Excel
 (the same rules as the rosters: every bad row reported with its number, nothing half-imported)."""
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 
@@ -92,7 +93,7 @@ def _import_attendance(file, actor=None) -> ImportResult:
         day = _date(row["培训日期"], "培训日期", errors)
         if day is None and not errors:
             errors.append("培训日期不能为空。")
-        if day and day > datetime.date.today():
+        if day and day > timezone.localdate():
             errors.append("培训日期不能晚于今天。")
         topic = _required(row, "培训主题", errors)
         kind_label = _required(row, "类别", errors)
@@ -112,7 +113,7 @@ def _import_attendance(file, actor=None) -> ImportResult:
         seen.add((day, topic, username))
         if errors:
             problems += [(number, e) for e in errors]
-        else:
+        elif day is not None and kind is not None and hours is not None:  # always so once a row has no errors
             parsed.append((day, topic, kind, hours, _text(row["授课人"]), person, credited))
     if problems:
         raise ImportErrors(problems)

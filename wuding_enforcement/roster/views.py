@@ -1,6 +1,7 @@
 """Sign-in, sign-out, password change and TOTP two-factor for staff."""
 
 import base64
+import logging
 
 import segno
 from django.conf import settings
@@ -27,6 +28,8 @@ from .forms import LoginForm, OTPTokenForm, StaffPasswordChangeForm
 from .middleware import SIGNED_OUT_REASON_KEY
 from .otp import otp_required
 from .receivers import remember_session
+
+logger = logging.getLogger("wuding.roster")
 
 
 def _signed_out_message(reason) -> str:
@@ -66,7 +69,8 @@ login_view = _LoginView.as_view()
 def lockout_username(request, credentials=None) -> str:
     """The username django-axes counts failures for and stores (AXES_USERNAME_CALLABLE). People sometimes type
     their ID number into the username box: mask it, so that no full ID number lands in the attempts table."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    # django-axes' own default ("username") unless the settings name another field.
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     username = (credentials or {}).get(field) if credentials else request.POST.get(field)
     return mask_id_number(str(username or ""))
 
@@ -76,6 +80,9 @@ def locked_out(request, original_response=None, credentials=None):
     pair for 30 minutes. The page is the same whether the username exists or not."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     username = str((credentials or {}).get("username", ""))[:150]
+    logger.warning(
+        "sign-in locked out for %r from %s", mask_id_number(username), request.META.get("REMOTE_ADDR")
+    )
     record(
         "auth.locked_out",
         outcome=Outcome.DENIED,
@@ -162,6 +169,7 @@ def otp_verify(request):
                 detail={"device": type(device).__name__},
             )
             return redirect(_safe_next(request))
+        logger.warning("two-factor code refused for %s%s", user.username, " (throttled)" if throttled else "")
         record("auth.otp_failed", obj=user, actor=user, request=request, outcome=Outcome.FAILURE)
         if throttled:
             form.add_error("token", "验证失败次数过多，请稍等片刻再试。")
@@ -197,6 +205,7 @@ def otp_setup(request):
             record("auth.otp_enrolled", obj=user, actor=user, request=request)
             messages.success(request, "已启用两步验证。")
             return redirect(_safe_next(request))
+        logger.warning("authenticator enrolment code refused for %s", user.username)
         form.add_error("token", "验证码不正确，请核对手机上的时间后重试。")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title="两步验证二维码")
     # device.key is hex; authenticator apps expect the same secret in base32 for manual entry.

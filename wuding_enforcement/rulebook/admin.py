@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from wuding_enforcement.shared.chinese import cn_date
+from wuding_enforcement.shared.refusals import Refused, show_refusal
 
 from .models import NEXT_STATUS, RulesDocument, RulesVersion, VersionStatus
 
@@ -53,9 +56,9 @@ class RulesDocumentAdmin(SimpleHistoryAdmin):
     @admin.display(description="现行版本")
     def current_status(self, obj):
         version = obj.effective_version()
-        flag = "（已过复审日期）" if obj.review_due and obj.review_due < timezone.localdate() else ""
+        flag = "（已过复审日期）" if obj.is_past_review_on(timezone.localdate()) else ""
         return (
-            f"第{version.number}版，{version.effective_on:%Y年%m月%d日}生效" if version else "无现行版本"
+            f"第{version.number}版，{cn_date(version.effective_on)}生效" if version else "无现行版本"
         ) + flag
 
     def has_delete_permission(self, request, obj=None):
@@ -112,17 +115,14 @@ class RulesVersionAdmin(SimpleHistoryAdmin):
     def step_view(self, request, pk):
         version = get_object_or_404(RulesVersion, pk=pk)
         if not self.has_change_permission(request, version):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         target = NEXT_STATUS.get(version.status)
         form = StepForm(request.POST or None, initial={"on": timezone.localdate()})
         if request.method == "POST" and form.is_valid() and target:
             try:
                 version.advance(target, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    self.message_user(request, message, messages.ERROR)
+            except Refused as exc:
+                show_refusal(request, exc)
             else:
                 self.message_user(request, f"已办理“{VersionStatus(target).label}”。", messages.SUCCESS)
                 return redirect("admin:rulebook_rulesdocument_change", version.document_id)

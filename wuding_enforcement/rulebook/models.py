@@ -1,8 +1,9 @@
-"""The register of the bureau's rules documents (建章立制, plan §二(一)1, §三(二)): each document has versions
-that go 草拟 → 审定 (by the superior department) → 备案 (with the county 司法局) → 生效 → 废止."""
+"""The register of the bureau's rules documents (建章立制, docs/plan-2019.txt 二(一)1 and 三(二)): each document has
+versions that go 草拟 → 审定 (by the superior department) → 备案 (with the county 司法局) → 生效 → 废止."""
 
 import datetime
 import hashlib
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -12,6 +13,9 @@ from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.roster.models import Staff, Unit
+from wuding_enforcement.shared.refusals import Refused
+
+logger = logging.getLogger("wuding.rulebook")
 
 
 class RulesCategory(models.TextChoices):
@@ -34,7 +38,7 @@ class VersionStatus(models.TextChoices):
 
 
 # The order a version must follow; 废止 only ends an effective version.
-NEXT_STATUS = {
+NEXT_STATUS: dict[str, str] = {
     VersionStatus.DRAFT: VersionStatus.APPROVED,
     VersionStatus.APPROVED: VersionStatus.FILED,
     VersionStatus.FILED: VersionStatus.EFFECTIVE,
@@ -47,7 +51,8 @@ class RulesDocumentQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
     def past_review(self, today: datetime.date | None = None):
-        """Documents whose periodic review date has passed (flagged on the staff side)."""
+        """Documents whose periodic review date has passed (flagged on the staff side);
+        RulesDocument.is_past_review_on says the same of one document."""
         return self.filter(review_due__lt=today or timezone.localdate())
 
 
@@ -76,8 +81,17 @@ class RulesDocument(models.Model):
     def __str__(self):
         return self.title
 
-    def effective_version(self):
+    def effective_version(self) -> "RulesVersion | None":
         return self.versions.filter(status=VersionStatus.EFFECTIVE).order_by("-number").first()
+
+    def is_past_review_on(self, today: datetime.date) -> bool:
+        """Its periodic review date has passed: to be reviewed against the changes in law (动态调整)."""
+        return self.review_due is not None and self.review_due < today
+
+
+def _refused(version: "RulesVersion", target: str, message: str) -> Refused:
+    logger.info("refused %s of rules version %s: %s", target, version.pk, message)
+    return Refused(message)
 
 
 def _version_file_path(instance, filename):
@@ -104,6 +118,9 @@ class RulesVersion(models.Model):
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    # Read by simple-history when the row is saved: the namespaced verb and who (advance() sets them).
+    _change_reason: str
+    _history_user: Staff
 
     class Meta:
         verbose_name = "制度文件版本"
@@ -130,29 +147,31 @@ class RulesVersion(models.Model):
         """Move the version one step: 审定 needs the approving body, 备案 the filing number, 生效 supersedes
         (repeals) the previously effective version, 废止 needs a reason. Dates are not in the future."""
         if on > timezone.localdate():
-            raise ValidationError("日期不能晚于今天。")
+            raise _refused(self, target, "日期不能晚于今天。")
         with transaction.atomic():
             version = RulesVersion.objects.select_for_update().get(pk=self.pk)
             if NEXT_STATUS.get(version.status) != target:
-                raise ValidationError(
+                raise _refused(
+                    version,
+                    target,
                     f"当前为“{version.get_status_display()}”，不能转为“{VersionStatus(target).label}”"
-                    "（顺序：草拟 → 审定 → 备案 → 生效 → 废止）。"
+                    "（顺序：草拟 → 审定 → 备案 → 生效 → 废止）。",
                 )
             if target == VersionStatus.APPROVED:
                 if not authority.strip():
-                    raise ValidationError("请填写审定机关。")
+                    raise _refused(version, target, "请填写审定机关。")
                 version.approved_on, version.approved_by_body = on, authority
             elif target == VersionStatus.FILED:
                 if not number.strip():
-                    raise ValidationError("请填写备案号。")
-                if on < version.approved_on:
-                    raise ValidationError("备案日期不能早于审定日期。")
+                    raise _refused(version, target, "请填写备案号。")
+                if version.approved_on and on < version.approved_on:
+                    raise _refused(version, target, "备案日期不能早于审定日期。")
                 version.filed_on, version.filing_number = on, number
                 if authority.strip():
                     version.filed_with = authority
             elif target == VersionStatus.EFFECTIVE:
-                if on < version.filed_on:
-                    raise ValidationError("生效日期不能早于备案日期。")
+                if version.filed_on and on < version.filed_on:
+                    raise _refused(version, target, "生效日期不能早于备案日期。")
                 previous = (
                     RulesVersion.objects.select_for_update()
                     .filter(document=version.document, status=VersionStatus.EFFECTIVE)
@@ -166,7 +185,7 @@ class RulesVersion(models.Model):
                 version.effective_on = on
             elif target == VersionStatus.REPEALED:
                 if not reason.strip():
-                    raise ValidationError("请填写废止理由。")
+                    raise _refused(version, target, "请填写废止理由。")
                 version.repealed_on, version.repeal_reason = on, reason
             version.status = target
             version._change_reason = f"rulebook.version.{target}"

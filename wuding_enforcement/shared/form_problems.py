@@ -8,7 +8,7 @@ from .refusals import show_refusal
 
 
 def form_problems(form) -> list[str]:
-    problems = []
+    problems: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         problems.extend(f"{label}：{error}" if label else str(error) for error in errors)

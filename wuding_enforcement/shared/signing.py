@@ -112,6 +112,8 @@ def _draw_seal(path: Path) -> None:
         points.append((cx + radius * math.cos(angle), cy - radius * math.sin(angle)))
     draw.polygon(points, fill=red)
     font_path = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype(font_path, 36)
         small = ImageFont.truetype(font_path, 30)
@@ -128,7 +130,7 @@ def _draw_seal(path: Path) -> None:
         x, y = cx + 128 * math.cos(angle), cy - 128 * math.sin(angle)
         glyph = Image.new("RGBA", (48, 48), (255, 255, 255, 0))
         ImageDraw.Draw(glyph).text((24, 24), char, font=font, fill=red, anchor="mm")
-        glyph = glyph.rotate(math.degrees(angle) - 90, resample=Image.BICUBIC)
+        glyph = glyph.rotate(math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
         image.alpha_composite(glyph, (int(x - 24), int(y - 24)))
     draw.text((cx, cy + 100), "电子签章", font=small, fill=red, anchor="mm")
     path.parent.mkdir(parents=True, exist_ok=True)
