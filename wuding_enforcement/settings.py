@@ -426,7 +426,9 @@ AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors
 # A second copy of every anchor on storage the database host cannot rewrite (another machine's mount, an
 # object store's sync folder). Never part of a restore: it is the witness that tells a genuine restore (which
 # records a re-baseline) from a silent rollback (README "运维").
-AUDIT_ANCHOR_MIRROR_DIR = Path(env_str("AUDIT_ANCHOR_MIRROR_DIR")) if env_str("AUDIT_ANCHOR_MIRROR_DIR") else None
+AUDIT_ANCHOR_MIRROR_DIR = (
+    Path(env_str("AUDIT_ANCHOR_MIRROR_DIR")) if env_str("AUDIT_ANCHOR_MIRROR_DIR") else None
+)
 # Only settings_test may turn this on (it lets pytest-django flush the audit table); see audit/db.py.
 AUDIT_TRIGGER_BYPASS = False
 
@@ -449,7 +451,9 @@ HEALTH_PROBE_NETWORKS = env_list("HEALTH_PROBE_NETWORKS", ["127.0.0.0/8", "::1/1
 # Login records (django-axes attempts and logs) are kept at least six months (网络安全法 第二十一条).
 LOGIN_RECORDS_KEEP_DAYS = env_int("LOGIN_RECORDS_KEEP_DAYS", 183)
 if LOGIN_RECORDS_KEEP_DAYS < 183:
-    raise ImproperlyConfigured("LOGIN_RECORDS_KEEP_DAYS must be at least 183 (网络安全法 第二十一条: six months)")
+    raise ImproperlyConfigured(
+        "LOGIN_RECORDS_KEEP_DAYS must be at least 183 (网络安全法 第二十一条: six months)"
+    )
 # Who is mailed when a nightly check fails (besides every active 管理员 with an e-mail address):
 # "张三 <zhang@example.cn>, ops@example.cn".
 ADMINS = [

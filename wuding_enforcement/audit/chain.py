@@ -99,7 +99,9 @@ def anchor_head(period: str = "hourly") -> AuditAnchor | None:
         head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
         if head is None:
             return None
-        anchor = AuditAnchor.objects.create(seq=head.seq, hash=head.hash, epoch=current_epoch(), period=period)
+        anchor = AuditAnchor.objects.create(
+            seq=head.seq, hash=head.hash, epoch=current_epoch(), period=period
+        )
     line = {
         "seq": anchor.seq,
         "hash": anchor.hash,
@@ -113,12 +115,16 @@ def anchor_head(period: str = "hourly") -> AuditAnchor | None:
 
 
 def known_anchors(witnesses=()) -> list[Anchor]:
-    anchors = [Anchor(a.seq, a.hash, a.epoch, "数据库锚点", a.created_at.isoformat()) for a in AuditAnchor.objects.all()]
+    anchors = [
+        Anchor(a.seq, a.hash, a.epoch, "数据库锚点", a.created_at.isoformat())
+        for a in AuditAnchor.objects.all()
+    ]
     sources = [(where, read_file_anchors(directory)) for where, directory in _anchor_dirs()]
     sources += [(f"见证副本 {Path(w).name}", read_witness(w)) for w in witnesses]
     for where, lines in sources:
         anchors += [
-            Anchor(int(a["seq"]), a["hash"], int(a.get("epoch", 1)), where, str(a.get("at", ""))) for a in lines
+            Anchor(int(a["seq"]), a["hash"], int(a.get("epoch", 1)), where, str(a.get("at", "")))
+            for a in lines
         ]
     return anchors
 
@@ -138,12 +144,20 @@ def verify_chain(witnesses=()) -> ChainReport:
         rows += 1
         if event.seq != expected_seq:
             return ChainReport(
-                False, rows, event.seq, f"第 {event.seq} 条：序号不连续，应为 {expected_seq}（有记录被删除或插入）", event.seq
+                False,
+                rows,
+                event.seq,
+                f"第 {event.seq} 条：序号不连续，应为 {expected_seq}（有记录被删除或插入）",
+                event.seq,
             )
         if event.prev_hash != expected_prev:
-            return ChainReport(False, rows, event.seq, f"第 {event.seq} 条：上一条哈希不符（链条在此断开）", event.seq)
+            return ChainReport(
+                False, rows, event.seq, f"第 {event.seq} 条：上一条哈希不符（链条在此断开）", event.seq
+            )
         if event.compute_hash() != event.hash:
-            return ChainReport(False, rows, event.seq, f"第 {event.seq} 条：内容与哈希不符（记录被篡改）", event.seq)
+            return ChainReport(
+                False, rows, event.seq, f"第 {event.seq} 条：内容与哈希不符（记录被篡改）", event.seq
+            )
         if event.seq in wanted:
             hashes_at[event.seq] = event.hash
         if event.action == REBASELINE:
@@ -182,10 +196,14 @@ def verify_chain(witnesses=()) -> ChainReport:
                 )
             return ChainReport(False, rows, head_seq, message, restored_head + 1)
         if hashes_at.get(anchor.seq) != anchor.hash:
-            return ChainReport(False, rows, head_seq, f"{anchor.where}第 {anchor.seq} 条的哈希与日志不符", anchor.seq)
+            return ChainReport(
+                False, rows, head_seq, f"{anchor.where}第 {anchor.seq} 条的哈希与日志不符", anchor.seq
+            )
     notes = []
     if rebaselines:
-        notes.append(f"经过 {len(rebaselines)} 次恢复重建（当前第 {epoch} 期），其中 {lost} 个锚点属于已记录的恢复缺口。")
+        notes.append(
+            f"经过 {len(rebaselines)} 次恢复重建（当前第 {epoch} 期），其中 {lost} 个锚点属于已记录的恢复缺口。"
+        )
     return ChainReport(
         True,
         rows,
@@ -206,8 +224,14 @@ def rebaseline(*, backup: dict, actor=None) -> AuditEvent:
     head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     previous = current_epoch()
-    hashes = dict(AuditEvent.objects.filter(seq__in={a.seq for a in known_anchors()}).values_list("seq", "hash"))
-    beyond = [a for a in known_anchors() if a.epoch == previous and (a.seq > head_seq or hashes.get(a.seq) != a.hash)]
+    hashes = dict(
+        AuditEvent.objects.filter(seq__in={a.seq for a in known_anchors()}).values_list("seq", "hash")
+    )
+    beyond = [
+        a
+        for a in known_anchors()
+        if a.epoch == previous and (a.seq > head_seq or hashes.get(a.seq) != a.hash)
+    ]
     last = max(beyond, key=lambda a: (a.seq, a.at), default=None)
     detail = {
         "backup": backup,

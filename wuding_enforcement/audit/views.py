@@ -15,7 +15,13 @@ PUBLISHED = 48
 
 
 def _anchor(a: AuditAnchor) -> dict:
-    return {"seq": a.seq, "hash": a.hash, "at": a.created_at.isoformat(), "epoch": a.epoch, "period": a.period}
+    return {
+        "seq": a.seq,
+        "hash": a.hash,
+        "at": a.created_at.isoformat(),
+        "epoch": a.epoch,
+        "period": a.period,
+    }
 
 
 @require_GET

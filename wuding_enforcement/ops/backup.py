@@ -52,7 +52,9 @@ class BackupError(Exception):
 def _key() -> bytes:
     value = getattr(settings, "BACKUP_ENCRYPTION_KEY", "")
     if not value:
-        raise BackupError("未设置 BACKUP_ENCRYPTION_KEY：备份必须加密保存，请先生成并妥善保管密钥（README“运维”）。")
+        raise BackupError(
+            "未设置 BACKUP_ENCRYPTION_KEY：备份必须加密保存，请先生成并妥善保管密钥（README“运维”）。"
+        )
     try:
         return load_key(value)
     except ImproperlyConfigured as exc:
@@ -90,7 +92,14 @@ def _pg_env_and_args() -> tuple[dict, list[str]]:
 def _dump_database(writer: EncryptingWriter) -> None:
     if connection.vendor == "postgresql":
         env, args = _pg_env_and_args()
-        command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, connection.settings_dict["NAME"]]
+        command = [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            *args,
+            connection.settings_dict["NAME"],
+        ]
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:  # noqa: S603
             for block in iter(lambda: proc.stdout.read(CHUNK), b""):
                 writer.write(block)
@@ -298,9 +307,13 @@ def restore(folder: Path, *, actor=None) -> dict:
     _restore_tar(folder, entries["media"], f"{manifest['id']}/{entries['media']['name']}", key, media)
     anchors_restored = _empty_folder(anchors_dir)
     if anchors_restored:
-        _restore_tar(folder, entries["anchors"], f"{manifest['id']}/{entries['anchors']['name']}", key, anchors_dir)
+        _restore_tar(
+            folder, entries["anchors"], f"{manifest['id']}/{entries['anchors']['name']}", key, anchors_dir
+        )
     else:
-        logger.warning("anchor folder %s not empty: its anchors are kept, the backup's are not restored", anchors_dir)
+        logger.warning(
+            "anchor folder %s not empty: its anchors are kept, the backup's are not restored", anchors_dir
+        )
     manifest_sha256 = _sha256_of(folder / MANIFEST)
     event = rebaseline(
         backup={

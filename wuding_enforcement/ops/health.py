@@ -112,7 +112,11 @@ def _outbox():
 
 
 def disk_volumes() -> list[tuple[str, object]]:
-    volumes = [("媒体文件", settings.MEDIA_ROOT), ("审计锚点", settings.AUDIT_ANCHOR_DIR), ("程序数据", settings.VAR_DIR)]
+    volumes = [
+        ("媒体文件", settings.MEDIA_ROOT),
+        ("审计锚点", settings.AUDIT_ANCHOR_DIR),
+        ("程序数据", settings.VAR_DIR),
+    ]
     if getattr(settings, "BACKUP_DIR", None):
         volumes.append(("备份", settings.BACKUP_DIR))
     return volumes

@@ -58,7 +58,11 @@ def task_rows(now) -> list[TaskRow]:
     for name in sorted(tracked_names()):
         last = Job.objects.filter(name=name).order_by("-created_at", "-pk").first()
         late = last is None or (last.job_started_at or last.created_at) < now - NIGHTLY_MAX_AGE
-        rows.append(TaskRow(name, _label(name), last, late or (last is not None and last.job_state == JobState.FAILED)))
+        rows.append(
+            TaskRow(
+                name, _label(name), last, late or (last is not None and last.job_state == JobState.FAILED)
+            )
+        )
     return rows
 
 
@@ -85,16 +89,22 @@ def snapshot() -> dict:
         "checks": readiness(),
         "outbox_waiting": waiting().count(),
         "outbox_oldest_age": age_text(now - oldest) if oldest else "",
-        "outbox_failed": list(OutboxMessage.objects.filter(state=MessageState.FAILED).order_by("-created_at")[:FAILED_SHOWN]),
+        "outbox_failed": list(
+            OutboxMessage.objects.filter(state=MessageState.FAILED).order_by("-created_at")[:FAILED_SHOWN]
+        ),
         "anchor": anchor,
         "anchor_age": age_text(anchor_age),
         "anchor_late": anchor is None or anchor_age > ANCHOR_MAX_AGE,
         "epoch": current_epoch(),
         "tasks": task_rows(now),
         "stuck": list(
-            Job.objects.filter(job_state=JobState.RUNNING, lease_until__lt=now).order_by("lease_until")[:FAILED_SHOWN]
+            Job.objects.filter(job_state=JobState.RUNNING, lease_until__lt=now).order_by("lease_until")[
+                :FAILED_SHOWN
+            ]
         ),
-        "failed_jobs": list(Job.objects.filter(job_state=JobState.FAILED).order_by("-job_finished_at")[:FAILED_SHOWN]),
+        "failed_jobs": list(
+            Job.objects.filter(job_state=JobState.FAILED).order_by("-job_finished_at")[:FAILED_SHOWN]
+        ),
         "disks": disks,
         "role_problems": app_role_problems(),
     }

@@ -22,7 +22,10 @@ def verify_audit_chain():
     """Every night: verify the whole audit chain; on failure mail the admins and write an audit row."""
     report = verify_chain()
     if report.ok:
-        record("audit.chain.verified", detail={"rows": report.rows, "head": report.head_seq, "message": report.message})
+        record(
+            "audit.chain.verified",
+            detail={"rows": report.rows, "head": report.head_seq, "message": report.message},
+        )
         return {"ok": True, "message": report.message}
     logger.critical("audit chain verification failed: %s", report.message)
     record(

@@ -45,11 +45,15 @@ def enqueue(task, *args, dedupe_key: str = "", **kwargs) -> OutboxMessage:
     name = _task_name(task)
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(task=name, args=list(args), kwargs=kwargs, dedupe_key=dedupe_key)
+            message = OutboxMessage.objects.create(
+                task=name, args=list(args), kwargs=kwargs, dedupe_key=dedupe_key
+            )
     except IntegrityError:
         if not dedupe_key:
             raise
-        return OutboxMessage.objects.get(dedupe_key=dedupe_key, state__in=[MessageState.PENDING, MessageState.SENDING])
+        return OutboxMessage.objects.get(
+            dedupe_key=dedupe_key, state__in=[MessageState.PENDING, MessageState.SENDING]
+        )
     transaction.on_commit(lambda: dispatch([message.pk]))
     return message
 
@@ -60,7 +64,9 @@ def _claim(ids=None, limit: int = 100) -> list[OutboxMessage]:
         # Rows claimed by a process that died mid-send go back to the queue.
         stale = OutboxMessage.objects.filter(state=MessageState.SENDING, claimed_at__lt=now - CLAIM_LEASE)
         for message in stale.select_for_update(skip_locked=True):
-            logger.warning("outbox message %s (%s) was claimed and never sent: back to pending", message.pk, message.task)
+            logger.warning(
+                "outbox message %s (%s) was claimed and never sent: back to pending", message.pk, message.task
+            )
             message.state = MessageState.PENDING
             message.save(update_fields=["state"])
         due = OutboxMessage.objects.filter(state=MessageState.PENDING, available_at__lte=now)

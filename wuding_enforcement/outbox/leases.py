@@ -32,7 +32,11 @@ def registered() -> list[type[LeasedJob]]:
 
 
 def expiry_reason(job: LeasedJob, now: datetime.datetime) -> str:
-    started = timezone.localtime(job.job_started_at).strftime("%Y-%m-%d %H:%M") if job.job_started_at else "未知时间"
+    started = (
+        timezone.localtime(job.job_started_at).strftime("%Y-%m-%d %H:%M")
+        if job.job_started_at
+        else "未知时间"
+    )
     return (
         f"任务自 {started} 开始运行，超过租期（至 {timezone.localtime(job.lease_until):%H:%M}）仍未结束："
         "执行它的进程可能已中断（重启、内存不足或被终止）。可以重试。"
@@ -77,7 +81,11 @@ def retry(job: LeasedJob, *, by=None) -> bool:
             "ops.job.retried",
             obj=locked,
             actor=by,
-            detail={"model": type(job)._meta.label_lower, "job": str(locked), "previous_error": locked.job_error},
+            detail={
+                "model": type(job)._meta.label_lower,
+                "job": str(locked),
+                "previous_error": locked.job_error,
+            },
         )
     return True
 

@@ -29,7 +29,9 @@ class OutboxMessage(models.Model):
     task = models.CharField("任务", max_length=200)
     args = models.JSONField("位置参数", default=list, blank=True)
     kwargs = models.JSONField("关键字参数", default=dict, blank=True)
-    state = models.CharField("状态", max_length=10, choices=MessageState.choices, default=MessageState.PENDING)
+    state = models.CharField(
+        "状态", max_length=10, choices=MessageState.choices, default=MessageState.PENDING
+    )
     # Optional: at most one waiting message per key (e.g. "recording.casefile:42"), so a double click or a
     # retry of the same intent does not queue the job twice.
     dedupe_key = models.CharField("去重键", max_length=200, blank=True)
@@ -81,7 +83,14 @@ class LeasedJob(models.Model):
     class Meta:
         abstract = True
 
-    _JOB_FIELDS = ["job_state", "lease_until", "job_error", "job_attempts", "job_started_at", "job_finished_at"]
+    _JOB_FIELDS = [
+        "job_state",
+        "lease_until",
+        "job_error",
+        "job_attempts",
+        "job_started_at",
+        "job_finished_at",
+    ]
 
     def start(self, lease: datetime.timedelta | None = None):
         now = timezone.now()

@@ -24,5 +24,6 @@ def sweep_leases():
 def heartbeat():
     """Every minute: the worker that runs this proves the broker, beat and a worker all work (/readyz)."""
     Heartbeat.objects.update_or_create(
-        name="worker", defaults={"at": timezone.now(), "detail": {"host": socket.gethostname(), "pid": os.getpid()}}
+        name="worker",
+        defaults={"at": timezone.now(), "detail": {"host": socket.gethostname(), "pid": os.getpid()}},
     )

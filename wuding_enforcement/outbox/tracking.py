@@ -9,7 +9,7 @@ then fails the job once its lease is over, and acks_late has the broker deliver 
 import datetime
 import logging
 
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_failure, task_postrun, task_prerun
 from django.conf import settings
 from django.db import transaction
 
@@ -44,17 +44,27 @@ def _started(sender=None, task_id=None, task=None, args=None, kwargs=None, **ext
         job.start(lease_for(name))
 
 
+@task_failure.connect(dispatch_uid="outbox_job_failed")
+def _failed(sender=None, task_id=None, exception=None, **extra):
+    name = getattr(sender, "name", "")
+    if name not in tracked_names():
+        return
+    job = Job.objects.filter(celery_id=task_id).first()
+    if job is not None:
+        logger.error("tracked task %s (%s) failed: %s: %s", name, task_id, type(exception).__name__, exception)
+        job.fail(f"任务出错：{type(exception).__name__}: {exception}")
+
+
 @task_postrun.connect(dispatch_uid="outbox_job_finished")
 def _finished(sender=None, task_id=None, task=None, retval=None, state=None, **extra):
     name = getattr(task, "name", "")
     if name not in tracked_names():
         return
     job = Job.objects.filter(celery_id=task_id).first()
-    if job is None:
-        return
+    if job is None or job.job_state != JobState.RUNNING:
+        return  # task_failure already recorded the error
     if state == "SUCCESS":
         job.succeed()
     else:
-        reason = f"{type(retval).__name__}: {retval}" if isinstance(retval, BaseException) else str(state)
-        logger.error("tracked task %s (%s) failed: %s", name, task_id, reason)
-        job.fail(f"任务出错：{reason}")
+        logger.error("tracked task %s (%s) ended in state %s", name, task_id, state)
+        job.fail(f"任务未成功结束（{state}）")

@@ -14,4 +14,6 @@ class Command(BaseCommand):
         if anchor is None:
             self.stdout.write("审计日志为空，无需锚定。")
         else:
-            self.stdout.write(self.style.SUCCESS(f"已锚定第 {anchor.seq} 条（第 {anchor.epoch} 期）：{anchor.hash}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"已锚定第 {anchor.seq} 条（第 {anchor.epoch} 期）：{anchor.hash}")
+            )

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="备份目录（默认 BACKUP_DIR）")
-        parser.add_argument("--keep", type=int, default=None, help="保留最近几份（默认 BACKUP_KEEP；0 不删除）")
+        parser.add_argument(
+            "--keep", type=int, default=None, help="保留最近几份（默认 BACKUP_KEEP；0 不删除）"
+        )
 
     def handle(self, *args, **options):
         target = options["output"] or settings.BACKUP_DIR

@@ -28,7 +28,9 @@ class Command(BaseCommand):
                 f"（最后锚定于 {gap['last_anchor_at']}），已记入第 {summary['rebaseline_seq']} 条审计记录。"
             )
         else:
-            self.stdout.write(f"没有锚点超出恢复的记录；恢复重建已记入第 {summary['rebaseline_seq']} 条审计记录。")
+            self.stdout.write(
+                f"没有锚点超出恢复的记录；恢复重建已记入第 {summary['rebaseline_seq']} 条审计记录。"
+            )
         if not summary["verify_ok"]:
             raise CommandError(f"恢复后审计链校验失败：{summary['verify_message']}")
         self.stdout.write(self.style.SUCCESS(summary["verify_message"]))
