@@ -72,10 +72,14 @@ def read_file_anchors(directory: Path | None = None) -> list[dict]:
 def read_witness(path: Path) -> list[dict]:
     """Anchors from a copy of the public page (/audit/anchor/ JSON) or of an anchor file (JSON lines)."""
     text = Path(path).read_text(encoding="utf-8").strip()
-    if text.startswith("{"):
-        page = json.loads(text)
-        return list(page.get("anchors", [])) + ([page["head"]] if page.get("head") else [])
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict) and ("anchors" in whole or "head" in whole):
+        return list(whole.get("anchors") or []) + ([whole["head"]] if whole.get("head") else [])
+    return [json.loads(line) for line in lines]
 
 
 def current_epoch() -> int:
