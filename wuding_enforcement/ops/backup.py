@@ -90,6 +90,9 @@ def _pg_env_and_args() -> tuple[dict, list[str]]:
 
 
 def _dump_database(writer: EncryptingWriter) -> None:
+    if connection.in_atomic_block:
+        # The dump would miss this transaction's work (and SQLite's backup API would wait on its lock).
+        raise BackupError("备份不能在数据库事务中进行。")
     if connection.vendor == "postgresql":
         env, args = _pg_env_and_args()
         command = [
