@@ -253,20 +253,19 @@ TASK_LEASES = {
 # The worker counts as down when its heartbeat is older than this (seconds).
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
 
-if REDIS_URL:
-    # django-redis, failing open: with Redis down a cache read is a miss and a write is skipped, never a 500
-    # (docs/stack.md trap 20). Short timeouts, so a Redis that hangs costs a request half a second, not 20.
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-            },
-        }
+
+def _redis_cache(url: str) -> dict:
+    """django-redis, failing open: with Redis down a cache read is a miss and a write is skipped, never a 500
+    (docs/stack.md trap 20). Short timeouts, so a Redis that hangs costs a request half a second, not 20."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": _redis_cache(REDIS_URL)}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "wuding.cache"
 else:

@@ -7,7 +7,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import OperationalError, connection
 from django.urls import path
 
-from wuding_enforcement.urls import handler403, handler404, handler500, urlpatterns as portal_urls  # noqa: F401
+from wuding_enforcement.urls import handler403, handler404, handler500  # noqa: F401
+from wuding_enforcement.urls import urlpatterns as portal_urls
 
 
 class FullDiskStorage(FileSystemStorage):

@@ -78,7 +78,11 @@ def test_a_backup_is_encrypted_private_ordered_and_hashed(storage):
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert [f["part"] for f in sorted(manifest["files"], key=lambda f: f["order"])] == ["database", "media", "anchors"]
+    assert [f["part"] for f in sorted(manifest["files"], key=lambda f: f["order"])] == [
+        "database",
+        "media",
+        "anchors",
+    ]
     assert manifest["files"][1]["files"] == 1 and manifest["files"][2]["files"] == 1
     for entry in manifest["files"]:
         assert len(entry["sha256"]) == 64 and entry["sha256"] != entry["plain_sha256"]

@@ -38,7 +38,7 @@ def test_each_failure_gets_its_chinese_page_and_status(browser, url, status, hea
     # The reference number is the request id, also in the response header and every log line.
     reference = response["X-Request-ID"]
     assert len(reference) >= 8
-    assert f"参考编号：<strong class=\"reference\">{reference}</strong>" in page
+    assert f'参考编号：<strong class="reference">{reference}</strong>' in page
     assert response["Cache-Control"] == "no-store"
 
 

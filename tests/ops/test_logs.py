@@ -76,5 +76,8 @@ def test_a_request_logs_with_its_id_and_its_users_id(client, officer, caplog):
 
 def test_an_outage_logs_once_a_minute_not_once_per_request():
     flt = OncePerIntervalFilter(seconds=60)
-    records = [logging.LogRecord("wuding.cache", logging.ERROR, __file__, 1, "Exception ignored", (), None) for _ in range(5)]
+    records = [
+        logging.LogRecord("wuding.cache", logging.ERROR, __file__, 1, "Exception ignored", (), None)
+        for _ in range(5)
+    ]
     assert [flt.filter(r) for r in records] == [True, False, False, False, False]

@@ -24,10 +24,9 @@ def _ran(value) -> bool:
 
 
 def test_the_intent_commits_with_the_change_and_runs_after_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            message = api.enqueue(note, "甲")
-            assert not _ran("甲")  # nothing runs before the commit
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        message = api.enqueue(note, "甲")
+        assert not _ran("甲")  # nothing runs before the commit
     message.refresh_from_db()
     assert message.state == MessageState.DONE  # no broker configured: run in-process after commit
     assert _ran("甲")
@@ -77,7 +76,9 @@ def test_a_broker_outage_at_enqueue_never_reaches_the_request_and_the_row_waits(
     assert message.available_at > timezone.now()  # backoff before the next attempt
 
 
-def test_the_drain_hands_waiting_rows_over_once_the_broker_is_back(broker, django_capture_on_commit_callbacks):
+def test_the_drain_hands_waiting_rows_over_once_the_broker_is_back(
+    broker, django_capture_on_commit_callbacks
+):
     broker.down = True
     with django_capture_on_commit_callbacks(execute=True):
         message = api.enqueue(note, "丁")
@@ -88,7 +89,9 @@ def test_the_drain_hands_waiting_rows_over_once_the_broker_is_back(broker, djang
         call_command("drain_outbox")
     message.refresh_from_db()
     assert message.state == MessageState.SENT
-    assert broker.published == [("tests.ops.note", ["丁"], {}, {"retry": False, "headers": {"outbox_id": message.pk}})]
+    assert broker.published == [
+        ("tests.ops.note", ["丁"], {}, {"retry": False, "headers": {"outbox_id": message.pk}})
+    ]
 
 
 def test_backoff_doubles_up_to_an_hour():

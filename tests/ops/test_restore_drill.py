@@ -58,7 +58,9 @@ def drill_databases():
     names = [f"{base}_restored", f"{base}_rolledback"]
     for name in names:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+        _admin(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
     yield names
     for name in names:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -88,7 +90,11 @@ def manage(tmp_path, *args, database, media, anchors, mirror, check=True):
 def test_backup_restore_into_a_new_database_and_folder_and_both_chains_verify(
     tmp_path, settings, drill_databases, make_case, officer
 ):
-    live = {"media": tmp_path / "live-media", "anchors": tmp_path / "live-anchors", "mirror": tmp_path / "mirror"}
+    live = {
+        "media": tmp_path / "live-media",
+        "anchors": tmp_path / "live-anchors",
+        "mirror": tmp_path / "mirror",
+    }
     settings.MEDIA_ROOT, settings.AUDIT_ANCHOR_DIR, settings.AUDIT_ANCHOR_MIRROR_DIR = (
         live["media"],
         live["anchors"],
@@ -112,7 +118,11 @@ def test_backup_restore_into_a_new_database_and_folder_and_both_chains_verify(
     assert lost_anchor.seq > backup_head
 
     # Disaster: database, media and anchor folder lost. The mirror (another machine) survives.
-    restored = {"media": tmp_path / "new-media", "anchors": tmp_path / "new-anchors", "mirror": live["mirror"]}
+    restored = {
+        "media": tmp_path / "new-media",
+        "anchors": tmp_path / "new-anchors",
+        "mirror": live["mirror"],
+    }
     restored_url = _database_url(drill_databases[0])
     before = manage(tmp_path, "verify_audit", database=restored_url, check=False, **restored)
     assert before.returncode != 0  # an empty database is no portal
@@ -140,7 +150,11 @@ def test_backup_restore_into_a_new_database_and_folder_and_both_chains_verify(
 
 
 def test_a_silent_rollback_to_a_backup_is_caught(tmp_path, settings, drill_databases):
-    live = {"media": tmp_path / "live-media", "anchors": tmp_path / "live-anchors", "mirror": tmp_path / "mirror"}
+    live = {
+        "media": tmp_path / "live-media",
+        "anchors": tmp_path / "live-anchors",
+        "mirror": tmp_path / "mirror",
+    }
     settings.MEDIA_ROOT, settings.AUDIT_ANCHOR_DIR, settings.AUDIT_ANCHOR_MIRROR_DIR = (
         live["media"],
         live["anchors"],
@@ -175,6 +189,8 @@ def test_a_silent_rollback_to_a_backup_is_caught(tmp_path, settings, drill_datab
     rolled["anchors"].mkdir()
     (rolled["anchors"] / "anchors.jsonl").write_text(old_anchors)
 
-    result = manage(tmp_path, "verify_audit", database=_database_url(drill_databases[1]), check=False, **rolled)
+    result = manage(
+        tmp_path, "verify_audit", database=_database_url(drill_databases[1]), check=False, **rolled
+    )
     assert result.returncode != 0
     assert "锚点镜像记录了第" in result.stderr and "没有记录恢复重建" in result.stderr

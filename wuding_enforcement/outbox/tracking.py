@@ -51,7 +51,9 @@ def _failed(sender=None, task_id=None, exception=None, **extra):
         return
     job = Job.objects.filter(celery_id=task_id).first()
     if job is not None:
-        logger.error("tracked task %s (%s) failed: %s: %s", name, task_id, type(exception).__name__, exception)
+        logger.error(
+            "tracked task %s (%s) failed: %s: %s", name, task_id, type(exception).__name__, exception
+        )
         job.fail(f"任务出错：{type(exception).__name__}: {exception}")
 
 
