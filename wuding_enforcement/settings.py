@@ -184,6 +184,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Idempotent tasks are declared acks_late=True, reject_on_worker_lost=True (a worker killed mid-task has the
 # broker deliver the task again); one message at a time per process, so a redelivery waits for nobody.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker and beat log through LOGGING below (JSON lines on stdout), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis redelivers an unacknowledged message after this long: longer than the longest task (the nightly
 # re-hash of every stored byte), or a task still running would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
