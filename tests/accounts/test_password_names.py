@@ -19,7 +19,9 @@ def yang(units):
     return make_staff("yangl", "杨磊", units["shishan"], Role.OFFICER)
 
 
-@pytest.mark.parametrize("password", ["yangl2026!", "Yangl@2026", "2026#YANGL", "lgnay2026!", "Yang@2026", "yangl-2026-!"])
+@pytest.mark.parametrize(
+    "password", ["yangl2026!", "Yangl@2026", "2026#YANGL", "lgnay2026!", "Yang@2026", "yangl-2026-!"]
+)
 def test_passwords_built_from_the_name_are_refused(yang, password):
     with pytest.raises(ValidationError):
         validate_password(password, user=yang)

@@ -40,7 +40,12 @@ def test_an_anchor_goes_to_the_database_the_file_and_the_mirror(anchor_dirs):
     anchor = chain.anchor_head(period="hourly")
     for directory in anchor_dirs:
         line = json.loads((directory / "anchors.jsonl").read_text().splitlines()[-1])
-        assert (line["seq"], line["hash"], line["epoch"], line["period"]) == (anchor.seq, anchor.hash, 1, "hourly")
+        assert (line["seq"], line["hash"], line["epoch"], line["period"]) == (
+            anchor.seq,
+            anchor.hash,
+            1,
+            "hourly",
+        )
 
 
 def test_the_beat_anchors_hourly_and_daily(settings):
@@ -146,7 +151,11 @@ def test_an_anchor_beyond_the_recorded_gap_is_still_an_unexplained_loss(anchor_d
     _events(2)
     backup_head = AuditEvent.objects.order_by("-seq").first().seq
     _events(2)
-    witness_line = {"seq": backup_head + 2, "hash": AuditEvent.objects.get(seq=backup_head + 2).hash, "epoch": 1}
+    witness_line = {
+        "seq": backup_head + 2,
+        "hash": AuditEvent.objects.get(seq=backup_head + 2).hash,
+        "epoch": 1,
+    }
     _restore_to(backup_head)
     chain.rebaseline(backup={"id": "wuding-b"})  # knew of no anchor beyond the head: gap recorded as none
     call_command("verify_audit")

@@ -110,7 +110,10 @@ def test_setting_the_bypass_does_nothing_for_the_app_role(app, events):
     app.execute(f"SET {BYPASS_GUC} = 'on'")
     with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
         app.execute("DELETE FROM audit_auditevent WHERE seq = %s", [events[-1].seq])
-    assert app.execute("SELECT count(*) FROM audit_auditevent WHERE seq = %s", [events[-1].seq]).fetchone()[0] == 1
+    assert (
+        app.execute("SELECT count(*) FROM audit_auditevent WHERE seq = %s", [events[-1].seq]).fetchone()[0]
+        == 1
+    )
 
 
 def test_the_app_role_cannot_obtain_the_test_bypass_role(app):
@@ -125,7 +128,7 @@ def test_the_app_role_cannot_rewrite_change_history(app):
 
 
 def test_the_app_role_works_the_portals_own_tables(app, units):
-    app.execute("UPDATE roster_unit SET \"order\" = \"order\" WHERE id = %s", [units["office"].pk])
+    app.execute('UPDATE roster_unit SET "order" = "order" WHERE id = %s', [units["office"].pk])
     app.execute("DELETE FROM django_session")
 
 

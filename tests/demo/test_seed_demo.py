@@ -292,5 +292,7 @@ def test_the_demo_reviewer_sees_no_case_whose_round_is_not_theirs(seeded):
             "object_pk", flat=True
         )
     )
-    theirs = {str(pk) for pk in ReviewRound.objects.filter(reviewer=reviewer).values_list("case_id", flat=True)}
+    theirs = {
+        str(pk) for pk in ReviewRound.objects.filter(reviewer=reviewer).values_list("case_id", flat=True)
+    }
     assert granted <= theirs, f"view_case on cases without a round of theirs: {sorted(granted - theirs)}"

@@ -24,7 +24,10 @@ def test_a_nightly_verification_that_passes_is_recorded(settings, tmp_path):
     assert tasks.verify_audit_chain.apply().get()["ok"]
     assert AuditEvent.objects.filter(action="audit.chain.verified").exists()
     assert not mail.outbox
-    assert Job.objects.get(name="wuding_enforcement.ops.tasks.verify_audit_chain").job_state == JobState.SUCCEEDED
+    assert (
+        Job.objects.get(name="wuding_enforcement.ops.tasks.verify_audit_chain").job_state
+        == JobState.SUCCEEDED
+    )
 
 
 def test_a_broken_chain_alerts_the_admins_by_mail_and_in_the_audit_log(settings, tmp_path, admin_user):
@@ -54,8 +57,12 @@ def test_verify_audit_runs_every_night(settings):
 
 def test_expired_sessions_go_and_login_records_stay_six_months(settings):
     now = timezone.now()
-    Session.objects.create(session_key="expired", session_data="x", expire_date=now - datetime.timedelta(days=1))
-    Session.objects.create(session_key="current", session_data="x", expire_date=now + datetime.timedelta(hours=1))
+    Session.objects.create(
+        session_key="expired", session_data="x", expire_date=now - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="current", session_data="x", expire_date=now + datetime.timedelta(hours=1)
+    )
     old = now - datetime.timedelta(days=settings.LOGIN_RECORDS_KEEP_DAYS + 1)
     recent = now - datetime.timedelta(days=settings.LOGIN_RECORDS_KEEP_DAYS - 1)
     for when, who in ((old, "old"), (recent, "recent")):

@@ -30,12 +30,21 @@ def test_the_status_page_shows_what_an_operator_needs(client, admin_user, settin
         job_error="任务出错：测试",
         job_finished_at=timezone.now(),
     )
-    OutboxMessage.objects.create(task="recording.tasks.build_case_file", state=MessageState.FAILED, attempts=12)
+    OutboxMessage.objects.create(
+        task="recording.tasks.build_case_file", state=MessageState.FAILED, attempts=12
+    )
     login_as(client, admin_user)
     response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    for text in ("各项依赖", "任务队列", "审计链锚点", "定时任务最近一次运行", "卡住和失败的任务", "磁盘空间"):
+    for text in (
+        "各项依赖",
+        "任务队列",
+        "审计链锚点",
+        "定时任务最近一次运行",
+        "卡住和失败的任务",
+        "磁盘空间",
+    ):
         assert text in page
     assert "ops-verify-audit-nightly" in page and "任务出错：测试" in page
     assert "recording.tasks.build_case_file" in page
@@ -53,7 +62,9 @@ def test_the_status_page_costs_a_fixed_number_of_queries(client, admin_user, dja
         assert client.get(URL).status_code == 200
 
 
-def test_a_failed_job_is_retried_from_the_page(client, admin_user, settings, django_capture_on_commit_callbacks):
+def test_a_failed_job_is_retried_from_the_page(
+    client, admin_user, settings, django_capture_on_commit_callbacks
+):
     settings.TRACKED_TASKS = ["tests.ops.note"]
     import tests.ops.tasks_for_tests  # noqa: F401  (registers the task)
 

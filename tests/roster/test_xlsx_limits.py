@@ -41,7 +41,9 @@ def test_the_bomb_is_small_on_disk(bomb):
     assert len(bomb) < 400 * 1024
 
 
-@pytest.mark.parametrize("importer", [xlsx.import_staff, xlsx.import_certificates, training.import_attendance])
+@pytest.mark.parametrize(
+    "importer", [xlsx.import_staff, xlsx.import_certificates, training.import_attendance]
+)
 def test_a_decompression_bomb_is_refused_before_parsing_every_import(bomb, importer, admin_user):
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(xlsx.ImportErrors, match="压缩比异常"):
