@@ -128,7 +128,7 @@ def test_backup_restore_into_a_new_database_and_folder_and_both_chains_verify(
     assert before.returncode != 0  # an empty database is no portal
 
     result = manage(tmp_path, "restore", str(backup_dir), database=restored_url, **restored)
-    assert f"第 {backup_head + 1} 条至少到第 {lost_anchor.seq} 条未能恢复" in result.stdout
+    assert f"从第 {backup_head + 1} 条起，锚点至少记到第 {lost_anchor.seq} 条" in result.stdout
     assert "审计链完整" in result.stdout
 
     audit = manage(tmp_path, "verify_audit", database=restored_url, **restored)

@@ -62,15 +62,20 @@ class EncryptingWriter:
         self.index += 1
 
     def write(self, data) -> int:
-        data = bytes(data)
-        self.plain.update(data)
-        self.size += len(data)
-        self.buffer += data
+        view = memoryview(data).cast("B")
+        self.plain.update(view)
+        self.size += len(view)
+        self.buffer += view
         # Keep at least one byte back: the chunk that ends the file must be sealed as final.
-        while len(self.buffer) > CHUNK:
-            self._seal(bytes(self.buffer[:CHUNK]), final=False)
-            del self.buffer[:CHUNK]
-        return len(data)
+        if len(self.buffer) > CHUNK:
+            pos = 0
+            with memoryview(self.buffer) as whole:
+                while len(self.buffer) - pos > CHUNK:
+                    self._seal(whole[pos : pos + CHUNK], final=False)
+                    pos += CHUNK
+                rest = bytes(whole[pos:])
+            self.buffer = bytearray(rest)
+        return len(view)
 
     def close(self):
         if not self.closed:

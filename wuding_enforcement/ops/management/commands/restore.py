@@ -24,8 +24,9 @@ class Command(BaseCommand):
         self.stdout.write(f"已从备份 {summary['id']} 恢复（{summary['seconds']} 秒）。")
         if gap.get("last_anchor_seq"):
             self.stdout.write(
-                f"缺口：备份之后的审计记录第 {gap['lost_from_seq']} 条至少到第 {gap['last_anchor_seq']} 条未能恢复"
-                f"（最后锚定于 {gap['last_anchor_at']}），已记入第 {summary['rebaseline_seq']} 条审计记录。"
+                f"缺口：备份之后写入的审计记录未能恢复——从第 {gap['lost_from_seq']} 条起，锚点至少记到第 "
+                f"{gap['last_anchor_seq']} 条（最后锚定于 {gap['last_anchor_at']}）；"
+                f"恢复重建已记入第 {summary['rebaseline_seq']} 条审计记录。"
             )
         else:
             self.stdout.write(
