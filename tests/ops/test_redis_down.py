@@ -104,11 +104,12 @@ def test_a_task_enqueued_while_the_broker_is_down_waits_and_goes_once_it_is_back
     redis, settings, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    old_broker = app.conf.broker_url
+    old_broker = app.conf.get("broker_write_url")
 
     def use_broker(url):
-        # The app's connection and producer pools were built for the previous broker: start them afresh.
-        app.conf.broker_url = url
+        # Publishing uses broker_write_url (CELERY_BROKER_URL in the environment overrides broker_url itself);
+        # the app's connection and producer pools were built for the previous broker: start them afresh.
+        app.conf.broker_write_url = url
         app._pool = None
         app.amqp._producer_pool = None
 
