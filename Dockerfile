@@ -7,12 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint's libraries; libharfbuzz-subset0 keeps CJK font subsetting at ~0.2 s per PDF instead of 8-10 s;
-# Noto CJK so official documents show Chinese glyphs; poppler-utils for pdftotext/pdfsig.
+# Noto CJK so official documents show Chinese glyphs; poppler-utils for pdftotext/pdfsig; postgresql-client
+# (15, as the database) for `manage.py backup` / `restore` (pg_dump, pg_restore).
 # ffmpeg (media metadata) is optional: docker build --build-arg EXTRA_APT_PACKAGES=ffmpeg .
 ARG EXTRA_APT_PACKAGES=""
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils postgresql-client \
         ${EXTRA_APT_PACKAGES} \
     && rm -rf /var/lib/apt/lists/*
 
@@ -33,8 +34,9 @@ RUN pip install "uv==$(sed -n 's/^ *"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)" \
 COPY . .
 
 # The only places the app writes. Named volumes mounted here start with this ownership.
-RUN mkdir -p /app/var /srv/static /srv/media /srv/audit-anchors /srv/beat \
-    && chown wuding:wuding /app/var /srv/static /srv/media /srv/audit-anchors /srv/beat
+RUN mkdir -p /app/var /srv/static /srv/media /srv/audit-anchors /srv/audit-anchor-mirror /srv/backups /srv/beat \
+    && chown wuding:wuding /app/var /srv/static /srv/media /srv/audit-anchors /srv/audit-anchor-mirror /srv/backups /srv/beat \
+    && chmod 0700 /srv/backups
 
 # HOME too, so tools that keep a cache there (fontconfig for WeasyPrint) can write it.
 ENV DJANGO_SETTINGS_MODULE=wuding_enforcement.settings \

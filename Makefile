@@ -14,7 +14,7 @@ PORT ?= 8000
 PUBLIC_HOST ?= $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -I 2>/dev/null | cut -d' ' -f1),$(HOST))
 PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 
-.PHONY: run test lint lock upgrade format ci bench system-deps venv migrate demo e2e check clean
+.PHONY: run test lint lock upgrade format ci bench drill system-deps venv migrate demo e2e check clean
 
 system-deps:
 	@bash scripts/system-deps.sh $(APT_PACKAGES)
@@ -79,3 +79,7 @@ ci:
 
 bench: venv
 	$(PY) bench/run_all.py
+
+# Backup-and-restore drill with real processes on the local PostgreSQL (README "运维").
+drill: venv
+	bash scripts/drill-backup-restore.sh

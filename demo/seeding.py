@@ -17,7 +17,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases import calendar
@@ -368,9 +367,9 @@ class _Seeder:
             CasePause.objects.create(
                 case=case, kind=kind, note=note, created_by=officers[0], start=first, end=last
             )
-        if spec.reviewer_sees:
-            # The reviewer opens the case under review (the legal-review system grants the same on submission).
-            assign_perm("cases.view_case", self.staff["reviewer"], case)
+        # No grant here: a reviewer sees a case under review only through a round assigned to them
+        # (legal_review.lifecycle grants it then). The demo used to grant `reviewer` view on these cases while
+        # their rounds were unassigned (issue 15); CaseSpec.reviewer_sees now grants nothing.
 
     def step(self, case, target, actor, approver, spec, lead_date):
         reason = spec.reasons.get(target, case_data.REASONS.get(target, ""))

@@ -1,20 +1,50 @@
-"""Container health check: GET /healthz (it queries the database) as the proxy would send it."""
+"""Container health checks (docker-compose.yml), one per process kind:
 
+  python deploy/healthcheck.py web     GET /healthz over plain HTTP with the IP as Host (exempt from the host
+                                       check and the HTTPS redirect): the web process answers in time.
+  python deploy/healthcheck.py worker  the worker of this container answers a Celery ping through the broker.
+  python deploy/healthcheck.py beat    beat wrote its schedule file within the last 10 minutes (it does after
+                                       sending tasks, at least every few minutes: the heartbeat is every minute).
+
+Readiness of the whole installation (database, Redis, broker, worker heartbeat, disk) is /readyz.
+"""
+
+import glob
 import os
+import socket
 import sys
+import time
 import urllib.request
 
-# The first allowed host (".example.cn" also allows "example.cn") and the proxy's X-Forwarded-Proto, so
-# neither ALLOWED_HOSTS nor the HTTPS redirect turns the check away.
-host = (os.environ.get("ALLOWED_HOSTS") or "localhost").split(",")[0].strip().lstrip(".")
-if host in {"", "*"}:
-    host = "localhost"
-request = urllib.request.Request(
-    "http://127.0.0.1:8000/healthz", headers={"Host": host, "X-Forwarded-Proto": "https"}
-)
-try:
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (a fixed http:// URL)
-        sys.exit(0 if response.status == 200 else 1)
-except Exception as exc:
-    print(f"healthz failed: {exc}", file=sys.stderr)
-    sys.exit(1)
+BEAT_SCHEDULE = os.environ.get("BEAT_SCHEDULE_FILE", "/srv/beat/celerybeat-schedule")
+BEAT_MAX_AGE = 10 * 60
+
+
+def web() -> bool:
+    with urllib.request.urlopen("http://127.0.0.1:8000/healthz", timeout=5) as response:  # noqa: S310 (fixed URL)
+        return response.status == 200
+
+
+def worker() -> bool:
+    sys.path.insert(0, "/app")
+    from wuding_enforcement.celery import app
+
+    replies = app.control.ping([f"celery@{socket.gethostname()}"], timeout=5)
+    return bool(replies)
+
+
+def beat() -> bool:
+    files = glob.glob(BEAT_SCHEDULE + "*")
+    return bool(files) and time.time() - max(os.path.getmtime(f) for f in files) < BEAT_MAX_AGE
+
+
+if __name__ == "__main__":
+    kind = sys.argv[1] if len(sys.argv) > 1 else "web"
+    try:
+        healthy = {"web": web, "worker": worker, "beat": beat}[kind]()
+    except Exception as exc:
+        print(f"{kind} health check failed: {exc}", file=sys.stderr)
+        sys.exit(1)
+    if not healthy:
+        print(f"{kind} health check failed", file=sys.stderr)
+    sys.exit(0 if healthy else 1)

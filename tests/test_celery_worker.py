@@ -90,7 +90,7 @@ def test_a_real_worker_anchors_the_audit_chain_in_the_database_and_the_anchor_fi
     result = worker.send(anchor_audit_chain)
     payload = result.get(timeout=10)
 
-    assert payload == {"seq": event.seq, "hash": event.hash}
+    assert payload == {"seq": event.seq, "hash": event.hash, "epoch": 1}
     assert worker.runs == [(anchor_audit_chain.name, worker.queue, False)]
     assert AuditAnchor.objects.get(seq=event.seq).hash == event.hash
     assert [(a["seq"], a["hash"]) for a in read_file_anchors()] == [(event.seq, event.hash)]
@@ -116,7 +116,7 @@ def test_a_real_worker_counts_overdue_cases_from_the_committed_rows(worker, make
 )
 def test_with_redis_url_the_cache_is_redis_and_holds_chinese_values():
     from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
+    from django_redis.cache import RedisCache  # failing open (docs/stack.md trap 20)
 
     cache = caches["default"]
     assert isinstance(cache, RedisCache)

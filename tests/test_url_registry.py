@@ -38,6 +38,7 @@ PUBLIC = {
     "disclosure:publication_open_csv",
     "disclosure:publication_open_json",
     "healthz",  # load-balancer health check, answers {"status": "ok"} only
+    "audit:anchor",  # the audit chain's published anchors (sequence numbers and hashes, no content)
     "roster:login",  # the staff sign-in page
 }
 # Not pages: Django's static-file serving is not mounted in tests.

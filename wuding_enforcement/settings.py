@@ -39,6 +39,14 @@ if _public_host and _public_host not in _DEV_HOSTS:
     _DEV_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if not DEBUG else _DEV_HOSTS)
 DATABASE_URL = env_str("DATABASE_URL")
+# The owner of the schema, used only to migrate (and to grant the application role its rights afterwards):
+# the application itself connects as DATABASE_URL's role, which owns nothing and cannot alter, truncate or
+# disable the triggers of the audit log (README "部署"; `deploy/entrypoint.sh migrate`). A process started
+# with DB_AS_OWNER=true (the migrate entry point, backup/restore) connects as the owner instead.
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL")
+DB_AS_OWNER = env_bool("DB_AS_OWNER", False)
+if DB_AS_OWNER and not DATABASE_MIGRATE_URL:
+    raise ImproperlyConfigured("DB_AS_OWNER=true needs DATABASE_MIGRATE_URL (the schema owner's connection)")
 
 if not DEBUG:
     problems = []
@@ -54,6 +62,8 @@ elif not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET_KEY
 
 INSTALLED_APPS = [
+    # First: its clean_old_history (a refusal: history is part of the record) shadows simple-history's.
+    "wuding_enforcement.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +81,8 @@ INSTALLED_APPS = [
     "csp",
     # The shared domain: audit <- roster <- cases <- the three systems.
     "wuding_enforcement.audit",
+    # The durable outbox of tasks and the leases of long jobs (imports no domain model but audit).
+    "wuding_enforcement.outbox",
     "wuding_enforcement.roster",
     "wuding_enforcement.cases",
     "wuding_enforcement.rulebook",
@@ -88,12 +100,18 @@ if DEMO_MODE:
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # A request id for every request, log line and failure page.
+    "wuding_enforcement.ops.middleware.RequestIdMiddleware",
+    # /healthz and /readyz answer before the host check and the HTTPS redirect (probes use an IP and HTTP).
+    "wuding_enforcement.ops.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wuding_enforcement.ops.middleware.UserIdLogMiddleware",
+    "wuding_enforcement.ops.middleware.StaffNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wuding_enforcement.audit.middleware.AuditRequestMiddleware",
     "wuding_enforcement.roster.middleware.AccountSecurityMiddleware",
@@ -130,11 +148,14 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        (DATABASE_MIGRATE_URL if DB_AS_OWNER else DATABASE_URL) or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request in seconds (the 503 page), not after a TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two requests that read-then-write
     # (gapless numbers, the audit chain) queue up instead of failing with "database is locked".
@@ -158,14 +179,55 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing never waits long on a broker that is down: the outbox keeps the intent (docs/stack.md trap 21).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Idempotent tasks are declared acks_late=True, reject_on_worker_lost=True (a worker killed mid-task has the
+# broker deliver the task again); one message at a time per process, so a redelivery waits for nobody.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker and beat log through LOGGING below (JSON lines on stdout), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis redelivers an unacknowledged message after this long: longer than the longest task (the nightly
+# re-hash of every stored byte), or a task still running would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
 CELERY_BEAT_SCHEDULE = {
+    # The durable outbox (wuding_enforcement/outbox): hand waiting tasks to the broker, with backoff.
+    "outbox-drain-every-minute": {
+        "task": "wuding_enforcement.outbox.tasks.drain_outbox",
+        "schedule": timedelta(minutes=1),
+    },
+    # Long jobs running past their lease become "failed — retry".
+    "outbox-sweep-leases": {
+        "task": "wuding_enforcement.outbox.tasks.sweep_leases",
+        "schedule": timedelta(minutes=5),
+    },
+    # The worker's heartbeat (/readyz: broker, beat and a worker all alive).
+    "outbox-heartbeat-every-minute": {
+        "task": "wuding_enforcement.outbox.tasks.heartbeat",
+        "schedule": timedelta(minutes=1),
+    },
+    # Anchor the audit chain hourly (so deleting the tail is visible within the hour) and daily.
+    "anchor-audit-chain-hourly": {
+        "task": "wuding_enforcement.audit.tasks.anchor_audit_chain",
+        "schedule": crontab(minute=5),
+    },
+    # Verify the whole audit chain every night; a failure mails the admins and is itself audited.
+    "ops-verify-audit-nightly": {
+        "task": "wuding_enforcement.ops.tasks.verify_audit_chain",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Expired sessions removed; login records (django-axes) removed once older than LOGIN_RECORDS_KEEP_DAYS.
+    "ops-clean-sessions-and-login-records-daily": {
+        "task": "wuding_enforcement.ops.tasks.clean_sessions_and_login_records",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "send-reminders-daily": {
         "task": "supervision.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
     "anchor-audit-chain-daily": {
         "task": "wuding_enforcement.audit.tasks.anchor_audit_chain",
-        "schedule": timedelta(hours=24),
+        "schedule": crontab(hour=23, minute=55),
+        "kwargs": {"period": "daily"},
     },
     # Abort resumable uploads idle for UPLOAD_STALE_HOURS and remove their partial files.
     "recording-clean-stale-uploads-hourly": {
@@ -184,10 +246,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# How long a tracked task may run before the sweeper calls it lost (seconds; default 30 minutes).
+TASK_LEASES = {
+    "recording.tasks.verify_integrity": 5 * 3600,
+    "wuding_enforcement.ops.tasks.verify_audit_chain": 2 * 3600,
+    "wuding_enforcement.ops.tasks.nightly_backup": 5 * 3600,
+}
+# The worker counts as down when its heartbeat is older than this (seconds).
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
+
+
+def _redis_cache(url: str) -> dict:
+    """django-redis, failing open: with Redis down a cache read is a miss and a write is skipped, never a 500
+    (docs/stack.md trap 20). Short timeouts, so a Redis that hangs costs a request half a second, not 20."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": _redis_cache(REDIS_URL)}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "wuding.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, never in the cache: signing in and staying signed in do not depend on Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth and accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "roster.Staff"
@@ -210,6 +296,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "wuding_enforcement.roster.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    # Refuses the username or the surname's pinyin dressed up with digits and symbols (yangl2026! for yangl).
+    {"NAME": "wuding_enforcement.roster.validators.PersonalNamePasswordValidator"},
 ]
 
 # django-axes: lock a username from one IP after 5 failures for 30 minutes (docs/stack.md trap 10).
@@ -334,18 +422,78 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "武定县市场监督管理�
 # --- The bureau -------------------------------------------------------------------------------------------
 BUREAU_NAME = env_str("BUREAU_NAME", "武定县市场监督管理局")
 BUREAU_SHORT = env_str("BUREAU_SHORT", "武市监")
-# Where the daily audit-chain anchors are written, outside the database.
+# Where the hourly and daily audit-chain anchors are written, outside the database.
 AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
+# A second copy of every anchor on storage the database host cannot rewrite (another machine's mount, an
+# object store's sync folder). Never part of a restore: it is the witness that tells a genuine restore (which
+# records a re-baseline) from a silent rollback (README "运维").
+_mirror = env_str("AUDIT_ANCHOR_MIRROR_DIR", "")
+AUDIT_ANCHOR_MIRROR_DIR = Path(_mirror) if _mirror else None
 # Only settings_test may turn this on (it lets pytest-django flush the audit table); see audit/db.py.
 AUDIT_TRIGGER_BYPASS = False
 
+# --- Operations (README "运维") --------------------------------------------------------------------------------
+# Backups (manage.py backup): where they go, and the key that encrypts them (32 random bytes, urlsafe base64:
+# python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"). Keep the key
+# apart from the backups: without it they cannot be read, by an intruder or by you.
+_backup_dir = env_str("BACKUP_DIR", "")
+BACKUP_DIR = Path(_backup_dir) if _backup_dir else None
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["ops-backup-nightly"] = {
+        "task": "wuding_enforcement.ops.tasks.nightly_backup",
+        "schedule": crontab(hour=1, minute=30),
+    }
+# A volume with less free space than this fails /readyz and shows red on the 运行状态 page.
+DISK_MIN_FREE_BYTES = env_int("DISK_MIN_FREE_BYTES", 2 * 1024**3)
+# Addresses whose /readyz probes get an answer (loopback always; add the load balancer's network).
+HEALTH_PROBE_NETWORKS = env_list("HEALTH_PROBE_NETWORKS", ["127.0.0.0/8", "::1/128"])
+# Login records (django-axes attempts and logs) are kept at least six months (网络安全法 第二十一条).
+LOGIN_RECORDS_KEEP_DAYS = env_int("LOGIN_RECORDS_KEEP_DAYS", 183)
+if LOGIN_RECORDS_KEEP_DAYS < 183:
+    raise ImproperlyConfigured(
+        "LOGIN_RECORDS_KEEP_DAYS must be at least 183 (网络安全法 第二十一条: six months)"
+    )
+# Who is mailed when a nightly check fails (besides every active 管理员 with an e-mail address):
+# "张三 <zhang@example.cn>, ops@example.cn".
+ADMINS = [
+    (address.split("<")[0].strip() or address, address.split("<")[-1].rstrip(">").strip())
+    for address in env_list("ADMINS", [])
+]
+
+# Logs: one JSON object per line on stdout (request id, user id; ID and mobile numbers masked), or readable
+# lines in development. LOG_FORMAT=json|text.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_context": {"()": "wuding_enforcement.ops.logs.RequestContextFilter"},
+        # An outage would otherwise log the same ignored cache error on every request.
+        "once_a_minute": {"()": "wuding_enforcement.ops.logs.OncePerIntervalFilter", "seconds": 60},
+    },
+    "formatters": {
+        "json": {"()": "wuding_enforcement.ops.logs.JsonFormatter"},
+        "text": {"()": "wuding_enforcement.ops.logs.TextFormatter"},
+    },
     # The handler has the level too: Django's own "django" logger already prints its INFO lines (runserver)
     # in development and propagates them here, where they would print twice.
-    "handlers": {"console": {"class": "logging.StreamHandler", "level": env_str("LOG_LEVEL", "WARNING")}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "level": env_str("LOG_LEVEL", "WARNING"),
+            "filters": ["request_context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "wuding.cache": {"filters": ["once_a_minute"]},
+    },
 }
 
 # django-guardian: no anonymous user row (citizens never get object permissions).
@@ -374,4 +522,5 @@ EVIDENCE_VERIFY_BEFORE_SEND_BYTES = env_int("EVIDENCE_VERIFY_BEFORE_SEND_BYTES",
 DOCUMENT_SIGNER = env_str("DOCUMENT_SIGNER", "")
 SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
 SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "")
-LOGGING["loggers"] = {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}}
+_loggers: dict = LOGGING["loggers"]  # type: ignore[assignment]  # LOGGING is a plain dict literal
+_loggers.update({"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}})

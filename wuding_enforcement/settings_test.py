@@ -38,3 +38,7 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
 # Threads in tests (live server, Celery worker, concurrency tests) must not keep connections open, or
 # PostgreSQL refuses to drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Backups in tests are encrypted with a fixed key (never used anywhere else).
+BACKUP_ENCRYPTION_KEY = "dGVzdC1vbmx5LWJhY2t1cC1rZXktMzItYnl0ZXMhISE="
+# Readable log lines in tests (the JSON formatter has tests of its own).
+LOGGING["handlers"]["console"]["formatter"] = "text"  # type: ignore[index]  # noqa: F405 - a dict literal

@@ -6,6 +6,7 @@ from django.urls import include, path
 from legal_review import public as legal_review_public
 
 from . import views
+from .ops import health
 from .roster.admin_site import secure_admin_site
 
 # Only active admins (管理员) or superusers who passed two-factor; is_staff is not consulted (see admin_site.py).
@@ -22,7 +23,9 @@ urlpatterns = [
     path("staff/recording/", include("recording.urls")),
     path("staff/review/", include("legal_review.urls")),
     path("staff/supervision/", include("supervision.urls")),
-    path("healthz", views.healthz, name="healthz"),
+    path("staff/ops/", include("wuding_enforcement.ops.urls")),
+    path("audit/", include("wuding_enforcement.audit.urls")),
+    path("healthz", health.healthz, name="healthz"),
     # 裁量基准 (行政处罚法 第三十四条) is legal_review's data and page, shown on the public site beside disclosure's.
     path("benchmarks/", legal_review_public.benchmarks, name="public_benchmarks"),
     path("", include("disclosure.urls")),
@@ -30,3 +33,5 @@ urlpatterns = [
 
 handler403 = "wuding_enforcement.views.permission_denied"
 handler404 = "wuding_enforcement.views.page_not_found"
+# Chinese 500 / 503 (database down) / 507 (disk full) pages with the request id as reference number.
+handler500 = "wuding_enforcement.ops.errors.server_error"

@@ -1,9 +1,7 @@
-"""Top-floor views: the staff home page per role, health check, error pages."""
+"""Top-floor views: the staff home page per role, error pages (health probes: ops/health.py)."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import prefetch_related_objects
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -59,13 +57,6 @@ def home(request):
     context["entitlement"] = entitlement_on(user, today)
     context["my_certificates"] = [(c, c.status_label_on(today), c.is_valid_on(today)) for c in certificates]
     return render(request, "home.html", context)
-
-
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def permission_denied(request, exception=None):

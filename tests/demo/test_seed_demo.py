@@ -277,3 +277,22 @@ def test_supervision_is_alive_a_finished_round_an_open_notice_and_late_items_rem
     assert len(late_units) >= 2 and soon_units
     assert Notification.objects.filter(level="red").exists()
     assert Notification.objects.filter(level="amber").exists()
+
+
+def test_the_demo_reviewer_sees_no_case_whose_round_is_not_theirs(seeded):
+    """issue 15: the demo granted `reviewer` view on cases under review whose rounds nobody had taken."""
+    from guardian.models import UserObjectPermission
+
+    from legal_review.models import ReviewRound
+    from wuding_enforcement.roster.models import Staff
+
+    reviewer = Staff.objects.get(username="reviewer")
+    granted = set(
+        UserObjectPermission.objects.filter(user=reviewer, permission__codename="view_case").values_list(
+            "object_pk", flat=True
+        )
+    )
+    theirs = {
+        str(pk) for pk in ReviewRound.objects.filter(reviewer=reviewer).values_list("case_id", flat=True)
+    }
+    assert granted <= theirs, f"view_case on cases without a round of theirs: {sorted(granted - theirs)}"

@@ -25,4 +25,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditAnchor)
 class AuditAnchorAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "hash", "created_at")
+    list_display = ("seq", "hash", "created_at", "epoch", "period")

@@ -10,6 +10,7 @@ import re
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .masking import mask_id_number
 from .models import GENESIS_HASH, AuditEvent, Outcome
 
 _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
@@ -18,12 +19,8 @@ _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request
 _ADVISORY_LOCK_KEY = 0x57554449  # "WUDI"
 
 _SECRET_KEYS = re.compile(r"pass(word)?|secret|token|session|otp|key", re.I)
-_ID_NUMBER = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
 
-
-def mask_id_number(text: str) -> str:
-    """Keep the first 6 and last 4 characters of an 18-digit ID number (no full ID ever lands in a log)."""
-    return _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2), text or "")
+__all__ = ["client_ip", "current_request", "mask_id_number", "record"]
 
 
 def _clean(value):

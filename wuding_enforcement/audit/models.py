@@ -1,9 +1,9 @@
 """The append-only, hash-chained audit log of sensitive events.
 
 One row per event. Each row stores the SHA-256 of the previous row, so altering, removing or inserting a
-row out of order breaks the chain, and `manage.py verify_audit` names the first broken row. Daily anchors
-(the chain head's sequence number and hash, written to a file outside the database as well as to
-AuditAnchor) detect the removal of the newest rows too.
+row out of order breaks the chain, and `manage.py verify_audit` names the first broken row. Hourly and daily
+anchors (the chain head's sequence number and hash, written to a file outside the database, its mirror and
+the public page as well as to AuditAnchor) detect the removal of the newest rows too (chain.py).
 """
 
 import hashlib
@@ -115,11 +115,14 @@ class AuditEvent(models.Model):
 
 
 class AuditAnchor(models.Model):
-    """A copy of the chain head taken daily; the same line is appended to a file outside the database."""
+    """A copy of the chain head taken hourly and daily; the same line is appended to a file outside the
+    database. `epoch` counts restores: a re-baseline after a restore opens the next one (chain.py)."""
 
     seq = models.PositiveBigIntegerField("锚定序号")
     hash = models.CharField("锚定哈希", max_length=64)
     created_at = models.DateTimeField("锚定时间", auto_now_add=True)
+    epoch = models.PositiveIntegerField("锚点期次", default=1)
+    period = models.CharField("锚定方式", max_length=20, default="daily")
 
     class Meta:
         verbose_name = "审计链锚点"

@@ -13,6 +13,7 @@ can sign in.
 import datetime
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -31,6 +32,14 @@ from .models import STORED_STATUSES, Certificate, CertificateKind, CertificateSt
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A county bureau has a few hundred staff; the cap keeps a decompression bomb from filling memory.
 MAX_ROWS = 5000
+# An .xlsx is a zip. Before openpyxl reads anything, the sizes the zip declares are checked: Python's zipfile
+# never inflates a member beyond its declared size, so these bounds hold for what is actually read. A 310 KB
+# file declaring a 300 MB cell is refused here, before it can take the memory (issue: 461 → 998 MB).
+MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+# Members this big must not inflate more than MAX_RATIO times; smaller ones (styles, themes) may.
+RATIO_CHECKED_FROM = 1024 * 1024
+MAX_RATIO = 100
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 STAFF_HEADERS = ["用户名", "姓名", "单位", "联系电话", "角色", "在职"]
@@ -171,6 +180,31 @@ def _read_bytes(file) -> bytes:
     return file.read(MAX_FILE_BYTES + 1)
 
 
+def check_zip_limits(data: bytes) -> None:
+    """Refuse a file whose zip declares too much content, too many parts or a suspicious inflation ratio."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportErrors([(FILE_LEVEL, "文件不是有效的 Excel (.xlsx) 文件。")]) from exc
+    total = sum(m.file_size for m in members)
+    too_inflated = [
+        m
+        for m in members
+        if m.file_size >= RATIO_CHECKED_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+    ]
+    if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNCOMPRESSED_BYTES or too_inflated:
+        raise ImportErrors(
+            [
+                (
+                    FILE_LEVEL,
+                    f"文件解压后超过 {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB 或压缩比异常，已拒绝导入"
+                    "（可能是恶意构造的文件）。请用 Excel 另存为普通的 .xlsx 文件后再导入。",
+                )
+            ]
+        )
+
+
 def _read_rows(file, headers: list[str]) -> list[tuple[int, dict]]:
     """The data rows as (row number, {header: value}), or ImportErrors for a file that cannot be read."""
     data = _read_bytes(file)
@@ -178,6 +212,7 @@ def _read_rows(file, headers: list[str]) -> list[tuple[int, dict]]:
         raise ImportErrors(
             [(FILE_LEVEL, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请拆分后分批导入。")]
         )
+    check_zip_limits(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about harmless oddities of files saved by other programs (styles, validation).
