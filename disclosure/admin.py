@@ -15,7 +15,6 @@ from .models import (
     EnforcementSubject,
     Procedure,
     ProcedureStep,
-    RandomInspectionItem,
     ServiceGuide,
 )
 
@@ -38,15 +37,6 @@ class EnforcementSubjectAdmin(PublicPageLinkMixin, DomainHistoryAdmin):
     list_display = ("name", "nature", "unit", "order", "is_public", "updated_at", "public_page")
     list_filter = ("is_public", "nature")
     search_fields = ("name", "legal_basis", "duties")
-    list_select_related = ("unit",)
-
-
-@admin.register(RandomInspectionItem)
-class RandomInspectionItemAdmin(PublicPageLinkMixin, DomainHistoryAdmin):
-    public_url_name = "disclosure:inspections"
-    list_display = ("code", "item", "field", "method", "ratio", "unit", "is_public", "updated_at")
-    list_filter = ("is_public", "field", "unit")
-    search_fields = ("code", "item", "target", "basis")
     list_select_related = ("unit",)
 
 

@@ -28,7 +28,7 @@ SECTIONS = {
         "legal_review.benchmark",
         "cases.poweritem",
     },
-    "inspections": {"disclosure.randominspectionitem", "roster.unit"},
+    "inspections": {"inspection.inspectionitem", "roster.unit"},
     "procedures": {
         "disclosure.procedure",
         "disclosure.procedurestep",

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from inspection.models import InspectionItem, InspectionMode
 from wuding_enforcement.cases.models import PowerItem, PowerKind, RuleSettings
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role, Unit
@@ -37,7 +38,6 @@ from .models import (
     EnforcementSubject,
     Procedure,
     ProcedureStep,
-    RandomInspectionItem,
     ServiceGuide,
 )
 from .signing import certificate_path
@@ -250,13 +250,15 @@ def benchmarks(request):
 @require_GET
 def inspections(request):
     def build():
-        items = list(RandomInspectionItem.objects.public().select_related("unit"))
+        items = list(
+            InspectionItem.objects.public().filter(mode=InspectionMode.RANDOM).select_related("unit")
+        )
         groups = OrderedDict()
         for item in items:
             groups.setdefault(item.field, []).append(item)
         return _part(
             "inspections",
-            {"groups": list(groups.items()), "updated": RandomInspectionItem.objects.last_updated()},
+            {"groups": list(groups.items()), "updated": InspectionItem.objects.last_updated()},
         )
 
     return _page(request, "随机抽查事项清单", cached_html("inspections", "", build))
