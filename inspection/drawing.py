@@ -25,6 +25,8 @@ from wuding_enforcement.shared import draws
 from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.refusals import Refused
 
+from .refusing import audited, refuse
+
 logger = logging.getLogger("wuding.inspection")
 
 PLANNER_ROLES = (Role.LEGAL_REVIEWER, Role.ADMIN, Role.BUREAU_HEAD)
@@ -36,15 +38,7 @@ def is_planner(user) -> bool:
 
 
 def _refuse(action, obj, by, problems):
-    logger.info("draw %s refused: %s", action, "; ".join(problems))
-    record(
-        f"inspection.draw.{action}_refused",
-        obj=obj,
-        actor=by,
-        outcome="failure",
-        detail={"problems": problems},
-    )
-    raise Refused(problems)
+    refuse(f"inspection.draw.{action}", obj, problems)
 
 
 def draw_inputs(entry, day):
@@ -107,6 +101,7 @@ class DrawLifecycle:
     # --- commit ---
 
     @classmethod
+    @audited
     def commit(
         cls, *, by, entry, draw_on, public_source: str, round: int = 1, max_per_officer=None, title=""
     ):
@@ -204,6 +199,7 @@ class DrawLifecycle:
             .get(pk=self.pk)
         )
 
+    @audited
     def run(self, *, by, public_value: str, note: str):
         """Enter the public value (with where it was read) and draw: once."""
         from .models import DrawState
@@ -306,6 +302,7 @@ class DrawLifecycle:
 
     # --- replacement ---
 
+    @audited
     def replace(self, *, by, pick, reason: str):
         """An entity found deregistered before its visit is replaced by the same rule (the next ranked entity of
         its risk class that can be paired); its task is withdrawn or its case ended."""
@@ -388,6 +385,7 @@ class DrawLifecycle:
                 problems.append(f"{pick.entity.name}的检查尚未形成结果：检查全部结束后才能公布抽取名单。")
         return problems
 
+    @audited
     def reveal(self, *, by):
         """After the inspections: publish the secret, the snapshot, the exclusions and the pairs with the
         results (the list is never public before the visits — it would warn the targets)."""

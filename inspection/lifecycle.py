@@ -13,33 +13,22 @@ are outside the cap but counted (InspectionQuerySet.cap_counts).
 """
 
 import datetime
-import logging
 
 from django.db import transaction
 from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.workflow import Procedure, Stage
 from wuding_enforcement.roster.models import Role
 from wuding_enforcement.shared.chinese import cn_date
-from wuding_enforcement.shared.refusals import Refused
 
-logger = logging.getLogger("wuding.inspection")
+from .refusing import audited, refuse
 
 RESULT_STAGES = frozenset({Stage.INSPECTION_RESULT, Stage.CLOSED, Stage.ARCHIVED})
 
 
 def _refuse(action: str, obj, by, problems: list[str]):
-    logger.info("inspection %s refused: %s", action, "; ".join(problems))
-    record(
-        f"inspection.inspection.{action}_refused",
-        obj=obj,
-        actor=by,
-        outcome="failure",
-        detail={"problems": problems},
-    )
-    raise Refused(problems)
+    refuse(f"inspection.inspection.{action}", obj, problems)
 
 
 def cap_problems(
@@ -74,6 +63,7 @@ class InspectionLifecycle:
     # --- registration ---------------------------------------------------------------------------------
 
     @classmethod
+    @audited
     def register(
         cls,
         *,
@@ -239,6 +229,7 @@ class InspectionLifecycle:
     def _locked(self):
         return type(self).objects.select_for_update().select_related("entity", "item", "unit").get(pk=self.pk)
 
+    @audited
     def approve(self, *, by, opinion: str):
         """行政检查审批表: the bureau head approves (必审批). The officers, the entity and the cap are checked
         again on approval (a certificate may have lapsed since); the case is opened and the 检查码 issued.
@@ -281,6 +272,7 @@ class InspectionLifecycle:
         self.refresh_from_db()
         return self
 
+    @audited
     def reject(self, *, by, opinion: str):
         from .models import ApprovalState
 
@@ -349,6 +341,7 @@ class InspectionLifecycle:
             detail={"number": self.number, "case": case.pk, "lead_number": case.lead_number},
         )
 
+    @audited
     def withdraw(self, *, by, reason: str):
         """A task not yet approved is withdrawn; an approved one is ended through its case (cancel)."""
         from .models import ApprovalState
@@ -384,6 +377,7 @@ class InspectionLifecycle:
 
     # --- the record ------------------------------------------------------------------------------------
 
+    @audited
     def form_result(
         self,
         *,
@@ -478,6 +472,7 @@ class InspectionLifecycle:
         self.refresh_from_db()
         return self
 
+    @audited
     def record_test_report(self, *, by, on: datetime.date):
         """Where samples were taken, the result is published after the test report: its date starts the
         publication clock (国发〔2019〕5号)."""
@@ -497,74 +492,6 @@ class InspectionLifecycle:
             inspection.save(update_fields=["test_report_on", "updated_at"])
             record(
                 "inspection.inspection.test_report", obj=inspection, actor=by, detail={"on": on.isoformat()}
-            )
-        self.refresh_from_db()
-        return self
-
-    # --- publication -----------------------------------------------------------------------------------
-
-    @property
-    def publication_start(self) -> datetime.date | None:
-        """The day the result counts as formed for publication: the test report's date where samples were
-        taken (none yet: the clock has not started), else the result's date."""
-        if not self.result_on:
-            return None
-        if self.samples_taken:
-            return self.test_report_on
-        return self.result_on
-
-    def publication_due(self) -> datetime.date | None:
-        """20 working days after the result is formed (国发〔2019〕5号; a setting), on the working-day calendar
-        (cases/calendar.py: the start day is not counted, holidays and 调休 followed)."""
-        from .models import InspectionSettings
-
-        start = self.publication_start
-        if start is None or not self.needs_publication:
-            return None
-        return calendar.add_working_days(start, InspectionSettings.current().result_working_days)
-
-    def publication_overdue(self, today: datetime.date | None = None) -> bool:
-        due = self.publication_due()
-        if due is None:
-            return False
-        if self.published_at:
-            return timezone.localdate(self.published_at) > due
-        return (today or timezone.localdate()) > due
-
-    def publish(self, *, by, public_summary: str):
-        """Publish the result on the public site. The text is what the public reads (the redaction rules of
-        a later round will check it like a decision's; until then the officer writes it without personal data)."""
-        from .models import PUBLISHED_KINDS
-
-        with transaction.atomic():
-            inspection = self._locked()
-            problems = []
-            if inspection.case is None or inspection.case.stage not in RESULT_STAGES:
-                problems.append("检查结果形成后才能公示。")
-            elif inspection.samples_taken and not inspection.test_report_on:
-                problems.append("抽样检验的，检验报告出具后再公示检查结果。")
-            if inspection.kind not in PUBLISHED_KINDS:
-                problems.append(f"{inspection.get_kind_display()}的结果不在公示网站单独公示。")
-            if inspection.published_at:
-                problems.append("检查结果已公示。")
-            if not public_summary.strip():
-                problems.append("请填写公示内容。")
-            if inspection.case is not None and not (
-                inspection.case.may_work_on(by) or by.has_role(Role.BUREAU_HEAD, Role.ADMIN)
-            ):
-                problems.append("您不能公示该检查结果。")
-            if problems:
-                _refuse("publish", inspection, by, problems)
-            inspection.public_summary, inspection.published_at = public_summary, timezone.now()
-            inspection._change_reason = "inspection.inspection.published"
-            inspection._history_user = by
-            inspection.save(update_fields=["public_summary", "published_at", "updated_at"])
-            due = inspection.publication_due()
-            record(
-                "inspection.inspection.published",
-                obj=inspection,
-                actor=by,
-                detail={"number": inspection.number, "due": due.isoformat() if due else None},
             )
         self.refresh_from_db()
         return self

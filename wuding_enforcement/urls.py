@@ -20,6 +20,8 @@ urlpatterns = [
     path("staff/recording/", include("recording.urls")),
     path("staff/review/", include("legal_review.urls")),
     path("staff/supervision/", include("supervision.urls")),
+    path("staff/inspection/", include("inspection.urls")),
+    path("inspection/", include("inspection.urls_public")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("disclosure.urls")),
 ]

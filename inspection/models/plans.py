@@ -20,6 +20,7 @@ from wuding_enforcement.roster.models import Role
 from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.refusals import Refused
 
+from ..refusing import audited, refuse
 from .lists import InspectionItem, InspectionSettings
 
 
@@ -138,15 +139,9 @@ class InspectionPlan(models.Model):
         return type(self).objects.select_for_update().get(pk=self.pk)
 
     def _refuse(self, action, by, problems):
-        record(
-            f"inspection.plan.{action}_refused",
-            obj=self,
-            actor=by,
-            outcome="failure",
-            detail={"problems": problems},
-        )
-        raise Refused(problems)
+        refuse(f"inspection.plan.{action}", self, problems)
 
+    @audited
     def approve(self, *, by, on: datetime.date, body: str = ApprovalBody.BUREAU, ref: str = ""):
         """The annual plan is approved by the bureau head; a 专项检查计划 by the county government or the
         superior authority (国办发〔2024〕54号 六), whose approval is recorded with its reference."""
@@ -185,6 +180,7 @@ class InspectionPlan(models.Model):
         self.refresh_from_db()
         return self
 
+    @audited
     def record_filing(self, *, by, justice_on: datetime.date, superior_on: datetime.date):
         """备案: the annual plan is filed with the county 司法局 and with the superior authority."""
         with transaction.atomic():
@@ -216,6 +212,7 @@ class InspectionPlan(models.Model):
         self.refresh_from_db()
         return self
 
+    @audited
     def publish(self, *, by):
         """Publish the plan (and retire the version it supersedes from the public list — kept, readable)."""
         with transaction.atomic():

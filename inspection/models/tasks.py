@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from wuding_enforcement.cases.models import LeadSource
 
 from ..lifecycle import InspectionLifecycle
+from ..publication import InspectionPublication
 from .entities import MarketEntity
 from .lists import InspectionItem
 from .plans import InspectionPlan
@@ -113,7 +114,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
 
-class Inspection(InspectionLifecycle, models.Model):
+class Inspection(InspectionLifecycle, InspectionPublication, models.Model):
     number = models.CharField("检查编号", max_length=40, unique=True, editable=False)
     year = models.PositiveSmallIntegerField(editable=False)
     seq = models.PositiveIntegerField(editable=False)
