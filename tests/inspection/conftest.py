@@ -96,13 +96,19 @@ def entity(food):
 def plan(item, bureau_head, admin_user, frozen):
     """This year's annual plan with the item, approved, filed and published."""
     plan = InspectionPlan.objects.create(
-        kind=PlanKind.ANNUAL, year=2026, title="2026年度行政检查计划", summary="双随机为主。", created_by=admin_user
+        kind=PlanKind.ANNUAL,
+        year=2026,
+        title="2026年度行政检查计划",
+        summary="双随机为主。",
+        created_by=admin_user,
     )
     PlanEntry.objects.create(
         plan=plan, item=item, period="第二季度", share_a="10", share_b="20", share_c="50", share_d="100"
     )
     plan.approve(by=bureau_head, on=datetime.date(2026, 2, 20))
-    plan.record_filing(by=admin_user, justice_on=datetime.date(2026, 2, 25), superior_on=datetime.date(2026, 2, 26))
+    plan.record_filing(
+        by=admin_user, justice_on=datetime.date(2026, 2, 25), superior_on=datetime.date(2026, 2, 26)
+    )
     plan.publish(by=admin_user)
     return plan
 
@@ -131,7 +137,9 @@ def register_case_inspection(entity, item, officers, *, by, planned_on=TODAY, **
         "reason": "投诉反映该店销售过期食品，需现场核查。",
     }
     fields.update(extra)
-    return Inspection.register(by=by, entity=entity, item=item, officers=officers, planned_on=planned_on, **fields)
+    return Inspection.register(
+        by=by, entity=entity, item=item, officers=officers, planned_on=planned_on, **fields
+    )
 
 
 def approved(inspection, bureau_head):

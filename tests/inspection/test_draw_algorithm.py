@@ -141,7 +141,9 @@ def test_a_replacement_takes_the_next_ranked_entity_of_the_same_class():
     assert new.code == class_c[5]  # the five drawn first, then the sixth
     assert replaced.picks[:-1] == result.picks  # nothing else moves
     with pytest.raises(draws.DrawError):
-        draws.draw(seed=seed, snapshot=SNAPSHOT, exclusions=set(), parameters=PARAMETERS, replacements=["NOPE"])
+        draws.draw(
+            seed=seed, snapshot=SNAPSHOT, exclusions=set(), parameters=PARAMETERS, replacements=["NOPE"]
+        )
 
 
 def test_verify_accepts_the_revealed_draw_and_catches_every_kind_of_tampering():
@@ -166,13 +168,21 @@ def test_the_downloadable_script_verifies_a_bundle_on_its_own(tmp_path):
     path.write_text(json.dumps(revealed, ensure_ascii=False), encoding="utf-8")
     # Run as a plain file, outside the project: no Django, no package import.
     ok = subprocess.run(  # noqa: S603
-        [sys.executable, "-I", str(SCRIPT), str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=60
+        [sys.executable, "-I", str(SCRIPT), str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "核验通过" in ok.stdout
     assert revealed["picks"][0]["code"] in ok.stdout
     path.write_text(json.dumps({**revealed, "public_value": "x"}, ensure_ascii=False), encoding="utf-8")
     bad = subprocess.run(  # noqa: S603
-        [sys.executable, "-I", str(SCRIPT), str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=60
+        [sys.executable, "-I", str(SCRIPT), str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert bad.returncode == 1 and "不一致" in bad.stdout

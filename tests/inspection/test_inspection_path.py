@@ -47,7 +47,11 @@ def test_approval_opens_the_case_on_the_inspection_path_with_its_officers_party_
     assert [a.officer for a in case.assignments.all()] == [officer, colleague]
     assert case.assignments.get(officer=officer).is_lead
     party = case.parties.get()
-    assert (party.name, party.credit_code, party.legal_representative) == (entity.name, entity.credit_code, "陈某")
+    assert (party.name, party.credit_code, party.legal_representative) == (
+        entity.name,
+        entity.credit_code,
+        "陈某",
+    )
     assert [m.code for m in case.matters.all()] == ["JC-SP-001"]
     assert len(task.code) == 10 and task.decided_by == bureau_head
     # The officers work on it like any case: guardian grants them the case.
@@ -74,7 +78,10 @@ def test_the_notice_prints_the_code_the_count_the_discipline_and_the_right_to_as
     assert notice.number == "武市监检通〔2026〕1号"
     with notice.pdf.open("rb") as handle:
         text = subprocess.run(
-            ["pdftotext", "-", "-"], input=handle.read(), capture_output=True, check=True  # noqa: S607
+            ["pdftotext", "-", "-"],  # noqa: S607
+            input=handle.read(),
+            capture_output=True,
+            check=True,
         ).stdout.decode()
     flat = "".join(text.split())
     for expected in ("行政检查通知书", "申请其回避", "五个严禁", "八个不得", "本年度对你单位实施行政检查1次"):
@@ -163,12 +170,16 @@ def test_a_result_none_found_is_published_then_the_inspection_closes(task, burea
     assert task.case.stage == Stage.CLOSED and task.case.closed_on == TODAY
 
 
-def test_a_rectification_needs_a_deadline_and_its_follow_up_before_closing(task, bureau_head, officer, officers):
+def test_a_rectification_needs_a_deadline_and_its_follow_up_before_closing(
+    task, bureau_head, officer, officers
+):
     approved(task, bureau_head)
     walk_to_inspected(task, officers)
     with pytest.raises(Refused, match="须写明整改期限"):
         task.form_result(by=officer, result=Result.RECTIFY, summary="进货记录不全。")
-    task.form_result(by=officer, result=Result.RECTIFY, summary="进货记录不全。", rectify_by=datetime.date(2026, 5, 26))
+    task.form_result(
+        by=officer, result=Result.RECTIFY, summary="进货记录不全。", rectify_by=datetime.date(2026, 5, 26)
+    )
     with pytest.raises(TransitionRefused, match="须登记整改复查"):
         task.close(by=officer)
     follow_up = task.register_follow_up(by=officer, planned_on=datetime.date(2026, 5, 27))
@@ -182,7 +193,10 @@ def test_a_finding_opens_a_lead_in_a_new_penalty_case_linked_both_ways(task, bur
     approved(task, bureau_head)
     walk_to_inspected(task, officers)
     task.form_result(
-        by=officer, result=Result.REFER, summary="货架上有过期食品12袋。", lead_title="涉嫌销售超过保质期食品案"
+        by=officer,
+        result=Result.REFER,
+        summary="货架上有过期食品12袋。",
+        lead_title="涉嫌销售超过保质期食品案",
     )
     lead = task.lead_case
     assert lead.procedure == Procedure.ORDINARY and lead.stage == Stage.LEAD
@@ -198,9 +212,16 @@ def test_an_emergency_is_registered_the_same_day_opened_at_once_and_flagged_unti
 ):
     with pytest.raises(Refused, match="应当在实施当日登记"):
         register_case_inspection(
-            entity, item, officers, by=officer, planned_on=TODAY - datetime.timedelta(days=1), emergency_reason="x"
+            entity,
+            item,
+            officers,
+            by=officer,
+            planned_on=TODAY - datetime.timedelta(days=1),
+            emergency_reason="x",
         )
-    task = register_case_inspection(entity, item, officers, by=officer, emergency_reason="群众举报现场正在销售病死猪肉。")
+    task = register_case_inspection(
+        entity, item, officers, by=officer, emergency_reason="群众举报现场正在销售病死猪肉。"
+    )
     assert task.emergency and task.approval == ApprovalState.EMERGENCY
     assert task.case.stage == Stage.INSPECTION_APPROVED and task.code
     walk_to_inspected(task, officers)
@@ -216,7 +237,9 @@ def test_it_refuses_a_past_date_an_inspection_outside_the_list_and_a_deregistere
     frozen, entity, item, officers, officer
 ):
     with pytest.raises(Refused, match="检查日期不能早于今天"):
-        register_case_inspection(entity, item, officers, by=officer, planned_on=TODAY - datetime.timedelta(days=1))
+        register_case_inspection(
+            entity, item, officers, by=officer, planned_on=TODAY - datetime.timedelta(days=1)
+        )
     item.is_public = False
     item.save()
     with pytest.raises(Refused, match="清单之外不得实施检查"):
