@@ -371,7 +371,7 @@ class DrawLifecycle:
 
     def reveal_problems(self) -> list[str]:
         from .lifecycle import RESULT_STAGES
-        from .models import DrawState
+        from .models import ApprovalState, DrawState
 
         if self.state != DrawState.DRAWN:
             return ["只有已抽取、尚未公布的抽取可以公布结果。"]
@@ -379,7 +379,9 @@ class DrawLifecycle:
         for pick in self.live_picks().select_related("entity"):
             inspection = getattr(pick, "inspection", None)
             done = inspection is not None and (
-                inspection.called_off or (inspection.case_id and inspection.case.stage in RESULT_STAGES)
+                inspection.called_off
+                or inspection.approval in (ApprovalState.REJECTED, ApprovalState.WITHDRAWN)
+                or (inspection.case_id and inspection.case.stage in RESULT_STAGES)
             )
             if not done:
                 problems.append(f"{pick.entity.name}的检查尚未形成结果：检查全部结束后才能公布抽取名单。")

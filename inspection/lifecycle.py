@@ -102,6 +102,8 @@ class InspectionLifecycle:
         today = timezone.localdate()
         emergency = bool(emergency_reason.strip())
         problems = list(item.usable_problems())
+        if not (by.has_role(Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD) or draw_pick is not None):
+            problems.append("只有执法人员、负责人或局负责人可以登记检查任务。")
         if not reason.strip():
             problems.append("请写明检查事由。")
         if not entity.is_active_on(planned_on):
@@ -215,6 +217,21 @@ class InspectionLifecycle:
             reason=f"对{self.number}责令整改事项的复查（整改期限{cn_date(self.rectify_by)}）。",
             unit=self.unit,
             follows=self,
+        )
+
+    def may_manage(self, user) -> bool:
+        """Who may withdraw a task before approval: whoever registered it, its officers, the unit's head, a
+        bureau head, and the planners (for a draw's tasks)."""
+        from .drawing import is_planner
+
+        if user is None or not user.is_authenticated:
+            return False
+        return (
+            user.pk == self.registered_by_id
+            or self.proposed_officers.filter(pk=user.pk).exists()
+            or user.is_head_of(self.unit)
+            or user.has_role(Role.BUREAU_HEAD)
+            or is_planner(user)
         )
 
     def officers(self) -> list:
@@ -348,6 +365,8 @@ class InspectionLifecycle:
 
         with transaction.atomic():
             inspection = self._locked()
+            if not inspection.may_manage(by):
+                _refuse("withdraw", inspection, by, ["您不能撤回该检查任务。"])
             if inspection.approval != ApprovalState.PENDING:
                 _refuse(
                     "withdraw",
