@@ -27,6 +27,7 @@ from .models import (
     DrawPick,
     DrawState,
     InspectionPlan,
+    InspectionSettings,
     MarketEntity,
     RiskClass,
 )
@@ -57,10 +58,13 @@ def plans(request):
         record("inspection.plan.drafted", obj=plan, actor=request.user, detail={"title": plan.title})
         messages.success(request, "计划草稿已建立，请添加检查事项。")
         return redirect("inspection:plan", pk=plan.pk)
-    # Queries: the plans with their entry counts.
+    # Queries: the plans with their entry counts; the settings row (the publication deadline).
+    rules = InspectionSettings.current()
     rows = list(
         InspectionPlan.objects.annotate(entry_count=Count("entries")).order_by("-year", "title", "-version")
     )
+    for row in rows:
+        row.late = row.was_published_late(rules)
     return render(request, "inspection/plans.html", {"plans": rows, "form": form})
 
 
@@ -281,6 +285,8 @@ def draw(request, pk):
         .prefetch_related("officers")
         .order_by("order")
     )
+    for pick in picks:
+        pick.task = getattr(pick, "inspection", None)  # None where the rules refused the task (task_problem)
     replaced = {p.replaces_id for p in picks if p.replaces_id}
     return render(
         request,

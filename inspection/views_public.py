@@ -86,11 +86,14 @@ def _plan_rows():
 @require_GET
 def plans(request):
     # Queries: the current plans, their entries with items; the settings row (the publication deadline).
+    rules = InspectionSettings.current()
     rows = list(_plan_rows())
+    for row in rows:
+        row.late = row.was_published_late(rules)
     return render(
         request,
         "inspection/public/plans.html",
-        {"plans": rows, "due": InspectionSettings.current().plan_due(timezone.localdate().year)},
+        {"plans": rows, "due": rules.plan_due(timezone.localdate().year)},
     )
 
 
@@ -114,10 +117,12 @@ def draw_list(request):
 
 def _revealed_picks(draw):
     picks = list(
-        draw.picks.select_related("entity", "inspection", "replaces")
+        draw.picks.select_related("entity", "inspection", "replaces__entity")
         .prefetch_related("officers")
         .order_by("order")
     )
+    for pick in picks:
+        pick.task = getattr(pick, "inspection", None)
     return picks
 
 

@@ -122,16 +122,20 @@ class InspectionPlan(models.Model):
             return "已批准" + ("，待备案" if self.kind == PlanKind.ANNUAL else "，待公布")
         return "草稿"
 
-    def publish_due(self) -> datetime.date | None:
-        """年度检查计划: the local deadline to publish (a setting, default 3月31日); 专项: none."""
+    def publish_due(self, rules: InspectionSettings | None = None) -> datetime.date | None:
+        """年度检查计划: the local deadline to publish (a setting, default 3月31日); 专项: none. A list page passes
+        the settings row it read once."""
         if self.kind != PlanKind.ANNUAL:
             return None
-        return InspectionSettings.current().plan_due(self.year)
+        return (rules or InspectionSettings.current()).plan_due(self.year)
+
+    def was_published_late(self, rules: InspectionSettings | None = None) -> bool:
+        due = self.publish_due(rules)
+        return bool(due and self.published_at and timezone.localdate(self.published_at) > due)
 
     @property
     def published_late(self) -> bool:
-        due = self.publish_due()
-        return bool(due and self.published_at and timezone.localdate(self.published_at) > due)
+        return self.was_published_late()
 
     # --- life ---
 

@@ -26,4 +26,6 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(f"不一致：{problem}")
             raise CommandError("核验未通过。")
-        self.stdout.write(self.style.SUCCESS(f"核验通过：承诺 {draw.commitment}，共 {len(result.picks)} 户。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"核验通过：承诺 {draw.commitment}，共 {len(result.picks)} 户。")
+        )
