@@ -284,3 +284,18 @@ def test_a_complaint_and_an_avoidance_request_are_kept_and_never_shown_to_the_in
     # The audit row names the inspection, not what was said.
     event = AuditEvent.objects.filter(action="inspection.complaint.received").last()
     assert "态度粗暴" not in str(event.detail) and "139" not in str(event.detail)
+
+
+def test_the_case_pages_serve_an_inspection_case_like_any_case(client, task, bureau_head, officer, officers):
+    approved(task, bureau_head)
+    login_as(client, officer)
+    workspace = client.get(reverse("recording:workspace", args=[task.case_id]))
+    assert workspace.status_code == 200
+    assert "检查已审批" in workspace.content.decode() and "行政检查通知书" in workspace.content.decode()
+    detail = client.get(reverse("cases:detail", args=[task.case_id]))
+    assert detail.status_code == 200 and "立案审查期限" not in detail.content.decode()
+    walk_to_inspected(task, officers)
+    task.form_result(by=officer, result=Result.NONE_FOUND, summary="未发现问题。")
+    text = client.get(reverse("recording:workspace", args=[task.case_id])).content.decode()
+    # An inspection closes without the 普通程序's 结案审批: 结案 is offered directly, no approval to ask for.
+    assert 'value="closing"' not in text and 'value="closed"' in text

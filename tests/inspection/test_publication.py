@@ -116,3 +116,14 @@ def test_the_publication_period_is_a_setting(key_inspection, officer):
         key_inspection.form_result(by=officer, result=Result.NONE_FOUND, summary="未发现问题。")
     # 9.24, 9.28, 9.29, 9.30, 10.8, 10.9 and the adjusted Saturday 10.10.
     assert key_inspection.publication_due() == datetime.date(2026, 10, 10)
+
+
+def test_supervisions_daily_reminders_pick_up_the_clock(key_inspection, officer):
+    from supervision.models import Notification
+    from supervision.reminders import scan
+
+    with at(RESULT_DAY):
+        key_inspection.form_result(by=officer, result=Result.NONE_FOUND, summary="未发现问题。")
+    scan(datetime.date(2026, 10, 29))
+    titles = list(Notification.objects.filter(recipient=officer).values_list("title", flat=True))
+    assert f"已逾期：{key_inspection.case.number} 检查结果公示期限" in titles
