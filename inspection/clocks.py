@@ -3,7 +3,8 @@ formed — of the test report where samples were taken), shown on the case page 
 (cases.deadlines provider) and on the inspection's pages.
 
 Seam: the deadline table of a later round will hold this due date in a table (one query for a list page);
-until then a case page reads the inspection (one query) and the inspection's own list pages select it.
+until then the provider reads the inspection of a case at the 检查结果 stage (one query each; every other case,
+and every inspection before or after that stage, costs none).
 """
 
 import datetime
@@ -12,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from wuding_enforcement.cases.deadlines import WORKING_DAYS, make_deadline
-from wuding_enforcement.cases.workflow import Procedure
+from wuding_enforcement.cases.workflow import Procedure, Stage
 
 BASIS = (
     "《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》（国发〔2019〕5号）：抽查检查结果"
@@ -41,7 +42,9 @@ def publication_deadline(inspection, today: datetime.date):
 
 
 def inspection_deadlines(case, today: datetime.date):
-    if case.procedure != Procedure.INSPECTION:
+    """Shown while it matters: from the result until 结案 (a planned inspection closes only once published, so
+    a closed one's clock is met). Other cases — and inspections before their result — cost no query."""
+    if case.procedure != Procedure.INSPECTION or case.stage != Stage.INSPECTION_RESULT:
         return []
     try:
         inspection = case.inspection
