@@ -194,7 +194,7 @@ class DrawLifecycle:
     def _locked(self):
         return (
             type(self)
-            .objects.select_for_update()
+            .objects.select_for_update(of=("self",))
             .select_related("entry__plan", "entry__item")
             .get(pk=self.pk)
         )
@@ -310,7 +310,11 @@ class DrawLifecycle:
 
         with transaction.atomic():
             draw = self._locked()
-            pick = DrawPick.objects.select_for_update().select_related("entity").get(pk=pick.pk, draw=draw)
+            pick = (
+                DrawPick.objects.select_for_update(of=("self",))
+                .select_related("entity")
+                .get(pk=pick.pk, draw=draw)
+            )
             inspection = getattr(pick, "inspection", None)
             problems = []
             if not is_planner(by):

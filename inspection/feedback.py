@@ -20,7 +20,12 @@ def rate(inspection, *, score: int, comment: str = ""):
     from .models import Rating
 
     with transaction.atomic():
-        locked = type(inspection).objects.select_for_update().select_related("case").get(pk=inspection.pk)
+        locked = (
+            type(inspection)
+            .objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=inspection.pk)
+        )
         problems = []
         if locked.case is None or locked.case.stage not in VISITED_STAGES:
             problems.append("现场检查结束后才能评价。")
@@ -42,7 +47,12 @@ def complain(inspection, *, kind: str, text: str, officer=None, contact: str = "
     from .models import Complaint, ComplaintKind
 
     with transaction.atomic():
-        locked = type(inspection).objects.select_for_update().select_related("case").get(pk=inspection.pk)
+        locked = (
+            type(inspection)
+            .objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=inspection.pk)
+        )
         problems = []
         if locked.case is None:
             problems.append("该检查尚未批准。")

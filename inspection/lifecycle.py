@@ -244,7 +244,12 @@ class InspectionLifecycle:
     # --- approval --------------------------------------------------------------------------------------
 
     def _locked(self):
-        return type(self).objects.select_for_update().select_related("entity", "item", "unit").get(pk=self.pk)
+        return (
+            type(self)
+            .objects.select_for_update(of=("self",))
+            .select_related("entity", "item", "unit")
+            .get(pk=self.pk)
+        )
 
     @audited
     def approve(self, *, by, opinion: str):
