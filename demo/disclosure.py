@@ -13,9 +13,9 @@ from disclosure.models import (
     EnforcementSubject,
     Procedure,
     ProcedureStep,
-    RandomInspectionItem,
     ServiceGuide,
 )
+from inspection.models import InspectionItem
 from wuding_enforcement.roster.models import Role, Staff, Unit, UnitKind
 
 BUREAU_PHONE = "0878-8700101"
@@ -420,7 +420,7 @@ def seed_disclosure_demo(today: datetime.date | None = None) -> dict:
             name=unit.name, unit=unit, nature=nature, legal_basis=basis, duties=duties, order=order
         )
     for order, (code, field, item, target, basis, method, ratio, unit) in enumerate(INSPECTIONS):
-        RandomInspectionItem.objects.create(
+        InspectionItem.objects.create(
             code=code,
             field=field,
             item=item,

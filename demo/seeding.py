@@ -186,6 +186,9 @@ class _Seeder:
         from demo.disclosure import seed_disclosure_demo
 
         seed_disclosure_demo(self.today)
+        from demo.inspection import seed_inspection_demo  # 行政检查, on the 检查事项 seeded just above
+
+        seed_inspection_demo(self)
         # 监督检查 last: its round samples the archived files and its reminders scan every open case.
         from demo.supervision import seed_supervision_demo
 

@@ -20,7 +20,6 @@ from .models import (
     Procedure,
     ProcedureStep,
     Publication,
-    RandomInspectionItem,
     Redaction,
     ServiceGuide,
 )
@@ -44,15 +43,6 @@ class EnforcementSubjectAdmin(PublicPageLinkMixin, DomainHistoryAdmin):
     list_display = ("name", "nature", "unit", "order", "is_public", "updated_at", "public_page")
     list_filter = ("is_public", "nature")
     search_fields = ("name", "legal_basis", "duties")
-    list_select_related = ("unit",)
-
-
-@admin.register(RandomInspectionItem)
-class RandomInspectionItemAdmin(PublicPageLinkMixin, DomainHistoryAdmin):
-    public_url_name = "disclosure:inspections"
-    list_display = ("code", "item", "field", "method", "ratio", "unit", "is_public", "updated_at")
-    list_filter = ("is_public", "field", "unit")
-    search_fields = ("code", "item", "target", "basis")
     list_select_related = ("unit",)
 
 

@@ -10,7 +10,7 @@ RULES_DOCUMENTS = {"rulebook.rulesdocument", "rulebook.rulesversion"}
 SUBJECTS = Section("subjects", watches={"disclosure.enforcementsubject", "roster.unit"})
 PERSONNEL = Section("personnel", watches={"roster.certificate", "roster.staff", "roster.unit"})
 POWERS = Section("powers", watches={"cases.poweritem", "roster.unit", *RULES_DOCUMENTS})
-INSPECTIONS = Section("inspections", watches={"disclosure.randominspectionitem", "roster.unit"})
+INSPECTIONS = Section("inspections", watches={"inspection.inspectionitem", "roster.unit"})
 PROCEDURES = Section(
     "procedures", watches={"disclosure.procedure", "disclosure.procedurestep", *RULES_DOCUMENTS}
 )

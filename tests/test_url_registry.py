@@ -37,6 +37,16 @@ PUBLIC = {
     "disclosure:publication_embed",
     "disclosure:publication_open_csv",
     "disclosure:publication_open_json",
+    # 行政检查's public pages (docs/domain.md §7): its published lists, plans, draws (commitments; the pairs only
+    # after the visits), results, the verification script and the 检查码 lookup (tests/inspection/test_pages.py).
+    "inspection_public:index",
+    "inspection_public:subjects",
+    "inspection_public:items",
+    "inspection_public:plans",
+    "inspection_public:draws",
+    "inspection_public:results",
+    "inspection_public:verify_script",
+    "inspection_public:code_lookup",
     "healthz",  # load-balancer health check, answers {"status": "ok"} only
     "audit:anchor",  # the audit chain's published anchors (sequence numbers and hashes, no content)
     "roster:login",  # the staff sign-in page

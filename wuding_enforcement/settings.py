@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "recording",
     "legal_review",
     "disclosure",
+    "inspection",
     # The top floor: reads all three, imported by nothing.
     "supervision",
 ]

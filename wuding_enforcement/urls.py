@@ -25,6 +25,8 @@ urlpatterns = [
     path("staff/supervision/", include("supervision.urls")),
     path("staff/ops/", include("wuding_enforcement.ops.urls")),
     path("audit/", include("wuding_enforcement.audit.urls")),
+    path("staff/inspection/", include("inspection.urls")),
+    path("inspection/", include("inspection.urls_public")),
     path("healthz", health.healthz, name="healthz"),
     # 裁量基准 (行政处罚法 第三十四条) is legal_review's data and page, shown on the public site beside disclosure's.
     path("benchmarks/", legal_review_public.benchmarks, name="public_benchmarks"),

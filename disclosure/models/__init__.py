@@ -16,7 +16,6 @@ from .catalogue import (
     ProcedureStep,
     PublicContent,
     PublicQuerySet,
-    RandomInspectionItem,
     ServiceGuide,
 )
 from .credit import (
@@ -68,7 +67,6 @@ __all__ = [
     "Publication",
     "PublicationQuerySet",
     "PublicationStatus",
-    "RandomInspectionItem",
     "Redaction",
     "RedactionSource",
     "ServiceGuide",

@@ -67,33 +67,8 @@ class EnforcementSubject(PublicContent):
         return self.phone or (self.unit.phone if self.unit else "")
 
 
-class RandomInspectionItem(PublicContent):
-    """随机抽查事项清单 ("双随机、一公开"): item, object, basis, method, ratio/frequency, unit."""
-
-    code = models.CharField("编码", max_length=30, unique=True)
-    field = models.CharField("领域", max_length=30)
-    item = models.CharField("抽查事项", max_length=200)
-    target = models.CharField("抽查对象", max_length=200)
-    basis = models.TextField("抽查依据")
-    method = models.CharField("抽查方式", max_length=100, help_text="如：现场检查、书面检查、网络监测")
-    ratio = models.CharField("抽查比例和频次", max_length=100)
-    unit = models.ForeignKey(
-        "roster.Unit",
-        verbose_name="实施单位",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="inspection_items",
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "随机抽查事项"
-        verbose_name_plural = "随机抽查事项清单"
-        ordering = ["order", "code"]
-
-    def __str__(self):
-        return f"{self.code} {self.item}"
+# The 随机抽查事项清单 lives in inspection (inspection.models.InspectionItem, the 检查事项 list); the public page
+# (views/catalogue.py inspections) shows its 双随机 items: disclosure may read inspection (docs/architecture.md).
 
 
 class Procedure(PublicContent):

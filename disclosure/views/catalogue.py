@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from inspection.models import InspectionItem, InspectionMode
 from wuding_enforcement.cases.models import PowerItem, PowerKind, RuleSettings
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Staff, Unit
@@ -30,7 +31,6 @@ from ..models import (
     EnforcementSubject,
     Procedure,
     ProcedureStep,
-    RandomInspectionItem,
     ServiceGuide,
 )
 from ..signing import certificate_path
@@ -162,13 +162,15 @@ def powers(request):
 @require_GET
 def inspections(request):
     def build():
-        items = list(RandomInspectionItem.objects.public().select_related("unit"))
+        items = list(
+            InspectionItem.objects.public().filter(mode=InspectionMode.RANDOM).select_related("unit")
+        )
         groups = OrderedDict()
         for item in items:
             groups.setdefault(item.field, []).append(item)
         return part(
             "inspections",
-            {"groups": list(groups.items()), "updated": RandomInspectionItem.objects.last_updated()},
+            {"groups": list(groups.items()), "updated": InspectionItem.objects.last_updated()},
         )
 
     return page(request, "随机抽查事项清单", sections.INSPECTIONS.page("list", build))

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from demo.disclosure import seed_disclosure_demo
-from disclosure.models import Procedure, ProcedureStep, RandomInspectionItem, ServiceGuide
+from disclosure.models import Procedure, ProcedureStep, ServiceGuide
+from inspection.models import InspectionItem as RandomInspectionItem  # the list moved to inspection
 from legal_review.models import BenchmarkRange, DiscretionBenchmark
 from tests.conftest import make_staff
 from tests.disclosure.support import empty_cache  # noqa: F401 - autouse fixture

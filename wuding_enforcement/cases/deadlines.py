@@ -279,11 +279,12 @@ def deadline_prefetch() -> list[str]:
 
 def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
     """All statutory deadlines of the case as of ``today`` (default: the local date). 简易程序 cases have no
-    立案 and no 90-day limit (行政处罚法 第五十一、五十二条)."""
+    立案 and no 90-day limit (行政处罚法 第五十一、五十二条), nor has an inspection (its clocks are the
+    inspection app's)."""
     today = today or timezone.localdate()
     with calendar.cached():
         deadlines: list[Deadline] = []
-        if case.procedure != Procedure.SIMPLE:
+        if case.procedure == Procedure.ORDINARY:
             approvals = list(case.approvals.all())
             pauses = list(case.pauses.all())
             transitions = list(case.transitions.all())

@@ -149,7 +149,7 @@ def advance_choices(case) -> tuple[list[str], list[str]]:
     for target in case.allowed_targets():
         (
             by_approval
-            if target in TARGETS_NEEDING_APPROVAL and case.procedure != Procedure.SIMPLE
+            if target in TARGETS_NEEDING_APPROVAL and case.procedure == Procedure.ORDINARY
             else direct
         ).append(target)
     return direct, by_approval
@@ -168,7 +168,7 @@ def approval_kinds_for(case) -> list[ApprovalKind]:
             continue
         if kind == ApprovalKind.DECISION_EXTENSION and not (case.filed_on and not case.decided_on):
             continue
-        if case.procedure == Procedure.SIMPLE and kind != ApprovalKind.OTHER:
+        if case.procedure != Procedure.ORDINARY and kind != ApprovalKind.OTHER:
             continue
         kinds.append(kind)
     return kinds

@@ -13,9 +13,10 @@ STAGES_NEEDING_APPROVAL = {
 
 
 def approval_on_record(ctx: TransitionContext):
-    """立案、不予立案、结案 need the unit head's opinion and the bureau head's approval, on record."""
+    """立案、不予立案、结案 need the unit head's opinion and the bureau head's approval, on record (the
+    普通程序's approvals: 简易程序 has none, and an inspection is approved before it starts)."""
     kind = STAGES_NEEDING_APPROVAL[ctx.target]
-    if ctx.case.procedure == "simple":
+    if ctx.case.procedure != "ordinary":
         return
     if not Approval.objects.approved(kind).filter(case=ctx.case).exists():
         yield f"“{ApprovalKind(kind).label}”尚未经承办单位负责人签署意见并由局负责人批准。"

@@ -18,6 +18,8 @@ from wuding_enforcement.shared.registry import Registry
 class Procedure(models.TextChoices):
     ORDINARY = "ordinary", "普通程序"
     SIMPLE = "simple", "简易程序"
+    # 行政检查 (docs/domain.md §7): an inspection is a case on its own path (the inspection app drives it).
+    INSPECTION = "inspection", "行政检查"
 
 
 class Stage(models.TextChoices):
@@ -42,6 +44,13 @@ class Stage(models.TextChoices):
     # 简易程序 (行政处罚法 第五十一、五十二条): decided on the spot, served, filed with the bureau.
     ON_SPOT = "on_spot", "当场决定"
     REPORTED = "reported", "备案"
+    # 行政检查 (国办发〔2024〕54号 必审批、必通知; 司法部《行政检查文书基本格式文本（试行）》): approved (行政检查审批表,
+    # or an emergency registered the same day and approved afterwards) → notified (检查通知书, at the latest on
+    # arrival) → inspected (现场检查笔录) → result (未发现问题 / 责令整改 / 移交立案) → 结案 → 归档.
+    INSPECTION_APPROVED = "insp_approved", "检查已审批"
+    INSPECTION_NOTIFIED = "insp_notified", "已通知检查"
+    INSPECTED = "inspected", "现场检查"
+    INSPECTION_RESULT = "insp_result", "检查结果"
 
 
 S = Stage
@@ -73,8 +82,26 @@ SIMPLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.REPORTED: (S.ARCHIVED,),
     S.ARCHIVED: (),
 }
-INITIAL_STAGE = {Procedure.ORDINARY: S.LEAD, Procedure.SIMPLE: S.ON_SPOT}
-ACTIVE_STAGES = frozenset(ORDINARY_TRANSITIONS) - {S.CLOSED, S.ARCHIVED, S.NOT_FILED}
+# 行政检查: the gates of each step are the inspection app's (registered from its AppConfig.ready()); an
+# inspection that cannot go ahead (the entity was deregistered, the task was withdrawn) is 终止 with a reason.
+INSPECTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.INSPECTION_APPROVED: (S.INSPECTION_NOTIFIED, S.TERMINATED),
+    S.INSPECTION_NOTIFIED: (S.INSPECTED, S.TERMINATED),
+    S.INSPECTED: (S.INSPECTION_RESULT,),
+    S.INSPECTION_RESULT: (S.CLOSED,),
+    S.TERMINATED: (S.CLOSED,),
+    S.CLOSED: (S.ARCHIVED,),
+    S.ARCHIVED: (),
+}
+INSPECTION_STAGES = frozenset(
+    {S.INSPECTION_APPROVED, S.INSPECTION_NOTIFIED, S.INSPECTED, S.INSPECTION_RESULT}
+)
+INITIAL_STAGE = {
+    Procedure.ORDINARY: S.LEAD,
+    Procedure.SIMPLE: S.ON_SPOT,
+    Procedure.INSPECTION: S.INSPECTION_APPROVED,
+}
+ACTIVE_STAGES = (frozenset(ORDINARY_TRANSITIONS) | INSPECTION_STAGES) - {S.CLOSED, S.ARCHIVED, S.NOT_FILED}
 FINISHED_STAGES = frozenset({S.CLOSED, S.ARCHIVED, S.NOT_FILED, S.REPORTED})
 # Stages from which 中止 returns; it never interrupts a finished case.
 SUSPENDABLE = frozenset(s for s, targets in ORDINARY_TRANSITIONS.items() if S.SUSPENDED in targets)
@@ -98,6 +125,9 @@ VERBS = {
     S.TERMINATED: "terminated",
     S.TRANSFERRED: "transferred",
     S.REPORTED: "reported",
+    S.INSPECTION_NOTIFIED: "inspection_notified",
+    S.INSPECTED: "inspected",
+    S.INSPECTION_RESULT: "inspection_result",
 }
 # Key dates a transition writes on the case.
 DATE_FIELDS = {
@@ -111,8 +141,14 @@ DATE_FIELDS = {
 }
 
 
+_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Procedure.SIMPLE: SIMPLE_TRANSITIONS,
+    Procedure.INSPECTION: INSPECTION_TRANSITIONS,
+}
+
+
 def transitions_for(procedure: str) -> dict[str, tuple[str, ...]]:
-    return SIMPLE_TRANSITIONS if procedure == Procedure.SIMPLE else ORDINARY_TRANSITIONS
+    return _TRANSITIONS.get(procedure, ORDINARY_TRANSITIONS)
 
 
 class TransitionRefused(ValidationError):

@@ -22,7 +22,15 @@ ROLE_PERMISSIONS = {
             ("rulebook", "rulesversion"),
             # 事前公开 content and the annual statistics (disclosure/admin.py).
             ("disclosure", "enforcementsubject"),
-            ("disclosure", "randominspectionitem"),
+            # 行政检查's published lists, the 名录库 and its rule parameters (inspection/admin.py).
+            ("inspection", "inspectionitem"),
+            ("inspection", "checklistentry"),
+            ("inspection", "frequencycap"),
+            ("inspection", "inspectionsubject"),
+            ("inspection", "entitycategory"),
+            ("inspection", "marketentity"),
+            ("inspection", "conflict"),
+            ("inspection", "inspectionsettings"),
             ("disclosure", "procedure"),
             ("disclosure", "procedurestep"),
             ("disclosure", "serviceguide"),
