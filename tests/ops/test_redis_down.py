@@ -135,3 +135,28 @@ def test_a_task_enqueued_while_the_broker_is_down_waits_and_goes_once_it_is_back
         assert queued == 1
     finally:
         use_broker(old_broker)
+
+
+def test_with_the_broker_down_one_refusal_holds_back_the_whole_batch_without_spending_its_attempts(
+    redis, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    old_broker = app.conf.get("broker_write_url")
+    app.conf.broker_write_url = redis.url
+    try:
+        redis.kill()
+        with transaction.atomic():
+            first = api.enqueue("tests.ops.note", "一")
+            others = [api.enqueue("tests.ops.note", str(n)) for n in range(3)]
+        # (no on-commit dispatch here: the drain is what is tested)
+        started = time.monotonic()
+        sent, failed = api.dispatch()
+        assert (sent, failed) == (0, 4)
+        assert time.monotonic() - started < 10  # one connect timeout, not one per message
+        first.refresh_from_db()
+        assert first.attempts == 1 and first.last_error
+        for message in others:
+            message.refresh_from_db()
+            assert message.state == MessageState.PENDING and message.attempts == 0 and not message.last_error
+    finally:
+        app.conf.broker_write_url = old_broker

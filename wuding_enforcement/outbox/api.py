@@ -10,6 +10,7 @@ twice (acks_late redelivers after a worker is lost).
 
 import datetime
 import logging
+from contextlib import ExitStack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -81,7 +82,7 @@ def _claim(ids=None, limit: int = 100) -> list[OutboxMessage]:
     return batch
 
 
-def _hand_over(message: OutboxMessage) -> MessageState:
+def _hand_over(message: OutboxMessage, connection=None) -> MessageState:
     from wuding_enforcement.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -91,14 +92,19 @@ def _hand_over(message: OutboxMessage) -> MessageState:
     # One publish attempt, no kombu retry loop: a broker that is down costs one connect timeout here and the
     # row waits for the drain, instead of holding a request for ~20 s of retries (docs/stack.md trap 21).
     app.send_task(
-        message.task, args=message.args, kwargs=message.kwargs, retry=False, headers={"outbox_id": message.pk}
+        message.task,
+        args=message.args,
+        kwargs=message.kwargs,
+        retry=False,
+        headers={"outbox_id": message.pk},
+        connection=connection,
     )
     return MessageState.SENT
 
 
-def _send(message: OutboxMessage) -> bool:
+def _send(message: OutboxMessage, connection=None) -> bool:
     try:
-        outcome = _hand_over(message)
+        outcome = _hand_over(message, connection)
     except Exception as exc:  # any broker or task error: the row records it and waits; never raised further
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= MAX_ATTEMPTS:
@@ -133,12 +139,36 @@ def _send(message: OutboxMessage) -> bool:
 def dispatch(ids=None, limit: int = 100) -> tuple[int, int]:
     """Hand over due messages (the given ones, or any); returns (handed over, still waiting or failed)."""
     sent = failed = 0
-    for message in _claim(ids, limit):
-        if _send(message):
-            sent += 1
-        else:
+    batch = _claim(ids, limit)
+    if not batch:
+        return sent, failed
+    with ExitStack() as stack:
+        connection = None
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            from wuding_enforcement.celery import app
+
+            # A connection of its own for the batch, never one from the pool: after the broker was down and came
+            # back, a pooled connection may still be the dead one, and every attempt would fail on it.
+            connection = stack.enter_context(app.connection_for_write())
+        for position, message in enumerate(batch):
+            if _send(message, connection):
+                sent += 1
+                continue
             failed += 1
+            if connection is not None:
+                # The broker refused one: the rest of the batch waits for the next drain untouched, instead of
+                # each costing a connect timeout now.
+                _give_back(batch[position + 1 :])
+                failed += len(batch) - position - 1
+                break
     return sent, failed
+
+
+def _give_back(messages: list[OutboxMessage]) -> None:
+    for message in messages:
+        message.state = MessageState.PENDING
+        message.attempts -= 1
+        message.save(update_fields=["state", "attempts"])
 
 
 def drain(limit: int = 500) -> dict:
