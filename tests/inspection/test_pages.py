@@ -315,3 +315,12 @@ def test_typing_codes_is_rate_limited_per_network_so_codes_cannot_be_guessed(cli
     # Over the limit even the right code waits: the counter does not tell a guess from a hit.
     refused = client.post(lookup, {"code": codes.grouped(task.code)}, follow=True)
     assert refused.redirect_chain == [] and "查询过于频繁" in refused.content.decode()
+
+
+def test_the_staff_nav_leads_inspecting_roles_to_the_inspection_pages(client, officer, records_keeper):
+    login_as(client, officer)
+    home = client.get("/staff/").content.decode()
+    assert 'href="/staff/inspection/">行政检查</a>' in home
+    assert 'aria-current="page">行政检查' in client.get(reverse("inspection:index")).content.decode()
+    login_as(client, records_keeper)  # keeps the archive; inspects nothing
+    assert "行政检查</a>" not in client.get("/staff/").content.decode()
