@@ -57,8 +57,6 @@ def casefile_start(request, pk):
         messages.success(request, "案卷组卷完成，案件已归档。")
     elif case_file.status == CaseFileStatus.FAILED:
         messages.error(request, f"组卷失败：{case_file.error}")
-    elif case_file.job_state == JobState.QUEUED:
-        messages.success(request, "已提交组卷，正在排队等待后台任务；完成后案件自动归档，可随时查看进度。")
     else:
         messages.success(request, "已开始组卷，完成后案件自动归档。")
     return _back(request, case)

@@ -93,7 +93,7 @@ def test_a_broker_down_at_enqueue_leaves_the_build_waiting_in_the_outbox_then_it
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("recording:casefile_start", args=[plain_closed_case.pk]), follow=True)
     assert response.status_code == 200
-    assert "正在排队等待后台任务" in response.content.decode()
+    assert "已开始组卷" in response.content.decode()
     case_file = _case_file(plain_closed_case)
     # Not wedged: queued under a lease, its task waiting in the outbox with the broker's error.
     assert case_file.status == CaseFileStatus.BUILDING and case_file.job_state == JobState.QUEUED
