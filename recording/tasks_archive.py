@@ -20,7 +20,6 @@ signing failure included) for the records keeper to start again, and no PDF of t
 import logging
 
 from celery import shared_task
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.outbox import leases
 from wuding_enforcement.outbox.api import enqueue
 from wuding_enforcement.outbox.models import JobState
+from wuding_enforcement.shared import storedfiles
 
 from . import casefile
 from .archive import ArchiveError
@@ -79,10 +79,11 @@ def run_build(case_file_id: int) -> str:
     if attempt is None:
         return case_file.status  # a duplicate delivery of the task, already done, or held by another run
     keeper = case_file.requested_by
-    stored: list = []  # (storage, name) written by this build, removed again if it fails
     try:
         volumes = casefile.assemble(case_file, progress=lambda pct: _set_progress(case_file_id, attempt, pct))
-        with transaction.atomic():
+        # The signed volumes are written inside the transaction and removed if it rolls back (storedfiles):
+        # a failed build leaves no PDF behind, a full disk no partial one.
+        with storedfiles.removing(), transaction.atomic():
             locked = (
                 CaseFile.objects.select_for_update(of=("self",)).select_related("case").get(pk=case_file_id)
             )
@@ -96,8 +97,7 @@ def run_build(case_file_id: int) -> str:
             case = locked.case
             for key, volume in volumes.items():
                 pdf = getattr(locked, f"{key}_pdf")
-                pdf.save(f"{case.pk}-{key}.pdf", ContentFile(volume.pdf), save=False)
-                stored.append((pdf.storage, pdf.name))
+                storedfiles.stage(pdf, f"{case.pk}-{key}.pdf", volume.pdf)
                 setattr(locked, f"{key}_sha256", volume.sha256)
                 setattr(locked, f"{key}_pages", volume.pages)
             locked.signed = all(v.signed for v in volumes.values())
@@ -130,7 +130,6 @@ def run_build(case_file_id: int) -> str:
     except Exception as problem:  # noqa: BLE001 — a background task must leave a readable state behind
         logger.exception("building case file %s failed", case_file_id)
         message = f"组卷时发生系统错误（{type(problem).__name__}），请稍后重试或联系管理员。"
-    _discard(stored)
     with transaction.atomic():
         failed = CaseFile.objects.select_for_update().get(pk=case_file_id)
         if failed.job_state != JobState.RUNNING or failed.job_attempts != attempt:
@@ -146,15 +145,6 @@ def run_build(case_file_id: int) -> str:
         detail={"case_file": case_file_id, "error": message},
     )
     return CaseFileStatus.FAILED
-
-
-def _discard(files: list) -> None:
-    """The PDFs a failed build wrote before its transaction rolled back: the rows never point at them."""
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not remove %s left by a failed case-file build", name)
 
 
 @shared_task(name=TASK, acks_late=True, reject_on_worker_lost=True)
