@@ -94,7 +94,7 @@ def snapshot() -> dict:
         ),
         "anchor": anchor,
         "anchor_age": age_text(anchor_age),
-        "anchor_late": anchor is None or anchor_age > ANCHOR_MAX_AGE,
+        "anchor_late": anchor_age is None or anchor_age > ANCHOR_MAX_AGE,
         "epoch": current_epoch(),
         "tasks": task_rows(now),
         "stuck": list(

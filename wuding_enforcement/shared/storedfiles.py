@@ -77,7 +77,6 @@ def stage(field_file: FieldFile, name: str, data: bytes, *, using: str = DEFAULT
         raise
     field_file.name = stored
     setattr(field_file.instance, field_file.field.attname, stored)
-    field_file._committed = True
     staged = _Staged(storage, stored, using)
     if connections[using].in_atomic_block:
         transaction.on_commit(staged.keep, using=using)
@@ -105,9 +104,9 @@ def removing() -> Iterator[None]:
 
 
 def _waiting(item: _Staged) -> bool:
-    return any(
-        getattr(func, "__self__", None) is item for _, func, _ in connections[item.using].run_on_commit
-    )
+    # Entries are (savepoint ids, callback, robust); those of a rolled-back savepoint are dropped.
+    waiting = connections[item.using].run_on_commit
+    return any(getattr(entry[1], "__self__", None) is item for entry in waiting)
 
 
 def discard_rolled_back(**_: Any) -> int:
