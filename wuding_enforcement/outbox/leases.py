@@ -1,5 +1,6 @@
 """The sweeper of long jobs: a job still "running" past its lease has lost its process (a worker killed
-mid-job, a machine restarted); it becomes "failed" with the reason, and can be retried.
+mid-job, a machine restarted), one still "queued" past its lease never reached a worker (the broker was down
+longer than the outbox retries); either becomes "failed" with the reason, and can be retried.
 
 Each kind of long job registers here once (`register(Model)` from its AppConfig.ready(); the model inherits
 `LeasedJob`). The sweeper runs every five minutes (beat) and as `manage.py sweep_leases`.
