@@ -103,3 +103,28 @@ def test_a_full_disk_leaves_no_zero_byte_file_and_the_draft_unissued(case, offic
     assert document.status == DocumentStatus.DRAFT
     assert _files(_media) == []
     assert not Document.objects.filter(status=DocumentStatus.ISSUED).exists()
+
+
+def test_a_notice_whose_issue_rolls_back_leaves_no_sealed_pdf(
+    reviewer, unit_head, units, monkeypatch, _media
+):
+    """The same rule for 督查通报: the sealed PDF goes when a later step of its issue fails."""
+    import datetime
+
+    from supervision import notices
+    from supervision.models import NoticeItem, Notification, SupervisionNotice
+
+    notice = SupervisionNotice.objects.create(title="通报", summary="请限期整改。", created_by=reviewer)
+    NoticeItem.objects.create(
+        notice=notice, unit=units["shishan"], problem="案卷未附送达回证", due_on=datetime.date(2026, 12, 10)
+    )
+
+    def fail(*args, **kwargs):
+        raise Boom("telling the unit failed")
+
+    monkeypatch.setattr(Notification.objects, "get_or_create", fail)
+    with pytest.raises(Boom):
+        notices.issue(notice, by=reviewer)
+    notice.refresh_from_db()
+    assert not notice.number and not notice.pdf
+    assert _files(_media) == []
