@@ -6,6 +6,7 @@ records is ever deleted: an issued document is frozen (a correction supersedes i
 voided with a reason, the file stays.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.cases.models import Case, Party
+from wuding_enforcement.outbox.models import LeasedJob
 from wuding_enforcement.roster.models import Staff
 
 from .lifecycle import DocumentLifecycle
@@ -343,9 +345,17 @@ def _casefile_path(instance, filename):
     return f"casefiles/{instance.case_id}/{uuid.uuid4().hex}.pdf"
 
 
-class CaseFile(models.Model):
+class CaseFile(LeasedJob):
     """The archived case file: 正卷 (what the party may inspect) and 副卷 (internal approvals, 集体讨论,
-    法制审核意见), each one signed PDF whose hash (of the signed file) is stored and verified like evidence."""
+    法制审核意见), each one signed PDF whose hash (of the signed file) is stored and verified like evidence.
+
+    Its build is a leased job (outbox.LeasedJob, registered with the sweeper in RecordingConfig.ready()):
+    "组卷中" is queued or running under a lease; a build whose worker died, or whose task never reached a
+    worker, is failed by the sweeper once the lease is over — status 组卷失败 with the reason — and the records
+    keeper starts it again (tasks_archive)."""
+
+    # A build renews its lease at each step of progress; a quarter of an hour without one means it is lost.
+    DEFAULT_LEASE = datetime.timedelta(minutes=15)
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="case_file")
     status = models.CharField(max_length=10, choices=CaseFileStatus.choices, default=CaseFileStatus.PENDING)
@@ -373,3 +383,20 @@ class CaseFile(models.Model):
 
     def __str__(self):
         return f"案卷：{self.case}"
+
+    def on_fail(self, reason: str) -> list[str]:
+        self.status = CaseFileStatus.FAILED
+        self.error = reason
+        return ["status", "error"]
+
+    def on_requeue(self) -> list[str]:
+        self.status = CaseFileStatus.BUILDING
+        self.progress = 0
+        self.error = ""
+        return ["status", "progress", "error"]
+
+    def retry_task(self) -> tuple[str, list, dict]:
+        return "recording.tasks_archive.build_case_file", [self.pk], {}
+
+    def retry_dedupe_key(self) -> str:
+        return f"recording.casefile:{self.pk}"

@@ -34,7 +34,7 @@ from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.shared.form_problems import form_problems
-from wuding_enforcement.shared.refusals import show_refusal
+from wuding_enforcement.shared.refusals import get_visible_or_404, show_refusal
 
 from . import evidence as domain
 from .access import get_evidence_for_user
@@ -197,9 +197,14 @@ def upload_start(request, case_pk):
 def upload_resource(request, upload_id):
     """The offset of an upload (HEAD/GET) or one chunk at Upload-Offset (PATCH/POST). Only the user who
     started the upload may see or continue it."""
-    upload = Upload.objects.select_related("case").filter(pk=upload_id, user=request.user).first()
-    if upload is None:
-        raise Http404("上传任务不存在。")
+    # Someone else's upload exists but is not theirs: a 404, audited (shared/refusals.py).
+    upload = get_visible_or_404(
+        Upload.objects.select_related("case").filter(user=request.user),
+        pk=upload_id,
+        what=f"上传任务{upload_id}",
+        action="recording.upload.access_denied",
+        message="上传任务不存在。",
+    )
     if request.method in ("GET", "HEAD"):
         response = JsonResponse(
             {

@@ -8,7 +8,6 @@ import datetime
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 from simple_history.models import HistoricalRecords
 
 from recording.models import Document
@@ -19,8 +18,8 @@ from wuding_enforcement.cases.models import Case, RuleSettings
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.roster.models import Role, Staff
 
+from .. import access, prechecks
 from .. import package as packaging
-from .. import prechecks
 from ..criteria import hash_documents
 from .checklist import AdviserKind, AdviserOpinion, ChecklistItem, CheckPoint, CheckResult
 from .common import lock_case, require_text
@@ -229,6 +228,7 @@ class ReviewRound(models.Model):
             problems = reviewer_problems(case, reviewer, on)
             if problems:
                 raise TransitionRefused(problems)
+            previous = review_round.reviewer
             review_round.reviewer = reviewer
             review_round.assigned_by = by
             review_round.assigned_at = timezone.now()
@@ -236,8 +236,11 @@ class ReviewRound(models.Model):
             review_round._change_reason = "legal_review.round.assigned"
             review_round._history_user = by
             review_round.save(update_fields=["reviewer", "assigned_by", "assigned_at", "status"])
-            assign_perm("cases.view_case", reviewer, case)
-            assign_perm("cases.view_classified", reviewer, case)
+            # The case is theirs to see while the round is theirs and open (legal_review/access.py); a
+            # reviewer the round passes from loses it unless another open round of the case is theirs.
+            access.sync(case, reviewer, by=by)
+            if previous is not None and previous != reviewer:
+                access.sync(case, previous, by=by)
             record(
                 "legal_review.round.assigned",
                 obj=case,
@@ -340,6 +343,7 @@ class ReviewRound(models.Model):
                         "opinion_document",
                     ]
                 )
+                access.sync(case, by, by=by)  # the round closed: its grant ends (legal_review/access.py)
                 record(
                     f"legal_review.round.{verb}",
                     obj=case,
