@@ -299,6 +299,9 @@ class Upload(models.Model):
     # Optional: the SHA-256 the client computed itself; when given, the completed file must match it.
     declared_sha256 = models.CharField(max_length=64, blank=True)
     received = models.PositiveBigIntegerField(default=0)
+    # The running SHA-256 of the `received` bytes (serialised `rehashes` state, saved in the same UPDATE as
+    # `received`), so that any web worker continues it; empty: the file is hashed once at completion.
+    hash_state = models.BinaryField(default=b"", blank=True)
     status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     evidence = models.OneToOneField(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
