@@ -313,9 +313,17 @@ def duplicate_message(existing: Evidence) -> str:
     )
 
 
+def _inside_callers_transaction() -> bool:
+    """Whether an atomic block of the caller (not the test case's own) is open: then our block is only a
+    savepoint and its end is not the commit."""
+    blocks = transaction.get_connection().atomic_blocks
+    return any(not block._from_testcase for block in blocks)
+
+
 def _complete(upload: Upload, digest: str, user) -> Evidence:
     """The last byte is in: check type, declared hash and duplicates, then move the partial file to a uuid
-    name and attach it. All or nothing."""
+    name and attach it. All or nothing: the file is in place only once its row has committed (moved back
+    when the transaction fails)."""
     media = detect_file_type(upload.partial_path)
     if media is None:
         _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
@@ -330,6 +338,7 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
     final = settings.MEDIA_ROOT / name
     final.parent.mkdir(parents=True, exist_ok=True)
     moved = False
+    nested = _inside_callers_transaction()
     try:
         with transaction.atomic():
             locked = Upload.objects.select_for_update().get(pk=upload.pk)
@@ -352,8 +361,15 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
             evidence._change_reason = "recording.evidence.uploaded"
             evidence._history_user = user
             evidence.save()
-            os.replace(upload.partial_path, final)
-            moved = True
+            if nested:
+                # The caller's transaction may still roll back: the file takes its place only when it
+                # commits; until then it stays a partial file, which the stale clean-up removes if it never
+                # does. No evidence file without its row.
+                partial = upload.partial_path
+                transaction.on_commit(lambda: os.replace(partial, final))
+            else:
+                os.replace(upload.partial_path, final)
+                moved = True
             locked.status = UploadStatus.COMPLETE
             locked.evidence = evidence
             locked.save(update_fields=["status", "evidence", "updated_at"])
