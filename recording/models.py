@@ -193,6 +193,14 @@ class Document(DocumentLifecycle, models.Model):
         return get_type(self.doc_type)
 
     @property
+    def av_statement(self) -> str:
+        """What the act's record says about its audio-video, from the items really linked to it (PDF templates
+        print it): recording/evidence/linking.py av_statement."""
+        from .evidence.linking import av_statement
+
+        return av_statement(self)
+
+    @property
     def type_title(self) -> str:
         from .doctypes import REGISTRY
 
@@ -258,8 +266,12 @@ class Evidence(models.Model):
         verbose_name_plural = "音像证据"
         ordering = ["case", "uploaded_at", "pk"]
         constraints = [
+            # One live item per content and case; a voided item's file may be uploaded again (the voided
+            # row keeps its reason: nothing is overwritten).
             models.UniqueConstraint(
-                fields=["case", "sha256"], name="recording_evidence_unique_hash_per_case"
+                fields=["case", "sha256"],
+                condition=Q(voided_at__isnull=True),
+                name="recording_evidence_unique_live_hash_per_case",
             ),
             models.CheckConstraint(
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),

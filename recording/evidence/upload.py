@@ -185,8 +185,10 @@ class ChunkResult:
 
 
 def _refuse_and_abort(upload, message, status, actor, action: str = "recording.upload.refused"):
+    """End the upload and refuse. No offset in the answer: there is nothing to resume (a client that sees
+    an offset with a 409 continues from it)."""
     abort_upload(upload, message, actor=actor, action=action)
-    raise EvidenceRefused(message, status=status, offset=upload.received)
+    raise EvidenceRefused(message, status=status)
 
 
 def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | None) -> ChunkResult:
@@ -306,10 +308,24 @@ def _wrong_type_message(upload) -> str:
 
 
 def duplicate_message(existing: Evidence) -> str:
-    state = "（已作废）" if existing.voided_at else ""
     return (
-        f"该文件与本案已有的{existing.get_kind_display()}“{existing.title}”{state}"
+        f"该文件与本案已有的{existing.get_kind_display()}“{existing.title}”"
         f"（{cn_date(existing.uploaded_at)}上传）内容完全相同（SHA-256 一致），未重复添加。"
+    )
+
+
+def reupload_notice(evidence: Evidence) -> str:
+    """What the uploader reads when the file is one that was voided before in this case (or '')."""
+    voided = (
+        Evidence.objects.filter(case_id=evidence.case_id, sha256=evidence.sha256, voided_at__isnull=False)
+        .order_by("-voided_at")
+        .first()
+    )
+    if voided is None:
+        return ""
+    return (
+        f"该文件与本案已作废的{voided.get_kind_display()}“{voided.title}”（{cn_date(voided.voided_at)}作废，"
+        f"理由：{voided.void_reason}）内容相同，已作为新的音像记录重新上传；原记录仍保留其作废状态和理由。"
     )
 
 
@@ -331,7 +347,7 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
         _refuse_and_abort(
             upload, "文件的 SHA-256 与上传前声明的不一致，内容可能在传输中损坏，请重新上传。", 422, user
         )
-    existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+    existing = Evidence.objects.live().filter(case_id=upload.case_id, sha256=digest).first()
     if existing is not None:
         _refuse_and_abort(upload, duplicate_message(existing), 409, user)
     name = f"evidence/{upload.case_id}/{uuid.uuid4().hex}"
@@ -401,7 +417,7 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
         # Two uploads of the same file finished at the same instant: the unique (case, sha256) decides.
         if moved:
             os.replace(final, upload.partial_path)
-        existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+        existing = Evidence.objects.live().filter(case_id=upload.case_id, sha256=digest).first()
         message = duplicate_message(existing) if existing else "该文件与本案已有音像记录重复，未重复添加。"
         _refuse_and_abort(upload, message, 409, user)
     except BaseException:
