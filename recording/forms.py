@@ -304,7 +304,7 @@ class UnlinkForm(forms.Form):
         label="取消关联的理由",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="如：误关联到其他执法活动。关联与取消关联均记入审计日志。",
+        help_text="如：误关联到其他执法活动。",
     )
 
 

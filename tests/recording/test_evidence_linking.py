@@ -199,3 +199,19 @@ def test_the_act_record_states_its_av_from_the_linked_items(officer, case, onsit
     html = render_to_string(onsite.doctype.template, document_context(onsite))
     assert "已进行音像记录（录像“执法记录仪录像”）" in html
     assert "未进行音像记录" not in html
+
+
+def test_a_classified_item_is_404_at_the_link_endpoints_for_who_may_not_see_it(
+    client, officer, bureau_head, case, onsite
+):
+    data = MP4_HEAD + os.urandom(3000)
+    item = domain.ingest_file(
+        case, officer, io.BytesIO(data), len(data), title="住所内录像", classification="privacy"
+    )
+    login_as(client, bureau_head)
+    for name, payload in (("evidence_link", {"document": onsite.pk}), ("evidence_unlink", {"reason": "x"})):
+        answer = client.post(reverse(f"recording:{name}", args=[case.pk, item.pk]), payload)
+        assert answer.status_code == 404, name
+    assert events("recording.evidence.access_denied").count() == 2
+    item.refresh_from_db()
+    assert item.document_id is None
