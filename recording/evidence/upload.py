@@ -66,7 +66,12 @@ def _resume_hasher(upload):
     if upload.received == 0:
         return PySha256()
     if upload.hash_state:
-        return PySha256.deserialize(bytes(upload.hash_state))
+        try:
+            return PySha256.deserialize(bytes(upload.hash_state))
+        except Exception as exc:  # noqa: BLE001 - a state saved by another version of rehashes (an upgrade)
+            logger.warning(
+                "upload %s: saved hash state unreadable (%s); hashing at completion", upload.pk, exc
+            )
     return None
 
 

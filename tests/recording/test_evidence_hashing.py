@@ -171,3 +171,15 @@ def test_a_full_disk_stops_the_upload_with_a_chinese_answer_and_leaves_nothing_h
     monkeypatch.undo()
     again = send(client, url, DATA[20_000:], 20_000)
     assert again.status_code == 410 and "存储空间不足" in again.json()["error"]
+
+
+def test_a_saved_state_that_cannot_be_read_falls_back_to_one_pass_at_completion(officer, case):
+    row = domain.start_upload(case, officer, title="照片", declared_size=len(DATA))
+    domain.append_chunk(row, user=officer, offset=0, stream=io.BytesIO(DATA[:10_000]), length=10_000)
+    # As after an upgrade of the hashing library between two chunks.
+    Upload.objects.filter(pk=row.pk).update(hash_state=b"not a state this version can read")
+    fresh = Upload.objects.get(pk=row.pk)
+    result = domain.append_chunk(
+        fresh, user=officer, offset=10_000, stream=io.BytesIO(DATA[10_000:]), length=len(DATA) - 10_000
+    )
+    assert result.evidence.sha256 == DIGEST
