@@ -286,6 +286,28 @@ def _document_label(document) -> str:
     return f"{document}{when}"
 
 
+class LinkForm(forms.Form):
+    """Link an uploaded item to the act it records (recording/evidence/linking.py)."""
+
+    document = forms.ModelChoiceField(
+        label="所记录的执法活动", queryset=Document.objects.none(), empty_label="（请选择）"
+    )
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.visible_to(user, case).current()
+        self.fields["document"].label_from_instance = _document_label
+
+
+class UnlinkForm(forms.Form):
+    reason = forms.CharField(
+        label="取消关联的理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：误关联到其他执法活动。",
+    )
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label="作废理由",

@@ -195,6 +195,14 @@ class Document(DocumentLifecycle, models.Model):
         return get_type(self.doc_type)
 
     @property
+    def av_statement(self) -> str:
+        """What the act's record says about its audio-video, from the items really linked to it (PDF templates
+        print it): recording/evidence/linking.py av_statement."""
+        from .evidence.linking import av_statement
+
+        return av_statement(self)
+
+    @property
     def type_title(self) -> str:
         from .doctypes import REGISTRY
 
@@ -260,8 +268,12 @@ class Evidence(models.Model):
         verbose_name_plural = "音像证据"
         ordering = ["case", "uploaded_at", "pk"]
         constraints = [
+            # One live item per content and case; a voided item's file may be uploaded again (the voided
+            # row keeps its reason: nothing is overwritten).
             models.UniqueConstraint(
-                fields=["case", "sha256"], name="recording_evidence_unique_hash_per_case"
+                fields=["case", "sha256"],
+                condition=Q(voided_at__isnull=True),
+                name="recording_evidence_unique_live_hash_per_case",
             ),
             models.CheckConstraint(
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
@@ -301,6 +313,9 @@ class Upload(models.Model):
     # Optional: the SHA-256 the client computed itself; when given, the completed file must match it.
     declared_sha256 = models.CharField(max_length=64, blank=True)
     received = models.PositiveBigIntegerField(default=0)
+    # The running SHA-256 of the `received` bytes (serialised `rehashes` state, saved in the same UPDATE as
+    # `received`), so that any web worker continues it; empty: the file is hashed once at completion.
+    hash_state = models.BinaryField(default=b"", blank=True)
     status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     evidence = models.OneToOneField(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -512,6 +512,9 @@ for _origin in EMBED_ALLOWED_ORIGINS:
 # Audio-video uploads: size cap (default 8 GB) and chunk size of the resumable upload protocol.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2)
+# Keep the upload's SHA-256 running chunk by chunk, its state saved with the upload row (any worker goes on
+# with it); off: the file is hashed in one pass at completion (bench/upload_bench.py compares the two).
+UPLOAD_RUNNING_HASH = env_bool("UPLOAD_RUNNING_HASH", True)
 # An open upload with no new bytes for this long is aborted and its partial file removed.
 UPLOAD_STALE_HOURS = env_int("UPLOAD_STALE_HOURS", 24)
 # Evidence files up to this size are re-hashed before a download is sent (refused if altered); larger ones
