@@ -298,6 +298,7 @@ def _save_draft(request, case, doctype, document, token=""):
         draft.case = case
         draft.doc_type = doctype.key
         draft.data = doctype.to_json(form.cleaned_data)
+        draft.act_place = doctype.place_of(draft.data, draft.act_place)
         created = draft.pk is None
         if created:
             draft.created_by = request.user
