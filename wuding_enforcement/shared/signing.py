@@ -165,6 +165,7 @@ class _PyHankoSigner:
 
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+            _producer_as_xmp_will_say(writer)
             if seal_at is not None:
                 page, box = seal_at.page, tuple(round(v, 2) for v in seal_at.box)
             else:
@@ -186,6 +187,23 @@ class _PyHankoSigner:
         except Exception as exc:  # pyHanko raises many kinds; the user needs one clear message
             logger.error("signing failed: %s", exc, exc_info=True)
             raise SigningError(f"电子签章失败：{exc}") from exc
+
+
+def _producer_as_xmp_will_say(writer) -> None:
+    """PDF/A (ISO 19005-3 §6.6.2.3.1) wants the document information dictionary and the XMP packet to agree.
+    Signing rewrites both: pyHanko sets the XMP pdf:Producer to its own name but appends its name to the Info
+    /Producer ("WeasyPrint 70.0; pyHanko 0.38.0"), so they would disagree. The signed file's last producer
+    is pyHanko: the Info says so too, and pyHanko then leaves it as it is."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        current = writer.trailer["/Info"]
+    except KeyError:
+        return
+    info = generic.DictionaryObject(dict(current.items()))
+    info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.set_info(info)
 
 
 class PKCS12Signer(_PyHankoSigner):
