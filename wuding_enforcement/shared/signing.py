@@ -306,7 +306,10 @@ def sign_pdf(pdf_bytes: bytes, *, reason: str, seal_at=None) -> bytes:
 def sign_with(signer, pdf_bytes: bytes, *, reason: str, seal_at=None) -> bytes:
     """Sign with `signer`, telling it where the seal goes when the document marks a place; a backend that
     takes no `seal_at` (an older e-seal platform adapter) is called as before."""
-    if seal_at is None:
+    import inspect
+
+    takes_place = "seal_at" in inspect.signature(signer.sign).parameters
+    if seal_at is None or not takes_place:
         return signer.sign(pdf_bytes, reason=reason)
     return signer.sign(pdf_bytes, reason=reason, seal_at=seal_at)
 
