@@ -13,6 +13,7 @@ from legal_review.models import (
     RoundStatus,
 )
 from recording.doctypes import REGISTRY
+from recording.doctypes.decision import matter_bases
 from recording.models import Document
 from wuding_enforcement.cases.models import LeadSource, PartyKind, PowerItem
 from wuding_enforcement.cases.workflow import Stage
@@ -28,8 +29,8 @@ def _proposal(case, fine: str, **extra) -> dict:
         facts=FACTS.format(month=case.lead_date.month),
         evidence="现场笔录、询问笔录、进货单据复印件、现场照片。",
         violation_type=case.title.removeprefix("涉嫌").removesuffix("案"),
-        basis_violated="见权责清单事项所列法律规定",
-        basis_penalty=case.matters.first().legal_basis if case.matters.exists() else "相关法律规定",
+        # The matter's own articles, as the powers catalogue keeps them apart (never a placeholder).
+        **matter_bases(case),
         discretion="ordinary",
         discretion_reason="当事人无从轻、减轻或从重处罚情节，按一般处罚阶次裁量。",
         statements_answer="当事人在法定期限内未提出陈述、申辩意见。",

@@ -181,7 +181,8 @@ class DocumentMetaForm(forms.ModelForm):
         self.fields["classification"].choices = list(Classification.choices)
         if not doctype.av:
             del self.fields["av_exemption"]
-        if not doctype.act:
+        # One place field: a type whose own form asks for the place (检查地点, 询问地点 ...) does not ask twice.
+        if not doctype.act or doctype.place_field:
             del self.fields["act_place"]
 
 

@@ -95,7 +95,7 @@ class DocumentLifecycle:
         sequence per type per year) or its number in the case file, render its PDF once, store the PDF's
         SHA-256, and freeze it. All in one transaction: a failure leaves the draft as it was."""
         from wuding_enforcement.cases.models import Case, NumberSequence, format_number
-        from wuding_enforcement.shared.signing import SigningError, get_signer
+        from wuding_enforcement.shared.signing import SigningError, get_signer, sign_with
 
         from .models import Document, DocumentStatus
         from .rendering import render_document
@@ -131,9 +131,10 @@ class DocumentLifecycle:
                 doc.issued_at = now
                 doc.issued_by = by
                 pdf_bytes = render_document(doc)
+                seal_at = getattr(doc, "seal_spot", None)
                 signer = get_signer()
                 try:
-                    pdf_bytes = signer.sign(pdf_bytes, reason=f"签发{doctype.title}")
+                    pdf_bytes = sign_with(signer, pdf_bytes, reason=f"签发{doctype.title}", seal_at=seal_at)
                 except SigningError as exc:
                     raise TransitionRefused(str(exc)) from exc
                 doc.signed = True

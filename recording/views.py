@@ -53,6 +53,7 @@ from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
 from .lifecycle import DocumentFrozenError
 from .models import Classification, Document, DocumentStatus, Evidence, PartySignature
+from .queues import awaiting_archive
 from .workspace import display_rows, doctype_groups, evidence_url, timeline, type_initial, url_or_none
 
 RECORDING_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD, Role.RECORDS_KEEPER)
@@ -97,6 +98,7 @@ def index(request):
         {
             "rows": needing,
             "others": [r for r in rows if r not in needing],
+            "to_archive": list(awaiting_archive(user)[:100]),
             "today": today,
             "may_register": user.has_role(Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD),
         },
@@ -298,6 +300,7 @@ def _save_draft(request, case, doctype, document, token=""):
         draft.case = case
         draft.doc_type = doctype.key
         draft.data = doctype.to_json(form.cleaned_data)
+        draft.act_place = doctype.place_of(draft.data, draft.act_place)
         created = draft.pk is None
         if created:
             draft.created_by = request.user

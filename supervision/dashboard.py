@@ -33,7 +33,6 @@ from recording.doctypes import REGISTRY
 from recording.models import Classification, Document, DocumentStatus
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.deadlines import (
-    CALENDAR_DAYS,
     WORKING_DAYS,
     Deadline,
     Status,
@@ -73,16 +72,9 @@ class Item:
     sort_key: tuple = field(default=(), repr=False)
 
 
-def _days(n: int, unit: str) -> str:
-    return f"{n}天" if unit == CALENDAR_DAYS else f"{n}个工作日"
-
-
 def timing(deadline: Deadline) -> str:
-    if deadline.is_overdue:
-        return f"已逾期{_days(deadline.overdue_by, deadline.unit)}"
-    if deadline.remaining == 0:
-        return "今日届满"
-    return f"剩余{_days(deadline.remaining, deadline.unit)}"
+    # One wording for every page: Deadline.timing (the home page prints the same words).
+    return deadline.timing
 
 
 def _officers(case) -> tuple[Staff, ...]:

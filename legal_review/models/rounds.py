@@ -48,6 +48,19 @@ class ReviewRoundQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def takeable_by(self, reviewer):
+        """Rounds waiting for a reviewer that this reviewer may take on (ReviewRound.assign, self-assignment):
+        never a case they handled — its officers, its unit's head, who registered it, who submitted it
+        (reviewer_problems). Whether the person may review at all (法律职业资格, 第五十八条) is theirs, not the
+        round's: Staff.review_eligibility_on."""
+        return (
+            self.filter(status=RoundStatus.SUBMITTED, reviewer__isnull=True)
+            .exclude(case__assignments__officer=reviewer)
+            .exclude(case__handling_unit__head=reviewer)
+            .exclude(case__created_by=reviewer)
+            .exclude(case__review_rounds__submitted_by=reviewer)
+        )
+
     def for_rows(self):
         """What a queue row shows: the case, its unit, the submitter and the reviewer (one joined query)."""
         return self.select_related("case", "case__handling_unit", "submitted_by", "reviewer")

@@ -89,7 +89,7 @@ def test_each_row_shows_number_parties_unit_officers_stage_and_next_deadline(
     ((_, deadline),) = response.context["rows"]
     # Filed today (2026-11-25): the 90-day clock runs to 2027-02-23, a Tuesday.
     assert deadline.key == "decision"
-    assert '<span class="status ok" title="作出处理决定期限">剩90天</span>' in html
+    assert '<span class="status ok" title="作出处理决定期限">剩余90天</span>' in html
     assert "2027年2月23日" in html
 
 

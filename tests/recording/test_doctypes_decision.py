@@ -552,7 +552,7 @@ def test_the_no_penalty_decision_stores_discretion_none_and_its_own_remedy(now):
         {
             "facts": "事实",
             "evidence": "证据",
-            "basis_violated": "某条",
+            "basis_violated": "《中华人民共和国食品安全法》第三十四条第（十）项",
             "basis_no_penalty": "行政处罚法 第三十三条第一款",
             "reason": "初次违法",
             "education": "已教育",

@@ -41,6 +41,18 @@ class PowerItem(models.Model):
     field = models.CharField("领域", max_length=30, help_text="如：食品安全、产品质量、价格、广告、特种设备")
     name = models.CharField("事项名称", max_length=200)
     legal_basis = models.TextField("实施依据")
+    # A 行政处罚 item keeps apart the article the act violates and the article that penalises it: the 告知书
+    # and 决定书 print them as 违反的法律规定 and 处罚依据 (行政处罚法 第四十四条、第五十九条; docs/domain.md §6).
+    violation_basis = models.TextField(
+        "违法依据",
+        blank=True,
+        help_text="行政处罚事项：违法行为违反的条款，如《中华人民共和国食品安全法》第三十四条第（十）项",
+    )
+    penalty_basis = models.TextField(
+        "处罚依据",
+        blank=True,
+        help_text="行政处罚事项：给予处罚的条款（罚则），如《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+    )
     responsible_unit = models.ForeignKey(
         Unit,
         verbose_name="责任单位",
