@@ -6,7 +6,7 @@ transaction under row locks, writes the audit log, and refuses with readable Chi
 import datetime
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from simple_history.models import HistoricalRecords
@@ -52,6 +52,13 @@ class ReviewRoundQuerySet(models.QuerySet):
     def for_rows(self):
         """What a queue row shows: the case, its unit, the submitter and the reviewer (one joined query)."""
         return self.select_related("case", "case__handling_unit", "submitted_by", "reviewer")
+
+    def with_overrides(self):
+        """Decided rounds where the reviewer passed a point the system's pre-check had flagged (each with a
+        written reason, printed in the 意见书): what supervision follows up."""
+        return self.filter(
+            Exists(ChecklistItem.objects.overridden().filter(round=OuterRef("pk"))), status__in=OUTCOMES
+        )
 
 
 class ReviewRound(models.Model):
