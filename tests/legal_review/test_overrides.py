@@ -153,6 +153,9 @@ def test_the_page_approves_with_reason_and_confirmation(client, flagged_round, r
     client.post(url, _post(flagged_round, **{"decide-override_2": REASON, "decide-confirm_overrides": "on"}))
     flagged_round.refresh_from_db()
     assert flagged_round.status == RoundStatus.APPROVED
+    # The round page shows the override beside the point, as the 意见书 does.
+    page = client.get(reverse("legal_review:round", args=[flagged_round.pk])).content.decode()
+    assert "认定通过的理由：" + REASON in page
 
 
 def test_the_dashboard_counts_overrides_and_lists_the_reasons(client, flagged_round, reviewer, bureau_head):
