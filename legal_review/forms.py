@@ -79,7 +79,7 @@ class DecideForm(forms.Form):
             )
             self.fields[f"comment_{point.value}"] = _text(f"第{point.value}项意见", rows=2, required=False)
             self.fields[f"override_{point.value}"] = _text(
-                f"第{point.value}项系统预审发现问题，认定“通过”的理由", rows=2, required=False
+                f"第{point.value}项：系统预审发现问题，审核人员仍予认可的理由", rows=2, required=False
             )
 
     def point_fields(self):
