@@ -3,6 +3,8 @@ benchmarks, the review steps of the bureau's demo cases, and major cases in ever
 returned with problems, resubmitted, approved with its 法制审核意见书 PDF, refused, and one settled by 集体讨论.
 Everything goes through the domain API (submit, assign, decide, hold), never by writing a status."""
 
+from legal_review import package as packaging
+from legal_review import prechecks
 from legal_review.benchmarks import load_benchmarks
 from legal_review.models import (
     CollectiveConclusion,
@@ -79,7 +81,24 @@ def _approve(review_round, reviewer, today, *, problems=None, outcome=RoundStatu
     points = dict.fromkeys(range(1, 8), ("pass", ""))
     for point, comment in (problems or {}).items():
         points[point] = ("problem", comment)
-    review_round.decide(by=reviewer, outcome=outcome, opinion=opinion, points=points, on=today)
+    # A point the system's pre-check flags is passed only with a written reason, printed in the 意见书 and
+    # counted on the supervision dashboard (ReviewRound.decide): the demo says why, plainly.
+    case = review_round.case
+    checks = prechecks.run(case, packaging.build(case), base_amount=review_round.base_amount, today=today)
+    reasons = {
+        point: "演示数据：系统预审提示的事项已由审核人员查阅纸质卷宗核实。"
+        for point in prechecks.problems_by_point(checks)
+        if points[point][0] == "pass"
+    }
+    review_round.decide(
+        by=reviewer,
+        outcome=outcome,
+        opinion=opinion,
+        points=points,
+        override_reasons=reasons,
+        confirm_overrides=True,
+        on=today,
+    )
 
 
 def demo_step(case, target, *, actor, reviewer, approver, reason, today):

@@ -11,8 +11,10 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from wuding_enforcement.cases.models import LeadSource, Party, PartyKind, PowerItem
+from wuding_enforcement.roster.certification import choice_label
 from wuding_enforcement.roster.models import Role, Staff, Unit
 from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.forms import date_field, datetime_field, line_field, text_field
@@ -61,14 +63,16 @@ class LeadForm(forms.Form):
             Staff.objects.with_role(Role.OFFICER)
             .filter(unit__in=units)
             .select_related("unit")
+            .prefetch_related("certificates")
             .order_by("unit__order", "unit__name", "real_name")
             .distinct()
         )
         self._officers = {str(o.pk): o for o in officers}
+        today = timezone.localdate()
         # The user's own unit first, so the common case needs no scrolling.
         officers.sort(key=lambda o: o.unit_id != user.unit_id)
         self.fields["officers"].choices = [
-            (unit.name, [(str(o.pk), o.display_name) for o in group])
+            (unit.name, [(str(o.pk), choice_label(o, today)) for o in group])
             for unit, group in groupby(officers, key=lambda o: o.unit)
         ]
         if user.has_role(Role.OFFICER) and str(user.pk) in self._officers and not self.is_bound:

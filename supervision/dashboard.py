@@ -319,6 +319,41 @@ def review_items(today: datetime.date) -> list[Item]:
     return items
 
 
+def review_override_items(today: datetime.date) -> list[Item]:
+    """Rounds decided in the last WINDOW_DAYS where the reviewer passed a point the pre-check had flagged
+    (legal_review: ChecklistItem.objects.overridden()), with each point's reason. One query: the overridden
+    points with their rounds, grouped here by round."""
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    points = (
+        ChecklistItem.objects.overridden()
+        .filter(round__decided_on__gte=since)
+        .select_related("round__case__handling_unit", "round__reviewer")
+        .order_by("-round__decided_on", "round_id", "point")
+    )
+    by_round: dict[int, list] = {}
+    for point in points:
+        by_round.setdefault(point.round_id, []).append(point)
+    items = []
+    for overridden in by_round.values():
+        r = overridden[0].round
+        items.append(
+            Item(
+                figure="review-overridden",
+                level=INFO,
+                unit=r.case.handling_unit,
+                people=(r.reviewer,) if r.reviewer else (),
+                cases=(r.case,),
+                subject=f"第{r.number}轮（{cn_date(r.submitted_on)}送审）",
+                ref=f"round:{r.pk}",
+                due=r.decided_on,
+                timing=r.get_status_display(),
+                detail="\n".join(f"第{i.point}项：{i.override_reason}" for i in overridden),
+                sort_key=(-r.decided_on.toordinal(), r.pk),
+            )
+        )
+    return items
+
+
 # --- 5. Certificates ---------------------------------------------------------------------------------------
 
 
@@ -451,7 +486,7 @@ SOURCES = {
     "deadlines": deadline_items,
     "av": av_items,
     "publication": publication_items,
-    "review": review_items,
+    "review": lambda today: review_items(today) + review_override_items(today),
     "certificates": certificate_items,
     "training": training_items,
     "notices": notice_items,

@@ -6,7 +6,7 @@ transaction under row locks, writes the audit log, and refuses with readable Chi
 import datetime
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -64,6 +64,13 @@ class ReviewRoundQuerySet(models.QuerySet):
     def for_rows(self):
         """What a queue row shows: the case, its unit, the submitter and the reviewer (one joined query)."""
         return self.select_related("case", "case__handling_unit", "submitted_by", "reviewer")
+
+    def with_overrides(self):
+        """Decided rounds where the reviewer passed a point the system's pre-check had flagged (each with a
+        written reason, printed in the 意见书): what supervision follows up."""
+        return self.filter(
+            Exists(ChecklistItem.objects.overridden().filter(round=OuterRef("pk"))), status__in=OUTCOMES
+        )
 
 
 class ReviewRound(models.Model):
@@ -265,12 +272,28 @@ class ReviewRound(models.Model):
 
     # --- The outcome -----------------------------------------------------------------------------------
 
-    def decide(self, *, by, outcome: str, opinion: str, points: dict, crime_suspected: bool = False, on=None):
+    def decide(
+        self,
+        *,
+        by,
+        outcome: str,
+        opinion: str,
+        points: dict,
+        crime_suspected: bool = False,
+        override_reasons: dict | None = None,
+        confirm_overrides: bool = False,
+        on=None,
+    ):
         """The assigned reviewer's outcome: 同意 / 修改后再报 / 不同意, with each of the seven points passed or
         a problem with its comment, written as a numbered 法制审核意见书. The round is locked and its status
-        checked inside the transaction, so of two outcomes sent at once exactly one is recorded."""
+        checked inside the transaction, so of two outcomes sent at once exactly one is recorded.
+
+        The system's pre-checks run first: a point whose pre-check found a problem may be passed only with a
+        written reason (`override_reasons[point]`), and 同意 with any such point needs `confirm_overrides`
+        (the reviewer answers for the opinion, 行政处罚法 第五十八条); overrides are printed in the 意见书."""
         on = on or timezone.localdate()
         opinion = (opinion or "").strip()
+        override_reasons = override_reasons or {}
         try:
             with transaction.atomic():
                 lock_case(self.case)
@@ -301,6 +324,25 @@ class ReviewRound(models.Model):
                 found = [p for p, (r, _) in results.items() if r == CheckResult.PROBLEM]
                 pkg = packaging.build(case)
                 current = hash_documents(pkg.proposals)
+                checks = prechecks.run(case, pkg, base_amount=review_round.base_amount, today=on)
+                flagged = prechecks.problems_by_point(checks)
+                overrides = {}
+                for point, lines in flagged.items():
+                    if results.get(point, ("",))[0] != CheckResult.PASS:
+                        continue
+                    reason = (override_reasons.get(point) or "").strip()
+                    if not reason:
+                        problems.append(
+                            f"第{point}项系统预审发现问题（{lines[0]}），认定“通过”须写明理由；"
+                            "或者认定“存在问题”。"
+                        )
+                    overrides[point] = reason
+                if outcome == RoundStatus.APPROVED and overrides and not confirm_overrides:
+                    problems.append(
+                        "第"
+                        + "、".join(str(p) for p in sorted(overrides))
+                        + "项系统预审发现问题而认定通过：请确认仍作出同意的结论（勾选确认后再提交）。"
+                    )
                 if outcome == RoundStatus.APPROVED:
                     if found:
                         problems.append("审核要点存在问题的，不能作出同意的结论；请选择修改后再报或不同意。")
@@ -321,12 +363,14 @@ class ReviewRound(models.Model):
                     raise TransitionRefused(problems)
                 for point, (result, comment) in results.items():
                     ChecklistItem.objects.create(
-                        round=review_round, point=point, result=result, comment=comment
+                        round=review_round,
+                        point=point,
+                        result=result,
+                        comment=comment,
+                        precheck_found=point in flagged,
+                        override_reason=overrides.get(point, ""),
                     )
-                review_round.prechecks = [
-                    p.as_json()
-                    for p in prechecks.run(case, pkg, base_amount=review_round.base_amount, today=on)
-                ]
+                review_round.prechecks = [p.as_json() for p in checks]
                 review_round.status = outcome
                 review_round.opinion = opinion
                 review_round.crime_suspected = crime_suspected
@@ -336,7 +380,7 @@ class ReviewRound(models.Model):
                 document = Document.objects.create(
                     case=case,
                     doc_type="review_opinion",
-                    data=review_round.opinion_data(results),
+                    data=review_round.opinion_data(results, flagged=flagged, overrides=overrides),
                     created_by=by,
                 )
                 document.issue(by=by)
@@ -365,6 +409,7 @@ class ReviewRound(models.Model):
                         "round": review_round.pk,
                         "number": review_round.number,
                         "problems": found,
+                        "overridden": sorted(overrides),
                         "crime_suspected": crime_suspected,
                         "opinion_document": document.number,
                     },
@@ -382,9 +427,12 @@ class ReviewRound(models.Model):
             setattr(self, name, getattr(review_round, name))
         return review_round
 
-    def opinion_data(self, results: dict) -> dict:
-        """The 法制审核意见书's content, frozen in the document (the PDF renders from it)."""
+    def opinion_data(self, results: dict, *, flagged=None, overrides=None) -> dict:
+        """The 法制审核意见书's content, frozen in the document (the PDF renders from it). A point passed
+        although the pre-check found a problem carries the pre-check's finding and the reviewer's reason."""
+        flagged, overrides = flagged or {}, overrides or {}
         return {
+            "overrides": len(overrides),
             "round": self.number,
             "kind": self.get_kind_display(),
             "outcome": self.status,
@@ -402,6 +450,9 @@ class ReviewRound(models.Model):
                     "result": CheckResult(r).label,
                     "problem": r == CheckResult.PROBLEM,
                     "comment": c,
+                    "precheck_problem": "；".join(flagged.get(p, ())),
+                    "overridden": p in overrides,
+                    "override_reason": overrides.get(p, ""),
                 }
                 for p, (r, c) in sorted(results.items())
             ],

@@ -582,9 +582,9 @@ PAGE_QUERIES = 11
 DEADLINE_QUERIES = 12
 # The dashboard for a bureau head: the page's 11; the filter's units and staff (2); the deadlines panel;
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers (2);
-# review: rounds, problem points, case officers (3); certificates: assignments, certificates (2); training:
+# review: rounds, problem points, case officers, points passed over a pre-check's finding (4); certificates: assignments, certificates (2); training:
 # requirement, people with hours, roles, certificates (4); notices: overdue items (1).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 3 + 2 + 4 + 1
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 4 + 2 + 4 + 1
 # A drill-down list (overdue deadlines) for a bureau head: the page's 11; units and staff (2); the
 # deadlines panel; on the page shown: classified cases (1), the viewer's classified access (1); the cases
 # she may open (none: a bureau head opens every case).
@@ -668,6 +668,10 @@ def rich_data(cases, units, officer, colleague, reviewer, bureau_head, gaoqiao_p
         decided_on=datetime.date(2026, 11, 12),
     )
     ChecklistItem.objects.create(round=returned, point=3, result="problem", comment="缺少进货凭证")
+    # The reviewer passed point 2 although the pre-check had flagged it, with her reason (legal_review).
+    ChecklistItem.objects.create(
+        round=returned, point=2, result="pass", precheck_found=True, override_reason="已当面告知听证权利。"
+    )
     suspended = gaoqiao_pair[1].certificates.get()
     suspended.status, suspended.status_since = "suspended", datetime.date(2026, 11, 1)
     suspended.save()

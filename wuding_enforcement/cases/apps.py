@@ -8,10 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from .gates import register_builtin_gates
-        from .lifecycle import register_builtin_effects
+        from .lifecycle import register_builtin_approval_rules, register_builtin_effects
 
         register_builtin_gates()
         register_builtin_effects()
+        register_builtin_approval_rules()
 
         from .calendar import connect_signals
 

@@ -480,6 +480,7 @@ class ApprovalKind(models.TextChoices):
     SEIZURE = "seizure", "查封扣押审批"
     SEIZURE_EXTENSION = "seizure_ext", "延长查封扣押期限"
     CLOSING = "closing", "结案审批"
+    OFFICER_CHANGE = "officer_change", "变更承办人员审批"
     OTHER = "other", "有关事项审批"
 
 
@@ -543,6 +544,25 @@ class Approval(ApprovalLifecycle, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.get_status_display()}）"
+
+
+class OfficerChange(models.Model):
+    """The officers a 变更承办人员 request proposes (the lead first); applied when the bureau head approves
+    (lifecycle._change_officers), with the certificates checked again on that day."""
+
+    approval = models.OneToOneField(
+        Approval, verbose_name="审批", on_delete=models.PROTECT, related_name="officer_change"
+    )
+    lead = models.ForeignKey(Staff, verbose_name="主办人", on_delete=models.PROTECT, related_name="+")
+    officers = models.ManyToManyField(Staff, verbose_name="变更后的承办人员", related_name="+")
+    applied_on = models.DateField("变更生效日期", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "承办人员变更"
+        verbose_name_plural = "承办人员变更"
+
+    def __str__(self):
+        return f"{self.approval.case.number} 承办人员变更"
 
 
 class OpinionStep(models.TextChoices):
