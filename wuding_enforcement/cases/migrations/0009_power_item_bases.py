@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0007_inspection_procedure"),
+        ("cases", "0008_officer_change"),
     ]
 
     operations = [
