@@ -29,7 +29,7 @@ from wuding_enforcement.cases.models import PartyKind, RuleSettings
 from wuding_enforcement.shared.penalties import PENALTY_LABELS
 from wuding_enforcement.shared.refusals import Refused
 
-from .. import periods, redaction
+from .. import periods, redaction, rules
 from ..decisions import issued_correction, service_date
 from ..search import FIELD_TAGS, search_grams, term_grams
 from ..sections import PUBLICATIONS
@@ -53,6 +53,7 @@ class WithdrawalKind(models.TextChoices):
     REVOKED = "revoked", "处罚决定被依法撤销"
     ILLEGAL = "illegal", "处罚决定被确认违法"
     VOID = "void", "处罚决定被确认无效"
+    EXCLUDED = "excluded", "依法不应公示"
 
 
 class EndKind(models.TextChoices):
@@ -326,7 +327,7 @@ class Publication(models.Model):
 
     def active_spans(self) -> list[redaction.Span]:
         return [
-            redaction.Span(r.start, r.end, r.kind, r.replacement)
+            redaction.Span(r.start, r.end, r.kind, r.replacement, r.origin)
             for r in self.redactions.all()
             if r.removed_at is None
         ]
@@ -348,6 +349,11 @@ class Publication(models.Model):
             )
         if self.correction_date() is not None:
             problems.append("该决定书已被更正，请公示更正后的决定书。")
+        # Checked again now: a party marked a minor (or found one by the ID number) after the draft opened, a
+        # classification raised since (disclosure/rules.py).
+        verdict = rules.verdict(self.document)
+        if not verdict.published:
+            problems.append(f"{verdict.reason}请以“不予公示”结束该公示稿。")
         return problems
 
     # --- Review actions (each audited, each in one transaction) ---------------------------------------------
