@@ -31,7 +31,7 @@ from wuding_enforcement.shared.refusals import Refused
 
 from .. import periods, redaction, rules
 from ..decisions import issued_correction, service_date
-from ..search import FIELD_TAGS, search_grams, term_grams
+from ..search import FIELD_TAGS, KEY_FIELDS, field_key, number_key, search_grams, term_grams, text_key
 from ..sections import PUBLICATIONS
 from .redactions import RedactionSource
 
@@ -116,20 +116,26 @@ class PublicationQuerySet(models.QuerySet):
         return self.none()
 
     def search(self, *, party="", number="", violation="", unit=None, date_from=None, date_to=None):
-        """The public search: each term is matched within its own field; 2-character Chinese terms are answered
-        by the GIN-indexed grams on PostgreSQL (disclosure/search.py), other databases scan."""
+        """The public search, as people type it (disclosure/search.py: any bracket style, full or half width,
+        with or without 号 or the prefix, partial numbers; party names in part). Each term is matched within
+        its own field: the grams find the candidates on the GIN index (PostgreSQL), the normalised key checks
+        the order of the characters. One query."""
         qs = self
         terms = {"party_name": party, "violation_type": violation, "document_number": number}
         for tag, field in FIELD_TAGS:
             term = (terms[field] or "").strip()
-            if not term:
+            key = field_key(field, term) if term else ""
+            if not key:
                 continue
             grams = term_grams(tag, term)
             qs = qs._with_grams(grams)
-            if connection.vendor != "postgresql" or len(grams) != 1 or len(term) != 2:
-                # One 2-character gram is the term itself: the index answers exactly. Longer terms need the
+            if connection.vendor != "postgresql" or len(grams) != 1 or len(key) != 2:
+                # One 2-character gram is the key itself: the index answers exactly. Longer keys need the
                 # order of their grams checked (and other databases scan).
-                qs = qs.filter(**{f"{field}__icontains": term})
+                if field in KEY_FIELDS:
+                    qs = qs.filter(**{f"{KEY_FIELDS[field]}__contains": key})
+                else:
+                    qs = qs.filter(**{f"{field}__icontains": term})
         if unit is not None:
             qs = qs.filter(unit=unit)
         if date_from:
@@ -249,7 +255,12 @@ class Publication(models.Model):
     # separated by spaces; PostgreSQL indexes string_to_array() of it with GIN (migration 0002 of this
     # section): pg_trgm indexes nothing under 3 characters, and Chinese searches are often 2 characters.
     search_grams = models.TextField(blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["original_text", "published_text", "search_grams"])
+    # The normalised 文号 (武市监处罚«2026»12号) and party name the search checks the grams' hits against.
+    number_key = models.CharField(max_length=80, blank=True, editable=False)
+    party_key = models.CharField(max_length=200, blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["original_text", "published_text", "search_grams", "number_key", "party_key"]
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -356,6 +367,16 @@ class Publication(models.Model):
             problems.append(f"{verdict.reason}请以“不予公示”结束该公示稿。")
         return problems
 
+    def index_for_search(self) -> None:
+        """Fill the search columns from the summary (disclosure/search.py); the caller saves."""
+        self.search_grams = search_grams(
+            party_name=self.party_name,
+            violation_type=self.violation_type,
+            document_number=self.document_number,
+        )
+        self.number_key = number_key(self.document_number)
+        self.party_key = text_key(self.party_name)
+
     # --- Review actions (each audited, each in one transaction) ---------------------------------------------
 
     def _locked(self) -> "Publication":
@@ -393,11 +414,7 @@ class Publication(models.Model):
             pub.published_by = by
             pub.ends_on = periods.publication_period_end(today, pub.document.data or {}, rules)
             pub.status = PublicationStatus.PUBLISHED
-            pub.search_grams = search_grams(
-                party_name=pub.party_name,
-                violation_type=pub.violation_type,
-                document_number=pub.document_number,
-            )
+            pub.index_for_search()
             pub._change_reason = "disclosure.publication.published"
             pub._history_user = by
             pub.save()

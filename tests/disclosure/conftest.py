@@ -38,4 +38,6 @@ def _published_equals_issued(request):
         return
     if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         return
+    if getattr(request.module, "FABRICATED_PUBLICATIONS", False):
+        return  # rows made by hand for another purpose (search), with no issued decision behind them
     assert publication_text_problems() == []
