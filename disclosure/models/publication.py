@@ -314,6 +314,11 @@ class Publication(models.Model):
         )
 
     @property
+    def last_day(self) -> datetime.date | None:
+        """公示截止日期: the last day shown (disclosure/periods.py, the one definition)."""
+        return periods.last_day_shown(self.ends_on)
+
+    @property
     def representative_label(self) -> str:
         """What the representative is called: a 个体工商户's 经营者, an organisation's 法定代表人（负责人）."""
         return "经营者" if self.party_kind == PartyKind.INDIVIDUAL_BUSINESS else "法定代表人（负责人）"
