@@ -85,6 +85,11 @@ urlpatterns = [
         name="staff_publication_withdraw",
     ),
     path(
+        "staff/disclosure/publications/<int:pk>/change/",
+        staff.staff_publication_change,
+        name="staff_publication_change",
+    ),
+    path(
         "staff/disclosure/publications/<int:pk>/end-early/",
         staff.staff_publication_end_early,
         name="staff_publication_end_early",

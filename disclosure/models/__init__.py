@@ -18,6 +18,7 @@ from .catalogue import (
     PublicQuerySet,
     ServiceGuide,
 )
+from .changes import CHANGE_KINDS, ChangeSource, DecisionChange
 from .credit import (
     CreditExport,
     CreditExportFile,
@@ -48,6 +49,9 @@ from .publication import (
 from .redactions import Redaction, RedactionSource
 
 __all__ = [
+    "CHANGE_KINDS",
+    "ChangeSource",
+    "DecisionChange",
     "GROUND_BASIS",
     "ExemptionGround",
     "ExemptionStatus",

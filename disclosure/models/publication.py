@@ -95,6 +95,22 @@ class PublicationQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(status=PublicationStatus.PUBLISHED, ends_on__gt=today)
 
+    def withdrawal_overdue(self, today: datetime.date | None = None) -> list["Publication"]:
+        """Published decisions that were changed, revoked or confirmed illegal or void (a recorded change or an
+        issued correction) and are still shown after their 3-working-day withdrawal deadline (行政处罚法 第四十八条
+        第二款; 总局令第45号 第十一条). Few rows: the working-day due date is computed per row."""
+        today = today or timezone.localdate()
+        rules = RuleSettings.current()
+        candidates = self.filter(status=PublicationStatus.PUBLISHED).filter(
+            Q(withdrawal_event_on__isnull=False) | Q(document__superseded_by__isnull=False)
+        )
+        overdue = []
+        for pub in candidates.select_related("document__superseded_by"):
+            due = pub.withdrawal_due(rules)
+            if due is not None and today > due:
+                overdue.append(pub)
+        return overdue
+
     def once_published(self):
         return self.filter(status__in=ONCE_PUBLISHED)
 
@@ -456,7 +472,7 @@ class Publication(models.Model):
             pub.withdrawn_by = by
             pub.withdrawal_kind = kind
             pub.withdrawal_reason = reason
-            pub.withdrawal_event_on = event_on or pub.correction_date()
+            pub.withdrawal_event_on = event_on or pub.withdrawal_event_on or pub.correction_date()
             pub._change_reason = "disclosure.publication.withdrawn"
             pub._history_user = by
             pub.save()
