@@ -120,6 +120,7 @@ def verify_certificate(request, number):
             "content": _certificate_html(cert),
             "signature": _signature_state(request, cert.number),
             "cert": cert,
+            "status": certificate_status(cert, timezone.localdate()),
         },
     )
 
@@ -141,7 +142,12 @@ def certificate_lookup(request):
     return render(
         request,
         "disclosure/certificate.html",
-        {"content": _certificate_html(cert), "signature": "lookup", "cert": cert},
+        {
+            "content": _certificate_html(cert),
+            "signature": "lookup",
+            "cert": cert,
+            "status": certificate_status(cert, timezone.localdate()),
+        },
     )
 
 
