@@ -47,3 +47,32 @@ def test_the_bureaus_own_personnel_page_links_carry_the_signature(client, office
     assert f'href="{signed}"' in page
     opened = client.get(signed_certificate_path(cert.number)).content.decode()
     assert "未携带本局签名" not in opened
+
+
+def _png(width, height) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_certificate_photo_is_a_jpeg_or_png_of_sensible_size():
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.images import ImageFile
+
+    from wuding_enforcement.roster.validators import validate_certificate_photo
+
+    validate_certificate_photo(ImageFile(io.BytesIO(_png(300, 400)), name="ok.png"))
+    with pytest.raises(ValidationError, match="像素"):
+        validate_certificate_photo(ImageFile(io.BytesIO(_png(60, 80)), name="small.png"))
+    with pytest.raises(ValidationError, match="JPEG 或 PNG"):
+        validate_certificate_photo(ImageFile(io.BytesIO(b"GIF89a" + b"0" * 100), name="x.png"))
+    with pytest.raises(ValidationError, match="2 MB"):
+        validate_certificate_photo(
+            ImageFile(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * (3 * 1024 * 1024)), name="big.png")
+        )
