@@ -423,6 +423,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "武定县市场监督管理�
 # --- The bureau -------------------------------------------------------------------------------------------
 BUREAU_NAME = env_str("BUREAU_NAME", "武定县市场监督管理局")
 BUREAU_SHORT = env_str("BUREAU_SHORT", "武市监")
+# 政府网站发展指引 (国办发〔2017〕47号): a county department publishes as a column of the county government's
+# portal and carries that portal's identifiers. Empty shows nothing (never a made-up number); README "公示网站".
+GOV_SITE_NAME = env_str("GOV_SITE_NAME", "")  # the host portal, e.g. 武定县人民政府
+GOV_SITE_DOMAIN = env_str("GOV_SITE_DOMAIN", "")  # e.g. www.wuding.gov.cn
+GOV_SITE_ID_CODE = env_str("GOV_SITE_ID_CODE", "")  # 网站标识码, 10 characters
+GOV_SITE_ICP = env_str("GOV_SITE_ICP", "")  # ICP备案号, e.g. 滇ICP备xxxxxxxx号
+GOV_SITE_PSB = env_str("GOV_SITE_PSB", "")  # 公安机关备案号, e.g. 滇公网安备 53232902000000号
+GOV_SITE_PARTY_MARK_URL = env_str("GOV_SITE_PARTY_MARK_URL", "")  # 党政机关网站标识's certificate link
+LICENCE_DECISIONS_URL = env_str("LICENCE_DECISIONS_URL", "")  # where 行政许可决定 are published
 # Where the hourly and daily audit-chain anchors are written, outside the database.
 AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 # A second copy of every anchor on storage the database host cannot rewrite (another machine's mount, an

@@ -33,7 +33,7 @@ from ..models import (
     ProcedureStep,
     ServiceGuide,
 )
-from ..signing import certificate_path
+from ..signing import signed_certificate_path
 from .pages import page, part
 
 POWERS_PER_PAGE = 50
@@ -91,7 +91,7 @@ def personnel_rows(unit_id=None, today=None) -> list[dict]:
                 "status": CertificateStatus(cert.status_on(today)).label,
                 "entitled": entitlement.entitled,
                 "expires_on": cert.expires_on,
-                "url": certificate_path(cert.number),
+                "url": signed_certificate_path(cert.number),
             }
         )
     return sorted(rows, key=lambda row: row["sort"])

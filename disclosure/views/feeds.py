@@ -2,9 +2,9 @@
 government's portal, and the open data (CSV, JSON). Currently published summaries only (Publication.objects.
 current()): withdrawn and expired items leave them (个人信息保护法: no longer than the purpose needs)."""
 
-import csv
 import datetime
 import json
+from decimal import Decimal
 from functools import wraps
 
 from csp.constants import NONE
@@ -18,6 +18,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from wuding_enforcement.shared import csvsafe
+
+from .. import periods
 from ..models import Publication
 from ..sections import PUBLICATIONS
 from .pages import cacheable, whole_page
@@ -31,6 +34,11 @@ class PublicationFeed(Feed):
     feed_type = Atom1Feed
     title = f"{settings.BUREAU_NAME} 行政处罚决定公示"
     subtitle = "新公示的行政处罚决定（已依法隐去个人信息）"
+    # RFC 4287 §4.1.1: a feed without atom:author must give one in every entry; the bureau writes them all.
+    author_name = settings.BUREAU_NAME
+
+    def author_link(self):
+        return settings.PUBLIC_BASE_URL.rstrip("/") + "/"
 
     def link(self):
         return reverse("disclosure:publication_list")
@@ -104,17 +112,22 @@ OPEN_DATA_FIELDS = [
     ("legal_representative", "法定代表人（负责人）"),
     ("violation_type", "违法行为类型"),
     ("penalty_content", "处罚内容"),
+    ("fine_amount", "罚款金额（元）"),
     ("authority", "处罚机关"),
     ("unit_name", "承办单位"),
     ("decided_on", "处罚决定日期"),
     ("published_on", "公示日期"),
-    ("ends_on", "公示截止日期"),
+    ("last_day", "公示截止日期"),
 ]
+# Read from the table; 公示截止日期 is computed from ends_on by the one definition (disclosure/periods.py).
+_STORED = [name for name, _ in OPEN_DATA_FIELDS if name != "last_day"] + ["ends_on"]
 
 
 def _open_rows():
-    names = [name for name, _ in OPEN_DATA_FIELDS]
-    for row in Publication.objects.current().order_by("-published_on", "-pk").values(*names).iterator(2000):
+    """Rows of the open data: dates as ISO strings, the fine as a number (Decimal; JSON writes it as a number,
+    CSV as 150000.00), the text of 处罚内容 beside it."""
+    for row in Publication.objects.current().order_by("-published_on", "-pk").values(*_STORED).iterator(2000):
+        row["last_day"] = periods.last_day_shown(row.pop("ends_on"))
         yield {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in row.items()}
 
 
@@ -125,7 +138,7 @@ class _Echo:
 
 @require_GET
 def open_data_csv(request):
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
 
     def lines():
         yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
@@ -135,6 +148,13 @@ def open_data_csv(request):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="publications.csv"'
     return response
+
+
+def _number(value):
+    """Money in JSON as a number (yuan; two decimals are exact in a double up to 10^13)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value))
 
 
 @require_GET
@@ -147,7 +167,7 @@ def open_data_json(request):
         }
         yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
         for i, row in enumerate(_open_rows()):
-            yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+            yield ("," if i else "") + json.dumps(row, ensure_ascii=False, default=_number)
         yield "]}"
 
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")

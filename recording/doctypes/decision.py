@@ -33,8 +33,16 @@ from wuding_enforcement.shared.penalties import (  # noqa: F401 - re-exported: t
     PENALTY_LABELS,
     PENALTY_TYPES,
 )
+from wuding_enforcement.shared.registry import Registry
 
 from .base import DocumentType, register
+
+# 总局令第45号 第八条: the written notice, served with the 行政处罚决定书, that it will be published. Whether a
+# decision is published is the publication rule's to say (disclosure registers it from its AppConfig.ready());
+# an entry takes the document and returns the notice sentences (none: not published).
+publication_notice = Registry(
+    "recording.publication_notice", "The 第八条 notice a 行政处罚决定书 prints (none: not published)."
+)
 
 STATEMENT_RIGHT_TEXT = (
     "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）享有陈述、申辩的权利。"
@@ -577,16 +585,10 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="按办案规则参数自动生成，管理员可在后台修改。",
     )
-    decided_on = date_field("决定日期")
-    will_publish = forms.BooleanField(
-        label="本决定将依法向社会公示（总局令第45号 第八条的书面告知）", required=False, initial=True
-    )
-    publication_notice = text_field(
-        "公示告知",
-        rows=2,
-        required=False,
-        max_length=1000,
-        help_text="依法公示的，须书面告知当事人将通过国家企业信用信息公示系统等向社会公示。",
+    decided_on = date_field(
+        "决定日期",
+        help_text="是否公示及公示告知（总局令第45号 第八条）由系统依法确定并印在决定书上；"
+        "确有法定理由不予公示的，须在签发前提出不予公示申请并经局负责人批准。",
     )
 
     field_order = [
@@ -603,8 +605,6 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
         "performance_deadline_days",
         "remedy",
         "decided_on",
-        "will_publish",
-        "publication_notice",
     ]
 
     takes_case = True
@@ -638,10 +638,6 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
             self.add_error(
                 "penalty_types", "裁量情节为不予处罚的，不应选择处罚种类；请制作不予行政处罚决定书。"
             )
-        if cleaned.get("will_publish") and not (cleaned.get("publication_notice") or "").strip():
-            self.add_error(
-                "publication_notice", "依法公示的，须写明向当事人的公示告知（总局令第45号 第八条）。"
-            )
         self.clean_remedy_text(cleaned)
         return cleaned
 
@@ -658,9 +654,6 @@ class PenaltyDecision(FilledDocumentType):
         return {
             **matter_bases(case),
             "performance_deadline_days": 15,
-            "will_publish": True,
-            "publication_notice": "根据《市场监督管理行政处罚信息公示规定》，本决定书将通过国家企业信用信息公示系统"
-            "和本局门户网站向社会公示。",
             "remedy": remedy_text(),
         }
 
@@ -673,6 +666,9 @@ class PenaltyDecision(FilledDocumentType):
         context = {**super().context(document), **_penalty_context(document)}
         # Drafts recorded outside the form (demo data) carry no remedy: print the current one.
         context["data"]["remedy"] = context["data"]["remedy"] or remedy_text()
+        # 总局令第45号 第八条: the written notice of publication, from the publication rule itself (disclosure
+        # registers it); never an officer's tick.
+        context["publication_notices"] = publication_notice.collect(self.key, document)
         return context
 
     @staticmethod

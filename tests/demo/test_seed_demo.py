@@ -313,3 +313,12 @@ def test_the_demo_reviewer_sees_no_case_whose_round_is_not_theirs(seeded):
         str(pk) for pk in ReviewRound.objects.filter(reviewer=reviewer).values_list("case_id", flat=True)
     }
     assert granted <= theirs, f"view_case on cases without a round of theirs: {sorted(granted - theirs)}"
+
+
+def test_every_demo_publication_is_the_issued_text_apart_from_logged_redactions(seeded):
+    # 总局令第45号 第七条, over every decision the demo issues (the same check runs after each disclosure test).
+    from disclosure.models import Publication
+    from tests.disclosure.conftest import publication_text_problems
+
+    assert Publication.objects.exclude(published_text="").exists()
+    assert publication_text_problems() == []
