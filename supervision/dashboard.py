@@ -36,7 +36,6 @@ from wuding_enforcement.cases.deadlines import (
     CALENDAR_DAYS,
     WORKING_DAYS,
     Deadline,
-    Status,
     make_deadline,
 )
 from wuding_enforcement.cases.models import (
@@ -49,6 +48,7 @@ from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
 from wuding_enforcement.shared.chinese import cn_date
 
+from . import dashboard_deadlines as deadlines_sql
 from .dashboard_access import classified_case_ids, may_see_classified_ids, visible_case_ids  # noqa: F401
 from .dashboard_figures import AMBER, FIGURES, INFO, PANELS, RED, WINDOW_DAYS, Figure  # noqa: F401
 from .models import NoticeItem
@@ -96,32 +96,37 @@ def _assignments_prefetch(path: str) -> Prefetch:
 # --- 1. Deadlines ----------------------------------------------------------------------------------------
 
 
+def deadline_item(row, figure: str, today: datetime.date, now: datetime.datetime) -> Item:
+    """The Item of one row of the deadline table (fetched with dashboard_deadlines.page_rows)."""
+    d = row.as_deadline(today, now)
+    case = row.case
+    return Item(
+        figure=figure,
+        level=RED if figure == "overdue" else AMBER,
+        unit=case.handling_unit,
+        people=_officers(case),
+        cases=(case,),
+        subject=d.name,
+        ref=f"case:{case.pk}:{d.key}",
+        due=d.due,
+        timing=timing(d),
+        detail=d.basis,
+        sort_key=(d.due, case.pk),
+    )
+
+
 def deadline_items(today: datetime.date) -> list[Item]:
-    """Overdue (red) and soon-due (amber) open deadlines of the active cases, from case.deadlines(): the
-    foundation's clocks and every system's registered ones. Case.objects.for_rows() prefetches every
-    relation they read (deadline_prefetch(): the foundation's, recording's documents, legal_review's
-    rounds, disclosure's publications), the calendar table and the rule settings are read once per scope:
-    a fixed number of queries whatever the number of cases."""
+    """Overdue (red) and soon-due (amber) open deadlines of the active cases: the foundation's clocks and
+    every system's registered ones, read from the deadline table (dashboard_deadlines.py; the table is
+    brought up to date first). The dashboard and its lists count and page these in SQL; this full list
+    serves collect() callers that want every item. Queries: the stale marks (and the refresh when any),
+    then per figure the rows, their cases' officers."""
+    deadlines_sql.refresh()
+    now = deadlines_sql.moment(today)
     items = []
-    for case in Case.objects.active().for_rows():
-        for d in case.deadlines(today):
-            if d.status not in (Status.RED, Status.AMBER):
-                continue
-            items.append(
-                Item(
-                    figure="overdue" if d.status == Status.RED else "due-soon",
-                    level=d.status,
-                    unit=case.handling_unit,
-                    people=_officers(case),
-                    cases=(case,),
-                    subject=d.name,
-                    ref=f"case:{case.pk}:{d.key}",
-                    due=d.due,
-                    timing=timing(d),
-                    detail=d.basis,
-                    sort_key=(d.due, case.pk),
-                )
-            )
+    for figure in deadlines_sql.FIGURES:
+        for row in deadlines_sql.page_rows(deadlines_sql.rows(figure, today)):
+            items.append(deadline_item(row, figure, today, now))
     return items
 
 

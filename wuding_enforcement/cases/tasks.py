@@ -28,3 +28,13 @@ def count_overdue_cases(today: str | None = None) -> dict:
         elif Status.AMBER in statuses:
             amber += 1
     return {"date": day.isoformat(), "active": active, "overdue": overdue, "amber": amber}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_deadlines() -> dict:
+    """The whole deadline table recomputed and checked (after a change of the holiday table; nightly).
+    Idempotent: it only rewrites rows that differ from the computed clocks."""
+    from .deadline_sync import rebuild
+
+    report = rebuild()
+    return {k: v for k, v in report.items() if k != "examples"}
