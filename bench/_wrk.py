@@ -62,6 +62,8 @@ def run(port: int, paths, *, seconds: float, connections: int, cookies=("",)) ->
                 f"-t{connections}",
                 f"-c{connections}",
                 f"-d{seconds:.0f}s",
+                "--timeout",
+                "30s",
                 "--latency",
                 "-s",
                 script,

@@ -51,7 +51,7 @@ def timed(port: int, path: str, cookie: str) -> float:
     response.read()
     conn.close()
     if response.status != 200:
-        raise RuntimeError(f"{path} answered {response.status}")
+        raise RuntimeError(f"{path} answered {response.status} {response.getheader('Location') or ''}")
     return (time.perf_counter() - began) * 1000
 
 
@@ -61,7 +61,7 @@ def session_cookie(user) -> str:
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
@@ -174,6 +174,8 @@ def main(argv=None) -> int:
     cache_url = redis_url()
     if cache_url:
         os.environ["REDIS_URL"] = cache_url
+    # The gunicorn of serve() signs sessions with this key: the sessions made here must verify there.
+    os.environ["SECRET_KEY"] = "bench-" + "x" * 60 + "-not-secret-0123456789"
     try:
         generate_decisions.prepare_environment(tmp)
         import django

@@ -45,11 +45,13 @@ class CaseDeadlineQuerySet(models.QuerySet):
             | Q(due_at__isnull=False, due_at__gte=now)
         )
 
-    def late_in(self, start: datetime.date, end: datetime.date, today: datetime.date):
-        """Due in [start, end] and met after the due date or still open past it, not paused (the statistics'
-        逾期环节)."""
+    def late_in(self, start: datetime.date, end: datetime.date, today: datetime.date, now: datetime.datetime):
+        """Due in [start, end] and met after the due date or still open past it (hours clocks: past their
+        moment), not paused (the statistics' 逾期环节)."""
         return self.filter(due__range=(start, end), paused=False, lapses=False).filter(
-            Q(met_on__gt=models.F("due")) | Q(met_on__isnull=True, due__lt=today)
+            Q(met_on__gt=models.F("due"))
+            | Q(met_on__isnull=True, due_at__isnull=True, due__lt=today)
+            | Q(met_on__isnull=True, due_at__lt=now)
         )
 
 

@@ -1,11 +1,12 @@
 """Keeping the deadline table (deadline_rows.CaseDeadline) equal to the computed clocks (deadlines.case_deadlines).
 
 The hooks that change a clock are the saves of what the clocks read: the case itself and the rows the clock
-providers read through the case's relations (approvals, pauses, transitions, recording's documents,
-legal_review's rounds, disclosure's publications, inspection's inspection ...). Rather than a list to keep in
-step with every provider, any save or delete of a model with a foreign key (or one-to-one) to Case marks that
-case stale: one insert into DeadlineStale, in the transaction of the change (it commits with it or not at
-all). A clock that reads something else is caught by the nightly check (rebuild_deadlines) and named there.
+providers read through the case's relations — the relations they declare for prefetching (approvals, pauses,
+transitions, recording's documents, legal_review's rounds, disclosure's publications) and the case's
+one-to-one companions (inspection's inspection): no second list to keep in step with the providers. A save
+or delete of one of them marks its case stale: one insert into DeadlineStale, in the transaction of the
+change (it commits with it or not at all). A clock that reads something else is caught by the nightly check
+(rebuild_deadlines) and named there.
 
 Readers (dashboard, overdue lists, reminders, statistics, the overdue count) call refresh_stale() first: it
 recomputes the stale cases with the same prefetches a list page uses (a fixed number of queries, whatever the
@@ -20,7 +21,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -51,11 +52,33 @@ def _case_attname(sender: type) -> str:
     return attname
 
 
+_read: set[type] = set()
+
+
+def _read_by_clocks() -> set[type]:
+    """The case, the models the clocks read through the relations deadline_prefetch() names (nested ones
+    too: a publication's document and its correction), and the case's one-to-one companions (inspection's
+    inspection). Worked out at the first save, when every provider has registered."""
+    if not _read:
+        from .deadlines import deadline_prefetch
+        from .models import Case
+
+        found: set[type] = {Case}
+        for path in deadline_prefetch():
+            model = Case
+            for part in path.split("__"):
+                model = model._meta.get_field(part).related_model
+                found.add(model)
+        found.update(rel.related_model for rel in Case._meta.related_objects if rel.one_to_one)
+        _read.update(found)
+    return _read
+
+
 def _changed(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return  # loaddata: the command that loads checks afterwards
     attname = _case_attname(sender)
-    if not attname:
+    if not attname or sender not in _read_by_clocks():
         return
     case_id = getattr(instance, attname, None)
     if case_id is not None:
@@ -123,15 +146,20 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     if not ids:
         return 0
     today = today or timezone.localdate()
-    stamp = timezone.now()
     with calendar.cached():
         rows = computed_rows(_cases(ids), today)
+    keys: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    for row in rows:
+        keys[row.case_id].append(row.key)
+    gone = Q()
+    for case_id, case_keys in keys.items():
+        gone |= Q(case_id=case_id) & ~Q(key__in=case_keys)
     fields = [f.name for f in CaseDeadline._meta.concrete_fields if f.name not in ("id", "case", "key")]
     with transaction.atomic():
         CaseDeadline.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["case", "key"], update_fields=fields, batch_size=CHUNK
         )
-        CaseDeadline.objects.filter(case_id__in=ids, computed_at__lt=stamp).delete()
+        CaseDeadline.objects.filter(gone).delete()
     return len(rows)
 
 
