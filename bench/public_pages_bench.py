@@ -139,6 +139,9 @@ def serve(db_url: str, cache_url: str, workers: int, tmp: Path) -> tuple[subproc
             str(workers),
             "--log-level",
             "warning",
+            # A slow page is measured, not killed (the production default is 120 s).
+            "--timeout",
+            "300",
         ],
         cwd=ROOT,
         env=env,

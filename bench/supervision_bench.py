@@ -168,7 +168,10 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--skip", default="", help="pages left out, comma-separated (e.g. statistics)")
     args = parser.parse_args(argv)
+    for label in filter(None, args.skip.split(",")):
+        SUPERVISION.pop(label, None)
     counts = [int(c) for c in args.counts.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="wuding-bench-"))
     cache_url = redis_url()

@@ -4,6 +4,12 @@ silently replaced by the last page of the window."""
 
 from django.urls import reverse
 
+from tests.disclosure.publication_factories import (  # noqa: F401  (fixtures)
+    decided_case,
+    empty_cache,
+    fake_pdf,
+    now,
+)
 from tests.disclosure.test_publication_pages import html, publications  # noqa: F401 (fixture)
 
 

@@ -170,3 +170,25 @@ class DeadlineStale(models.Model):
 
     def __str__(self):
         return f"案件 {self.case_id}"
+
+
+def next_open_deadlines(cases, today: datetime.date) -> list:
+    """(case, next open deadline or None) for a page of cases, from the table (brought up to date first):
+    one query for the page instead of prefetching everything every clock reads (list pages: the case list)."""
+    from django.utils import timezone
+
+    from .deadline_sync import refresh_stale
+
+    cases = list(cases)
+    refresh_stale()
+    now = timezone.now()
+    if timezone.localdate(now) != today:
+        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    first: dict[int, CaseDeadline] = {}
+    if cases:
+        rows = CaseDeadline.objects.filter(case_id__in=[c.pk for c in cases], met_on__isnull=True)
+        for row in rows.order_by("due", "key"):
+            if row.lapses and today > row.due:
+                continue  # the party's period has run out: met
+            first.setdefault(row.case_id, row)
+    return [(c, first[c.pk].as_deadline(today, now) if c.pk in first else None) for c in cases]
