@@ -22,7 +22,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
@@ -404,10 +404,11 @@ def certificate_items(today: datetime.date) -> list[Item]:
             )
         )
     # The cases of the people flagged, as objects (their list shows them): one query, none when nobody is.
-    wanted = {case_id for item in items for case_id in item.cases}
+    flagged: list[tuple[int, ...]] = [cast(tuple[int, ...], item.cases) for item in items]
+    wanted = {case_id for theirs in flagged for case_id in theirs}
     found = Case.objects.filter(pk__in=wanted).select_related("handling_unit").in_bulk() if wanted else {}
-    for item in items:
-        item.cases = tuple(found[case_id] for case_id in item.cases)
+    for item, theirs in zip(items, flagged, strict=True):
+        item.cases = tuple(found[case_id] for case_id in theirs)
     return items
 
 

@@ -1,7 +1,7 @@
 """监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -277,7 +277,7 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
     qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer)
     tally = board.deadlines_sql.counts(today, unit=unit, officer=officer, figures=[fig.slug])[fig.slug]
     total = tally["total"]
-    page = Paginator(range(total), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
     now = board.deadlines_sql.moment(today)
     window = board.deadlines_sql.page_rows(qs)[page.start_index() - 1 : page.end_index()] if total else []
     page.object_list = [board.deadline_item(row, fig.slug, today, now) for row in window]

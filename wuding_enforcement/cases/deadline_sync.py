@@ -19,6 +19,7 @@ the outbox (after commit, idempotent).
 import datetime
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, Q
@@ -32,7 +33,7 @@ CHUNK = 500
 _watch: dict[type, str] = {}
 
 
-def _case_attname(sender: type) -> str:
+def _case_attname(sender: type[Model]) -> str:
     if sender in _watch:
         return _watch[sender]
     from .deadline_rows import CaseDeadline, DeadlineStale
@@ -65,7 +66,7 @@ def _read_by_clocks() -> set[type]:
 
         found: set[type] = {Case}
         for path in deadline_prefetch():
-            model = Case
+            model: Any = Case
             for part in path.split("__"):
                 model = model._meta.get_field(part).related_model
                 found.add(model)
