@@ -32,7 +32,7 @@ from wuding_enforcement.shared.refusals import Refused
 from .. import periods, redaction, rules
 from ..decisions import issued_correction, service_date
 from ..search import FIELD_TAGS, KEY_FIELDS, field_key, number_key, search_grams, term_grams, text_key
-from ..sections import PUBLICATIONS
+from ..sections import PUBLICATIONS, publication_key
 from .redactions import RedactionSource
 
 logger = logging.getLogger("wuding.disclosure")
@@ -309,6 +309,12 @@ class Publication(models.Model):
             ),
             # Serves the periodic expiry task and the open data (status, end date).
             models.Index(fields=["status", "ends_on"], name="disclosure_pub_status_end_idx"),
+            # Serves the Atom feed (current(): published, newest publication moment first).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="disclosure_pub_feed_idx",
+            ),
             # Serves the staff list: open drafts by their deadline.
             models.Index(fields=["status", "due_on"], name="disclosure_pub_status_due_idx"),
         ]
@@ -450,7 +456,7 @@ class Publication(models.Model):
                     "redactions": pub.redactions.filter(removed_at__isnull=True).count(),
                 },
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def withdraw(self, *, by, kind: str, reason: str, event_on: datetime.date | None = None) -> "Publication":
@@ -488,7 +494,7 @@ class Publication(models.Model):
                     "late": bool(due and timezone.localdate() > due),
                 },
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def end_early(
@@ -528,7 +534,7 @@ class Publication(models.Model):
                 actor=by,
                 detail={"confirmations": pub.early_end_confirmations, "note": pub.end_reason},
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def close_without_publishing(self, *, by, reason: str) -> "Publication":

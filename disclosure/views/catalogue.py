@@ -12,7 +12,7 @@ from collections import OrderedDict
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -34,14 +34,18 @@ from ..models import (
     ServiceGuide,
 )
 from ..signing import signed_certificate_path
-from .pages import page, part
+from .pages import page, part, whole_page
 
 POWERS_PER_PAGE = 50
 
 
 @require_GET
 def index(request):
-    return render(request, "disclosure/index.html", {"rules": RuleSettings.current()})
+    """The home page: cached whole in the channels section (it shows the remedy periods of RuleSettings,
+    which that section watches)."""
+    return whole_page(
+        request, sections.CHANNELS, "home", "disclosure/index.html", lambda: {"rules": RuleSettings.current()}
+    )
 
 
 def _last(*values):

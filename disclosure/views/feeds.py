@@ -11,7 +11,9 @@ from csp.constants import NONE
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from wuding_enforcement.shared import csvsafe
 
-from .. import periods
+from .. import open_data, periods
 from ..models import Publication
 from ..sections import PUBLICATIONS
 from .pages import cacheable, whole_page
@@ -136,18 +138,23 @@ class _Echo:
         return value
 
 
-@require_GET
-def open_data_csv(request):
+def csv_lines():
     writer = csvsafe.writer(_Echo())
+    yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
+    for row in _open_rows():
+        yield writer.writerow([row[name] for name, _ in OPEN_DATA_FIELDS])
 
-    def lines():
-        yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
-        for row in _open_rows():
-            yield writer.writerow([row[name] for name, _ in OPEN_DATA_FIELDS])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="publications.csv"'
-    return response
+def json_chunks():
+    meta = {
+        "publisher": settings.BUREAU_NAME,
+        "generated_on": timezone.localdate().isoformat(),
+        "fields": dict(OPEN_DATA_FIELDS),
+    }
+    yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
+    for i, row in enumerate(_open_rows()):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False, default=_number)
+    yield "]}"
 
 
 def _number(value):
@@ -157,17 +164,45 @@ def _number(value):
     raise TypeError(type(value))
 
 
+def _prebuilt(request, fmt: str, content_type: str):
+    """Today's prebuilt file (disclosure/open_data.py) with its ETag (304 when the client has it), or None."""
+    entry = open_data.current(fmt)
+    if entry is None:
+        return None
+    etag = f'"{entry["etag"]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        try:
+            handle = default_storage.open(entry["name"], "rb")
+        except OSError:
+            return None
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(entry["size"])
+    response["ETag"] = etag
+    return response
+
+
+def _build_later() -> None:
+    """No file of today: stream this once and have the files built (outbox; waiting builds coalesce)."""
+    with transaction.atomic():
+        open_data.request_build()
+
+
+@require_GET
+def open_data_csv(request):
+    response = _prebuilt(request, "csv", "text/csv; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="publications.csv"'
+    return response
+
+
 @require_GET
 def open_data_json(request):
-    def chunks():
-        meta = {
-            "publisher": settings.BUREAU_NAME,
-            "generated_on": timezone.localdate().isoformat(),
-            "fields": dict(OPEN_DATA_FIELDS),
-        }
-        yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
-        for i, row in enumerate(_open_rows()):
-            yield ("," if i else "") + json.dumps(row, ensure_ascii=False, default=_number)
-        yield "]}"
-
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response = _prebuilt(request, "json", "application/json; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(json_chunks(), content_type="application/json; charset=utf-8")
+    return response

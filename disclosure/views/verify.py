@@ -30,6 +30,7 @@ from wuding_enforcement.shared.signing import verify as verify_signature
 from ..decisions import issued_correction
 from ..sections import CERTIFICATE
 from ..signing import SIGNATURE_PARAM, qr_data_uri, signature_is_valid, signed_certificate_url
+from .pages import cacheable
 
 logger = logging.getLogger("wuding.disclosure")
 
@@ -110,19 +111,41 @@ def _certificate_html(cert: Certificate) -> str:
 
 @require_GET
 def verify_certificate(request, number):
+    """The page a certificate's QR code opens. Cached whole in the certificate section for anonymous visitors
+    (the QR image and the status in it), one entry per number and signature state; a number not found is
+    answered fresh."""
+    signature = _signature_state(request, number)
+    if cacheable(request):
+        found = CERTIFICATE.page(
+            f"page:{number}|{signature}", lambda: _certificate_page(request, number, signature)
+        )
+        if found:
+            return HttpResponse(found)
     cert = find_certificate(number)
     if cert is None:
         return render(request, "disclosure/certificate_not_found.html", {"number": number[:40]}, status=404)
     return render(
         request,
         "disclosure/certificate.html",
-        {
-            "content": _certificate_html(cert),
-            "signature": _signature_state(request, cert.number),
-            "cert": cert,
-            "status": certificate_status(cert, timezone.localdate()),
-        },
+        _certificate_context(cert, signature),
     )
+
+
+def _certificate_context(cert: Certificate, signature: str) -> dict:
+    return {
+        "content": _certificate_html(cert),
+        "signature": signature,
+        "cert": cert,
+        "status": certificate_status(cert, timezone.localdate()),
+    }
+
+
+def _certificate_page(request, number: str, signature: str) -> str:
+    """The whole certificate page, or "" when the number names no certificate (not cached as a page)."""
+    cert = find_certificate(number)
+    if cert is None:
+        return ""
+    return render_to_string("disclosure/certificate.html", _certificate_context(cert, signature), request=request)
 
 
 @require_GET

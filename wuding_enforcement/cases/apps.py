@@ -18,3 +18,8 @@ class CasesConfig(AppConfig):
 
         # Requests read the holiday table once; saving a CalendarDay row drops the cached copy.
         connect_signals()
+
+        from .deadline_sync import connect_signals as connect_deadline_sync
+
+        # A save of a case or of any row pointing to one marks its clocks stale (deadline table).
+        connect_deadline_sync()

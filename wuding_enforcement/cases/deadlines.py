@@ -72,6 +72,11 @@ class Deadline:
     paused_days: int = 0
     skipped: list[HolidayPeriod] = field(default_factory=list)
     uses_fallback: bool = False
+    # The party's own period (陈述申辩): met once it has run out, never late (the deadline table stores it
+    # open and decides "met" when reading, deadline_rows.py).
+    lapses: bool = False
+    # Clocks in hours (紧急查封扣押报告): the moment they end; `due` is its local date.
+    due_at: datetime.datetime | None = None
 
     @property
     def status_label(self) -> str:

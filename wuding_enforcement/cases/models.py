@@ -682,3 +682,7 @@ class RuleSettings(models.Model):
     def current(cls) -> "RuleSettings":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+# The deadline table (every clock of every case as a row) lives in its own module; imported for the app registry.
+from .deadline_rows import CaseDeadline, DeadlineStale  # noqa: E402, F401
