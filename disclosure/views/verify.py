@@ -145,7 +145,9 @@ def _certificate_page(request, number: str, signature: str) -> str:
     cert = find_certificate(number)
     if cert is None:
         return ""
-    return render_to_string("disclosure/certificate.html", _certificate_context(cert, signature), request=request)
+    return render_to_string(
+        "disclosure/certificate.html", _certificate_context(cert, signature), request=request
+    )
 
 
 @require_GET
