@@ -6,6 +6,9 @@ Views read input, call the domain (Case.register_lead, Document.issue / correct)
 answer; they never decide whether an act is lawful. Every view takes its case through get_case_for_user
 (404 when not visible, write=True for changes); classified records only for Case.may_see_classified (404
 and an audit entry otherwise). After a POST they redirect (PRG) with the outcome in the messages framework.
+
+Over 500 lines because these are the pages of one screen family (workspace and its documents) sharing the
+same getters and redirects; evidence, approvals and archive pages live in their own view modules.
 """
 
 import uuid

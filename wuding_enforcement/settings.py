@@ -2,6 +2,7 @@
 
 Defaults serve a developer (SQLite file under var/, tasks run in-process, console e-mail, DEBUG on).
 With DEBUG=False the portal refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+Over 500 lines because every setting is in this one module, read from the environment (docs/architecture.md).
 """
 
 import warnings

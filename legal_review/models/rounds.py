@@ -1,6 +1,8 @@
 """Review rounds (送审 and its outcome, docs/domain.md §3): submission, assignment of an eligible reviewer, the
 reviewer's outcome with its 法制审核意见书, and advisers' opinions within a round. Every change runs in one
 transaction under row locks, writes the audit log, and refuses with readable Chinese reasons (TransitionRefused).
+Over 500 lines because submission, assignment, outcome (with the checklist overrides) and advisers' opinions
+are the one round's transitions and share its locks and checks.
 """
 
 import datetime
