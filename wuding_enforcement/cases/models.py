@@ -650,3 +650,12 @@ class RuleSettings(models.Model):
     def current(cls) -> "RuleSettings":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+# The party's answers to the 告知 and the remedies of cases under way (cases/procedure.py).
+from .models_procedure import (  # noqa: E402, F401
+    PartyResponse,
+    ProcedureRemedy,
+    RemedyKind,
+    ResponseKind,
+)
