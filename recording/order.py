@@ -109,8 +109,11 @@ ISSUING = {
     "hearing_record": frozenset({S.STATEMENT}),
     "hearing_report": frozenset({S.STATEMENT}),
     "decision_approval": frozenset({S.INVESTIGATION_CONCLUDED, S.STATEMENT, S.LEGAL_REVIEW, S.COLLECTIVE}),
-    "penalty_decision": frozenset({S.DECIDED}),
-    "no_penalty_decision": frozenset({S.DECIDED}),
+    # Issuing the 决定书 makes the decision: after 陈述申辩 (and the review), under the decision gate below.
+    "penalty_decision": frozenset({S.STATEMENT, S.LEGAL_REVIEW, S.COLLECTIVE, S.DECIDED}),
+    "no_penalty_decision": frozenset(
+        {S.INVESTIGATION_CONCLUDED, S.STATEMENT, S.LEGAL_REVIEW, S.COLLECTIVE, S.DECIDED}
+    ),
     "address_confirmation": OPEN,
     "service_receipt": OPEN,
     "closing_approval": frozenset({S.SERVED, S.EXECUTING, S.CLOSED, S.TERMINATED, S.TRANSFERRED}),
@@ -418,3 +421,14 @@ def register():
     register_document_gate(
         transfer_document_gate, doc_types=["crime_transfer"], name="recording.transfer_approved"
     )
+
+
+def procedure_gaps(case) -> list[Step]:
+    """The steps a case under way lacks for the stages it has already reached (the report of cases the order
+    would strand; a remedy is opened for each)."""
+    return order.missing_in_file(case, issued_types(case), order.case_paths(case))
+
+
+def remedy_still_missing(remedy) -> bool:
+    """Whether the step a remedy is about is still missing (补正 is accepted only once it is not)."""
+    return any(step.key == remedy.step for step in procedure_gaps(remedy.case))

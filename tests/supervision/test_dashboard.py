@@ -583,8 +583,8 @@ DEADLINE_QUERIES = 12
 # The dashboard for a bureau head: the page's 11; the filter's units and staff (2); the deadlines panel;
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers (2);
 # review: rounds, problem points, case officers (3); certificates: assignments, certificates (2); training:
-# requirement, people with hours, roles, certificates (4); notices: overdue items (1).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 3 + 2 + 4 + 1
+# requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1).
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 3 + 2 + 4 + 1 + 1
 # A drill-down list (overdue deadlines) for a bureau head: the page's 11; units and staff (2); the
 # deadlines panel; on the page shown: classified cases (1), the viewer's classified access (1); the cases
 # she may open (none: a bureau head opens every case).
