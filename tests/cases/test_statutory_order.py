@@ -216,8 +216,11 @@ def test_a_hearing_held_with_record_and_report_lets_the_decision_through(walk, o
     with pytest.raises(TransitionRefused, match="听证报告"):
         case.advance(target, actor=officer, on=day)
     issued_row(case, "hearing_report", by=officer, act_date=datetime.date(2026, 11, 13))
-    case.advance(target, actor=officer, on=day)
-    assert procedure.Path.HEARING in procedure.case_paths(case)
+    # What is left is the review: a decision after a hearing is a major decision (行政处罚法 第五十八条).
+    with pytest.raises(TransitionRefused) as refused:
+        case.advance(target, actor=officer, on=day)
+    assert [m for m in refused.value.messages if "第五十八条" not in m] == []
+    assert {procedure.Path.HEARING, procedure.Path.MAJOR} <= procedure.case_paths(case)
 
 
 def test_a_no_penalty_case_is_decided_on_its_report_without_notice(walk, officer):
