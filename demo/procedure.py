@@ -58,7 +58,9 @@ def before(case, target, actor, day, *, fine="3000.00"):
         issue(case, "investigation_report", day=day)
     elif target == S.NOTIFIED:
         # The notice tells the party the penalty the decision will impose (never a heavier one: 第四十五条).
-        heard = "on" if float(fine) >= 10000 else ""  # 第六十三条: a larger fine entitles the party to a hearing
+        heard = (
+            "on" if float(fine) >= 10000 else ""
+        )  # 第六十三条: a larger fine entitles the party to a hearing
         issue(case, "penalty_notice", day=day, penalty_types=["fine"], fine_amount=fine, hearing_right=heard)
     elif target == S.STATEMENT:
         serve(case, latest(case, "penalty_notice"), day)

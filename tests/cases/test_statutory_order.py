@@ -370,3 +370,43 @@ def test_open_remedies_are_listed_on_the_supervision_dashboard(client, walk, off
     login_as(client, bureau_head)
     page = client.get(reverse("supervision:dashboard")).content.decode()
     assert "程序补救" in page and "案件来源登记表" in page and case.number in page
+
+
+def test_the_responses_page_records_a_statement_and_its_answer(client, walk, officer):
+    case = walk(S.STATEMENT)
+    login_as(client, officer)
+    client.post(
+        reverse("cases:record_response", args=[case.pk]),
+        {"kind": ResponseKind.STATEMENT, "received_on": "2026-11-09", "content": "初次违法，请求从轻"},
+    )
+    response = PartyResponse.objects.get(case=case)
+    page = client.get(reverse("cases:responses", args=[case.pk])).content.decode()
+    assert "初次违法" in page and "记录复核意见" in page
+    client.post(
+        reverse("cases:answer_response", args=[case.pk, response.pk]),
+        {"answer": "部分采纳，从轻处罚。", "answered_on": "2026-11-12"},
+    )
+    response.refresh_from_db()
+    assert response.answer == "部分采纳，从轻处罚。"
+
+
+def test_only_a_bureau_head_approves_a_note_even_by_forged_post(client, walk, reviewer, bureau_head):
+    case = walk(S.INVESTIGATING)
+    remedy = ProcedureRemedy.objects.create(
+        case=case, step="lead_register", step_title="案件来源登记表", article="程序规定 第十八条",
+        stage=case.stage, found_on=DATES[S.INVESTIGATING],
+    )  # fmt: skip
+    url = reverse("supervision:remedy_resolve", args=[remedy.pk])
+    for who in (reviewer, bureau_head):
+        login_as(client, who)
+        client.post(url, {"kind": RemedyKind.CORRECTED, "note": "已补正"})
+        remedy.refresh_from_db()
+        assert remedy.resolved_at is None  # the 登记表 is still not on file
+    login_as(client, reviewer)
+    page = client.post(url, {"kind": RemedyKind.NOT_NEEDED, "note": "无须"}, follow=True).content.decode()
+    remedy.refresh_from_db()
+    assert remedy.resolved_at is None and "局负责人" in page
+    login_as(client, bureau_head)
+    client.post(url, {"kind": RemedyKind.NOT_NEEDED, "note": "线索系移送而来，另有移送函在卷"})
+    remedy.refresh_from_db()
+    assert remedy.resolved_at is not None and remedy.resolved_by == bureau_head
