@@ -299,7 +299,11 @@ def heavier_than_notified(notice: dict, proposal: dict) -> str:
             return Decimal("0")
 
     found = []
-    added = set(proposal.get("penalty_types") or []) - set(notice.get("penalty_types") or [])
+    notified = set(notice.get("penalty_types") or [])
+    added = set(proposal.get("penalty_types") or []) - notified
+    if notified:
+        # 警告 is the lightest penalty (行政处罚法 第九条): putting it in place of a notified one is not heavier.
+        added.discard("warning")
     if added:
         from wuding_enforcement.shared.penalties import PENALTY_LABELS
 

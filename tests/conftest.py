@@ -290,7 +290,7 @@ def served_row(case, document, *, by, on):
     )
 
 
-def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00"):
+def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00", notice=None):
     """Walk a lead along the ordinary penalty path up to stage `to`, issuing what makes each stage first.
     `dates` maps stages to their days (docs/domain.md §6; dates never run backwards)."""
     from wuding_enforcement.cases.workflow import Stage
@@ -316,7 +316,12 @@ def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00"
                 "penalty_notice",
                 by=by,
                 party=party,
-                data={"penalty_types": ["fine"], "fine_amount": fine, "hearing_right": False},
+                data={
+                    "penalty_types": ["fine"],
+                    "fine_amount": fine,
+                    "hearing_right": False,
+                    **(notice or {}),
+                },
             )
         elif target == Stage.STATEMENT:
             notice = case.documents.filter(doc_type="penalty_notice").latest("pk")
