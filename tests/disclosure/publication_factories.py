@@ -14,8 +14,7 @@ from recording.models import Document
 from tests.conftest import file_case, walk_lawfully
 from wuding_enforcement.cases.models import PartyKind
 from wuding_enforcement.cases.workflow import Stage
-
-NOTIFIED_KEYS = ("penalty_types", "fine_amount", "confiscated_gains", "confiscated_property_value")
+from wuding_enforcement.shared.penalties import PENALTY_TYPES
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A Friday in late November 2026, no holiday near.
@@ -153,7 +152,13 @@ def decided_case(now, make_case, unit_head, bureau_head, officer):
                 Stage.DECIDED: datetime.date(2026, 11, 16),
             },
             # The 告知书 told the party the penalty the decision imposes (never a heavier one: 第四十五条).
-            notice={k: DECISION[k] for k in DECISION if k in NOTIFIED_KEYS},
+            # The tests decide variants up to these (a lighter decision than notified is lawful).
+            notice={
+                "penalty_types": [code for code, _ in PENALTY_TYPES],
+                "fine_amount": "1000000.00",
+                "confiscated_gains": "1000000.00",
+                "confiscated_property_value": "1000000.00",
+            },
         )
         Document.objects.create(
             case=case,
