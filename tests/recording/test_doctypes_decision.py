@@ -13,10 +13,11 @@ import time_machine
 
 from recording.doctypes import get_type
 from recording.models import Document
-from tests.conftest import file_case
+from tests.conftest import file_case, walk_lawfully
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
-from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.shared.forms import yuan_in_words
+from wuding_enforcement.shared.penalties import PENALTY_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,33 @@ def now():
 
 @pytest.fixture
 def case(now, make_case, unit_head, bureau_head, officer):
-    return file_case(make_case(), unit_head, bureau_head, officer)
+    """A case decided lawfully on 11-16 (docs/domain.md §6), so its 决定书 of 11-19 and receipts may be issued."""
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=TZ), tick=False):
+        case = file_case(make_case(), unit_head, bureau_head, officer)
+    days = dict(zip(LAWFUL_STAGES, (3, 4, 5, 6, 16), strict=True))
+    return walk_lawfully(
+        case,
+        Stage.DECIDED,
+        by=officer,
+        unit_head=unit_head,
+        bureau_head=bureau_head,
+        dates={stage: datetime.date(2026, 11, day) for stage, day in days.items()},
+        notice={
+            "penalty_types": [code for code, _ in PENALTY_TYPES],
+            "fine_amount": "1000000.00",
+            "confiscated_gains": "1000000.00",
+            "confiscated_property_value": "1000000.00",
+        },
+    )
+
+
+LAWFUL_STAGES = (
+    Stage.INVESTIGATING,
+    Stage.INVESTIGATION_CONCLUDED,
+    Stage.NOTIFIED,
+    Stage.STATEMENT,
+    Stage.DECIDED,
+)
 
 
 def cleaned(key, data, *, case=None):
