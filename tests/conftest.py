@@ -4,6 +4,7 @@ Each persona is a real Staff row with real role groups and (where the role enfor
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -287,6 +288,7 @@ def served_row(case, document, *, by, on):
             "method": "direct",
             "recipient": "陈某",
         },
+        at=datetime.datetime.combine(on, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai")),
     )
 
 
@@ -308,14 +310,16 @@ def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00"
     ]
     for target in order:
         day = dates[target]
+        at = datetime.datetime.combine(day, datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
         if target == Stage.INVESTIGATION_CONCLUDED:
-            issued_row(case, "investigation_report", by=by, data={"facts": "查明事实"})
+            issued_row(case, "investigation_report", by=by, data={"facts": "查明事实"}, at=at)
         elif target == Stage.NOTIFIED:
             issued_row(
                 case,
                 "penalty_notice",
                 by=by,
                 party=party,
+                at=at,
                 data={
                     "penalty_types": ["fine"],
                     "fine_amount": fine,
@@ -327,13 +331,14 @@ def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00"
             notice = case.documents.filter(doc_type="penalty_notice").latest("pk")
             served_row(case, notice, by=by, on=day)
         elif target == Stage.DECIDED:
-            issued_row(case, "decision_approval", by=by, data={"proposed_summary": "罚款"})
+            issued_row(case, "decision_approval", by=by, data={"proposed_summary": "罚款"}, at=at)
         elif target == Stage.SERVED:
             decision = issued_row(
                 case,
                 "penalty_decision",
                 by=by,
                 party=party,
+                at=at,
                 data={
                     "penalty_types": ["fine"],
                     "fine_amount": fine,
