@@ -249,23 +249,39 @@ def new_page(browser, live_server):
 # --- Lawful cases (docs/domain.md §6): every factory walks the statutory order, documents before stages ------
 
 
-def issued_row(case, doc_type, *, by, data=None, act_date=None, party=None, at=None):
+def issued_row(case, doc_type, *, by, data=None, act_date=None, party=None, at=None, pdf=False):
     """A supporting document stored as already issued (number, hash, issue time), bypassing rendering: for
-    fixtures that need the document on file, not its PDF. Issuing itself is tested through Document.issue."""
+    fixtures that need the document on file, not its PDF. Issuing itself is tested through Document.issue.
+    `pdf=True` stores a one-page PDF naming the type and number (for 组卷, which reads every issued PDF)."""
     import hashlib
 
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from recording.doctypes import REGISTRY
     from recording.models import Document, DocumentStatus
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
 
     n = Document.objects.count() + 1
+    number = f"测试{doc_type}〔2026〕{n}号"
+    if pdf:
+        title = REGISTRY[doc_type].title
+        content = render_html_to_pdf(
+            f'<html><head><meta charset="utf-8"></head><body><h1>{title}</h1><p>{number}</p></body></html>',
+            pdf_variant=None,
+        )
+        document = issued_row(case, doc_type, by=by, data=data, act_date=act_date, party=party, at=at)
+        document.pdf.save(f"{doc_type}-{document.pk}.pdf", ContentFile(content), save=False)
+        document.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        Document.objects.filter(pk=document.pk).update(pdf=document.pdf.name, pdf_sha256=document.pdf_sha256)
+        return document
     return Document.objects.create(
         case=case,
         doc_type=doc_type,
         data=data or {},
         status=DocumentStatus.ISSUED,
         act_date=act_date,
-        number=f"测试{doc_type}〔2026〕{n}号",
+        number=number,
         number_year=2026,
         number_seq=n,
         pdf_sha256=hashlib.sha256(f"{doc_type}{n}".encode()).hexdigest(),
@@ -276,7 +292,7 @@ def issued_row(case, doc_type, *, by, data=None, act_date=None, party=None, at=N
     )
 
 
-def served_row(case, document, *, by, on):
+def served_row(case, document, *, by, on, pdf=False):
     """The 送达回证 of `document`, served directly on `on` at 10:00."""
     return issued_row(
         case,
@@ -289,6 +305,7 @@ def served_row(case, document, *, by, on):
             "recipient": "陈某",
         },
         at=datetime.datetime.combine(on, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai")),
+        pdf=pdf,
     )
 
 

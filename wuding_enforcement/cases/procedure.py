@@ -149,14 +149,16 @@ def missing_in_file(case, issued_types: set[str], paths: set[str]) -> list[Step]
     """Every step of the case's paths whose document the case file lacks (组卷, docs/domain.md §6: "archiving
     checks them against this table"). Steps of stages the case never reached (e.g. 送达 of a 中止/终止 case)
     are left out: the file holds the documents of the path the case took."""
-    reached = set(case.transitions.values_list("to_stage", flat=True)) | {case.stage}
+    # Every case starts as a lead (its 案件来源登记表 is always asked for); a step of a stage the case never
+    # reached is not (e.g. the 告知书's 送达回证 of a case terminated during its investigation).
+    reached = set(case.transitions.values_list("to_stage", flat=True)) | {case.stage, Stage.LEAD}
     waived = waived_steps(case)
     return [
         step
         for step in all_steps()
         if step.procedure == case.procedure
         and step.applies(paths)
-        and (step.stage in reached or not step.enters)
+        and step.stage in reached
         and step.key not in waived
         and not issued_types & set(step.documents)
     ]
