@@ -96,7 +96,7 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
     from disclosure.models import Publication
     from disclosure.search import search_grams
     from recording.models import Document
-    from wuding_enforcement.cases.models import Case, NumberSequence
+    from wuding_enforcement.cases.models import Case
     from wuding_enforcement.roster.models import Staff, Unit, UnitKind
 
     rng = random.Random(seed)
@@ -106,15 +106,17 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
         for i, town in enumerate(TOWNS)
     ]
     staff = Staff.objects.create_user(username="bench", password=None, real_name="压测", unit=units[0])
+    # Decisions spread over many cases (about five per case, as a case may end in several decisions over the
+    # years only rarely: most have one), over the units and over three years of dates.
     cases = []
     with transaction.atomic():
-        for i, unit in enumerate(units):
-            seq = NumberSequence.allocate("lead", today.year)
+        for i in range(max(len(units), count // 5)):
+            unit = units[i % len(units)]
             cases.append(
                 Case(
                     lead_year=today.year,
-                    lead_seq=seq,
-                    lead_number=f"{settings.BUREAU_SHORT}案源〔{today.year}〕{seq}号",
+                    lead_seq=i + 1,
+                    lead_number=f"{settings.BUREAU_SHORT}案源〔{today.year}〕{i + 1}号",
                     stage="lead",
                     title=f"压测案件{i}",
                     lead_source="inspection",
@@ -123,7 +125,7 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
                     created_by=staff,
                 )
             )
-        Case.objects.bulk_create(cases)
+        Case.objects.bulk_create(cases, batch_size=batch)
     text_body = (
         "经查，当事人于{date}在其经营场所{violation}，货值金额{value}元，违法所得{gains}元。上述事实有现场笔录、"
         "询问笔录、现场照片等证据证明。当事人的上述行为违反了有关法律法规的规定。本局依法决定对当事人作出如下"
@@ -137,7 +139,7 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
         n = min(batch, count - made)
         docs, pubs = [], []
         for i in range(made, made + n):
-            case = cases[i % len(cases)]
+            case = cases[rng.randrange(len(cases))]
             decided = today - datetime.timedelta(days=rng.randrange(1, 3 * 365))
             published = decided + datetime.timedelta(days=rng.randrange(1, 9))
             fine = Decimal(rng.choice([500, 2000, 5000, 8000, 12000, 30000, 50000, 100000]))
@@ -194,7 +196,11 @@ def generate(count: int, *, seed: int = 2026, batch: int = 5000) -> dict:
                     due_on=decided + datetime.timedelta(days=9),
                     served_on=decided,
                     created_by=staff,
-                    published_at=now,
+                    published_at=timezone.make_aware(
+                        datetime.datetime.combine(
+                            published, datetime.time(rng.randrange(8, 18), rng.randrange(60))
+                        )
+                    ),
                     published_on=published,
                     published_by=staff,
                     ends_on=ends,

@@ -14,8 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-# Data generators the benches import: run only when named (public_pages_bench.py generates its own data).
-GENERATORS = {"generate_decisions"}
+# Data generators the benches import: run only when named (public_pages_bench.py and supervision_bench.py generate their own data).
+GENERATORS = {"generate_decisions", "generate_cases"}
 
 
 def bench_scripts(names: list[str]) -> list[Path]:

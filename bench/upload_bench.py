@@ -1,18 +1,24 @@
-"""Upload of a large evidence file through the real upload path, against copying and hashing the same file.
+"""Upload of large evidence files through the real upload path with several gunicorn workers, against
+copying and hashing the same file.
 
 (a) baseline: `tee copy < file | sha256sum` (the file copied once and hashed once, by C programs);
-(b) the portal: gunicorn (the production server; or runserver) on 127.0.0.1 and a random port, with a
-    throwaway SQLite database and MEDIA_ROOT in a temporary directory; a client process signs in and sends
-    the file in chunks over HTTP with the resumable protocol (recording/views_evidence.py), the server
-    streams each chunk to disk while hashing it, then completes the upload (type check, duplicate check,
-    move, Evidence row, audit event, metadata task).
+(b) the portal: gunicorn with 3 sync workers (production's WEB_CONCURRENCY) on 127.0.0.1 and a random port,
+    a throwaway SQLite database and MEDIA_ROOT in a temporary directory; a client signs in and sends the file
+    in chunks with the resumable protocol (recording/views_evidence.py). Each chunk is a request of its own,
+    as nginx passes them (deploy/nginx.conf; gunicorn's sync workers close the connection after each answer),
+    so whichever worker accepts it takes the chunk: the running SHA-256 must continue from the upload row.
+    The access log records each chunk's worker pid; the bench prints how the chunks spread.
 
-Prints both throughputs in MB/s, their ratio (target >= 0.6), the peak RSS of the server process (VmHWM;
-target < 200 MB) and checks that the server's SHA-256 equals sha256sum's. Everything lives in a temporary
-directory that is removed at the end.
+For 0.5, 1 and 2 GB in one run (medians over --rounds; the baseline runs right before each upload), it prints both throughputs, their ratio (goal >= 0.7),
+the growth of the upload time per doubling of the size (goal <= 2.2), each worker's peak RSS (VmHWM; goal
+< 150 MB), the workers' CPU-seconds per GB, and checks that the server's SHA-256 equals sha256sum's.
+`--mode completion` measures the other design (no running hash: one pass over the file at completion,
+UPLOAD_RUNNING_HASH=false); `--mode both` runs the two side by side. Free disk is checked first; everything
+lives in a temporary directory that is removed at the end.
 
-    .venv/bin/python bench/upload_bench.py [--size-mb 2048] [--chunk-mb 8] [--server gunicorn|runserver]
-    UPLOAD_BENCH_MB=256 .venv/bin/python bench/upload_bench.py        (a quick run)
+    .venv/bin/python bench/upload_bench.py [--sizes-mb 512,1024,2048] [--rounds 1] [--workers 3]
+        [--chunk-mb 8] [--mode running|completion|both]
+    UPLOAD_BENCH_SIZES_MB=64,128,256 .venv/bin/python bench/upload_bench.py        (a quick run)
 """
 
 import argparse
@@ -23,6 +29,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,42 +116,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(kind: str, port: int, env: dict, log) -> subprocess.Popen:
-    if kind == "gunicorn":
-        command = [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "wuding_enforcement.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "900",
-        ]
-    else:
-        command = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"]
+def start_server(port: int, env: dict, log, workers: int, access_log: Path) -> subprocess.Popen:
+    command = [
+        str(Path(PYTHON).parent / "gunicorn"),
+        "wuding_enforcement.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "900",
+        "--access-logfile",
+        str(access_log),
+        # The worker's pid and the request line: which worker took each chunk.
+        "--access-logformat",
+        "%(p)s %(m)s %(U)s %(s)s %(D)s",
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+            if conn.getresponse().status == 200 and len(workers_of(server)) == workers:
                 return server
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"the {kind} server did not answer on port {port}")
+    raise SystemExit(f"gunicorn did not answer on port {port}")
 
 
-def server_processes(server: subprocess.Popen) -> list[int]:
-    """The server and its children (gunicorn's worker is a child of the master)."""
-    pids = [server.pid]
+def workers_of(server: subprocess.Popen) -> list[int]:
+    """gunicorn's workers: the children of the master."""
     try:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
-        children = []
-    return pids + [int(c) for c in children]
+        return []
+    return sorted(int(c) for c in children)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -152,6 +161,16 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes (utime and stime of /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 class Slice:
@@ -225,17 +244,157 @@ def upload(port: int, case_pk: int, session: str, path: Path, chunk: int) -> tup
     return elapsed, result, chunks, last_chunk
 
 
+def median(values):
+    return statistics.median(values)
+
+
+def run_mode(mode: str, args, tmp: Path, files: dict, baselines: dict, case_pk: str, session: str) -> dict:
+    """Start gunicorn for one hashing design and upload every file `rounds` times."""
+    env = environment(tmp)
+    env["UPLOAD_RUNNING_HASH"] = "true" if mode == "running" else "false"
+    media = tmp / "media"
+    port = free_port()
+    access = tmp / f"access-{mode}.log"
+    results: dict = {"sizes": {}, "spread": {}}
+    with open(tmp / f"server-{mode}.log", "wb") as log:
+        server = start_server(port, env, log, args.workers, access)
+        try:
+            workers = workers_of(server)
+            # Warm every worker up (imports, URLconf, first queries) with a small upload of many chunks.
+            warm = tmp / "warm.mp4"
+            make_file(warm, 4 * MB)
+            upload(port, int(case_pk), session, warm, MB // 2)
+            subprocess.run([PYTHON, "-c", FORGET], cwd=ROOT, env=env, check=True)
+            warm.unlink()
+            access.write_text("")
+            results["idle_rss"] = {pid: peak_rss_mb(pid) for pid in workers}
+            for size_mb, path in files.items():
+                times, cpus, last, copies, ratios = [], [], [], [], []
+                for _round in range(args.rounds):
+                    # The baseline right before each upload: a change in the machine's load (other work on
+                    # its 2 cores and its disk) falls on both.
+                    copy_seconds, _digest = baseline(path, tmp)
+                    copies.append(copy_seconds)
+                    before = cpu_seconds(workers)
+                    seconds, result, chunks, last_chunk = upload(
+                        port, int(case_pk), session, path, args.chunk_mb * MB
+                    )
+                    cpus.append(cpu_seconds(workers) - before)
+                    if result.get("sha256") != baselines[size_mb][1] or not result.get("complete"):
+                        raise SystemExit(
+                            f"{mode}: the server's SHA-256 differs from sha256sum's ({size_mb} MB)"
+                        )
+                    times.append(seconds)
+                    ratios.append(copy_seconds / seconds)
+                    last.append(last_chunk)
+                    # The next round uploads the same bytes again: free the space and the duplicate check.
+                    subprocess.run([PYTHON, "-c", FORGET], cwd=ROOT, env=env, check=True)
+                    shutil.rmtree(media / "evidence", ignore_errors=True)
+                results["sizes"][size_mb] = {
+                    "copy": median(copies),
+                    "ratio": median(ratios),
+                    "ratios": (min(ratios), max(ratios)),
+                    "seconds": median(times),
+                    "spread": (min(times), max(times)),
+                    "cpu": median(cpus),
+                    "last": median(last),
+                    "chunks": chunks,
+                }
+            results["peak_rss"] = {pid: peak_rss_mb(pid) for pid in workers}
+            results["spread"] = chunk_spread(access)
+        finally:
+            stop(server)
+    return results
+
+
+def chunk_spread(access: Path) -> dict:
+    """How many chunk requests each worker pid answered (from the access log)."""
+    spread: dict = {}
+    for line in access.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 5 and parts[1] == "PATCH":
+            pid = parts[0].strip("<>")
+            spread.setdefault(pid, []).append(int(parts[4]) / 1e6)
+    return spread
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def report(mode: str, results: dict, baselines: dict, args) -> None:
+    print(
+        f"\n== {mode}: "
+        + {
+            "running": "running SHA-256 saved with the upload row (any worker continues it)",
+            "completion": "no running hash: one pass over the stored file at completion",
+        }[mode]
+    )
+    previous = None
+    for size_mb, figures in results["sizes"].items():
+        copy_seconds, ratio = figures["copy"], figures["ratio"]
+        low, high = figures["spread"]
+        growth = f"   x{figures['seconds'] / previous:.2f} for double the size" if previous else ""
+        print(
+            f"{size_mb:5d} MB: copy+hash {copy_seconds:6.2f} s  upload {figures['seconds']:6.2f} s "
+            f"(spread {low:.2f}-{high:.2f}; last chunk + completion {figures['last']:.2f} s)  "
+            f"ratio {ratio:.2f} (rounds {figures['ratios'][0]:.2f}-{figures['ratios'][1]:.2f}){growth}"
+        )
+        print(
+            f"         {figures['chunks']} chunks; workers' CPU {figures['cpu']:.2f} s = "
+            f"{figures['cpu'] / (size_mb / 1024):.2f} CPU-s per GB"
+        )
+        previous = figures["seconds"]
+    print(
+        "peak RSS per worker (VmHWM): "
+        + ", ".join(f"pid {pid} {rss:.0f} MB" for pid, rss in results["peak_rss"].items())
+        + "   (goal < 150 MB; after start-up "
+        + ", ".join(f"{rss:.0f}" for rss in results["idle_rss"].values())
+        + " MB)"
+    )
+    spread = results["spread"]
+    print(
+        "chunks taken per worker (median seconds in the worker): "
+        + ", ".join(f"pid {pid}: {len(t)} ({median(t):.3f} s)" for pid, t in sorted(spread.items()))
+    )
+    print("goals: ratio >= 0.7 (moonshot 0.9); each doubling <= 2.2x; RSS < 150 MB")
+
+
+FORGET = """
+import django
+django.setup()
+from recording.models import Evidence, Upload
+Upload.objects.all().delete()
+Evidence.objects.all().delete()
+"""
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size-mb", type=int, default=int(os.environ.get("UPLOAD_BENCH_MB", "2048")))
+    parser.add_argument(
+        "--sizes-mb", default=os.environ.get("UPLOAD_BENCH_SIZES_MB", "512,1024,2048"), help="comma-separated"
+    )
     parser.add_argument("--chunk-mb", type=int, default=int(os.environ.get("UPLOAD_BENCH_CHUNK_MB", "8")))
-    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--mode", choices=["running", "completion", "both"], default="running")
     args = parser.parse_args(argv)
-    size, chunk = args.size_mb * MB, args.chunk_mb * MB
+    sizes = [int(x) for x in args.sizes_mb.split(",") if x.strip()]
+    modes = ["running", "completion"] if args.mode == "both" else [args.mode]
 
     tmp = Path(tempfile.mkdtemp(prefix="upload-bench-"))
-    server = None
     try:
+        # Each file, its copy for the baseline and the uploaded file exist at once, plus headroom.
+        need = 3 * sum(sizes) * MB + max(sizes) * MB
+        free = shutil.disk_usage(tmp).free
+        if free < need:
+            raise SystemExit(f"not enough free disk in {tmp}: {free // MB} MB free, {need // MB} MB needed")
+        print(f"free disk {free / 1024**3:.0f} GB; gunicorn, {args.workers} workers; {args.rounds} round(s)")
         env = environment(tmp)
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -243,42 +402,17 @@ def main(argv=None) -> int:
         case_pk, session = subprocess.run(
             [PYTHON, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
         ).stdout.split()
-        path = tmp / "bodycam.mp4"
-        make_file(path, size)
-        copy_seconds, expected = baseline(path, tmp)
-
-        port = free_port()
-        with open(tmp / "server.log", "wb") as log:
-            server = start_server(args.server, port, env, log)
-            idle_rss = max(peak_rss_mb(pid) for pid in server_processes(server))
-            upload_seconds, result, chunks, last_chunk = upload(port, int(case_pk), session, path, chunk)
-            peaks = {pid: peak_rss_mb(pid) for pid in server_processes(server)}
-
-        mb = size / MB
-        copy_rate, upload_rate = mb / copy_seconds, mb / upload_seconds
-        print(f"file: {mb:.0f} MB, {chunks} chunks of {args.chunk_mb} MB, server: {args.server}")
-        print(f"(a) tee copy < file | sha256sum : {copy_seconds:6.2f} s  {copy_rate:7.1f} MB/s")
-        print(
-            f"(b) upload over HTTP           : {upload_seconds:6.2f} s  {upload_rate:7.1f} MB/s"
-            f"  (of which the last chunk and completion: {last_chunk:.2f} s)"
-        )
-        ratio = upload_rate / copy_rate
-        print(f"ratio (b)/(a): {ratio:.2f}   (target >= 0.6)")
-        print(
-            "server peak RSS (VmHWM): "
-            + ", ".join(f"pid {pid} {rss:.0f} MB" for pid, rss in peaks.items())
-            + f"   (target < 200 MB; {idle_rss:.0f} MB after start-up)"
-        )
-        same = result.get("sha256") == expected
-        print(f"server SHA-256 {'equals' if same else 'DIFFERS FROM'} sha256sum: {expected}")
-        return 0 if same and result.get("complete") else 1
+        files, baselines = {}, {}
+        for size_mb in sizes:
+            path = tmp / f"bodycam-{size_mb}.mp4"
+            make_file(path, size_mb * MB)
+            files[size_mb] = path
+            baselines[size_mb] = baseline(path, tmp)  # the expected SHA-256 (and a warm page cache)
+        for mode in modes:
+            results = run_mode(mode, args, tmp, files, baselines, case_pk, session)
+            report(mode, results, baselines, args)
+        return 0
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,6 +1,6 @@
 """Demo content of the 事前公开 pages for 武定县市场监督管理局: realistic text, real law citations, fictitious
 addresses and phone numbers. Called from the demo seeding (demo/seeding.py) after the units
-exist; loads nothing twice."""
+exist; loads nothing twice. Pure content, hence the length."""
 
 import datetime
 

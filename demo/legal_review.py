@@ -5,6 +5,8 @@ Everything goes through the domain API (submit, assign, decide, hold), never by 
 
 from django.utils import timezone
 
+from legal_review import package as packaging
+from legal_review import prechecks
 from legal_review.benchmarks import load_benchmarks
 from legal_review.models import (
     CollectiveConclusion,
@@ -15,6 +17,7 @@ from legal_review.models import (
     RoundStatus,
 )
 from recording.doctypes import REGISTRY
+from recording.doctypes.decision import matter_bases
 from recording.models import Document
 from wuding_enforcement.cases.models import LeadSource, PartyKind, PowerItem
 from wuding_enforcement.cases.workflow import Stage
@@ -30,8 +33,8 @@ def _proposal(case, fine: str, **extra) -> dict:
         facts=FACTS.format(month=case.lead_date.month),
         evidence="现场笔录、询问笔录、进货单据复印件、现场照片。",
         violation_type=case.title.removeprefix("涉嫌").removesuffix("案"),
-        basis_violated="见权责清单事项所列法律规定",
-        basis_penalty=case.matters.first().legal_basis if case.matters.exists() else "相关法律规定",
+        # The matter's own articles, as the powers catalogue keeps them apart (never a placeholder).
+        **matter_bases(case),
         discretion="ordinary",
         discretion_reason="当事人无从轻、减轻或从重处罚情节，按一般处罚阶次裁量。",
         statements_answer="当事人在法定期限内未提出陈述、申辩意见。",
@@ -81,7 +84,24 @@ def _approve(review_round, reviewer, today, *, problems=None, outcome=RoundStatu
     points = dict.fromkeys(range(1, 8), ("pass", ""))
     for point, comment in (problems or {}).items():
         points[point] = ("problem", comment)
-    review_round.decide(by=reviewer, outcome=outcome, opinion=opinion, points=points, on=today)
+    # A point the system's pre-check flags is passed only with a written reason, printed in the 意见书 and
+    # counted on the supervision dashboard (ReviewRound.decide): the demo says why, plainly.
+    case = review_round.case
+    checks = prechecks.run(case, packaging.build(case), base_amount=review_round.base_amount, today=today)
+    reasons = {
+        point: "演示数据：系统预审提示的事项已由审核人员查阅纸质卷宗核实。"
+        for point in prechecks.problems_by_point(checks)
+        if points[point][0] == "pass"
+    }
+    review_round.decide(
+        by=reviewer,
+        outcome=outcome,
+        opinion=opinion,
+        points=points,
+        override_reasons=reasons,
+        confirm_overrides=True,
+        on=today,
+    )
 
 
 def demo_step(case, target, *, actor, reviewer, approver, reason, today):

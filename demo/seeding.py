@@ -140,6 +140,8 @@ def load_power_items(path: Path = POWER_ITEMS_FILE) -> int:
                 "field": item["field"],
                 "name": item["name"],
                 "legal_basis": item["legal_basis"],
+                "violation_basis": item.get("violation_basis", ""),
+                "penalty_basis": item.get("penalty_basis", ""),
                 "responsible_unit": units.get(item["responsible_unit"]),
             },
         )

@@ -11,15 +11,24 @@ class DisclosureConfig(AppConfig):
         # The public pages' cache sections, renewed when what they show is saved (disclosure/sections.py).
         # 事后公开: an issued 行政处罚决定书 opens a publication draft; an issued 送达回证 tells the draft the
         # decision was served; the case page shows the publication and withdrawal clocks.
-        from recording.gates import register_after_issue
+        from recording.doctypes.decision import publication_notice
+        from recording.gates import register_after_issue, register_document_gate
         from wuding_enforcement.cases.deadlines import register_deadline_provider
 
         from . import sections  # noqa: F401
         from .deadlines import publication_deadlines
+        from .models import pending_exemption_gate
         from .publication import note_service_on_issue, open_draft_on_issue
+        from .rules import notice_for
 
         register_after_issue(
             open_draft_on_issue, doc_types=["penalty_decision"], name="disclosure.open_draft"
+        )
+        # 总局令第45号 第八条: the 决定书 prints the publication notice from the publication rule, and a pending
+        # request not to publish is settled before the 决定书 is issued.
+        publication_notice.register(notice_for, keys=["penalty_decision"], name="disclosure.notice")
+        register_document_gate(
+            pending_exemption_gate, doc_types=["penalty_decision"], name="disclosure.exemption_pending"
         )
         register_after_issue(note_service_on_issue, doc_types=["service_receipt"], name="disclosure.served")
         register_deadline_provider(

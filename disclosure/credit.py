@@ -188,8 +188,8 @@ def snapshot(pub: Publication) -> dict:
         "licence_action": licence,
         "decided_on": pub.decided_on.isoformat(),
         "authority": pub.authority,
-        # ends_on is the first day no longer shown; the credit system wants the last day shown.
-        "publication_ends_on": (pub.ends_on - datetime.timedelta(days=1)).isoformat() if pub.ends_on else "",
+        # 公示截止日期: the last day shown, the one definition (disclosure/periods.py) the pages print too.
+        "publication_ends_on": pub.last_day.isoformat() if pub.last_day else "",
     }
     for key in TEXT_KEYS:
         values[key] = _guard(values[key], party)

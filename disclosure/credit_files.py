@@ -2,7 +2,6 @@
 CSV with a BOM, and JSON, with the fields 总局令第45号 第六条 publishes. Each file is a function of the stored
 export and its lines only — same input, same bytes — so a past file can be generated again and compared."""
 
-import csv
 import datetime
 import io
 import json
@@ -11,6 +10,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+
+from wuding_enforcement.shared import csvsafe
 
 from .models import CreditExport, CreditExportFormat, CreditLineKind
 
@@ -81,7 +82,7 @@ def render(item: CreditExport, lines, fmt: str) -> bytes:
 
 def _csv(table: list[dict]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow([label for _, label in COLUMNS])
     for row in table:
         writer.writerow([row[key] for key, _ in COLUMNS])

@@ -8,7 +8,7 @@ from wuding_enforcement.roster.models import Unit
 from wuding_enforcement.shared.forms import date_field
 
 from . import redaction
-from .models import EARLY_END_CONDITIONS, CreditExportFormat, WithdrawalKind
+from .models import CHANGE_KINDS, EARLY_END_CONDITIONS, ChangeSource, CreditExportFormat, WithdrawalKind
 
 # --- Public -------------------------------------------------------------------------------------------------
 
@@ -98,6 +98,19 @@ class WithdrawForm(forms.Form):
         label="撤回理由（向社会公开）", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     event_on = date_field("决定被变更、撤销或确认违法、无效的日期", required=False, future_ok=True)
+
+
+class DecisionChangeForm(forms.Form):
+    """行政处罚法 第四十八条 第二款: what changed the decision, and when it reached the bureau."""
+
+    source = forms.ChoiceField(label="来源", choices=ChangeSource.choices)
+    kind = forms.ChoiceField(label="结果", choices=CHANGE_KINDS)
+    instrument = forms.CharField(label="文书名称及文号", max_length=200)
+    effective_on = date_field("生效日期（人民法院裁判）", required=False, future_ok=True)
+    received_on = date_field("送达本局日期", future_ok=True)
+    note = forms.CharField(
+        label="说明", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class EarlyEndForm(forms.Form):

@@ -19,18 +19,30 @@ def publication_due(decided_on: datetime.date, rules: RuleSettings | None = None
     return calendar.add_working_days(decided_on, rules.publication_working_days)
 
 
-def publication_period_end(published_on: datetime.date, data: dict, rules: RuleSettings) -> datetime.date:
-    """The first day the item is no longer shown (总局令第45号 第十三条): publication ends after
-    publication_short_months for 通报批评 or a fine below the threshold (nothing heavier), otherwise after
-    publication_long_years."""
+def publication_last_day(published_on: datetime.date, data: dict, rules: RuleSettings) -> datetime.date:
+    """The last day a publication is shown — the one definition of 公示截止日期 that the pages, the open data
+    and the credit export all print (总局令第45号 第十三条: publication_short_months for 通报批评 or a fine below
+    the threshold, nothing heavier; otherwise publication_long_years). 民法典 第二百零一条、第二百零二条: the
+    period counts from the day after publication and ends on the corresponding day: published 2026-12-06 for 3
+    years → shown until 2029-12-06 inclusive."""
     types = set(data.get("penalty_types") or [])
     fine = Decimal(str(data.get("fine_amount") or "0"))
     short = types <= SHORT_PERIOD_TYPES and (
         "fine" not in types or fine < rules.publication_low_fine_threshold
     )
-    if short:
-        return add_months(published_on, rules.publication_short_months)
-    return add_months(published_on, 12 * rules.publication_long_years)
+    months = rules.publication_short_months if short else 12 * rules.publication_long_years
+    return add_months(published_on, months)
+
+
+def publication_period_end(published_on: datetime.date, data: dict, rules: RuleSettings) -> datetime.date:
+    """The first day the item is no longer shown (Publication.ends_on, what the queries filter on): the day
+    after publication_last_day."""
+    return publication_last_day(published_on, data, rules) + datetime.timedelta(days=1)
+
+
+def last_day_shown(ends_on: datetime.date | None) -> datetime.date | None:
+    """公示截止日期 from the stored exclusive end (Publication.ends_on)."""
+    return ends_on - datetime.timedelta(days=1) if ends_on else None
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

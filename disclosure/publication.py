@@ -15,7 +15,6 @@ The rules:
 """
 
 import datetime
-import html
 import logging
 import re
 from decimal import Decimal
@@ -24,14 +23,12 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.utils import timezone
 
-from recording.doctypes.decision import PenaltyDecision
-from recording.models import Classification, Document, DocumentStatus
+from recording.models import Document, DocumentStatus
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
-from wuding_enforcement.cases.workflow import Procedure
 from wuding_enforcement.shared.penalties import PENALTY_LABELS
 
-from . import redaction
+from . import redaction, rules
 from .decisions import service_date
 from .models import Publication, Redaction, RedactionSource
 from .periods import publication_due
@@ -39,7 +36,6 @@ from .periods import publication_due
 logger = logging.getLogger("wuding.disclosure")
 
 DECISION_TYPE = "penalty_decision"
-SECRET_CLASSIFICATIONS = (Classification.STATE_SECRET, Classification.COMMERCIAL, Classification.PRIVACY)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -80,10 +76,12 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
+    """The parser already decodes character references (convert_charrefs): decoding again would turn the
+    issued "&amp;region=" into "®ion=" — a change no redaction log explains (总局令第45号 第七条)."""
     parser = _TextExtractor()
     parser.feed(markup)
     parser.close()
-    return html.unescape(parser.text())
+    return parser.text()
 
 
 def issued_text(document) -> str:
@@ -100,22 +98,8 @@ def issued_text(document) -> str:
 
 
 def not_publishable_reason(document) -> str:
-    """Why this issued decision is not published at all, or "" when a draft is due."""
-    data = document.data or {}
-    party = document.party
-    if document.doc_type != DECISION_TYPE:
-        return "不是行政处罚决定书。"
-    if document.case.procedure != Procedure.ORDINARY:
-        return "简易程序作出的行政处罚不公示。"
-    if PenaltyDecision.is_warning_only(data):
-        return "仅给予警告的行政处罚不公示。"
-    if party is not None and party.is_minor:
-        return "当事人为未成年人，依法不公示。"
-    if document.classification in SECRET_CLASSIFICATIONS:
-        return f"决定书密级为“{document.get_classification_display()}”，案件主要事实涉及国家秘密、商业秘密或个人隐私，依法不公示。"
-    if data.get("will_publish") is False:
-        return "决定书载明不予公示。"
-    return ""
+    """Why this issued decision is not published at all, or "" when a draft is due (disclosure/rules.py)."""
+    return rules.verdict(document).reason
 
 
 def penalty_content(data: dict) -> str:
@@ -147,71 +131,86 @@ def _decided_on(document) -> datetime.date:
 # --- What the case knows about people -----------------------------------------------------------------------
 
 # Keys of document data that hold names of natural persons (witnesses, interviewees, people present,
-# recipients, agents): read from every document of the case, whatever its type.
-PERSON_NAME_KEYS = (
-    "interviewee",
-    "interviewee_name",
-    "present_person",
-    "witness",
-    "witnesses",
-    "refusal_witness",
-    "recipient",
-    "signer",
-    "agent",
-    "agent_name",
-    "entrusted_agent",
-    "contact_person",
-    "complainant",
-    "informant",
-    "relative",
-    "persons_present",
-)
+# recipients, agents, informants, hearing participants), with the role each records: read from every document
+# of the case, whatever its type. Free-text keys (hearing participants) are also read by pattern.
+PERSON_NAME_KEYS = {
+    "interviewee": "被询问人",
+    "interviewee_name": "被询问人",
+    "present_person": "现场负责人/在场人",
+    "witness": "见证人",
+    "witnesses": "证人",
+    "refusal_witness": "见证人",
+    "recipient": "签收人",
+    "signer": "签名人",
+    "agent": "委托代理人",
+    "agent_name": "委托代理人",
+    "entrusted_agent": "委托代理人",
+    "contact_person": "联系人",
+    "complainant": "投诉人",
+    "informant": "举报人",
+    "informant_name": "投诉举报人",
+    "relative": "亲属",
+    "persons_present": "在场人",
+    "participants": "听证参加人",
+}
 PERSON_ADDRESS_KEYS = ("interviewee_address", "home_address", "witness_address", "agent_address")
+_FREE_TEXT_PERSON_KEYS = ("participants", "present_person", "recipient", "witness")
 
 
-def known_people(case, party) -> tuple[set[str], set[str], set[str], set[str]]:
-    """(names of natural persons other than the party, their home addresses, public addresses, public
-    phones) as the case knows them: other parties, the people named in the case's documents (询问笔录
-    interviewees, 现场笔录 people present, refusal witnesses, recipients), minus the party's own published
-    people (an organisation's 法定代表人, a business's 经营者) and the bureau's staff (public roster)."""
+def known_people(case, party) -> tuple[dict[str, str], set[str], set[str], set[str]]:
+    """({name of a natural person other than the party: where the case records it}, their home addresses,
+    public addresses, public phones) as the case knows them: other parties, the people named in any document of
+    the case (案源登记表 informants, 询问笔录 interviewees, 现场笔录 people present, 听证笔录 participants,
+    refusal witnesses, recipients, agents), minus the party's own published people (an organisation's
+    法定代表人, a business's 经营者) and the bureau's staff (public roster)."""
     from wuding_enforcement.roster.models import Staff, Unit
 
-    names: set[str] = set()
+    names: dict[str, str] = {}
     homes: set[str] = set()
     public_addresses: set[str] = set()
     for other in case.parties.all():
         if other.pk == getattr(party, "pk", None):
             continue
         if other.kind == PartyKind.PERSON:
-            names.add(other.name)
+            names.setdefault(other.name, "本案其他当事人")
             if other.address:
                 homes.add(other.address)
-        names.update(n for n in (other.legal_representative, other.operator) if n)
-    for doc in Document.objects.filter(case=case).only("data", "refusal_witness"):
+        for n in (other.legal_representative, other.operator):
+            if n:
+                names.setdefault(n, "本案其他当事人的法定代表人/经营者")
+    for doc in Document.objects.filter(case=case).only("doc_type", "data", "refusal_witness"):
         data = doc.data or {}
-        for key in PERSON_NAME_KEYS:
+        title = doc.type_title
+        for key, role in PERSON_NAME_KEYS.items():
             value = data.get(key)
             for item in value if isinstance(value, list) else [value]:
-                names.update(redaction.names_in(item) if isinstance(item, str) else ())
+                if not isinstance(item, str):
+                    continue
+                for n in redaction.names_in(item):
+                    names.setdefault(n, f"{title}（{role}）")
+                if key in _FREE_TEXT_PERSON_KEYS:
+                    for n, found_role in redaction.names_by_role(item).items():
+                        names.setdefault(n, f"{title}（{found_role}）")
         for key in PERSON_ADDRESS_KEYS:
             if isinstance(data.get(key), str) and data[key]:
                 homes.add(data[key])
-        names.update(redaction.names_in(doc.refusal_witness))
+        for n in redaction.names_in(doc.refusal_witness):
+            names.setdefault(n, f"{title}（拒签见证人）")
     if party is not None:
         if party.kind == PartyKind.PERSON:
             if party.address:
                 homes.add(party.address)
         elif party.address:
             public_addresses.add(party.address)
-        names.discard(party.name)
-        names.discard(party.legal_representative)
-        names.discard(party.operator)
-    staff = set(Staff.objects.filter(real_name__in=names).values_list("real_name", flat=True))
-    names -= staff
+        for own in (party.name, party.legal_representative, party.operator):
+            names.pop(own, None)
+    staff = set(Staff.objects.filter(real_name__in=list(names)).values_list("real_name", flat=True))
+    for n in staff:
+        names.pop(n, None)
     phones = set(Unit.objects.exclude(phone="").values_list("phone", flat=True))
     for unit in Unit.objects.exclude(address=""):
         public_addresses.add(unit.address)
-    names.discard("")
+    names.pop("", None)
     return names, homes, public_addresses, phones
 
 
@@ -300,6 +299,7 @@ def open_draft(document, *, by) -> Publication | None:
             original=span.text(text),
             replacement=span.replacement,
             source=RedactionSource.AUTO,
+            origin=span.origin[:120],
         )
         for span in suggestion.spans
     )

@@ -8,11 +8,14 @@ name model: names are the ones the case knows, plus patterns, plus the reviewer'
 Two outputs: ``Span`` (redacted automatically) and ``Flag`` (shown to the reviewer, not redacted), e.g. an
 18-digit number whose ISO 7064 checksum fails — more likely a typo or another kind of number than an ID,
 so a person decides.
+
+Over 500 lines because each kind of personal data is a pattern with its own checks (ID checksums, phone and
+account formats, address grammar, names from the case); splitting them would scatter one rule set.
 """
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # --- What a span is ------------------------------------------------------------------------------------------
 
@@ -53,6 +56,8 @@ class Span:
     end: int
     kind: str
     replacement: str
+    # Where the redaction comes from, shown to the reviewer ("询问笔录（被询问人）", "文中“证人”"); not compared.
+    origin: str = field(default="", compare=False)
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
@@ -340,8 +345,10 @@ def names_in(value: str) -> list[str]:
     return [part for part in _NAME_SPLIT.split(cleaned) if _NAME.match(part) and "某" not in part[1:]]
 
 
-def find_names(text: str, names: Iterable[str], *, kind: str = NAME) -> list[Span]:
-    """Every occurrence of each known name, longest first, replaced by its surname and 某."""
+def find_names(text: str, names: Iterable[str] | dict[str, str], *, kind: str = NAME) -> list[Span]:
+    """Every occurrence of each known name, longest first, replaced by its surname and 某. ``names`` may map
+    each name to where the case records it (the span's origin)."""
+    origins = names if isinstance(names, dict) else {}
     spans = []
     taken: list[tuple[int, int]] = []
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
@@ -349,8 +356,61 @@ def find_names(text: str, names: Iterable[str], *, kind: str = NAME) -> list[Spa
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))
-            spans.append(Span(start, end, kind, mask_name(name)))
+            spans.append(Span(start, end, kind, mask_name(name), origins.get(name, "")))
     return spans
+
+
+# Words that name a natural person's role right before the name ("证人王小明证实", "举报人：李四").
+ROLE_WORDS = (
+    "委托代理人", "听证参加人", "被询问人", "被检查人", "现场负责人", "法定代理人", "代理人", "举报人",
+    "投诉人", "证人", "见证人", "在场人", "签收人", "收件人", "代收人", "消费者", "顾客", "患者", "店员",
+    "员工", "职工", "雇员", "营业员", "收银员", "厨师", "监护人", "家属", "亲属", "父亲", "母亲", "丈夫",
+    "妻子", "儿子", "女儿", "翻译人员", "陪同人",
+)  # fmt: skip
+# The common single-character surnames (《百家姓》's most frequent): a guard against reading "证人证实" as a name.
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "普李者起鲁施杞自字罗"
+)
+# What follows a name in a sentence: a verb of saying, a preposition, punctuation.
+_AFTER_NAME = (
+    r"(?=证实|证明|称|说|表示|反映|陈述|介绍|确认|承认|供述|辩称|提供|签收|签字|拒绝|在|于|的|到|向|等|均|也|"
+    r"及|和|与|系|是|为|因|（|\(|，|,|。|、|；|;|：|:|\s|$)"
+)
+_ROLE_NAME = re.compile(
+    "(?:"
+    + "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+    + r")[:：\s]?"
+    + r"([\u4e00-\u9fa5]{2,3}?)"
+    + _AFTER_NAME
+)
+_COMPOUND_ROLE_NAME = re.compile(
+    "(?:"
+    + "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+    + r")[:：\s]?"
+    + "((?:"
+    + "|".join(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙"))
+    + r")"
+    + r"[\u4e00-\u9fa5]{1,2}?)"
+    + _AFTER_NAME
+)
+
+
+def names_by_role(text: str) -> dict[str, str]:
+    """Names found by pattern: a role word followed by a name ("证人王小明证实" → {"王小明": "证人"}). Masked
+    names (王某, 王某某) are already anonymous and are left alone."""
+    found: dict[str, str] = {}
+    for pattern in (_COMPOUND_ROLE_NAME, _ROLE_NAME):
+        for match in pattern.finditer(text or ""):
+            name = match.group(1)
+            role = match.group(0)[: match.start(1) - match.start(0)].rstrip(":： ")
+            if "某" in name[1:] or name in found:
+                continue
+            if pattern is _ROLE_NAME and name[0] not in SURNAMES:
+                continue
+            found[name] = role
+    return found
 
 
 # --- Putting it together -------------------------------------------------------------------------------------
@@ -366,7 +426,7 @@ def merge(spans: Iterable[Span]) -> list[Span]:
         if result and span.start < result[-1].end:
             last = result[-1]
             if span.end > last.end and last.kind == span.kind and last.kind not in (NAME, PARTY_NAME):
-                result[-1] = Span(last.start, span.end, last.kind, last.replacement)
+                result[-1] = Span(last.start, span.end, last.kind, last.replacement, last.origin)
             continue
         result.append(span)
     return result
@@ -375,7 +435,7 @@ def merge(spans: Iterable[Span]) -> list[Span]:
 def suggest(
     text: str,
     *,
-    person_names: Iterable[str] = (),
+    person_names: Iterable[str] | dict[str, str] = (),
     party_name: str = "",
     mask_party: bool = False,
     home_addresses: Iterable[str] = (),
@@ -388,16 +448,20 @@ def suggest(
     other parties and their people); ``party_name`` with ``mask_party``: the natural-person party's own name,
     masked when the setting says so; ``home_addresses``: addresses the case knows for natural persons;
     ``public_addresses``/``public_phones``: published contact data (the organisation's 住所, the bureau's
-    telephone) that must stay."""
+    telephone) that must stay. Names found by pattern in the text itself ("证人王小明") are added to the
+    case's own (names_by_role)."""
     spans: list[Span] = []
     flags: list[Flag] = []
     for found in (find_id_numbers(text), find_bank_accounts(text), find_addresses(text, home_addresses, public_addresses), find_health_data(text)):  # fmt: skip
         spans.extend(found[0])
         flags.extend(found[1])
     spans.extend(find_phone_numbers(text, public_phones))
-    names = [n for n in person_names if n and n != party_name]
+    origins = dict(person_names) if isinstance(person_names, dict) else dict.fromkeys(person_names, "")
+    for name, role in names_by_role(text).items():
+        origins.setdefault(name, f"决定书文字（“{role}”）")
+    names = {n: origin for n, origin in origins.items() if n and n != party_name}
     if mask_party and party_name:
-        spans.extend(find_names(text, [party_name], kind=PARTY_NAME))
+        spans.extend(find_names(text, {party_name: "当事人（按设置隐去姓名）"}, kind=PARTY_NAME))
     spans.extend(find_names(text, names))
     merged = merge(spans)
     covered = [(s.start, s.end) for s in merged]

@@ -1,31 +1,87 @@
-"""The search index of published decisions: tagged 2-character shingles ("grams") of the searchable summary
-fields, stored in Publication.search_grams and matched by PublicationQuerySet.search().
+"""The search of published decisions as people type it (a phone keyboard, half- or full-width, any brackets):
+the semantics live here, the query in PublicationQuerySet.search() — one query, answered by an index.
 
-PostgreSQL indexes string_to_array(search_grams) with GIN (migration 0002 of the publication models): pg_trgm
-indexes nothing under 3 characters, and Chinese searches are often 2 characters (docs/stack.md, trap 5).
+Two things are stored per publication when it is published:
+- ``search_grams``: tagged 2-character shingles of the normalised search keys (p=party, v=violation,
+  n=document number), indexed on PostgreSQL with GIN over string_to_array() (migration 0002): pg_trgm indexes
+  nothing under 3 characters, and Chinese searches are often 2 characters (docs/stack.md, trap 5);
+- ``number_key`` and ``party_key``: the normalised 文号 and party name, which the grams' hits are checked
+  against (order of characters, exact sequence numbers).
+
+A 文号 is normalised to ``<prefix>«<year>»<sequence>号``: 武市监处罚〔2026〕12号 → 武市监处罚«2026»12号. A typed
+number goes through the same steps — NFKC (full-width digits and brackets), any bracket style or none, with or
+without 第/号, with or without the prefix, a year alone, a sequence alone:
+
+    (2026)1号 · [2026]1号 · 2026 1号 · 武市监处罚(2026)1号 · 〔2026〕1号   → «2026»1号  (exactly 1号)
+    [2026]1 · 2026 1                                                    → «2026»1    (1号, 10号–19号, 100号…)
+    12号 · 第12号                                                        → »12号      (12号 of any year)
+    2026 · （2026）                                                      → «2026»
+    处罚 · 武市监                                                         → the prefix, anywhere
+
+A party name is matched in full or in part, whitespace and full/half width ignored.
 """
 
 import re
+import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 # Tag of each searchable field in the grams: p=party, v=violation, n=document number.
 FIELD_TAGS = (("p", "party_name"), ("v", "violation_type"), ("n", "document_number"))
+KEY_FIELDS = {"party_name": "party_key", "document_number": "number_key"}
+
+_BRACKETS = re.compile(r"[()\[\]{}〔〕【】〈〉《》「」『』«»<>（）［］｛｝〖〗\s·．.,，、/\\\-—_:：#]+")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SEQUENCE = re.compile(r"^年?第?(\d+)(号?)")
 
 
 def _norm(value: str) -> str:
-    return _WHITESPACE.sub("", value or "").lower()
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", value or "")).lower()
+
+
+def text_key(value: str) -> str:
+    """A name or a phrase for matching: NFKC (full-width letters, digits, brackets), no whitespace, lower case."""
+    return _norm(value)
+
+
+def number_key(value: str) -> str:
+    """A 文号, issued or typed, in the form ``<prefix>«<year>»<sequence>号`` (parts that are absent are left out;
+    a sequence typed without a year is anchored after a year: ``»12号``)."""
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    year_match = _YEAR.search(text)
+    if year_match is None:
+        bare = _BRACKETS.sub("", text)
+        digits = re.search(r"第?(\d+)(号?)", bare)
+        if digits is None:
+            return bare.lower()
+        prefix = bare[: digits.start()]
+        return f"{prefix}»{digits.group(1).lstrip('0') or '0'}{digits.group(2)}".lower()
+    prefix = _BRACKETS.sub("", text[: year_match.start()])
+    rest = _BRACKETS.sub("", text[year_match.end() :])
+    key = f"{prefix}«{year_match.group(1)}»"
+    sequence = _SEQUENCE.match(rest)
+    if sequence is not None:
+        key += (sequence.group(1).lstrip("0") or "0") + sequence.group(2)
+    return key.lower()
+
+
+def _grams(tag: str, norm: str) -> set[str]:
+    return {f"{tag}{norm[i : i + 2]}" for i in range(len(norm) - 1)}
+
+
+def field_key(field: str, value: str) -> str:
+    return number_key(value) if field == "document_number" else text_key(value)
 
 
 def search_grams(*, party_name: str, violation_type: str, document_number: str) -> str:
-    """Tagged 2-character shingles of the searchable fields, e.g. 'p某某 p商贸 v过期 …'."""
+    """Tagged 2-character shingles of the search keys, e.g. 'p某某 p商贸 v过期 n«2 …'."""
+    values = {"party_name": party_name, "violation_type": violation_type, "document_number": document_number}
     grams: set[str] = set()
-    for tag, value in (("p", party_name), ("v", violation_type), ("n", document_number)):
-        norm = _norm(value)
-        for i in range(len(norm) - 1):
-            grams.add(f"{tag}{norm[i : i + 2]}")
+    for tag, field in FIELD_TAGS:
+        grams |= _grams(tag, field_key(field, values[field]))
     return " ".join(sorted(grams))
 
 
 def term_grams(tag: str, term: str) -> list[str]:
-    norm = _norm(term)
-    return sorted({f"{tag}{norm[i : i + 2]}" for i in range(len(norm) - 1)})
+    """The grams a typed term must find (the term normalised like the field it searches)."""
+    field = dict(FIELD_TAGS)[tag]
+    return sorted(_grams(tag, field_key(field, term)))

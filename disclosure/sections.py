@@ -3,6 +3,8 @@ models whose save or delete renews its pages; PUBLICATIONS is renewed by the rev
 withdraw, end, expiry: a draft's saves change no public page). Imported by DisclosureConfig.ready(), so the
 sections watch saves from the start. (The 裁量基准 page's section is legal_review's: legal_review/public.py.)"""
 
+from django.db.models.signals import post_save
+
 from wuding_enforcement.shared.pagecache import Section
 
 RULES_DOCUMENTS = {"rulebook.rulesdocument", "rulebook.rulesversion"}
@@ -19,3 +21,20 @@ CHANNELS = Section("channels", watches={"disclosure.channel", "cases.rulesetting
 CERTIFICATE = Section("certificate", watches={"roster.certificate", "roster.staff", "roster.unit"})
 STATISTICS = Section("statistics", watches={"disclosure.annualreport"})
 PUBLICATIONS = Section("publications")
+
+
+def publication_key(pk) -> str:
+    """The page-cache object of one publication: its page and print view, renewed with it alone."""
+    return f"publication:{int(pk)}"
+
+
+def _publication_saved(sender, instance, **kwargs):
+    """A publication that is or was public changed: the open data files are built again (outbox, after
+    commit; builds still waiting coalesce, so a batch of changes costs one build)."""
+    if instance.status != "draft" and not kwargs.get("raw"):
+        from .open_data import request_build
+
+        request_build()
+
+
+post_save.connect(_publication_saved, sender="disclosure.Publication", dispatch_uid="disclosure.open_data")

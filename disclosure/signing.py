@@ -30,6 +30,12 @@ def certificate_path(number: str) -> str:
     return reverse("disclosure:verify_certificate", args=[number])
 
 
+def signed_certificate_path(number: str) -> str:
+    """The bureau's own link to a certificate (the 执法人员 list, cards): signed like the QR code, so the page it
+    opens does not warn that the link may not be the bureau's."""
+    return f"{certificate_path(number)}?{urlencode({SIGNATURE_PARAM: certificate_signature(number)})}"
+
+
 def signed_certificate_url(number: str) -> str:
     """The absolute link a QR code carries: PUBLIC_BASE_URL + /verify/certificate/<number>/?s=<signature>."""
     query = urlencode({SIGNATURE_PARAM: certificate_signature(number)})

@@ -71,7 +71,8 @@ class YearFigures:
     def from_json(cls, data: dict) -> "YearFigures":
         return cls(
             year=data["year"],
-            as_of=datetime.date.fromisoformat(data["as_of"]),
+            # Reports frozen before data_as_of carried their compile day: read them by the same rule.
+            as_of=data_as_of(data["year"], datetime.date.fromisoformat(data["as_of"])),
             figures=[Figure(**f) for f in data["figures"]],
         )
 
@@ -192,7 +193,13 @@ def compute_year(year: int, *, report=None, today: datetime.date | None = None) 
             "" if reviews is not None else "本系统尚未启用法制审核",
         ),
     ]
-    return YearFigures(year=year, as_of=today, figures=figures)
+    return YearFigures(year=year, as_of=data_as_of(year, today), figures=figures)
+
+
+def data_as_of(year: int, day: datetime.date) -> datetime.date:
+    """数据截至: a year's figures run to the end of that year at the latest (the 2025 report compiled on
+    2026-01-20 covers data to 2025-12-31, not to the day it was compiled)."""
+    return min(day, datetime.date(year, 12, 31))
 
 
 def report_figures(report) -> YearFigures:

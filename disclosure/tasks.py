@@ -14,3 +14,12 @@ def record_publication_expiries(today: str | None = None) -> dict:
 
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return {"date": day.isoformat(), "ended": Publication.objects.record_expiries(day)}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_open_data() -> dict:
+    """The open data files of today (disclosure/open_data.py). Idempotent: a second run writes the same files."""
+    from .open_data import build
+
+    meta = build()
+    return {"built_on": meta["built_on"], "csv": meta["csv"]["size"], "json": meta["json"]["size"]}

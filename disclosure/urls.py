@@ -4,7 +4,7 @@ statistics. (/benchmarks/, 裁量基准, is legal_review's page: routed from the
 
 from django.urls import path
 
-from .views import catalogue, credit, feeds, publications, staff, statistics, verify
+from .views import catalogue, credit, exemptions, feeds, publications, staff, statistics, verify
 
 app_name = "disclosure"
 
@@ -83,6 +83,15 @@ urlpatterns = [
         "staff/disclosure/publications/<int:pk>/withdraw/",
         staff.staff_publication_withdraw,
         name="staff_publication_withdraw",
+    ),
+    path("staff/disclosure/exemptions/", exemptions.exemption_list, name="exemption_list"),
+    path(
+        "staff/disclosure/exemptions/<int:pk>/decide/", exemptions.exemption_decide, name="exemption_decide"
+    ),
+    path(
+        "staff/disclosure/publications/<int:pk>/change/",
+        staff.staff_publication_change,
+        name="staff_publication_change",
     ),
     path(
         "staff/disclosure/publications/<int:pk>/end-early/",

@@ -10,6 +10,9 @@ rules of each step, so the case workspace's own buttons get the same refusals.
 Caps (国办发〔2024〕54号 四): a 双随机/重点/专项 inspection counts against the item's yearly cap for the entity's
 risk class; over the cap it needs a recorded reason and is flagged. 个案检查, licence site checks and 整改复查
 are outside the cap but counted (InspectionQuerySet.cap_counts).
+
+Over 500 lines because the inspection's whole procedure (register to close) is one state machine whose
+steps share their locks, checks and audit verbs.
 """
 
 import datetime

@@ -18,8 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wuding_enforcement.audit.api import client_ip
 from wuding_enforcement.roster.models import Certificate
 from wuding_enforcement.shared import draws
+from wuding_enforcement.shared.ratelimit import RateLimit
 from wuding_enforcement.shared.refusals import show_refusal
 
 from . import codes, feedback
@@ -40,6 +42,9 @@ from .officers import inspector_on
 from .refusing import InspectionRefused
 
 RESULTS_PER_PAGE = 30
+# Short codes typed by hand: a person mistypes a few times; a script guessing codes is slowed to a crawl.
+CODE_LOOKUP_LIMIT, CODE_LOOKUP_WINDOW = 20, 600
+CODE_LOOKUP = RateLimit("inspection.code_lookup", limit=CODE_LOOKUP_LIMIT, window=CODE_LOOKUP_WINDOW)
 
 
 @require_GET
@@ -189,7 +194,13 @@ def result_detail(request, pk):
 def code_lookup(request):
     """The enterprise types the short code printed under the QR code."""
     code = codes.normalise(request.POST.get("code") or request.GET.get("code") or "")
-    if code:
+    if code and CODE_LOOKUP.exceeded(client_ip(request)):
+        messages.error(
+            request,
+            f"查询过于频繁：同一网络每{CODE_LOOKUP_WINDOW // 60}分钟最多查询{CODE_LOOKUP_LIMIT}次，"
+            "请稍后再试，或直接扫描检查人员出示的二维码。",
+        )
+    elif code:
         if Inspection.objects.filter(code=code).exists():
             return redirect(codes.path_for(code))
         messages.error(request, "没有找到该检查码，请核对后重新输入；如有疑问请拨打12345。")

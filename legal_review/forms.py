@@ -66,6 +66,10 @@ class DecideForm(forms.Form):
     )
     opinion = _text("审核意见", rows=5, max_length=20000)
     crime_suspected = forms.BooleanField(label="涉嫌犯罪，建议移送司法机关", required=False)
+    confirm_overrides = forms.BooleanField(
+        label="系统预审发现问题的要点，我已逐项审查并写明认定通过的理由，确认仍作出同意的结论",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,9 +78,28 @@ class DecideForm(forms.Form):
                 label=f"{point.value}. {point.label}", choices=CheckResult.choices, widget=forms.RadioSelect
             )
             self.fields[f"comment_{point.value}"] = _text(f"第{point.value}项意见", rows=2, required=False)
+            self.fields[f"override_{point.value}"] = _text(
+                f"第{point.value}项：系统预审发现问题，审核人员仍予认可的理由", rows=2, required=False
+            )
 
     def point_fields(self):
         return [(self[f"point_{p.value}"], self[f"comment_{p.value}"]) for p in CheckPoint]
+
+    def point_rows(self, flagged: dict) -> list:
+        """(result, comment, override reason, the pre-check's problems) per point, for the page: the reason
+        field is shown only where the pre-check found a problem."""
+        return [
+            (
+                self[f"point_{p.value}"],
+                self[f"comment_{p.value}"],
+                self[f"override_{p.value}"],
+                flagged.get(p.value, []),
+            )
+            for p in CheckPoint
+        ]
+
+    def override_reasons(self) -> dict:
+        return {p.value: self.cleaned_data.get(f"override_{p.value}", "") for p in CheckPoint}
 
     def points(self) -> dict:
         return {

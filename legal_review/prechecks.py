@@ -26,6 +26,7 @@ class PreCheck:
     title: str
     status: str = PASS
     lines: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # the problem lines only
 
     @property
     def status_label(self) -> str:
@@ -34,6 +35,7 @@ class PreCheck:
     def problem(self, line: str):
         self.status = PROBLEM
         self.lines.append(line)
+        self.found.append(line)
 
     def as_json(self) -> dict:
         return {
@@ -51,19 +53,46 @@ def run(case, pkg: Package, *, base_amount=None, today: datetime.date | None = N
     today = today or timezone.localdate()
     rules = RuleSettings.current()
     acts = pkg.evidence_documents
+    before = before_notice(case, pkg)
     return [
         certificates(acts),
         two_officers(acts),
         deadlines(case, today),
-        hearing_notified(case, pkg, rules),
-        statements_answered(pkg),
+        hearing_notified(case, pkg, rules, before_notice=before),
+        statements_answered(pkg, before_notice=before),
         not_heavier(pkg),
         audio_video(acts),
         benchmark(case, pkg, base_amount),
         authority(case),
-        documents(pkg),
+        documents(pkg, before_notice=before),
         crime(case),
     ]
+
+
+BEFORE_NOTICE = (
+    "本轮审核在告知之前（调查终结后审核，再告知，为法定的通常顺序）：作出决定前须依法制作、送达行政处罚告知书"
+    "（行政处罚法 第四十四条）。"
+)
+
+
+def before_notice(case, pkg: Package) -> bool:
+    """The review precedes 告知 (SAMR's usual order: 调查终结 → 审核 → 告知): the case never entered 告知 and
+    has no 告知书 yet, so what the 告知书 must show cannot be checked yet — a case that went through 告知
+    without one is a problem, not this."""
+    from wuding_enforcement.cases.workflow import Stage
+
+    return pkg.notice is None and not case.transitions.filter(to_stage=Stage.NOTIFIED).exists()
+
+
+def problems_by_point(checks) -> dict[int, list[str]]:
+    """The problems the pre-checks found, by review point: {point: [lines of the checks that failed]}."""
+    found: dict[int, list[str]] = {}
+    for check in checks:
+        if check.status == PROBLEM:
+            found.setdefault(check.point, []).extend(
+                f"{check.title}：{line}" for line in (check.found or [check.status_label])
+            )
+    return found
 
 
 def _act(doc) -> str:
@@ -129,7 +158,7 @@ def deadlines(case, today) -> PreCheck:
     return check
 
 
-def hearing_notified(case, pkg: Package, rules) -> PreCheck:
+def hearing_notified(case, pkg: Package, rules, *, before_notice: bool = False) -> PreCheck:
     """行政处罚法 第六十三条、第六十四条: where the proposed penalty entitles the party to a hearing, the
     行政处罚告知书 told the party so."""
     check = PreCheck(2, "hearing", "依法告知听证权利")
@@ -141,7 +170,10 @@ def hearing_notified(case, pkg: Package, rules) -> PreCheck:
         return check
     check.lines.append("当事人有权要求听证：" + "；".join(reasons))
     notice = pkg.notice
-    if notice is None:
+    if before_notice:
+        check.status = MANUAL
+        check.lines.append(BEFORE_NOTICE)
+    elif notice is None:
         check.problem("未制作行政处罚告知书。")
     elif not notice.is_issued:
         check.problem("行政处罚告知书尚未签发。")
@@ -152,11 +184,15 @@ def hearing_notified(case, pkg: Package, rules) -> PreCheck:
     return check
 
 
-def statements_answered(pkg: Package) -> PreCheck:
+def statements_answered(pkg: Package, *, before_notice: bool = False) -> PreCheck:
     """行政处罚法 第四十四条、第四十五条: the party was told of the right to state and defend, and the
     decision answers what it said (采纳情况)."""
     check = PreCheck(2, "statements", "已告知陈述申辩权利，当事人意见已听取并答复")
     notice = pkg.notice
+    if before_notice:
+        check.status = MANUAL
+        check.lines.append(BEFORE_NOTICE)
+        return check
     if notice is None or not notice.is_issued:
         check.problem("行政处罚告知书未签发，无法证明已告知陈述、申辩权利。")
     else:
@@ -266,10 +302,15 @@ def authority(case) -> PreCheck:
     return check
 
 
-def documents(pkg: Package) -> PreCheck:
-    """Documents present and issued: the report, the 告知书, the hearing record, every act record."""
+def documents(pkg: Package, *, before_notice: bool = False) -> PreCheck:
+    """Documents present and issued: the report, the 告知书 (unless the review precedes 告知), the hearing
+    record, every act record."""
     check = PreCheck(6, "documents", "文书齐全并已签发")
-    required = [("案件调查终结报告", pkg.report), ("行政处罚告知书", pkg.notice)]
+    required = [("案件调查终结报告", pkg.report)]
+    if before_notice:
+        check.lines.append(BEFORE_NOTICE)
+    else:
+        required.append(("行政处罚告知书", pkg.notice))
     if pkg.had_hearing:
         required.append(("听证笔录", pkg.hearing_record))
     for title, doc in required:

@@ -1,5 +1,6 @@
-"""Background work of legal review: issuing a decision document (rendering a PDF is heavy, docs/stack.md trap 4)
-and the daily count of review rounds due soon or overdue for the reviewers' reminders."""
+"""Background work of legal review: issuing a decision document outside a request (a script or a batch; the
+pages issue in the request — rendering takes about 0.3 s — and never wait on a task, docs/architecture.md
+"Tasks") and the daily count of review rounds due soon or overdue for the reviewers' reminders."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils import timezone
 from wuding_enforcement.cases.workflow import TransitionRefused
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def issue_decision(document_id: int, user_id: int) -> dict:
     """Issue a decision document through Document.issue, so the review gate applies here as on every path.
     Returns {"ok": bool, "number" | "problems"}."""

@@ -111,10 +111,15 @@ def _round_for_reviewer(request, round_pk):
 @require_GET
 @login_required
 def round_review(request, round_pk):
-    review_round = _round_for_reviewer(request, round_pk)
+    return _render_round(request, _round_for_reviewer(request, round_pk))
+
+
+def _render_round(request, review_round, decide_form=None):
+    """The review page; after a refused outcome it shows the reviewer's own input again (decide_form)."""
     case = review_round.case
     pkg = packaging.build(case)
     checks = precheck_module.run(case, pkg, base_amount=review_round.base_amount)
+    flagged = precheck_module.problems_by_point(checks)
     rounds = list(
         case.review_rounds.select_related("reviewer", "opinion_document").prefetch_related(
             "checklist", "adviser_opinions"
@@ -126,7 +131,8 @@ def round_review(request, round_pk):
         for item in previous[-1].checklist.all():
             initial[f"point_{item.point}"] = item.result
             initial[f"comment_{item.point}"] = item.comment
-    decide_form = forms.DecideForm(prefix="decide", initial=initial) if review_round.is_open else None
+    if decide_form is None and review_round.is_open:
+        decide_form = forms.DecideForm(prefix="decide", initial=initial)
     return render(
         request,
         "legal_review/round.html",
@@ -135,11 +141,13 @@ def round_review(request, round_pk):
             "case": case,
             "pkg": pkg,
             "prechecks": checks,
+            "flagged": flagged,
             "status": major_status(case, pkg.proposals),
             "comparisons": compare_case(case, pkg.proposals, review_round.base_amount),
             "rounds": [(r, checklist_rows(r)) for r in rounds],
             "advisers": list(review_round.adviser_opinions.all()),
             "decide_form": decide_form,
+            "point_rows": decide_form.point_rows(flagged) if decide_form else [],
             "ask_form": forms.AdviserAskForm(prefix="ask") if review_round.is_open else None,
             "answer_form": forms.AdviserOpinionForm(prefix="answer") if review_round.is_open else None,
             "due": review_round.due_label(timezone.localdate()) if review_round.is_open else None,
@@ -151,11 +159,14 @@ def round_review(request, round_pk):
 @login_required
 @role_required(Role.LEGAL_REVIEWER)
 def decide(request, round_pk):
+    """A refused outcome shows the page again with what the reviewer entered (nothing typed is lost) and
+    the domain's reasons — among them, where a pre-check found a problem, the reason or the confirmation
+    it still needs."""
     review_round = _round_for_reviewer(request, round_pk)
     form = forms.DecideForm(request.POST, prefix="decide")
     if not form.is_valid():
         show_form_problems(request, form)
-        return redirect("legal_review:round", round_pk=review_round.pk)
+        return _render_round(request, review_round, form)
     try:
         review_round.decide(
             by=request.user,
@@ -163,14 +174,16 @@ def decide(request, round_pk):
             opinion=form.cleaned_data["opinion"],
             points=form.points(),
             crime_suspected=form.cleaned_data["crime_suspected"],
+            override_reasons=form.override_reasons(),
+            confirm_overrides=form.cleaned_data["confirm_overrides"],
         )
     except TransitionRefused as refused:
         show_refusal(request, refused)
-    else:
-        messages.success(
-            request,
-            f"已作出审核结论“{review_round.get_status_display()}”，法制审核意见书{review_round.opinion_document.number}已签发。",
-        )
+        return _render_round(request, review_round, form)
+    messages.success(
+        request,
+        f"已作出审核结论“{review_round.get_status_display()}”，法制审核意见书{review_round.opinion_document.number}已签发。",
+    )
     return redirect("legal_review:round", round_pk=review_round.pk)
 
 

@@ -8,8 +8,9 @@ it needs no second approval.
 """
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.cases.lifecycle import register_approval_effect
+from wuding_enforcement.cases.lifecycle import register_approval_effect, register_approval_rule
 from wuding_enforcement.cases.models import Approval, ApprovalKind, ApprovalStatus
+from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure, Stage
 
 from .gates import register_document_gate
 
@@ -55,6 +56,51 @@ def extension_needs_approval(document, user):
     )
 
 
+# --- When a case may ask for them (Case.request_approval reads these rules) ------------------------------
+
+# Evidence is preserved and property seized while the facts are being established: from the 核查 of a lead
+# (a seizure in the course of 监督检查) until the decision; never on a finished case.
+COERCION_STAGES = frozenset(
+    {
+        Stage.LEAD,
+        Stage.VERIFYING,
+        Stage.FILED,
+        Stage.INVESTIGATING,
+        Stage.INVESTIGATION_CONCLUDED,
+        Stage.NOTIFIED,
+        Stage.STATEMENT,
+        Stage.LEGAL_REVIEW,
+        Stage.COLLECTIVE,
+        Stage.SUSPENDED,
+    }
+)
+
+
+def coercion_stage(kind):
+    """先行登记保存 (行政处罚法 第五十六条) and 查封扣押 (行政强制法 第十八条) are taken to secure evidence
+    or property before the decision, in a 普通程序 case."""
+
+    def rule(case):
+        label = ApprovalKind(kind).label
+        if case.procedure != Procedure.ORDINARY:
+            yield f"本案为{case.get_procedure_display()}案件，不能申请“{label}”。"
+        elif case.stage not in COERCION_STAGES:
+            state = "已办结" if case.stage in FINISHED_STAGES else f"处于“{case.get_stage_display()}”阶段"
+            yield f"案件{state}，不能再申请“{label}”：该措施只能在作出处罚决定前采取。"
+
+    return rule
+
+
+def seizure_to_extend(case):
+    """行政强制法 第二十五条: only a seizure that was taken can be extended."""
+    from .models import Document, DocumentStatus
+
+    if not Document.objects.filter(
+        case=case, doc_type="coercion_decision", status=DocumentStatus.ISSUED
+    ).exists():
+        yield "本案尚未签发实施查封、扣押决定书，没有可以延长期限的查封、扣押（行政强制法 第二十五条）。"
+
+
 # --- What an approval does once the bureau head gives it -------------------------------------------------
 
 
@@ -83,6 +129,9 @@ def _log_approval(action):
     return effect
 
 
+KINDS = (ApprovalKind.PRESERVATION, ApprovalKind.SEIZURE, ApprovalKind.SEIZURE_EXTENSION)
+
+
 def register():
     register_document_gate(
         preservation_needs_approval, doc_types=["preservation_notice"], name="recording.preservation_approval"
@@ -94,6 +143,11 @@ def register():
         extension_needs_approval,
         doc_types=["coercion_extension"],
         name="recording.seizure_extension_approval",
+    )
+    for kind in KINDS:
+        register_approval_rule(kind, coercion_stage(kind), name=f"recording.coercion_stage:{kind}")
+    register_approval_rule(
+        ApprovalKind.SEIZURE_EXTENSION, seizure_to_extend, name="recording.seizure_to_extend"
     )
     register_approval_effect(ApprovalKind.PRESERVATION, _log_approval("recording.preservation.approved"))
     register_approval_effect(ApprovalKind.SEIZURE, _log_approval("recording.seizure.approved"))

@@ -117,7 +117,7 @@ def start_archiving(case, *, by, retention: str = Retention.LONG) -> CaseFile:
     """Ask for the case file: checks who and when, records the request, and hands the assembly to the
     background task once the request is committed. A second request while one is building (a double
     click) changes nothing; a failed build may be started again."""
-    from .tasks_archive import build_case_file
+    from .tasks_archive import queue_build
 
     if retention not in Retention.values:
         raise TransitionRefused("请选择有效的保管期限。")
@@ -139,13 +139,20 @@ def start_archiving(case, *, by, retention: str = Retention.LONG) -> CaseFile:
             case=locked, defaults={"requested_by": by, "retention": retention}
         )
         if not created:
-            if case_file.status in (CaseFileStatus.BUILDING, CaseFileStatus.DONE):
+            # A build past its lease is lost (its worker died, or its task never reached one): it may be
+            # started again at once, without waiting for the sweeper (outbox.leases).
+            if case_file.status == CaseFileStatus.DONE or (
+                case_file.status == CaseFileStatus.BUILDING and not case_file.lease_expired
+            ):
                 raise TransitionRefused("案卷正在组卷，请稍候查看进度。")
             case_file.requested_by = by
             case_file.retention = retention
         case_file.status = CaseFileStatus.BUILDING
         case_file.progress = 0
         case_file.error = ""
+        # The build's task goes into the outbox in this transaction (it runs once this commits, or waits for
+        # the broker), and the case file becomes a queued job under a lease.
+        queue_build(case_file)
         case_file._change_reason = "recording.casefile.requested"
         case_file._history_user = by
         case_file.save()
@@ -155,8 +162,6 @@ def start_archiving(case, *, by, retention: str = Retention.LONG) -> CaseFile:
             actor=by,
             detail={"case_file": case_file.pk, "retention": retention},
         )
-        pk = case_file.pk
-        transaction.on_commit(lambda: build_case_file.delay(pk))
     return case_file
 
 

@@ -1,13 +1,15 @@
 """Building the case file's volumes (正卷, 副卷) for recording.archive: cover, catalogue, the issued PDFs merged
 and page-numbered, the evidence list, the approvals record (副卷), then the bureau's seal (wuding_enforcement.shared.signing).
-See recording/archive.py for the rules of archiving; this module only assembles and seals the files."""
+See recording/archive.py for the rules of archiving; this module only assembles and seals the files. Over 500 lines
+because the two volumes share one assembly pipeline (cover, catalogue, merge, page stamps, PDF/A metadata,
+seal) whose steps only make sense together."""
 
 import datetime
 import hashlib
 import io
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -79,16 +81,18 @@ class Volume:
         return VOLUMES[self.key]
 
 
-def sign_volume(case, volume: Volume, unsigned: bytes) -> None:
+def sign_volume(case, volume: Volume, unsigned: bytes, *, seal_at=None) -> None:
     """Seal the merged, page-numbered volume with the bureau's signer (the pluggable backend of
     settings.DOCUMENT_SIGNER); the stored hash will be that of the signed file. Any failure of the signer,
     whatever the backend raises, is an ArchiveError the records keeper reads."""
-    from wuding_enforcement.shared.signing import SigningError, get_signer
+    from wuding_enforcement.shared.signing import SigningError, get_signer, sign_with
 
     refused = f"{volume.label}未能加盖电子签章，已停止组卷，案件未归档"
     try:
         signer = get_signer()
-        volume.pdf = signer.sign(unsigned, reason=f"归档{volume.label}（{case.number}）")
+        volume.pdf = sign_with(
+            signer, unsigned, reason=f"归档{volume.label}（{case.number}）", seal_at=seal_at
+        )
     except SigningError as exc:
         raise ArchiveError(f"{refused}：{exc}") from exc
     except Exception as exc:  # noqa: BLE001 — another backend (an e-seal platform) may raise anything
@@ -117,11 +121,94 @@ def _page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def _render(template: str, context: dict) -> bytes:
+def _render(template: str, context: dict, *, pdf_variant: str | None = None) -> bytes:
     from wuding_enforcement.shared.pdf import render_html_to_pdf
 
-    # Parts are merged into the volume, which is not itself PDF/A: rendering them as plain PDF is faster.
-    return render_html_to_pdf(render_to_string(template, context), pdf_variant=None)
+    # Parts are merged into the volume, which make_pdfa then declares PDF/A-3b as a whole: the fonts they
+    # embed and their sRGB colours are what PDF/A asks; rendering them as plain PDF is faster.
+    return render_html_to_pdf(render_to_string(template, context), pdf_variant=pdf_variant)
+
+
+# --- PDF/A-3b: the volume like the documents inside it ---------------------------------------------------
+
+PRODUCER = "pypdf"  # the signer then names itself as the last producer (shared/signing.py)
+CREATOR = "武定县市场监督管理局 执法全过程记录"
+
+
+def _pdf_date(moment: datetime.datetime) -> str:
+    """D:YYYYMMDDHHmmSS+08'00' (PDF 32000 §7.9.4)."""
+    offset = moment.strftime("%z") or "+0000"
+    return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
+
+
+def _xmp(*, title: str, author: str, subject: str, when: datetime.datetime) -> bytes:
+    from xml.sax.saxutils import escape
+
+    stamp = when.isoformat(timespec="seconds")
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>
+   <pdf:Producer>{escape(PRODUCER)}</pdf:Producer>
+   <xmp:CreatorTool>{escape(CREATOR)}</xmp:CreatorTool>
+   <xmp:CreateDate>{stamp}</xmp:CreateDate>
+   <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
+   <xmp:MetadataDate>{stamp}</xmp:MetadataDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()
+
+
+def make_pdfa(writer, *, attachments, output_intents_from: bytes, title: str, subject: str) -> None:
+    """Declare the merged volume PDF/A-3b, like the issued documents inside it (ISO 19005-3): an XMP packet
+    with pdfaid part 3 / conformance B whose title, author, subject, producer, creator tool and dates are
+    those of the document information dictionary; the sRGB output intent (taken from a page rendered as
+    PDF/A); each attached original PDF as an associated file (AFRelationship Source, its MIME type). The
+    fonts are those the parts embed. The bureau's signature, added after, updates both dates alike."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, NameObject, create_string_object
+
+    when = timezone.localtime().replace(microsecond=0)
+    author = settings.BUREAU_NAME
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Author": author,
+            "/Subject": subject,
+            "/Creator": CREATOR,
+            "/Producer": PRODUCER,
+            "/CreationDate": _pdf_date(when),
+            "/ModDate": _pdf_date(when),
+        }
+    )
+    writer.xmp_metadata = _xmp(title=title, author=author, subject=subject, when=when)
+    metadata = writer.root_object["/Metadata"].get_object()
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    intents = PdfReader(io.BytesIO(output_intents_from)).trailer["/Root"].get("/OutputIntents")
+    if intents is None:
+        raise ArchiveError("组卷失败：封面缺少 PDF/A 输出意图（OutputIntent），请联系管理员核查。")
+    writer.root_object[NameObject("/OutputIntents")] = intents.get_object().clone(writer)
+    associated = ArrayObject()
+    for embedded, document in attachments:
+        embedded.subtype = NameObject("/application/pdf")  # written as /application#2Fpdf
+        embedded.associated_file_relationship = NameObject("/Source")
+        embedded.alternative_name = create_string_object(embedded.name)
+        embedded.description = create_string_object(f"{document.type_title}（签发原件）")
+        associated.append(embedded.pdf_object.indirect_reference)
+    if associated:
+        writer.root_object[NameObject("/AF")] = associated
 
 
 def volume_of(document) -> str:
@@ -315,18 +402,22 @@ def build_volume(
         progress(0.6 * (i + 1) / max(1, len(documents)))
     volume.document_pages = next_page - 1
 
+    from wuding_enforcement.shared.pdf import render_html_to_pdf_and_seal_spot
+
     if key == "main":
         list_title = "音像证据清单"
-        list_pdf = _render(
+        list_html = render_to_string(
             "documents/casefile_evidence.html",
             _context(case, case_file, volume, rows=_evidence_rows(case), title=list_title),
         )
     else:
         list_title = "审批记录"
-        list_pdf = _render(
+        list_html = render_to_string(
             "documents/casefile_approvals.html",
             _context(case, case_file, volume, approvals=_approval_rows(case), title=list_title),
         )
+    # The list closes the volume: the seal goes over its 组卷 block (the keeper, the bureau, the date).
+    list_pdf, list_seal = render_html_to_pdf_and_seal_spot(list_html, pdf_variant=None)
     volume.list_pages = _page_count(list_pdf)
     progress(0.7)
 
@@ -361,6 +452,8 @@ def build_volume(
     cover_pdf = _render(
         "documents/casefile_cover.html",
         _context(case, case_file, volume, items=len(volume.entries), body_pages=body_pages),
+        # PDF/A: the cover brings the sRGB output intent the volume declares (make_pdfa).
+        pdf_variant="pdf/a-3b",
     )
     volume.cover_pages = _page_count(cover_pdf)
     progress(0.8)
@@ -384,23 +477,28 @@ def build_volume(
                 added.merge_page(seals)
             added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
             number += 1
+    attachments = []
     for part in parts:
         doc = part.document
         name = f"{part.first:04d}-{doc.doc_type}-{doc.pk}.pdf"
-        writer.add_attachment(name, part.data)
-    writer.add_metadata(
-        {
-            "/Title": f"{case.number} {case.title}（{volume.label}）",
-            "/Author": settings.BUREAU_NAME,
-            "/Subject": f"行政处罚案卷{volume.label}",
-            "/Creator": "武定县市场监督管理局 执法全过程记录",
-        }
+        attachments.append((writer.add_attachment(name, part.data), doc))
+    make_pdfa(
+        writer,
+        attachments=attachments,
+        output_intents_from=cover_pdf,
+        title=f"{case.number} {case.title}（{volume.label}）",
+        subject=f"行政处罚案卷{volume.label}",
     )
     out = io.BytesIO()
     writer.write(out)
     volume.pages = len(writer.pages)
     progress(0.9)
-    sign_volume(case, volume, out.getvalue())
+    seal_at = None
+    if list_seal is not None:
+        # The list's pages follow the cover, the catalogue and the documents in the merged volume.
+        offset = volume.cover_pages + volume.catalogue_pages + volume.document_pages
+        seal_at = replace(list_seal, page=offset + list_seal.page)
+    sign_volume(case, volume, out.getvalue(), seal_at=seal_at)
     volume.sha256 = hashlib.sha256(volume.pdf).hexdigest()
     progress(1.0)
     return volume

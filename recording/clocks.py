@@ -247,6 +247,7 @@ def urgent_report_clocks(docs, approvals, today, now):
             today=today,
             met_on=met_on,
         )
+        deadline.due_at = due_at
         if met_on is None:
             if now > due_at:
                 deadline.status = Status.RED
@@ -266,7 +267,7 @@ def statement_clocks(docs, receipts, today):
             continue
         due = calendar.add_working_days(served, STATEMENT_DAYS)
         hearing = bool(notice.data.get("hearing_right"))
-        yield make_deadline(
+        deadline = make_deadline(
             key=f"statement:{notice.pk}",
             name=f"{'陈述申辩、听证申请期限' if hearing else '陈述申辩期限'}{_label(notice)}",
             basis=STATEMENT_BASIS,
@@ -277,6 +278,8 @@ def statement_clocks(docs, receipts, today):
             today=today,
             met_on=due if today > due else None,
         )
+        deadline.lapses = True  # the party's time: met once it has run out (deadline table, cases)
+        yield deadline
 
 
 def hearing_date(notice) -> datetime.date | None:

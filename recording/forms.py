@@ -11,8 +11,10 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from wuding_enforcement.cases.models import LeadSource, Party, PartyKind, PowerItem
+from wuding_enforcement.roster.certification import choice_label
 from wuding_enforcement.roster.models import Role, Staff, Unit
 from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.forms import date_field, datetime_field, line_field, text_field
@@ -61,14 +63,16 @@ class LeadForm(forms.Form):
             Staff.objects.with_role(Role.OFFICER)
             .filter(unit__in=units)
             .select_related("unit")
+            .prefetch_related("certificates")
             .order_by("unit__order", "unit__name", "real_name")
             .distinct()
         )
         self._officers = {str(o.pk): o for o in officers}
+        today = timezone.localdate()
         # The user's own unit first, so the common case needs no scrolling.
         officers.sort(key=lambda o: o.unit_id != user.unit_id)
         self.fields["officers"].choices = [
-            (unit.name, [(str(o.pk), o.display_name) for o in group])
+            (unit.name, [(str(o.pk), choice_label(o, today)) for o in group])
             for unit, group in groupby(officers, key=lambda o: o.unit)
         ]
         if user.has_role(Role.OFFICER) and str(user.pk) in self._officers and not self.is_bound:
@@ -181,7 +185,8 @@ class DocumentMetaForm(forms.ModelForm):
         self.fields["classification"].choices = list(Classification.choices)
         if not doctype.av:
             del self.fields["av_exemption"]
-        if not doctype.act:
+        # One place field: a type whose own form asks for the place (检查地点, 询问地点 ...) does not ask twice.
+        if not doctype.act or doctype.place_field:
             del self.fields["act_place"]
 
 
@@ -284,6 +289,28 @@ class UploadForm(forms.Form):
 def _document_label(document) -> str:
     when = f"（{cn_date(document.act_date)}）" if document.act_date else ""
     return f"{document}{when}"
+
+
+class LinkForm(forms.Form):
+    """Link an uploaded item to the act it records (recording/evidence/linking.py)."""
+
+    document = forms.ModelChoiceField(
+        label="所记录的执法活动", queryset=Document.objects.none(), empty_label="（请选择）"
+    )
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.visible_to(user, case).current()
+        self.fields["document"].label_from_instance = _document_label
+
+
+class UnlinkForm(forms.Form):
+    reason = forms.CharField(
+        label="取消关联的理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：误关联到其他执法活动。",
+    )
 
 
 class VoidForm(forms.Form):

@@ -11,6 +11,7 @@ cannot be sent is logged and audited (recording.integrity.alert_failed), never s
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,6 +27,12 @@ from .models import CaseFile, Document, DocumentStatus, Evidence
 logger = logging.getLogger("wuding.recording")
 MISSING = "missing"
 MISMATCH = "mismatch"
+ORPHAN = "orphan"
+# The folders of MEDIA_ROOT whose every file must belong to a row (evidence and its poster frames, documents
+# and the photos of their signed paper, case files). Partial uploads (uploads/) are the stale clean-up's.
+RECORD_FOLDERS = ("evidence", "documents", "casefiles")
+# A file younger than this may belong to a row whose transaction has not committed yet.
+ORPHAN_GRACE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,11 @@ class Problem:
     actual: str = ""
 
     def describe(self) -> str:
-        what = "文件缺失" if self.problem == MISSING else "SHA-256 不一致（文件已被改动或损坏）"
+        what = {
+            MISSING: "文件缺失",
+            MISMATCH: "SHA-256 不一致（文件已被改动或损坏）",
+            ORPHAN: "没有任何记录指向该文件（未完成的写入留下的文件，或其记录已被删除）",
+        }[self.problem]
         return f"{self.file.label}：{what}，文件 {self.file.name}"
 
     def as_detail(self) -> dict:
@@ -118,6 +129,40 @@ def stored_files():
                 )
 
 
+def referenced_names() -> set[str]:
+    """Every storage name a row of the recording system points to (hashed or not: drafts, thumbnails)."""
+    names: set[str] = set()
+    for file, thumb in Evidence.objects.values_list("file", "thumbnail").iterator(chunk_size=2000):
+        names.update((file, thumb))
+    for pdf, scan in Document.objects.values_list("pdf", "signed_scan").iterator(chunk_size=2000):
+        names.update((pdf, scan))
+    for main, sub in CaseFile.objects.values_list("main_pdf", "sub_pdf").iterator(chunk_size=2000):
+        names.update((main, sub))
+    names.discard("")
+    return names
+
+
+def orphan_files(now: float | None = None) -> list[Problem]:
+    """Files in the record folders that no row points to: a write whose row never committed, or a row that
+    was removed (nothing is ever deleted here, so either needs a person to look)."""
+    root = settings.MEDIA_ROOT
+    cutoff = (now or time.time()) - ORPHAN_GRACE_SECONDS
+    known = referenced_names()
+    problems = []
+    for folder in RECORD_FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if not path.is_file() or path.stat().st_mtime > cutoff:
+                continue
+            name = path.relative_to(root).as_posix()
+            if name not in known:
+                label = f"存储目录 {folder}/ 中的文件"
+                problems.append(Problem(StoredFile(ORPHAN, label, name, "", 0, None, 0), ORPHAN))
+    return problems
+
+
 def check(stored: StoredFile) -> Problem | None:
     path = settings.MEDIA_ROOT / stored.name
     if not stored.name or not path.is_file():
@@ -135,6 +180,7 @@ def verify_all() -> Report:
         problem = check(stored)
         if problem is not None:
             report.problems.append(problem)
+    report.problems.extend(orphan_files())
     return report
 
 
@@ -192,7 +238,7 @@ def _alert(unit_id, problems: list[Problem], recipients: list[str], source: str)
                 + {"command": "人工运行校验命令", "task": "定期校验", "download": "下载时校验"}.get(
                     source, source
                 )
-                + "）发现以下文件缺失或与存储时记录的 SHA-256 不一致，请立即核查并从备份恢复：\n\n"
+                + "）发现以下文件缺失、与存储时记录的 SHA-256 不一致或没有记录指向，请立即核查（缺失或不一致的从备份恢复）：\n\n"
                 + lines
                 + "\n\n本邮件由系统自动发送，事件已记入审计日志（recording.integrity.failed）。"
             ),

@@ -5,13 +5,13 @@ import hashlib
 import logging
 import secrets
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
+from wuding_enforcement.shared import storedfiles
 
 from . import gates
 
@@ -95,13 +95,15 @@ class DocumentLifecycle:
         sequence per type per year) or its number in the case file, render its PDF once, store the PDF's
         SHA-256, and freeze it. All in one transaction: a failure leaves the draft as it was."""
         from wuding_enforcement.cases.models import Case, NumberSequence, format_number
-        from wuding_enforcement.shared.signing import SigningError, get_signer
+        from wuding_enforcement.shared.signing import SigningError, get_signer, sign_with
 
         from .models import Document, DocumentStatus
         from .rendering import render_document
 
         try:
-            with transaction.atomic():
+            # The signed PDF is written inside the transaction and removed if it rolls back (storedfiles):
+            # a refused or failed issue leaves no file carrying a number the next document will take.
+            with storedfiles.removing(), transaction.atomic():
                 Case.objects.select_for_update().get(pk=self.case_id)
                 doc = (
                     Document.objects.select_for_update(of=("self",))
@@ -129,15 +131,16 @@ class DocumentLifecycle:
                 doc.issued_at = now
                 doc.issued_by = by
                 pdf_bytes = render_document(doc)
+                seal_at = getattr(doc, "seal_spot", None)
                 signer = get_signer()
                 try:
-                    pdf_bytes = signer.sign(pdf_bytes, reason=f"签发{doctype.title}")
+                    pdf_bytes = sign_with(signer, pdf_bytes, reason=f"签发{doctype.title}", seal_at=seal_at)
                 except SigningError as exc:
                     raise TransitionRefused(str(exc)) from exc
                 doc.signed = True
                 doc.signature_note = "演示证书签章（非正式）" if signer.demo else "本局电子签章"
                 doc.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
-                doc.pdf.save(f"{doctype.key}.pdf", ContentFile(pdf_bytes), save=False)
+                storedfiles.stage(doc.pdf, f"{doctype.key}.pdf", pdf_bytes)
                 doc._issuing = True
                 doc._change_reason = "recording.document.issued"
                 doc._history_user = by
@@ -198,7 +201,7 @@ class DocumentLifecycle:
             problems.append("请填写签名（拒签）时间。")
         elif signed_at > timezone.now():
             problems.append("签名（拒签）时间不能晚于现在。")
-        with transaction.atomic():
+        with storedfiles.removing(), transaction.atomic():
             locked = Document.objects.select_for_update(of=("self",)).select_related("case").get(pk=self.pk)
             if not locked.is_issued:
                 problems.insert(0, "文书签发后才能记录当事人签名情况。")
@@ -218,7 +221,7 @@ class DocumentLifecycle:
             scan_sha256 = ""
             if scan:
                 scan_sha256 = hashlib.sha256(scan).hexdigest()
-                locked.signed_scan.save("scan", ContentFile(scan), save=False)
+                storedfiles.stage(locked.signed_scan, "scan", scan)
                 locked.signed_scan_sha256 = scan_sha256
                 fields += ["signed_scan", "signed_scan_sha256"]
             locked._change_reason = "recording.document.party_signature"

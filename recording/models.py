@@ -6,6 +6,7 @@ records is ever deleted: an issued document is frozen (a correction supersedes i
 voided with a reason, the file stays.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.cases.models import Case, Party
+from wuding_enforcement.outbox.models import LeasedJob
 from wuding_enforcement.roster.models import Staff
 
 from .lifecycle import DocumentLifecycle
@@ -193,6 +195,14 @@ class Document(DocumentLifecycle, models.Model):
         return get_type(self.doc_type)
 
     @property
+    def av_statement(self) -> str:
+        """What the act's record says about its audio-video, from the items really linked to it (PDF templates
+        print it): recording/evidence/linking.py av_statement."""
+        from .evidence.linking import av_statement
+
+        return av_statement(self)
+
+    @property
     def type_title(self) -> str:
         from .doctypes import REGISTRY
 
@@ -258,8 +268,12 @@ class Evidence(models.Model):
         verbose_name_plural = "音像证据"
         ordering = ["case", "uploaded_at", "pk"]
         constraints = [
+            # One live item per content and case; a voided item's file may be uploaded again (the voided
+            # row keeps its reason: nothing is overwritten).
             models.UniqueConstraint(
-                fields=["case", "sha256"], name="recording_evidence_unique_hash_per_case"
+                fields=["case", "sha256"],
+                condition=Q(voided_at__isnull=True),
+                name="recording_evidence_unique_live_hash_per_case",
             ),
             models.CheckConstraint(
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
@@ -299,6 +313,9 @@ class Upload(models.Model):
     # Optional: the SHA-256 the client computed itself; when given, the completed file must match it.
     declared_sha256 = models.CharField(max_length=64, blank=True)
     received = models.PositiveBigIntegerField(default=0)
+    # The running SHA-256 of the `received` bytes (serialised `rehashes` state, saved in the same UPDATE as
+    # `received`), so that any web worker continues it; empty: the file is hashed once at completion.
+    hash_state = models.BinaryField(default=b"", blank=True)
     status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     evidence = models.OneToOneField(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -343,9 +360,17 @@ def _casefile_path(instance, filename):
     return f"casefiles/{instance.case_id}/{uuid.uuid4().hex}.pdf"
 
 
-class CaseFile(models.Model):
+class CaseFile(LeasedJob):
     """The archived case file: 正卷 (what the party may inspect) and 副卷 (internal approvals, 集体讨论,
-    法制审核意见), each one signed PDF whose hash (of the signed file) is stored and verified like evidence."""
+    法制审核意见), each one signed PDF whose hash (of the signed file) is stored and verified like evidence.
+
+    Its build is a leased job (outbox.LeasedJob, registered with the sweeper in RecordingConfig.ready()):
+    "组卷中" is queued or running under a lease; a build whose worker died, or whose task never reached a
+    worker, is failed by the sweeper once the lease is over — status 组卷失败 with the reason — and the records
+    keeper starts it again (tasks_archive)."""
+
+    # A build renews its lease at each step of progress; a quarter of an hour without one means it is lost.
+    DEFAULT_LEASE = datetime.timedelta(minutes=15)
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="case_file")
     status = models.CharField(max_length=10, choices=CaseFileStatus.choices, default=CaseFileStatus.PENDING)
@@ -373,3 +398,20 @@ class CaseFile(models.Model):
 
     def __str__(self):
         return f"案卷：{self.case}"
+
+    def on_fail(self, reason: str) -> list[str]:
+        self.status = CaseFileStatus.FAILED
+        self.error = reason
+        return ["status", "error"]
+
+    def on_requeue(self) -> list[str]:
+        self.status = CaseFileStatus.BUILDING
+        self.progress = 0
+        self.error = ""
+        return ["status", "progress", "error"]
+
+    def retry_task(self) -> tuple[str, list, dict]:
+        return "recording.tasks_archive.build_case_file", [self.pk], {}
+
+    def retry_dedupe_key(self) -> str:
+        return f"recording.casefile:{self.pk}"

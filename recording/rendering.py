@@ -1,9 +1,14 @@
 """A document's PDF: its type's template filled with the document, the bureau and the verification QR code."""
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from wuding_enforcement.shared.pdf import qr_data_uri, render_template_to_pdf, verification_url
+from wuding_enforcement.shared.pdf import (
+    qr_data_uri,
+    render_html_to_pdf_and_seal_spot,
+    verification_url,
+)
 
 
 def document_context(document) -> dict:
@@ -26,4 +31,10 @@ def document_context(document) -> dict:
 
 
 def render_document(document) -> bytes:
-    return render_template_to_pdf(document.doctype.template, document_context(document))
+    """The PDF of the document. Also notes on the instance (`document.seal_spot`) where the bureau's seal
+    goes: over the issuing body and date (the element with id="seal" in templates/documents/), as paper
+    documents are stamped — Document.issue hands it to the signer."""
+    pdf, document.seal_spot = render_html_to_pdf_and_seal_spot(
+        render_to_string(document.doctype.template, document_context(document))
+    )
+    return pdf

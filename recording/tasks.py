@@ -5,7 +5,7 @@ from celery import shared_task
 from .models import Evidence
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def extract_evidence_metadata(evidence_id: int) -> dict:
     """ffprobe metadata and a poster frame for a newly uploaded item (after the upload completed, so a
     slow or missing ffprobe never holds the upload up)."""
@@ -14,6 +14,9 @@ def extract_evidence_metadata(evidence_id: int) -> dict:
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is None:
         return {"evidence": evidence_id, "found": False}
+    if evidence.metadata:
+        # Delivered twice (the outbox or acks_late): the first run's metadata and poster frame stand.
+        return {"evidence": evidence_id, "found": True, "probed": bool(evidence.metadata.get("probed"))}
     extract_metadata(evidence)
     return {"evidence": evidence_id, "found": True, "probed": bool(evidence.metadata.get("probed"))}
 

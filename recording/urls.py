@@ -43,6 +43,12 @@ urlpatterns = [
         name="evidence_thumbnail",
     ),
     path("cases/<int:case_pk>/evidence/<int:pk>/void/", views_evidence.evidence_void, name="evidence_void"),
+    path("cases/<int:case_pk>/evidence/<int:pk>/link/", views_evidence.evidence_link, name="evidence_link"),
+    path(
+        "cases/<int:case_pk>/evidence/<int:pk>/unlink/",
+        views_evidence.evidence_unlink,
+        name="evidence_unlink",
+    ),
     # The archive (案卷): start (records keeper, POST), progress (JSON or fragment), download (?volume=main|sub).
     path("cases/<int:pk>/casefile/start/", views_archive.casefile_start, name="casefile_start"),
     path("cases/<int:pk>/casefile/progress/", views_archive.casefile_progress, name="casefile_progress"),

@@ -6,6 +6,9 @@ Views read input, call the domain (Case.register_lead, Document.issue / correct)
 answer; they never decide whether an act is lawful. Every view takes its case through get_case_for_user
 (404 when not visible, write=True for changes); classified records only for Case.may_see_classified (404
 and an audit entry otherwise). After a POST they redirect (PRG) with the outcome in the messages framework.
+
+Over 500 lines because these are the pages of one screen family (workspace and its documents) sharing the
+same getters and redirects; evidence, approvals and archive pages live in their own view modules.
 """
 
 import uuid
@@ -53,6 +56,7 @@ from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
 from .lifecycle import DocumentFrozenError
 from .models import Classification, Document, DocumentStatus, Evidence, PartySignature
+from .queues import awaiting_archive
 from .workspace import display_rows, doctype_groups, evidence_url, timeline, type_initial, url_or_none
 
 RECORDING_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD, Role.RECORDS_KEEPER)
@@ -97,6 +101,7 @@ def index(request):
         {
             "rows": needing,
             "others": [r for r in rows if r not in needing],
+            "to_archive": list(awaiting_archive(user)[:100]),
             "today": today,
             "may_register": user.has_role(Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD),
         },
@@ -298,6 +303,7 @@ def _save_draft(request, case, doctype, document, token=""):
         draft.case = case
         draft.doc_type = doctype.key
         draft.data = doctype.to_json(form.cleaned_data)
+        draft.act_place = doctype.place_of(draft.data, draft.act_place)
         created = draft.pk is None
         if created:
             draft.created_by = request.user

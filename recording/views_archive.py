@@ -28,6 +28,7 @@ from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.outbox.models import JobState
 from wuding_enforcement.shared.refusals import show_refusal
 
 from . import archive
@@ -65,15 +66,25 @@ def casefile_state(case, user) -> dict:
     """What the progress fragment and JSON show; usable by other pages (the workspace) to include the
     fragment "recording/casefile_progress.html" without a second request."""
     case_file = CaseFile.objects.filter(case=case).first()
+    label = case_file.get_status_display() if case_file else "尚未组卷"
+    if case_file and case_file.status == CaseFileStatus.BUILDING and case_file.job_state == JobState.QUEUED:
+        # The task waits in the outbox or the broker's queue (e.g. the broker or the worker is down).
+        label = "组卷中（排队等待后台任务）"
+    failed = case_file is not None and case_file.status == CaseFileStatus.FAILED
     state = {
         "case": case,
         "case_file": case_file,
         "status": case_file.status if case_file else "none",
-        "status_label": case_file.get_status_display() if case_file else "尚未组卷",
+        "status_label": label,
         "progress": case_file.progress if case_file else 0,
         "error": case_file.error if case_file else "",
         "downloads": [],
         "volumes": [],
+        # The retry button: the records keeper starts the build again (archive.start_archiving decides).
+        "retry_url": reverse("recording:casefile_start", args=[case.pk])
+        if failed and archive.is_records_keeper_of(user, case)
+        else "",
+        "retention": case_file.retention if case_file else "",
     }
     if case_file and case_file.status == CaseFileStatus.DONE:
         for volume, label in archive.VOLUMES.items():
@@ -111,6 +122,7 @@ def casefile_progress(request, pk):
                 "progress": state["progress"],
                 "done": state["status"] == CaseFileStatus.DONE,
                 "error": state["error"],
+                "retry_url": state["retry_url"],
                 "signed": state["case_file"].signed if state["case_file"] else False,
                 "downloads": state["downloads"],
             }

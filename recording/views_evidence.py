@@ -34,11 +34,11 @@ from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.files import FileAltered, send_stored_file
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.shared.form_problems import form_problems
-from wuding_enforcement.shared.refusals import show_refusal
+from wuding_enforcement.shared.refusals import get_visible_or_404, show_refusal
 
 from . import evidence as domain
 from .access import get_evidence_for_user
-from .forms import UploadForm, VoidForm
+from .forms import LinkForm, UnlinkForm, UploadForm, VoidForm
 from .integrity import MISMATCH, MISSING, Problem, evidence_file, report_problems
 from .models import Evidence, Upload
 
@@ -66,6 +66,13 @@ def _json_error(message: str, status: int, offset: int | None = None) -> JsonRes
         response["Upload-Offset"] = str(offset)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _evidence_for(request, case_pk, pk):
@@ -121,7 +128,13 @@ def _send(request, evidence, **options):
 def upload_page(request, case_pk):
     case = get_case_for_user(request, case_pk)
     refusal = domain.recording_refusal(case, request.user)
-    form = None if refusal else UploadForm(case=case, user=request.user)
+    form = None
+    if not refusal:
+        form = UploadForm(case=case, user=request.user)
+        # Opened from an act ("上传并关联音像记录"): that act is chosen already, if the user may see it.
+        act = form.fields["document"].queryset.filter(pk=_int_or_none(request.GET.get("document"))).first()
+        if act is not None:
+            form.initial["document"] = act.pk
     return render(
         request,
         "recording/evidence_upload.html",
@@ -163,6 +176,9 @@ def upload_start(request, case_pk):
                 case, request.user, upload_file, upload_file.size, original_name=upload_file.name, **fields
             )
             messages.success(request, f"已上传“{evidence.title}”，SHA-256：{evidence.sha256}。")
+            notice = domain.reupload_notice(evidence)
+            if notice:
+                messages.info(request, notice)
             return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
         upload = domain.start_upload(
             case,
@@ -197,9 +213,14 @@ def upload_start(request, case_pk):
 def upload_resource(request, upload_id):
     """The offset of an upload (HEAD/GET) or one chunk at Upload-Offset (PATCH/POST). Only the user who
     started the upload may see or continue it."""
-    upload = Upload.objects.select_related("case").filter(pk=upload_id, user=request.user).first()
-    if upload is None:
-        raise Http404("上传任务不存在。")
+    # Someone else's upload exists but is not theirs: a 404, audited (shared/refusals.py).
+    upload = get_visible_or_404(
+        Upload.objects.select_related("case").filter(user=request.user),
+        pk=upload_id,
+        what=f"上传任务{upload_id}",
+        action="recording.upload.access_denied",
+        message="上传任务不存在。",
+    )
     if request.method in ("GET", "HEAD"):
         response = JsonResponse(
             {
@@ -234,6 +255,7 @@ def upload_resource(request, upload_id):
     }
     if result.evidence is not None:
         payload["sha256"] = result.evidence.sha256
+        payload["notice"] = domain.reupload_notice(result.evidence)
         payload["evidence_url"] = reverse(
             "recording:evidence_detail", kwargs={"case_pk": result.evidence.case_id, "pk": result.evidence.pk}
         )
@@ -277,6 +299,7 @@ def evidence_detail(request, case_pk, pk):
         detail={"evidence": evidence.pk, "title": evidence.title},
     )
     refusal = domain.recording_refusal(case, request.user)
+    can_link = refusal is None and evidence.voided_at is None
     return render(
         request,
         "recording/evidence_detail.html",
@@ -288,8 +311,50 @@ def evidence_detail(request, case_pk, pk):
             "probed": bool((evidence.metadata or {}).get("probed")),
             "size_label": domain.human_size(evidence.size),
             "can_void": refusal is None and evidence.voided_at is None,
+            "link_form": LinkForm(case=case, user=request.user) if can_link else None,
+            "unlink_form": UnlinkForm() if can_link and evidence.document_id else None,
         },
     )
+
+
+@require_POST
+@login_required
+def evidence_link(request, case_pk, pk):
+    """Link the item to an act of the case (after upload, or to another act)."""
+    evidence, case = _evidence_for(request, case_pk, pk)
+    form = LinkForm(request.POST, case=case, user=request.user)
+    if not form.is_valid():
+        show_refusal(request, ValidationError(form_problems(form)))
+    else:
+        document = form.cleaned_data["document"]
+        try:
+            domain.link_evidence(evidence, document, by=request.user)
+        except domain.EvidenceRefused as refused:
+            show_refusal(request, refused)
+        else:
+            messages.success(request, f"已将“{evidence.title}”关联到“{document}”。")
+    return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
+
+
+@require_POST
+@login_required
+def evidence_unlink(request, case_pk, pk):
+    """Remove the item's link to its act, with a reason; says so when the act's AV rule is open again."""
+    evidence, case = _evidence_for(request, case_pk, pk)
+    form = UnlinkForm(request.POST)
+    if not form.is_valid():
+        show_refusal(request, ValidationError(form_problems(form)))
+        return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
+    document = evidence.document
+    try:
+        reopened = domain.unlink_evidence(evidence, by=request.user, reason=form.cleaned_data["reason"])
+    except domain.EvidenceRefused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, f"已取消“{evidence.title}”与“{document}”的关联。")
+        if reopened:
+            messages.warning(request, reopened)
+    return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
 
 
 @require_safe

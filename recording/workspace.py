@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from wuding_enforcement.cases.workflow import Stage
 from wuding_enforcement.shared.chinese import cn_date, cn_datetime
+from wuding_enforcement.shared.forms import QAField, RowsField
 
 from .doctypes import REGISTRY
 
@@ -198,14 +199,48 @@ def type_initial(doctype, data: dict) -> dict:
     return initial
 
 
-def display_rows(doctype, data: dict, case=None) -> list[tuple[str, str]]:
-    """The stored values with their labels, for the page (choices shown by label, booleans as 是/否)."""
+@dataclass
+class Row:
+    """One stored value of a document with its label, as the page shows it: text, or the structure the paper
+    form prints (a 笔录's questions and answers, a list's table)."""
+
+    label: str
+    text: str = ""
+    qa: list[dict] | None = None
+    columns: list[str] | None = None
+    table: list[list[tuple[str, str]]] | None = None  # rows of (column label, cell)
+
+
+def display_rows(doctype, data: dict, case=None) -> list[Row]:
+    """The stored values with their labels, for the page (choices shown by label, booleans as 是/否, question
+    and answer pairs as 问/答, lists as tables) — never the stored JSON."""
     rows = []
     form = doctype.form(case=case)
     for name, f in form.fields.items():
         if name not in data:
             continue
         value = data[name]
+        label = str(f.label)
+        if isinstance(f, QAField):
+            pairs = [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
+            if pairs or not value:
+                rows.append(Row(label, qa=[{"q": p.get("q") or "", "a": p.get("a") or ""} for p in pairs]))
+            else:
+                rows.append(Row(label, str(value)))
+            continue
+        if isinstance(f, RowsField):
+            items = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+            if items or not value:
+                rows.append(
+                    Row(
+                        label,
+                        columns=[c.label for c in f.columns],
+                        table=[[(c.label, str(r.get(c.key) or "")) for c in f.columns] for r in items],
+                    )
+                )
+            else:
+                rows.append(Row(label, str(value)))
+            continue
         if isinstance(f, forms.BooleanField):
             shown = "是" if value else "否"
         elif isinstance(f, forms.MultipleChoiceField) and isinstance(value, list):
@@ -220,7 +255,11 @@ def display_rows(doctype, data: dict, case=None) -> list[tuple[str, str]]:
             shown = cn_date(value) or value
         elif isinstance(f, forms.DecimalField) and value not in (None, ""):
             shown = f"{value} 元" if "元" in (f.help_text or "") or "金额" in str(f.label) else str(value)
+        elif isinstance(value, list | dict):
+            # A structure no field type above knows: its display_value if it has one, never the JSON.
+            display = getattr(f, "display_value", None)
+            shown = display(value) if display else "、".join(str(v) for v in value)
         else:
             shown = "" if value is None else str(value)
-        rows.append((str(f.label), shown))
+        rows.append(Row(label, shown))
     return rows

@@ -22,7 +22,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
@@ -33,10 +33,8 @@ from recording.doctypes import REGISTRY
 from recording.models import Classification, Document, DocumentStatus
 from wuding_enforcement.cases import calendar
 from wuding_enforcement.cases.deadlines import (
-    CALENDAR_DAYS,
     WORKING_DAYS,
     Deadline,
-    Status,
     make_deadline,
 )
 from wuding_enforcement.cases.models import (
@@ -49,6 +47,7 @@ from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
 from wuding_enforcement.shared.chinese import cn_date
 
+from . import dashboard_deadlines as deadlines_sql
 from .dashboard_access import classified_case_ids, may_see_classified_ids, visible_case_ids  # noqa: F401
 from .dashboard_figures import AMBER, FIGURES, INFO, PANELS, RED, WINDOW_DAYS, Figure  # noqa: F401
 from .models import NoticeItem
@@ -73,16 +72,9 @@ class Item:
     sort_key: tuple = field(default=(), repr=False)
 
 
-def _days(n: int, unit: str) -> str:
-    return f"{n}天" if unit == CALENDAR_DAYS else f"{n}个工作日"
-
-
 def timing(deadline: Deadline) -> str:
-    if deadline.is_overdue:
-        return f"已逾期{_days(deadline.overdue_by, deadline.unit)}"
-    if deadline.remaining == 0:
-        return "今日届满"
-    return f"剩余{_days(deadline.remaining, deadline.unit)}"
+    # One wording for every page: Deadline.timing (the home page prints the same words).
+    return deadline.timing
 
 
 def _officers(case) -> tuple[Staff, ...]:
@@ -96,32 +88,37 @@ def _assignments_prefetch(path: str) -> Prefetch:
 # --- 1. Deadlines ----------------------------------------------------------------------------------------
 
 
+def deadline_item(row, figure: str, today: datetime.date, now: datetime.datetime) -> Item:
+    """The Item of one row of the deadline table (fetched with dashboard_deadlines.page_rows)."""
+    d = row.as_deadline(today, now)
+    case = row.case
+    return Item(
+        figure=figure,
+        level=RED if figure == "overdue" else AMBER,
+        unit=case.handling_unit,
+        people=_officers(case),
+        cases=(case,),
+        subject=d.name,
+        ref=f"case:{case.pk}:{d.key}",
+        due=d.due,
+        timing=timing(d),
+        detail=d.basis,
+        sort_key=(d.due, case.pk),
+    )
+
+
 def deadline_items(today: datetime.date) -> list[Item]:
-    """Overdue (red) and soon-due (amber) open deadlines of the active cases, from case.deadlines(): the
-    foundation's clocks and every system's registered ones. Case.objects.for_rows() prefetches every
-    relation they read (deadline_prefetch(): the foundation's, recording's documents, legal_review's
-    rounds, disclosure's publications), the calendar table and the rule settings are read once per scope:
-    a fixed number of queries whatever the number of cases."""
+    """Overdue (red) and soon-due (amber) open deadlines of the active cases: the foundation's clocks and
+    every system's registered ones, read from the deadline table (dashboard_deadlines.py; the table is
+    brought up to date first). The dashboard and its lists count and page these in SQL; this full list
+    serves collect() callers that want every item. Queries: the stale marks (and the refresh when any),
+    then per figure the rows, their cases' officers."""
+    deadlines_sql.refresh()
+    now = deadlines_sql.moment(today)
     items = []
-    for case in Case.objects.active().for_rows():
-        for d in case.deadlines(today):
-            if d.status not in (Status.RED, Status.AMBER):
-                continue
-            items.append(
-                Item(
-                    figure="overdue" if d.status == Status.RED else "due-soon",
-                    level=d.status,
-                    unit=case.handling_unit,
-                    people=_officers(case),
-                    cases=(case,),
-                    subject=d.name,
-                    ref=f"case:{case.pk}:{d.key}",
-                    due=d.due,
-                    timing=timing(d),
-                    detail=d.basis,
-                    sort_key=(d.due, case.pk),
-                )
-            )
+    for figure in deadlines_sql.FIGURES:
+        for row in deadlines_sql.page_rows(deadlines_sql.rows(figure, today)):
+            items.append(deadline_item(row, figure, today, now))
     return items
 
 
@@ -327,6 +324,41 @@ def review_items(today: datetime.date) -> list[Item]:
     return items
 
 
+def review_override_items(today: datetime.date) -> list[Item]:
+    """Rounds decided in the last WINDOW_DAYS where the reviewer passed a point the pre-check had flagged
+    (legal_review: ChecklistItem.objects.overridden()), with each point's reason. One query: the overridden
+    points with their rounds, grouped here by round."""
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    points = (
+        ChecklistItem.objects.overridden()
+        .filter(round__decided_on__gte=since)
+        .select_related("round__case__handling_unit", "round__reviewer")
+        .order_by("-round__decided_on", "round_id", "point")
+    )
+    by_round: dict[int, list] = {}
+    for point in points:
+        by_round.setdefault(point.round_id, []).append(point)
+    items = []
+    for overridden in by_round.values():
+        r = overridden[0].round
+        items.append(
+            Item(
+                figure="review-overridden",
+                level=INFO,
+                unit=r.case.handling_unit,
+                people=(r.reviewer,) if r.reviewer else (),
+                cases=(r.case,),
+                subject=f"第{r.number}轮（{cn_date(r.submitted_on)}送审）",
+                ref=f"round:{r.pk}",
+                due=r.decided_on,
+                timing=r.get_status_display(),
+                detail="\n".join(f"第{i.point}项：{i.override_reason}" for i in overridden),
+                sort_key=(-r.decided_on.toordinal(), r.pk),
+            )
+        )
+    return items
+
+
 # --- 5. Certificates ---------------------------------------------------------------------------------------
 
 
@@ -334,19 +366,21 @@ def certificate_items(today: datetime.date) -> list[Item]:
     """Officers assigned to an active case who have no certificate valid today (expired, suspended,
     revoked, cancelled, or none: they may not act, 行政处罚法 第四十二条), or whose latest valid certificate
     expires within CERTIFICATE_WARNING_DAYS. A person holding a newer valid certificate is fine whatever
-    their old ones say. Two queries: the assignments (officer, unit, case), the officers' certificates."""
-    assignments = (
-        CaseOfficer.objects.filter(case__in=Case.objects.active())
-        .select_related("officer__unit", "case__handling_unit")
-        .prefetch_related("officer__certificates")
-        .order_by("officer_id", "case_id")
+    their old ones say. Three or four queries: the (officer, case) pairs of the active cases, the officers
+    with their unit, their certificates, and the cases of the people flagged (none when nobody is)."""
+    # The (officer, case) pairs as plain tuples: thousands of active assignments at a province's scale, of
+    # which only the people flagged below need their cases as objects.
+    pairs = CaseOfficer.objects.filter(case__in=Case.objects.active()).order_by("officer_id", "case_id")
+    case_ids: dict[int, list[int]] = {}
+    for officer_id, case_id in pairs.values_list("officer_id", "case_id"):
+        case_ids.setdefault(officer_id, []).append(case_id)
+    staff = (
+        Staff.objects.filter(pk__in=list(case_ids)).select_related("unit").prefetch_related("certificates")
     )
-    people: dict[int, tuple[Staff, list[Case]]] = {}
-    for a in assignments:
-        people.setdefault(a.officer_id, (a.officer, []))[1].append(a.case)
+    people: dict[int, tuple[Staff, list[int]]] = {p.pk: (p, case_ids[p.pk]) for p in staff.order_by("pk")}
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
     items = []
-    for person, cases in people.values():
+    for person, cases in people.values():  # cases: ids until the flagged people's cases are fetched below
         # Whether they may enforce today, and on which certificate: the one rule (roster/certification.py).
         entitlement = entitlement_on(person, today)
         common: dict[str, Any] = {
@@ -396,6 +430,12 @@ def certificate_items(today: datetime.date) -> list[Item]:
                 **common,
             )
         )
+    # The cases of the people flagged, as objects (their list shows them): one query, none when nobody is.
+    flagged: list[tuple[int, ...]] = [cast(tuple[int, ...], item.cases) for item in items]
+    wanted = {case_id for theirs in flagged for case_id in theirs}
+    found = Case.objects.filter(pk__in=wanted).select_related("handling_unit").in_bulk() if wanted else {}
+    for item, theirs in zip(items, flagged, strict=True):
+        item.cases = tuple(found[case_id] for case_id in theirs)
     return items
 
 
@@ -459,7 +499,7 @@ SOURCES = {
     "deadlines": deadline_items,
     "av": av_items,
     "publication": publication_items,
-    "review": review_items,
+    "review": lambda today: review_items(today) + review_override_items(today),
     "certificates": certificate_items,
     "training": training_items,
     "notices": notice_items,

@@ -120,6 +120,17 @@ _FIGURES = [
         detail_label="审核发现的问题",
     ),
     Figure(
+        "review-overridden",
+        "review",
+        "预审发现问题仍认定通过",
+        "近一年审核轮次中，系统预审发现问题、审核人员写明理由后仍认定“通过”的审核要点（理由载入法制审核意见书）。",
+        INFO,
+        subject_label="审核轮次",
+        due_label="审核完成日期",
+        timing_label="审核结论",
+        detail_label="认定通过的要点及理由",
+    ),
+    Figure(
         "cert-invalid",
         "certificates",
         "无有效证件仍承办在办案件",

@@ -9,7 +9,6 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import NumberSequence, format_number
+from wuding_enforcement.shared import storedfiles
 from wuding_enforcement.shared.pdf import render_html_to_pdf
 from wuding_enforcement.shared.refusals import Refused
 from wuding_enforcement.shared.signing import SigningError, sign_pdf
@@ -53,7 +53,9 @@ def add_item(notice: SupervisionNotice, *, by, unit, problem: str, due_on: datet
 def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
     if not is_supervisor(by):
         raise _refuse("只有政策法规股和局负责人可以签发督查通报。")
-    with transaction.atomic():
+    # The sealed PDF is removed again if the issue rolls back (shared/storedfiles.py): no file carrying a number
+    # the next notice will take.
+    with storedfiles.removing(), transaction.atomic():
         notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
         if notice.is_issued:
             raise _refuse("该通报已签发。")
@@ -75,7 +77,7 @@ def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
             logger.error("sealing notice %s failed: %s", notice.pk, exc)
             raise Refused(f"未能加盖电子签章：{exc}") from exc
         notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
-        notice.pdf.save(f"notice-{notice.number_seq}.pdf", ContentFile(data), save=False)
+        storedfiles.stage(notice.pdf, f"notice-{notice.number_seq}.pdf", data)
         notice.save()
         record(
             "supervision.notice.issued",

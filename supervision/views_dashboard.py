@@ -1,7 +1,7 @@
 """监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -101,19 +101,28 @@ def dashboard(request):
     certificates 2, training 4, notices 1."""
     today = timezone.localdate()
     form, units, unit, officer, staff = _filters(request)
-    collected = board.collect(today)
+    # The deadlines panel is counted in SQL on the deadline table (it grows with every case); the other
+    # panels follow things that do not (acts of the last weeks, drafts, rounds, people, notices).
+    board.deadlines_sql.refresh()
+    deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer)
+    collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
     items = {slug: board.filter_items(rows, unit=unit, officer=officer) for slug, rows in collected.items()}
+    totals = {slug: len(rows) for slug, rows in items.items()}
+    # By unit: every figure's count per unit.
+    counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
+    for slug, tally in deadline_counts.items():
+        totals[slug] = tally["total"]
+        counts[slug] = tally["by_unit"]
     panels = []
     for key, title in board.PANELS.items():
         figures = [
-            {"figure": f, "count": len(items[f.slug]), "url": _list_url(f.slug, unit, officer)}
+            {"figure": f, "count": totals[f.slug], "url": _list_url(f.slug, unit, officer)}
             for f in board.FIGURES.values()
             if f.panel == key
         ]
         panels.append({"key": key, "title": title, "figures": figures})
 
-    # By unit: every figure's count per unit (units with nothing to follow up are left out).
-    counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
+    # Units with nothing to follow up are left out.
     unit_rows = []
     for u in [*units, None]:
         unit_key = u.pk if u else None
@@ -139,20 +148,20 @@ def dashboard(request):
         title=f"各单位已逾期和即将到期的法定期限（截至{cn_date(today)}）",
         series=[("已逾期", RED_BAR), ("即将到期", AMBER_BAR)],
     )
-    red, people = board.by_officer(items["overdue"])
-    amber, more = board.by_officer(items["due-soon"])
-    people.update(more)
+    red = deadline_counts["overdue"]["by_officer"]
+    amber = deadline_counts["due-soon"]["by_officer"]
     officer_rows = sorted(
         (
             {
-                "person": staff.get(pk, person),
-                "unit_label": _short(str(staff.get(pk, person).unit or "—")),
+                "person": staff[pk],
+                "unit_label": _short(str(staff[pk].unit or "—")),
                 "red": red[pk],
                 "amber": amber[pk],
-                "red_url": _list_url("overdue", unit, person),
-                "amber_url": _list_url("due-soon", unit, person),
+                "red_url": _list_url("overdue", unit, staff[pk]),
+                "amber_url": _list_url("due-soon", unit, staff[pk]),
             }
-            for pk, person in people.items()
+            for pk in (set(red) | set(amber)) - {None}
+            if pk in staff and (red[pk] or amber[pk])
         ),
         key=lambda r: (-r["red"], -r["amber"], r["person"].pk),
     )
@@ -192,32 +201,13 @@ def dashboard_list(request, figure):
         raise Http404("没有这一监督检查项目。")
     today = timezone.localdate()
     form, units, unit, officer, staff = _filters(request)
+    if fig.panel == "deadlines":
+        return _deadline_list(request, fig, today, form, units, unit, officer, staff)
     everything = board.collect(today, panels=[fig.panel])[fig.slug]
     items = board.filter_items(everything, unit=unit, officer=officer)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    cases = {c.pk: c for item in page.object_list for c in item.cases}
-    classified = board.classified_case_ids(cases)
-    cleared = board.may_see_classified_ids(request.user, cases.values())
-    visible = board.visible_case_ids(request.user, cases)
-    rows = []
-    for item in page.object_list:
-        masked_detail = item.detail_classified and not all(c.pk in cleared for c in item.cases)
-        rows.append(
-            {
-                "item": item,
-                "cases": [
-                    {
-                        "case": c,
-                        "link": c.pk in visible,
-                        "title": c.title if c.pk not in classified or c.pk in cleared else "",
-                    }
-                    for c in item.cases
-                ],
-                "detail": "（涉密记录，无权查看）" if masked_detail else item.detail,
-            }
-        )
-
+    rows = _rows(request, page.object_list)
     unit_counts = board.by_unit(items)
     unit_rows = [
         {"unit": u, "count": unit_counts[u.pk], "url": _list_url(fig.slug, u, officer)}
@@ -253,18 +243,101 @@ def dashboard_list(request, figure):
     )
 
 
-def _notice_draft(fig, items, unit, officer, today) -> dict:
+def _rows(request, page_items) -> list[dict]:
+    """The rows of a page of items: case links and titles as the viewer may see them (three queries)."""
+    cases = {c.pk: c for item in page_items for c in item.cases}
+    classified = board.classified_case_ids(cases)
+    cleared = board.may_see_classified_ids(request.user, cases.values())
+    visible = board.visible_case_ids(request.user, cases)
+    rows = []
+    for item in page_items:
+        masked_detail = item.detail_classified and not all(c.pk in cleared for c in item.cases)
+        rows.append(
+            {
+                "item": item,
+                "cases": [
+                    {
+                        "case": c,
+                        "link": c.pk in visible,
+                        "title": c.title if c.pk not in classified or c.pk in cleared else "",
+                    }
+                    for c in item.cases
+                ],
+                "detail": "（涉密记录，无权查看）" if masked_detail else item.detail,
+            }
+        )
+    return rows
+
+
+def _deadline_list(request, fig, today, form, units, unit, officer, staff):
+    """The overdue / due-soon list, counted and paged in SQL on the deadline table: the page's rows, the
+    counts by unit and by officer, the first NOTICE_LINES for the draft notice — a fixed number of queries
+    whatever the number of cases."""
+    board.deadlines_sql.refresh()
+    qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer)
+    tally = board.deadlines_sql.counts(today, unit=unit, officer=officer, figures=[fig.slug])[fig.slug]
+    total = tally["total"]
+    page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = board.deadlines_sql.moment(today)
+    window = board.deadlines_sql.page_rows(qs)[page.start_index() - 1 : page.end_index()] if total else []
+    page.object_list = [board.deadline_item(row, fig.slug, today, now) for row in window]
+    notice_items = (
+        page.object_list
+        if page.number == 1
+        else [
+            board.deadline_item(row, fig.slug, today, now)
+            for row in board.deadlines_sql.page_rows(qs)[:NOTICE_LINES]
+        ]
+    )
+    unit_rows = [
+        {"unit": u, "count": tally["by_unit"][u.pk], "url": _list_url(fig.slug, u, officer)}
+        for u in units
+        if tally["by_unit"][u.pk]
+    ]
+    officer_rows = sorted(
+        (
+            {"person": staff[pk], "count": n, "url": _list_url(fig.slug, unit, staff[pk])}
+            for pk, n in tally["by_officer"].items()
+            if pk in staff and n
+        ),
+        key=lambda r: (-r["count"], r["person"].pk),
+    )
+    return render(
+        request,
+        "supervision/dashboard_list.html",
+        {
+            "today": today,
+            "figure": fig,
+            "panel_title": board.PANELS[fig.panel],
+            "form": form,
+            "unit": unit,
+            "officer": officer,
+            "officer_ignored": False,
+            "page": page,
+            "rows": _rows(request, page.object_list),
+            "total": total,
+            "unit_rows": unit_rows,
+            "officer_rows": officer_rows,
+            "notice_form": NoticeForm(
+                initial=_notice_draft(fig, notice_items, unit, officer, today, total=total)
+            ),
+        },
+    )
+
+
+def _notice_draft(fig, items, unit, officer, today, total=None) -> dict:
     """A draft 督查通报 listing the items by case number and what is late — no case titles, no
     classified details (the notice goes to the units)."""
     scope = "、".join(x for x in (unit.name if unit else "", officer.display_name if officer else "") if x)
+    total = len(items) if total is None else total
     lines = [
-        f"经监督检查（截至{cn_date(today)}{'，' + scope if scope else ''}），“{fig.title}”共{len(items)}项：",
+        f"经监督检查（截至{cn_date(today)}{'，' + scope if scope else ''}），“{fig.title}”共{total}项：",
     ]
     for n, item in enumerate(items[:NOTICE_LINES], start=1):
         numbers = "、".join(c.number for c in item.cases)
         where = f"（{item.unit.name}）" if item.unit else ""
         lines.append(f"{n}. {numbers + ' ' if numbers else ''}{item.subject} {item.timing}{where}".strip())
-    if len(items) > NOTICE_LINES:
-        lines.append(f"……其余{len(items) - NOTICE_LINES}项见监督检查看板。")
+    if total > NOTICE_LINES:
+        lines.append(f"……其余{total - NOTICE_LINES}项见监督检查看板。")
     lines.append("请责任单位在整改期限内整改并反馈。")
     return {"title": f"关于{fig.title}的督查通报", "summary": "\n".join(lines)}

@@ -1,7 +1,6 @@
 """记录统计 (发挥记录实效) for the supervisors (政策法规股 reviewers, bureau heads): the figures of
 records_stats.py on a page, and the same table as Excel and CSV. Anyone else gets a 403 (role_required)."""
 
-import csv
 import datetime
 import io
 import re
@@ -22,6 +21,7 @@ from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.files import private
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.xlsx import XLSX_CONTENT_TYPE
+from wuding_enforcement.shared import csvsafe
 from wuding_enforcement.shared.chinese import cn_datetime
 
 from . import records_stats as stats
@@ -212,7 +212,7 @@ def export_csv(request):
     buffer = io.StringIO()
     # Excel reads a CSV as the local code page unless it starts with a byte-order mark.
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)  # formula-safe cells (wuding_enforcement/shared/csvsafe.py)
     for line in export_preamble(report):
         writer.writerow([line])
     writer.writerow([])

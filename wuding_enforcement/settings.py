@@ -2,6 +2,7 @@
 
 Defaults serve a developer (SQLite file under var/, tasks run in-process, console e-mail, DEBUG on).
 With DEBUG=False the portal refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+Over 500 lines because every setting is in this one module, read from the environment (docs/architecture.md).
 """
 
 import warnings
@@ -423,6 +424,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "武定县市场监督管理�
 # --- The bureau -------------------------------------------------------------------------------------------
 BUREAU_NAME = env_str("BUREAU_NAME", "武定县市场监督管理局")
 BUREAU_SHORT = env_str("BUREAU_SHORT", "武市监")
+# 政府网站发展指引 (国办发〔2017〕47号): a county department publishes as a column of the county government's
+# portal and carries that portal's identifiers. Empty shows nothing (never a made-up number); README "公示网站".
+GOV_SITE_NAME = env_str("GOV_SITE_NAME", "")  # the host portal, e.g. 武定县人民政府
+GOV_SITE_DOMAIN = env_str("GOV_SITE_DOMAIN", "")  # e.g. www.wuding.gov.cn
+GOV_SITE_ID_CODE = env_str("GOV_SITE_ID_CODE", "")  # 网站标识码, 10 characters
+GOV_SITE_ICP = env_str("GOV_SITE_ICP", "")  # ICP备案号, e.g. 滇ICP备xxxxxxxx号
+GOV_SITE_PSB = env_str("GOV_SITE_PSB", "")  # 公安机关备案号, e.g. 滇公网安备 53232902000000号
+GOV_SITE_PARTY_MARK_URL = env_str("GOV_SITE_PARTY_MARK_URL", "")  # 党政机关网站标识's certificate link
+LICENCE_DECISIONS_URL = env_str("LICENCE_DECISIONS_URL", "")  # where 行政许可决定 are published
 # Where the hourly and daily audit-chain anchors are written, outside the database.
 AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 # A second copy of every anchor on storage the database host cannot rewrite (another machine's mount, an
@@ -512,6 +522,9 @@ for _origin in EMBED_ALLOWED_ORIGINS:
 # Audio-video uploads: size cap (default 8 GB) and chunk size of the resumable upload protocol.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2)
+# Keep the upload's SHA-256 running chunk by chunk, its state saved with the upload row (any worker goes on
+# with it); off: the file is hashed in one pass at completion (bench/upload_bench.py compares the two).
+UPLOAD_RUNNING_HASH = env_bool("UPLOAD_RUNNING_HASH", True)
 # An open upload with no new bytes for this long is aborted and its partial file removed.
 UPLOAD_STALE_HOURS = env_int("UPLOAD_STALE_HOURS", 24)
 # Evidence files up to this size are re-hashed before a download is sent (refused if altered); larger ones

@@ -6,8 +6,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from legal_review.models import ReviewRound, RoundStatus
+from recording.queues import awaiting_archive
+from wuding_enforcement.cases import calendar
+
 from .cases.deadlines import case_rows, urgent_deadlines
 from .cases.models import Approval, Case
+from .cases.workflow import Stage, transitions_for
 from .roster.certification import entitlement_on
 from .roster.models import Certificate, Role
 
@@ -17,6 +22,20 @@ EXPIRY_WINDOW_DAYS = 30
 
 # The home page lists at most this many of my cases and approvals; the full lists are one click away.
 HOME_LIMIT = 50
+
+# Moves that are not the case's next step forward: pausing, ending early, handing over, not filing.
+_SIDE_STEPS = {Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED, Stage.NOT_FILED}
+
+
+def next_steps(case) -> str:
+    """The case's next statutory step(s) forward along its procedure's path (立案 → 调查取证 → 调查终结 → 告知
+    → …, the transition table's order): what the officer works towards. The stage's gates say, when it is
+    tried, what is still missing. No query (allowed_targets reads the case)."""
+    order = list(transitions_for(case.procedure))
+    here = order.index(case.stage) if case.stage in order else -1
+    targets = case.allowed_targets()
+    forward = [t for t in targets if t not in _SIDE_STEPS and t in order and order.index(t) > here]
+    return "或".join(Stage(t).label for t in (forward or targets[:1])[:2])
 
 
 @require_GET
@@ -38,12 +57,16 @@ def home(request):
         "is_officer": user.has_role(Role.OFFICER),
         "expiry_window": EXPIRY_WINDOW_DAYS,
     }
+    context["my_cases"] = [(case, d, next_steps(case)) for case, d in context["my_cases"]]
     if context["is_head"]:
         context["awaiting"] = list(
             Approval.objects.awaiting(user)
             .select_related("case", "case__handling_unit", "requested_by")
             .order_by("requested_at")[:HOME_LIMIT]
         )
+    context.update(_review_queues(user, today))
+    context["is_keeper"] = user.has_role(Role.RECORDS_KEEPER)
+    context["to_archive"] = list(awaiting_archive(user)[:HOME_LIMIT]) if context["is_keeper"] else []
     if context["is_admin"]:
         context["expiring"] = list(
             Certificate.objects.expiring_within(EXPIRY_WINDOW_DAYS, today)
@@ -57,6 +80,43 @@ def home(request):
     context["entitlement"] = entitlement_on(user, today)
     context["my_certificates"] = [(c, c.status_label_on(today), c.is_valid_on(today)) for c in certificates]
     return render(request, "home.html", context)
+
+
+def _review_queues(user, today) -> dict:
+    """法制审核 work: for a reviewer, the rounds waiting for a reviewer that they may take on and their own
+    rounds under review; for a bureau head, the rounds waiting to be assigned. One query each."""
+    queues: dict = {
+        "is_reviewer": False,
+        "review_assigner": False,
+        "review_ineligible": "",
+        "review_takeable": [],
+        "review_mine": [],
+        "review_unassigned": [],
+    }
+    if user.has_role(Role.LEGAL_REVIEWER):
+        eligible, why = user.review_eligibility_on(today)
+        queues["is_reviewer"] = True
+        queues["review_ineligible"] = "" if eligible else why
+        takeable = ReviewRound.objects.takeable_by(user) if eligible else ReviewRound.objects.none()
+        queues["review_takeable"] = list(takeable.for_rows().order_by("due_on", "pk")[:HOME_LIMIT])
+        queues["review_mine"] = list(
+            ReviewRound.objects.for_rows()
+            .filter(reviewer=user, status=RoundStatus.IN_REVIEW)
+            .order_by("due_on", "pk")[:HOME_LIMIT]
+        )
+    elif user.has_role(Role.BUREAU_HEAD):
+        queues["review_assigner"] = True
+        queues["review_unassigned"] = list(
+            ReviewRound.objects.for_rows()
+            .filter(status=RoundStatus.SUBMITTED)
+            .order_by("due_on", "pk")[:HOME_LIMIT]
+        )
+    rounds = [*queues["review_takeable"], *queues["review_mine"], *queues["review_unassigned"]]
+    queues["review_count"] = len(rounds)
+    with calendar.cached():
+        for review_round in rounds:
+            review_round.due_text, review_round.due_class = review_round.due_label(today)
+    return queues
 
 
 def permission_denied(request, exception=None):

@@ -18,6 +18,7 @@ from .catalogue import (
     PublicQuerySet,
     ServiceGuide,
 )
+from .changes import CHANGE_KINDS, ChangeSource, DecisionChange
 from .credit import (
     CreditExport,
     CreditExportFile,
@@ -27,6 +28,13 @@ from .credit import (
     CreditLineKind,
 )
 from .error_reports import ErrorReport, ErrorReportStatus
+from .exemptions import (
+    GROUND_BASIS,
+    ExemptionGround,
+    ExemptionStatus,
+    PublicationExemption,
+    pending_exemption_gate,
+)
 from .publication import (
     EARLY_END_CONDITIONS,
     LISTED_STATUSES,
@@ -41,6 +49,14 @@ from .publication import (
 from .redactions import Redaction, RedactionSource
 
 __all__ = [
+    "CHANGE_KINDS",
+    "ChangeSource",
+    "DecisionChange",
+    "GROUND_BASIS",
+    "ExemptionGround",
+    "ExemptionStatus",
+    "PublicationExemption",
+    "pending_exemption_gate",
     "ANNUAL_REPORT_DUE",
     "ANNUAL_REPORT_WARN_DAYS",
     "EARLY_END_CONDITIONS",

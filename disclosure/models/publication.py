@@ -29,10 +29,10 @@ from wuding_enforcement.cases.models import PartyKind, RuleSettings
 from wuding_enforcement.shared.penalties import PENALTY_LABELS
 from wuding_enforcement.shared.refusals import Refused
 
-from .. import periods, redaction
+from .. import periods, redaction, rules
 from ..decisions import issued_correction, service_date
-from ..search import FIELD_TAGS, search_grams, term_grams
-from ..sections import PUBLICATIONS
+from ..search import FIELD_TAGS, KEY_FIELDS, field_key, number_key, search_grams, term_grams, text_key
+from ..sections import PUBLICATIONS, publication_key
 from .redactions import RedactionSource
 
 logger = logging.getLogger("wuding.disclosure")
@@ -53,6 +53,7 @@ class WithdrawalKind(models.TextChoices):
     REVOKED = "revoked", "处罚决定被依法撤销"
     ILLEGAL = "illegal", "处罚决定被确认违法"
     VOID = "void", "处罚决定被确认无效"
+    EXCLUDED = "excluded", "依法不应公示"
 
 
 class EndKind(models.TextChoices):
@@ -94,6 +95,22 @@ class PublicationQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(status=PublicationStatus.PUBLISHED, ends_on__gt=today)
 
+    def withdrawal_overdue(self, today: datetime.date | None = None) -> list["Publication"]:
+        """Published decisions that were changed, revoked or confirmed illegal or void (a recorded change or an
+        issued correction) and are still shown after their 3-working-day withdrawal deadline (行政处罚法 第四十八条
+        第二款; 总局令第45号 第十一条). Few rows: the working-day due date is computed per row."""
+        today = today or timezone.localdate()
+        rules = RuleSettings.current()
+        candidates = self.filter(status=PublicationStatus.PUBLISHED).filter(
+            Q(withdrawal_event_on__isnull=False) | Q(document__superseded_by__isnull=False)
+        )
+        overdue = []
+        for pub in candidates.select_related("document__superseded_by"):
+            due = pub.withdrawal_due(rules)
+            if due is not None and today > due:
+                overdue.append(pub)
+        return overdue
+
     def once_published(self):
         return self.filter(status__in=ONCE_PUBLISHED)
 
@@ -115,20 +132,26 @@ class PublicationQuerySet(models.QuerySet):
         return self.none()
 
     def search(self, *, party="", number="", violation="", unit=None, date_from=None, date_to=None):
-        """The public search: each term is matched within its own field; 2-character Chinese terms are answered
-        by the GIN-indexed grams on PostgreSQL (disclosure/search.py), other databases scan."""
+        """The public search, as people type it (disclosure/search.py: any bracket style, full or half width,
+        with or without 号 or the prefix, partial numbers; party names in part). Each term is matched within
+        its own field: the grams find the candidates on the GIN index (PostgreSQL), the normalised key checks
+        the order of the characters. One query."""
         qs = self
         terms = {"party_name": party, "violation_type": violation, "document_number": number}
         for tag, field in FIELD_TAGS:
             term = (terms[field] or "").strip()
-            if not term:
+            key = field_key(field, term) if term else ""
+            if not key:
                 continue
             grams = term_grams(tag, term)
             qs = qs._with_grams(grams)
-            if connection.vendor != "postgresql" or len(grams) != 1 or len(term) != 2:
-                # One 2-character gram is the term itself: the index answers exactly. Longer terms need the
+            if connection.vendor != "postgresql" or len(grams) != 1 or len(key) != 2:
+                # One 2-character gram is the key itself: the index answers exactly. Longer keys need the
                 # order of their grams checked (and other databases scan).
-                qs = qs.filter(**{f"{field}__icontains": term})
+                if field in KEY_FIELDS:
+                    qs = qs.filter(**{f"{KEY_FIELDS[field]}__contains": key})
+                else:
+                    qs = qs.filter(**{f"{field}__icontains": term})
         if unit is not None:
             qs = qs.filter(unit=unit)
         if date_from:
@@ -248,7 +271,12 @@ class Publication(models.Model):
     # separated by spaces; PostgreSQL indexes string_to_array() of it with GIN (migration 0002 of this
     # section): pg_trgm indexes nothing under 3 characters, and Chinese searches are often 2 characters.
     search_grams = models.TextField(blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["original_text", "published_text", "search_grams"])
+    # The normalised 文号 (武市监处罚«2026»12号) and party name the search checks the grams' hits against.
+    number_key = models.CharField(max_length=80, blank=True, editable=False)
+    party_key = models.CharField(max_length=200, blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["original_text", "published_text", "search_grams", "number_key", "party_key"]
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -281,6 +309,12 @@ class Publication(models.Model):
             ),
             # Serves the periodic expiry task and the open data (status, end date).
             models.Index(fields=["status", "ends_on"], name="disclosure_pub_status_end_idx"),
+            # Serves the Atom feed (current(): published, newest publication moment first).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="disclosure_pub_feed_idx",
+            ),
             # Serves the staff list: open drafts by their deadline.
             models.Index(fields=["status", "due_on"], name="disclosure_pub_status_due_idx"),
         ]
@@ -300,6 +334,11 @@ class Publication(models.Model):
         return (
             self.status == PublicationStatus.PUBLISHED and self.ends_on is not None and self.ends_on > today
         )
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        """公示截止日期: the last day shown (disclosure/periods.py, the one definition)."""
+        return periods.last_day_shown(self.ends_on)
 
     @property
     def representative_label(self) -> str:
@@ -326,7 +365,7 @@ class Publication(models.Model):
 
     def active_spans(self) -> list[redaction.Span]:
         return [
-            redaction.Span(r.start, r.end, r.kind, r.replacement)
+            redaction.Span(r.start, r.end, r.kind, r.replacement, r.origin)
             for r in self.redactions.all()
             if r.removed_at is None
         ]
@@ -348,7 +387,22 @@ class Publication(models.Model):
             )
         if self.correction_date() is not None:
             problems.append("该决定书已被更正，请公示更正后的决定书。")
+        # Checked again now: a party marked a minor (or found one by the ID number) after the draft opened, a
+        # classification raised since (disclosure/rules.py).
+        verdict = rules.verdict(self.document)
+        if not verdict.published:
+            problems.append(f"{verdict.reason}请以“不予公示”结束该公示稿。")
         return problems
+
+    def index_for_search(self) -> None:
+        """Fill the search columns from the summary (disclosure/search.py); the caller saves."""
+        self.search_grams = search_grams(
+            party_name=self.party_name,
+            violation_type=self.violation_type,
+            document_number=self.document_number,
+        )
+        self.number_key = number_key(self.document_number)
+        self.party_key = text_key(self.party_name)
 
     # --- Review actions (each audited, each in one transaction) ---------------------------------------------
 
@@ -387,11 +441,7 @@ class Publication(models.Model):
             pub.published_by = by
             pub.ends_on = periods.publication_period_end(today, pub.document.data or {}, rules)
             pub.status = PublicationStatus.PUBLISHED
-            pub.search_grams = search_grams(
-                party_name=pub.party_name,
-                violation_type=pub.violation_type,
-                document_number=pub.document_number,
-            )
+            pub.index_for_search()
             pub._change_reason = "disclosure.publication.published"
             pub._history_user = by
             pub.save()
@@ -406,7 +456,7 @@ class Publication(models.Model):
                     "redactions": pub.redactions.filter(removed_at__isnull=True).count(),
                 },
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def withdraw(self, *, by, kind: str, reason: str, event_on: datetime.date | None = None) -> "Publication":
@@ -428,7 +478,7 @@ class Publication(models.Model):
             pub.withdrawn_by = by
             pub.withdrawal_kind = kind
             pub.withdrawal_reason = reason
-            pub.withdrawal_event_on = event_on or pub.correction_date()
+            pub.withdrawal_event_on = event_on or pub.withdrawal_event_on or pub.correction_date()
             pub._change_reason = "disclosure.publication.withdrawn"
             pub._history_user = by
             pub.save()
@@ -444,7 +494,7 @@ class Publication(models.Model):
                     "late": bool(due and timezone.localdate() > due),
                 },
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def end_early(
@@ -484,7 +534,7 @@ class Publication(models.Model):
                 actor=by,
                 detail={"confirmations": pub.early_end_confirmations, "note": pub.end_reason},
             )
-            PUBLICATIONS.renew()
+            PUBLICATIONS.renew(publication_key(pub.pk))
         return self._take(pub)
 
     def close_without_publishing(self, *, by, reason: str) -> "Publication":

@@ -11,6 +11,7 @@ from .. import redaction
 class RedactionSource(models.TextChoices):
     AUTO = "auto", "自动识别"
     REVIEWER = "reviewer", "审核人员添加"
+    RECHECK = "recheck", "发布后依法复核添加"
 
 
 class Redaction(models.Model):
@@ -26,6 +27,9 @@ class Redaction(models.Model):
     original = models.TextField("原文")
     replacement = models.CharField("替换为", max_length=40)
     source = models.CharField("来源", max_length=10, choices=RedactionSource.choices)
+    origin = models.CharField(
+        "识别依据", max_length=120, blank=True, help_text="如：询问笔录（被询问人）、决定书文字（“证人”）"
+    )
     created_at = models.DateTimeField("添加时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

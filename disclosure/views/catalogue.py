@@ -12,7 +12,7 @@ from collections import OrderedDict
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -33,15 +33,19 @@ from ..models import (
     ProcedureStep,
     ServiceGuide,
 )
-from ..signing import certificate_path
-from .pages import page, part
+from ..signing import signed_certificate_path
+from .pages import page, part, whole_page
 
 POWERS_PER_PAGE = 50
 
 
 @require_GET
 def index(request):
-    return render(request, "disclosure/index.html", {"rules": RuleSettings.current()})
+    """The home page: cached whole in the channels section (it shows the remedy periods of RuleSettings,
+    which that section watches)."""
+    return whole_page(
+        request, sections.CHANNELS, "home", "disclosure/index.html", lambda: {"rules": RuleSettings.current()}
+    )
 
 
 def _last(*values):
@@ -91,7 +95,7 @@ def personnel_rows(unit_id=None, today=None) -> list[dict]:
                 "status": CertificateStatus(cert.status_on(today)).label,
                 "entitled": entitlement.entitled,
                 "expires_on": cert.expires_on,
-                "url": certificate_path(cert.number),
+                "url": signed_certificate_path(cert.number),
             }
         )
     return sorted(rows, key=lambda row: row["sort"])

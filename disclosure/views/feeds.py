@@ -2,22 +2,27 @@
 government's portal, and the open data (CSV, JSON). Currently published summaries only (Publication.objects.
 current()): withdrawn and expired items leave them (个人信息保护法: no longer than the purpose needs)."""
 
-import csv
 import datetime
 import json
+from decimal import Decimal
 from functools import wraps
 
 from csp.constants import NONE
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from wuding_enforcement.shared import csvsafe
+
+from .. import open_data, periods
 from ..models import Publication
 from ..sections import PUBLICATIONS
 from .pages import cacheable, whole_page
@@ -31,6 +36,11 @@ class PublicationFeed(Feed):
     feed_type = Atom1Feed
     title = f"{settings.BUREAU_NAME} 行政处罚决定公示"
     subtitle = "新公示的行政处罚决定（已依法隐去个人信息）"
+    # RFC 4287 §4.1.1: a feed without atom:author must give one in every entry; the bureau writes them all.
+    author_name = settings.BUREAU_NAME
+
+    def author_link(self):
+        return settings.PUBLIC_BASE_URL.rstrip("/") + "/"
 
     def link(self):
         return reverse("disclosure:publication_list")
@@ -104,17 +114,22 @@ OPEN_DATA_FIELDS = [
     ("legal_representative", "法定代表人（负责人）"),
     ("violation_type", "违法行为类型"),
     ("penalty_content", "处罚内容"),
+    ("fine_amount", "罚款金额（元）"),
     ("authority", "处罚机关"),
     ("unit_name", "承办单位"),
     ("decided_on", "处罚决定日期"),
     ("published_on", "公示日期"),
-    ("ends_on", "公示截止日期"),
+    ("last_day", "公示截止日期"),
 ]
+# Read from the table; 公示截止日期 is computed from ends_on by the one definition (disclosure/periods.py).
+_STORED = [name for name, _ in OPEN_DATA_FIELDS if name != "last_day"] + ["ends_on"]
 
 
 def _open_rows():
-    names = [name for name, _ in OPEN_DATA_FIELDS]
-    for row in Publication.objects.current().order_by("-published_on", "-pk").values(*names).iterator(2000):
+    """Rows of the open data: dates as ISO strings, the fine as a number (Decimal; JSON writes it as a number,
+    CSV as 150000.00), the text of 处罚内容 beside it."""
+    for row in Publication.objects.current().order_by("-published_on", "-pk").values(*_STORED).iterator(2000):
+        row["last_day"] = periods.last_day_shown(row.pop("ends_on"))
         yield {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in row.items()}
 
 
@@ -123,31 +138,71 @@ class _Echo:
         return value
 
 
+def csv_lines():
+    writer = csvsafe.writer(_Echo())
+    yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
+    for row in _open_rows():
+        yield writer.writerow([row[name] for name, _ in OPEN_DATA_FIELDS])
+
+
+def json_chunks():
+    meta = {
+        "publisher": settings.BUREAU_NAME,
+        "generated_on": timezone.localdate().isoformat(),
+        "fields": dict(OPEN_DATA_FIELDS),
+    }
+    yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
+    for i, row in enumerate(_open_rows()):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False, default=_number)
+    yield "]}"
+
+
+def _number(value):
+    """Money in JSON as a number (yuan; two decimals are exact in a double up to 10^13)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value))
+
+
+def _prebuilt(request, fmt: str, content_type: str):
+    """Today's prebuilt file (disclosure/open_data.py) with its ETag (304 when the client has it), or None."""
+    entry = open_data.current(fmt)
+    if entry is None:
+        return None
+    etag = f'"{entry["etag"]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        try:
+            handle = default_storage.open(entry["name"], "rb")
+        except OSError:
+            return None
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(entry["size"])
+    response["ETag"] = etag
+    return response
+
+
+def _build_later() -> None:
+    """No file of today: stream this once and have the files built (outbox; waiting builds coalesce)."""
+    with transaction.atomic():
+        open_data.request_build()
+
+
 @require_GET
 def open_data_csv(request):
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow([label for _, label in OPEN_DATA_FIELDS])
-        for row in _open_rows():
-            yield writer.writerow([row[name] for name, _ in OPEN_DATA_FIELDS])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = _prebuilt(request, "csv", "text/csv; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="publications.csv"'
     return response
 
 
 @require_GET
 def open_data_json(request):
-    def chunks():
-        meta = {
-            "publisher": settings.BUREAU_NAME,
-            "generated_on": timezone.localdate().isoformat(),
-            "fields": dict(OPEN_DATA_FIELDS),
-        }
-        yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
-        for i, row in enumerate(_open_rows()):
-            yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
-        yield "]}"
-
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response = _prebuilt(request, "json", "application/json; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(json_chunks(), content_type="application/json; charset=utf-8")
+    return response

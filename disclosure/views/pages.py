@@ -26,14 +26,21 @@ def cacheable(request) -> bool:
 
 
 def whole_page(
-    request, section, variant: str, template: str, context, content_type="text/html; charset=utf-8"
+    request,
+    section,
+    variant: str,
+    template: str,
+    context,
+    content_type="text/html; charset=utf-8",
+    obj: str | None = None,
 ):
-    """A page cached whole in `section` for visitors who all see the same (cacheable), built fresh otherwise."""
+    """A page cached whole in `section` for visitors who all see the same (cacheable), built fresh otherwise.
+    A page about one object names it (`obj`, e.g. "publication:12"): renewed with that object only."""
 
     def build():
         return render_to_string(template, context(), request=request)
 
-    body = section.page(variant, build) if cacheable(request) else build()
+    body = section.page(variant, build, obj=obj) if cacheable(request) else build()
     return HttpResponse(body, content_type=content_type)
 
 

@@ -9,25 +9,25 @@ today's date, so an expired item leaves cached pages at midnight.
 
 import logging
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wuding_enforcement.audit.api import client_ip
+from wuding_enforcement.shared.paginator import BoundedPaginator
 from wuding_enforcement.shared.ratelimit import RateLimit
 from wuding_enforcement.shared.refusals import Refused, show_refusal
 
 from ..forms import ErrorReportForm, SearchForm
 from ..models import ErrorReport, Publication
-from ..sections import PUBLICATIONS
+from ..sections import PUBLICATIONS, publication_key
 from .pages import query_variant, whole_page
 
 logger = logging.getLogger("wuding.disclosure")
 
 PER_PAGE = 20
+# Rows a search counts past the start of the page shown ("1000 余条" beyond it; BoundedPaginator).
 SEARCH_COUNT_CAP = 1000
 REPORTS_PER_HOUR = 5
 REPORT_LIMIT = RateLimit("disclosure.error_report", limit=REPORTS_PER_HOUR, window=3600)
@@ -51,35 +51,30 @@ SUMMARY_FIELDS = (
 )
 
 
-class CappedPaginator(Paginator):
-    """A search result counts up to SEARCH_COUNT_CAP rows ("1000 余条"): an exact count of a common
-    2-character term would visit every matching row, while the first pages need only the first few."""
-
-    capped = False
-
-    @cached_property
-    def count(self):
-        found = self.object_list[: SEARCH_COUNT_CAP + 1].count()
-        self.capped = found > SEARCH_COUNT_CAP
-        return min(found, SEARCH_COUNT_CAP)
-
-
 @require_GET
 def publication_list(request):
-    """行政处罚决定公示: the list with search. Queries on a cache miss: the units (search form), COUNT, the
-    page of rows; none on a hit."""
+    """行政处罚决定公示: the list with search. Queries on a cache miss: the units (search form), the count
+    (the unfiltered list's exact total is cached in the section; a search's is bounded, BoundedPaginator),
+    the page of rows; none on a hit. The index behind the order: disclosure_pub_listed_idx."""
 
     def context():
         form = SearchForm(request.GET or None)
         listed = Publication.objects.listed()
         qs = form.search(listed) if request.GET else listed
-        paginator = (CappedPaginator if request.GET else Paginator)(
-            qs.only(*SUMMARY_FIELDS).order_by("-published_on", "-pk"), PER_PAGE
+        # A page number alone is not a search: the list keeps its exact total on every page.
+        searched = any(value for key, value in request.GET.items() if key != "page")
+        total = None if searched else int(PUBLICATIONS.page("count:listed", lambda: str(listed.count())))
+        paginator = BoundedPaginator(
+            qs.only(*SUMMARY_FIELDS).order_by("-published_on", "-pk"),
+            PER_PAGE,
+            bound=SEARCH_COUNT_CAP,
+            page=request.GET.get("page"),
+            total=total,
         )
         found = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return {"form": form, "page": found, "query": query.urlencode(), "searched": bool(request.GET)}
+        return {"form": form, "page": found, "query": query.urlencode(), "searched": searched}
 
     return whole_page(
         request, PUBLICATIONS, query_variant(request, "list"), "disclosure/publication_list.html", context
@@ -104,7 +99,14 @@ def publication_detail(request, pk):
         today = timezone.localdate()
         return {"item": item, "shown": item.is_shown(today), "today": today}
 
-    return whole_page(request, PUBLICATIONS, f"detail:{pk}", "disclosure/publication_detail.html", context)
+    return whole_page(
+        request,
+        PUBLICATIONS,
+        "detail",
+        "disclosure/publication_detail.html",
+        context,
+        obj=publication_key(pk),
+    )
 
 
 @require_GET
@@ -116,7 +118,9 @@ def publication_print(request, pk):
             raise Http404("该公示信息已撤回或公示期已结束。")
         return {"item": item, "printed_on": today}
 
-    return whole_page(request, PUBLICATIONS, f"print:{pk}", "disclosure/publication_print.html", context)
+    return whole_page(
+        request, PUBLICATIONS, "print", "disclosure/publication_print.html", context, obj=publication_key(pk)
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,6 +24,7 @@ from .. import redaction, statistics
 from ..deadlines import deadline_status, withdrawal_deadline
 from ..forms import (
     CloseForm,
+    DecisionChangeForm,
     EarlyEndForm,
     RedactionForm,
     RedactTextForm,
@@ -31,7 +32,7 @@ from ..forms import (
     ReplyForm,
     WithdrawForm,
 )
-from ..models import AnnualReport, ErrorReport, Publication, PublicationStatus
+from ..models import AnnualReport, DecisionChange, ErrorReport, Publication, PublicationStatus
 from ..signing import qr_png, qr_svg, signed_certificate_url
 
 # Who reviews publications (and answers 纠错, and exports to the credit system): Publication.reviewable_by.
@@ -88,7 +89,7 @@ def get_certificate_for_qr(request, number) -> Certificate:
 
 
 def _publication_row(item: Publication, today):
-    corrected = item.correction_date()
+    corrected = item.withdrawal_event()
     published = item.status == PublicationStatus.PUBLISHED
     return {
         "item": item,
@@ -154,6 +155,8 @@ def staff_publication_detail(request, pk):
         "withdraw_due": item.withdrawal_due(),
         "text_form": RedactTextForm(),
         "withdraw_form": WithdrawForm(),
+        "change_form": DecisionChangeForm(prefix="change"),
+        "changes": list(item.changes.all()),
         "early_form": EarlyEndForm(),
         "close_form": CloseForm(),
         "reports": list(item.error_reports.select_related("replied_by")),
@@ -254,6 +257,24 @@ def staff_publication_withdraw(request, pk):
             by=request.user, kind=data["kind"], reason=data["reason"], event_on=data["event_on"]
         ),
         "已撤回公示，公示列表中保留该条目并显示撤回理由。",
+    )
+
+
+@require_POST
+@login_required
+def staff_publication_change(request, pk):
+    """登记 a 复议决定, an effective judgment, a self-correction or a superior's order that changed the
+    decision: the withdrawal clock starts from the date it reached the bureau."""
+    item = get_publication_for_user(request, pk)
+    form = DecisionChangeForm(request.POST, prefix="change")
+    if not form.is_valid():
+        return _invalid(request, form, item)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: DecisionChange.record_change(item, by=request.user, **data),
+        "已登记。请在期限内撤回公示并说明理由。",
     )
 
 

@@ -2,7 +2,6 @@
 of publication), as a page, CSV and PDF, and the current year's figures so far. The figures: disclosure/
 statistics.py; publishing: the staff pages (views/staff.py)."""
 
-import csv
 import io
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from wuding_enforcement.shared import csvsafe
 from wuding_enforcement.shared.charts import bar_chart
 from wuding_enforcement.shared.pdf import render_html_to_pdf
 
@@ -64,7 +64,7 @@ def statistics_year(request, year):
 def statistics_csv(request, year):
     figures = statistics.report_figures(_published_report(year))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(["项目", "数值", "单位", "数据来源", "说明"])
     for f in figures.figures:
         writer.writerow([f.label, f.value, f.unit, f.source_label, f.note])

@@ -9,6 +9,7 @@ SHA-256 of the issued PDF — never its content (no party, no facts). Anyone may
 hash; uploads are limited per address (wuding_enforcement/shared/ratelimit.py) and never stored.
 """
 
+import datetime
 import hashlib
 import logging
 
@@ -29,6 +30,7 @@ from wuding_enforcement.shared.signing import verify as verify_signature
 from ..decisions import issued_correction
 from ..sections import CERTIFICATE
 from ..signing import SIGNATURE_PARAM, qr_data_uri, signature_is_valid, signed_certificate_url
+from .pages import cacheable
 
 logger = logging.getLogger("wuding.disclosure")
 
@@ -109,17 +111,42 @@ def _certificate_html(cert: Certificate) -> str:
 
 @require_GET
 def verify_certificate(request, number):
+    """The page a certificate's QR code opens. Cached whole in the certificate section for anonymous visitors
+    (the QR image and the status in it), one entry per number and signature state; a number not found is
+    answered fresh."""
+    signature = _signature_state(request, number)
+    if cacheable(request):
+        found = CERTIFICATE.page(
+            f"page:{number}|{signature}", lambda: _certificate_page(request, number, signature)
+        )
+        if found:
+            return HttpResponse(found)
     cert = find_certificate(number)
     if cert is None:
         return render(request, "disclosure/certificate_not_found.html", {"number": number[:40]}, status=404)
     return render(
         request,
         "disclosure/certificate.html",
-        {
-            "content": _certificate_html(cert),
-            "signature": _signature_state(request, cert.number),
-            "cert": cert,
-        },
+        _certificate_context(cert, signature),
+    )
+
+
+def _certificate_context(cert: Certificate, signature: str) -> dict:
+    return {
+        "content": _certificate_html(cert),
+        "signature": signature,
+        "cert": cert,
+        "status": certificate_status(cert, timezone.localdate()),
+    }
+
+
+def _certificate_page(request, number: str, signature: str) -> str:
+    """The whole certificate page, or "" when the number names no certificate (not cached as a page)."""
+    cert = find_certificate(number)
+    if cert is None:
+        return ""
+    return render_to_string(
+        "disclosure/certificate.html", _certificate_context(cert, signature), request=request
     )
 
 
@@ -140,7 +167,12 @@ def certificate_lookup(request):
     return render(
         request,
         "disclosure/certificate.html",
-        {"content": _certificate_html(cert), "signature": "lookup", "cert": cert},
+        {
+            "content": _certificate_html(cert),
+            "signature": "lookup",
+            "cert": cert,
+            "status": certificate_status(cert, timezone.localdate()),
+        },
     )
 
 
@@ -211,6 +243,9 @@ def find_document(code: str):
             "number",
             "status",
             "issued_at",
+            "act_date",
+            "data",
+            "signed",
             "pdf_sha256",
             "verification_code",
             "superseded_by__number",
@@ -221,6 +256,40 @@ def find_document(code: str):
         )
         .first()
     )
+
+
+# Keys of document data that hold the date the document itself carries (its 落款日期), in order of preference.
+DOCUMENT_DATE_KEYS = ("decided_on", "document_date", "dated_on", "served_at", "date")
+
+
+def document_date(document) -> datetime.date | None:
+    """The date printed on the document (a 决定书's 决定日期, a record's act date), not the day the system
+    issued the file: a decision dated 11月17日 and issued into the system on 12月6日 reads 11月17日."""
+    data = document.data or {}
+    for key in DOCUMENT_DATE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            try:
+                return datetime.date.fromisoformat(value[:10])
+            except ValueError:
+                logger.warning("document %s: unreadable %s %r", document.pk, key, value)
+    if document.act_date:
+        return document.act_date
+    return timezone.localdate(document.issued_at) if document.issued_at else None
+
+
+def signature_verdict(signature, *, expected_signed: bool) -> dict:
+    """What the page says about the uploaded file's seal: {"ok": bool, "text": str}. A file that should carry
+    the bureau's seal but in which no intact seal can be found was altered (电子签名法 第十三条): reported as an
+    invalid signature, never as "未带电子签章"."""
+    ok = signature.signed and signature.intact and signature.by_bureau and signature.covers_whole_file
+    ok = ok and not signature.error
+    if expected_signed and not signature.signed:
+        return {
+            "ok": False,
+            "text": "电子签章无效：本局签发的该文书带有电子签章，您上传的文件中找不到完整的签章，文件已被改动或不是本局签发的文件。",
+        }
+    return {"ok": bool(ok), "text": signature.summary}
 
 
 def _check_upload(request, document) -> dict:
@@ -243,7 +312,7 @@ def _check_upload(request, document) -> dict:
     sha = hashlib.sha256(data).hexdigest()
     # 电子签名法 第十三条: besides the hash, report whether the file carries an intact signature of the
     # bureau's signing certificate (documents issued before signing existed read as unsigned).
-    signature = verify_signature(data)
+    signature = signature_verdict(verify_signature(data), expected_signed=document.signed)
     return {"uploaded_sha256": sha, "match": sha == document.pdf_sha256, "signature": signature}
 
 
@@ -255,6 +324,7 @@ def verify_document(request, code):
     context = {
         "document": document,
         "correction": issued_correction(document),
+        "document_date": document_date(document),
         "check": None,
         "max_mb": DOCUMENT_CHECK_MAX_BYTES // (1024 * 1024),
     }

@@ -1,6 +1,7 @@
 """The seven points a reviewer concludes on, and the advisers (法律顾问, 公职律师) consulted within a round."""
 
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.roster.models import Staff
@@ -23,23 +24,44 @@ class CheckResult(models.TextChoices):
     PROBLEM = "problem", "存在问题"
 
 
+class ChecklistItemQuerySet(models.QuerySet):
+    def overridden(self):
+        """Points the reviewer passed although the system's pre-check found a problem (each with its
+        written reason): what the 意见书 prints and the supervision dashboard counts."""
+        return self.filter(result=CheckResult.PASS, precheck_found=True)
+
+
 class ChecklistItem(models.Model):
     round = models.ForeignKey("ReviewRound", on_delete=models.PROTECT, related_name="checklist")
     point = models.PositiveSmallIntegerField("审核要点", choices=CheckPoint.choices)
     result = models.CharField("结论", max_length=8, choices=CheckResult.choices)
     comment = models.TextField("意见", blank=True)
+    # The system's pre-check of this point found a problem when the reviewer concluded (ReviewRound.decide);
+    # passing such a point needs a written reason, kept here and printed in the 法制审核意见书.
+    precheck_found = models.BooleanField("系统预审发现问题", default=False)
+    override_reason = models.TextField("预审发现问题仍认定通过的理由", blank=True)
+
+    objects = ChecklistItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审核要点"
         verbose_name_plural = "审核要点"
         ordering = ["round", "point"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "point"], name="legal_review_point_once_per_round")
+            models.UniqueConstraint(fields=["round", "point"], name="legal_review_point_once_per_round"),
+            models.CheckConstraint(
+                condition=~Q(result="pass", precheck_found=True) | ~Q(override_reason=""),
+                name="legal_review_override_has_reason",
+            ),
         ]
         indexes = [
             # Serves the statistics' "most common problems" count.
             models.Index(fields=["result", "point"], name="lr_checklist_problem_idx"),
         ]
+
+    @property
+    def is_override(self) -> bool:
+        return self.result == CheckResult.PASS and self.precheck_found
 
     def __str__(self):
         return f"{self.point}：{self.get_result_display()}"

@@ -1,14 +1,15 @@
 """Review rounds (送审 and its outcome, docs/domain.md §3): submission, assignment of an eligible reviewer, the
 reviewer's outcome with its 法制审核意见书, and advisers' opinions within a round. Every change runs in one
 transaction under row locks, writes the audit log, and refuses with readable Chinese reasons (TransitionRefused).
+Over 500 lines because submission, assignment, outcome (with the checklist overrides) and advisers' opinions
+are the one round's transitions and share its locks and checks.
 """
 
 import datetime
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 from simple_history.models import HistoricalRecords
 
 from recording.models import Document
@@ -19,8 +20,8 @@ from wuding_enforcement.cases.models import Case, RuleSettings
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.roster.models import Role, Staff
 
+from .. import access, prechecks
 from .. import package as packaging
-from .. import prechecks
 from ..criteria import hash_documents
 from .checklist import AdviserKind, AdviserOpinion, ChecklistItem, CheckPoint, CheckResult
 from .common import lock_case, require_text
@@ -49,9 +50,29 @@ class ReviewRoundQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def takeable_by(self, reviewer):
+        """Rounds waiting for a reviewer that this reviewer may take on (ReviewRound.assign, self-assignment):
+        never a case they handled — its officers, its unit's head, who registered it, who submitted it
+        (reviewer_problems). Whether the person may review at all (法律职业资格, 第五十八条) is theirs, not the
+        round's: Staff.review_eligibility_on."""
+        return (
+            self.filter(status=RoundStatus.SUBMITTED, reviewer__isnull=True)
+            .exclude(case__assignments__officer=reviewer)
+            .exclude(case__handling_unit__head=reviewer)
+            .exclude(case__created_by=reviewer)
+            .exclude(case__review_rounds__submitted_by=reviewer)
+        )
+
     def for_rows(self):
         """What a queue row shows: the case, its unit, the submitter and the reviewer (one joined query)."""
         return self.select_related("case", "case__handling_unit", "submitted_by", "reviewer")
+
+    def with_overrides(self):
+        """Decided rounds where the reviewer passed a point the system's pre-check had flagged (each with a
+        written reason, printed in the 意见书): what supervision follows up."""
+        return self.filter(
+            Exists(ChecklistItem.objects.overridden().filter(round=OuterRef("pk"))), status__in=OUTCOMES
+        )
 
 
 class ReviewRound(models.Model):
@@ -229,6 +250,7 @@ class ReviewRound(models.Model):
             problems = reviewer_problems(case, reviewer, on)
             if problems:
                 raise TransitionRefused(problems)
+            previous = review_round.reviewer
             review_round.reviewer = reviewer
             review_round.assigned_by = by
             review_round.assigned_at = timezone.now()
@@ -236,8 +258,11 @@ class ReviewRound(models.Model):
             review_round._change_reason = "legal_review.round.assigned"
             review_round._history_user = by
             review_round.save(update_fields=["reviewer", "assigned_by", "assigned_at", "status"])
-            assign_perm("cases.view_case", reviewer, case)
-            assign_perm("cases.view_classified", reviewer, case)
+            # The case is theirs to see while the round is theirs and open (legal_review/access.py); a
+            # reviewer the round passes from loses it unless another open round of the case is theirs.
+            access.sync(case, reviewer, by=by)
+            if previous is not None and previous != reviewer:
+                access.sync(case, previous, by=by)
             record(
                 "legal_review.round.assigned",
                 obj=case,
@@ -249,12 +274,28 @@ class ReviewRound(models.Model):
 
     # --- The outcome -----------------------------------------------------------------------------------
 
-    def decide(self, *, by, outcome: str, opinion: str, points: dict, crime_suspected: bool = False, on=None):
+    def decide(
+        self,
+        *,
+        by,
+        outcome: str,
+        opinion: str,
+        points: dict,
+        crime_suspected: bool = False,
+        override_reasons: dict | None = None,
+        confirm_overrides: bool = False,
+        on=None,
+    ):
         """The assigned reviewer's outcome: 同意 / 修改后再报 / 不同意, with each of the seven points passed or
         a problem with its comment, written as a numbered 法制审核意见书. The round is locked and its status
-        checked inside the transaction, so of two outcomes sent at once exactly one is recorded."""
+        checked inside the transaction, so of two outcomes sent at once exactly one is recorded.
+
+        The system's pre-checks run first: a point whose pre-check found a problem may be passed only with a
+        written reason (`override_reasons[point]`), and 同意 with any such point needs `confirm_overrides`
+        (the reviewer answers for the opinion, 行政处罚法 第五十八条); overrides are printed in the 意见书."""
         on = on or timezone.localdate()
         opinion = (opinion or "").strip()
+        override_reasons = override_reasons or {}
         try:
             with transaction.atomic():
                 lock_case(self.case)
@@ -285,6 +326,25 @@ class ReviewRound(models.Model):
                 found = [p for p, (r, _) in results.items() if r == CheckResult.PROBLEM]
                 pkg = packaging.build(case)
                 current = hash_documents(pkg.proposals)
+                checks = prechecks.run(case, pkg, base_amount=review_round.base_amount, today=on)
+                flagged = prechecks.problems_by_point(checks)
+                overrides = {}
+                for point, lines in flagged.items():
+                    if results.get(point, ("",))[0] != CheckResult.PASS:
+                        continue
+                    reason = (override_reasons.get(point) or "").strip()
+                    if not reason:
+                        problems.append(
+                            f"第{point}项系统预审发现问题（{lines[0]}），认定“通过”须写明理由；"
+                            "或者认定“存在问题”。"
+                        )
+                    overrides[point] = reason
+                if outcome == RoundStatus.APPROVED and overrides and not confirm_overrides:
+                    problems.append(
+                        "第"
+                        + "、".join(str(p) for p in sorted(overrides))
+                        + "项系统预审发现问题而认定通过：请确认仍作出同意的结论（勾选确认后再提交）。"
+                    )
                 if outcome == RoundStatus.APPROVED:
                     if found:
                         problems.append("审核要点存在问题的，不能作出同意的结论；请选择修改后再报或不同意。")
@@ -305,12 +365,14 @@ class ReviewRound(models.Model):
                     raise TransitionRefused(problems)
                 for point, (result, comment) in results.items():
                     ChecklistItem.objects.create(
-                        round=review_round, point=point, result=result, comment=comment
+                        round=review_round,
+                        point=point,
+                        result=result,
+                        comment=comment,
+                        precheck_found=point in flagged,
+                        override_reason=overrides.get(point, ""),
                     )
-                review_round.prechecks = [
-                    p.as_json()
-                    for p in prechecks.run(case, pkg, base_amount=review_round.base_amount, today=on)
-                ]
+                review_round.prechecks = [p.as_json() for p in checks]
                 review_round.status = outcome
                 review_round.opinion = opinion
                 review_round.crime_suspected = crime_suspected
@@ -320,7 +382,7 @@ class ReviewRound(models.Model):
                 document = Document.objects.create(
                     case=case,
                     doc_type="review_opinion",
-                    data=review_round.opinion_data(results),
+                    data=review_round.opinion_data(results, flagged=flagged, overrides=overrides),
                     created_by=by,
                 )
                 document.issue(by=by)
@@ -340,6 +402,7 @@ class ReviewRound(models.Model):
                         "opinion_document",
                     ]
                 )
+                access.sync(case, by, by=by)  # the round closed: its grant ends (legal_review/access.py)
                 record(
                     f"legal_review.round.{verb}",
                     obj=case,
@@ -348,6 +411,7 @@ class ReviewRound(models.Model):
                         "round": review_round.pk,
                         "number": review_round.number,
                         "problems": found,
+                        "overridden": sorted(overrides),
                         "crime_suspected": crime_suspected,
                         "opinion_document": document.number,
                     },
@@ -365,9 +429,12 @@ class ReviewRound(models.Model):
             setattr(self, name, getattr(review_round, name))
         return review_round
 
-    def opinion_data(self, results: dict) -> dict:
-        """The 法制审核意见书's content, frozen in the document (the PDF renders from it)."""
+    def opinion_data(self, results: dict, *, flagged=None, overrides=None) -> dict:
+        """The 法制审核意见书's content, frozen in the document (the PDF renders from it). A point passed
+        although the pre-check found a problem carries the pre-check's finding and the reviewer's reason."""
+        flagged, overrides = flagged or {}, overrides or {}
         return {
+            "overrides": len(overrides),
             "round": self.number,
             "kind": self.get_kind_display(),
             "outcome": self.status,
@@ -385,6 +452,9 @@ class ReviewRound(models.Model):
                     "result": CheckResult(r).label,
                     "problem": r == CheckResult.PROBLEM,
                     "comment": c,
+                    "precheck_problem": "；".join(flagged.get(p, ())),
+                    "overridden": p in overrides,
+                    "override_reason": overrides.get(p, ""),
                 }
                 for p, (r, c) in sorted(results.items())
             ],

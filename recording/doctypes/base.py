@@ -31,6 +31,17 @@ class DocumentType:
     approval_kind: str | None = None
 
     @property
+    def place_field(self) -> str | None:
+        """The form's own place field (现场笔录's 检查地点, 询问笔录's 询问地点 ...), if it has one: then the form
+        asks for the place once, and the document's act_place is taken from it."""
+        return "place" if "place" in self.form_class.base_fields else None
+
+    def place_of(self, data: dict, current: str = "") -> str:
+        """The act's place for Document.act_place: the type's own place field where it has one."""
+        name = self.place_field
+        return str((data or {}).get(name) or "").strip() if name else current
+
+    @property
     def template(self) -> str:
         return f"documents/{self.key}.html"
 

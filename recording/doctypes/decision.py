@@ -8,13 +8,14 @@ Over 500 lines on purpose: the seven types are one procedure step (调查终结 
 the penalty fields and their cross-checks; split, the shared schema would be spread over several modules.
 """
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
-from wuding_enforcement.cases.models import PartyKind, RuleSettings
+from wuding_enforcement.cases.models import PartyKind, PowerKind, RuleSettings
 from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.forms import (
     date_field,
@@ -32,8 +33,16 @@ from wuding_enforcement.shared.penalties import (  # noqa: F401 - re-exported: t
     PENALTY_LABELS,
     PENALTY_TYPES,
 )
+from wuding_enforcement.shared.registry import Registry
 
 from .base import DocumentType, register
+
+# 总局令第45号 第八条: the written notice, served with the 行政处罚决定书, that it will be published. Whether a
+# decision is published is the publication rule's to say (disclosure registers it from its AppConfig.ready());
+# an entry takes the document and returns the notice sentences (none: not published).
+publication_notice = Registry(
+    "recording.publication_notice", "The 第八条 notice a 行政处罚决定书 prints (none: not published)."
+)
 
 STATEMENT_RIGHT_TEXT = (
     "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）享有陈述、申辩的权利。"
@@ -44,6 +53,56 @@ HEARING_RIGHT_TEXT = (
     "如要求听证，请在收到本告知书之日起五个工作日内向本局提出；逾期未提出的，视为放弃此权利。"
 )
 HEARING_NOTICE_DAYS = 7
+
+# 裁量情节 is the officer's judgement: the field starts empty, never on a value that decides for them.
+DISCRETION_CHOICES = [("", "请选择裁量情节")] + DISCRETION
+
+# An article of law as documents cite it (第三十四条, 第一百二十四条第一款第（五）项, 第12条).
+_ARTICLE = re.compile(r"第[〇零一二三四五六七八九十百千0-9]+条")
+
+
+def matter_bases(case) -> dict:
+    """The 违反的法律规定 and 处罚依据 of the case's 行政处罚 matters, as the powers catalogue keeps them apart
+    (PowerItem.violation_basis / penalty_basis; docs/domain.md §6). A 行政强制 or 行政检查 item is never a
+    处罚依据, so only penalty items count. Empty strings where the catalogue has nothing to offer: the officer
+    writes the articles, the form never fills in a placeholder."""
+    if case is None or case.pk is None:
+        return {"basis_violated": "", "basis_penalty": ""}
+    items = [m for m in case.matters.all() if m.kind == PowerKind.PENALTY]
+    violated = [m.violation_basis.strip() for m in items if m.violation_basis.strip()]
+    penalty = [m.penalty_basis.strip() for m in items if m.penalty_basis.strip()]
+    return {
+        "basis_violated": "；".join(dict.fromkeys(violated)),
+        "basis_penalty": "；".join(dict.fromkeys(penalty)),
+    }
+
+
+def check_bases(form, cleaned, names=("basis_violated", "basis_penalty")) -> None:
+    """Each legal basis names its article (行政处罚法 第四十四条、第五十九条: the 告知书 and 决定书 state the
+    basis), and a 处罚依据 never cites the article of one of the case's 行政强制 matters (a 查封扣押 power is not
+    a penalty)."""
+    for name in names:
+        text = (cleaned.get(name) or "").strip()
+        if text and not _ARTICLE.search(text):
+            form.add_error(
+                name, f"“{form.fields[name].label}”须写明法律、法规的名称和条款（如：第三十四条第（十）项）。"
+            )
+    case = getattr(form, "case", None)
+    penalty = cleaned.get("basis_penalty") or ""
+    if case is None or case.pk is None or not penalty:
+        return
+    for item in case.matters.all():
+        if item.kind != PowerKind.COERCION:
+            continue
+        for article in _ARTICLE.findall(item.legal_basis):
+            law = item.legal_basis.split("》", 1)[0] + "》" if "》" in item.legal_basis else ""
+            if article in penalty and (not law or law in penalty):
+                form.add_error(
+                    "basis_penalty",
+                    f"{law}{article}是行政强制措施“{item.name}”的依据，不能作为处罚依据；"
+                    "请写明给予处罚的条款（权责清单中本事项的处罚依据）。",
+                )
+                return
 
 
 def remedy_text(rules: RuleSettings | None = None, *, penalty: bool = True) -> str:
@@ -174,7 +233,7 @@ class InvestigationReportForm(PenaltyFieldsForm):
     nature = text_field("案件性质", rows=2, max_length=2000, help_text="违法行为的定性")
     basis_violated = text_field("违反的法律规定", rows=2, max_length=2000)
     basis_penalty = text_field("处罚依据", rows=2, max_length=2000)
-    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION)
+    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION_CHOICES)
     discretion_reason = text_field("裁量理由", rows=3, max_length=5000)
     is_major = forms.BooleanField(label="属于重大行政执法决定（须法制审核）", required=False)
     major_reason = text_field(
@@ -198,13 +257,17 @@ class InvestigationReportForm(PenaltyFieldsForm):
         "reported_on",
     ]
 
-    def __init__(self, *args, **kwargs):
+    takes_case = True
+
+    def __init__(self, *args, case=None, **kwargs):
+        self.case = case
         super().__init__(*args, **kwargs)
         self.fields["penalty_types"].required = False
 
     def clean(self):
         cleaned = super().clean()
         self.clean_penalty(cleaned)
+        check_bases(self, cleaned)
         types = cleaned.get("penalty_types") or []
         if cleaned.get("discretion") == "none" and types:
             self.add_error("penalty_types", "裁量情节为不予处罚的，不应提出处罚种类。")
@@ -219,6 +282,9 @@ class InvestigationReport(FilledDocumentType):
     title = "案件调查终结报告"
     form_class = InvestigationReportForm
     volume = "sub"
+
+    def initial(self, case):
+        return matter_bases(case)
 
     def summary(self, data):
         labels = "、".join(PENALTY_LABELS.get(code, code) for code in data.get("penalty_types") or [])
@@ -271,6 +337,7 @@ class PenaltyNoticeForm(PenaltyFieldsForm):
     def clean(self):
         cleaned = super().clean()
         self.clean_penalty(cleaned)
+        check_bases(self, cleaned)
         reason = self.hearing_reason(cleaned)
         if reason and not cleaned.get("hearing_right"):
             self.add_error(
@@ -314,6 +381,9 @@ class PenaltyNotice(FilledDocumentType):
     form_class = PenaltyNoticeForm
     number_word = "告知"
     to_party = True
+
+    def initial(self, case):
+        return matter_bases(case)
 
     def summary(self, data):
         labels = "、".join(PENALTY_LABELS.get(code, code) for code in data.get("penalty_types") or [])
@@ -426,7 +496,7 @@ class DecisionApprovalForm(forms.Form):
     proposed_summary = text_field(
         "拟作出的处罚决定", rows=5, help_text="当事人、违法行为、处罚依据和处罚内容"
     )
-    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION)
+    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION_CHOICES)
     legal_review_ref = line_field(
         "法制审核意见",
         max_length=300,
@@ -494,7 +564,7 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
     violation_type = line_field("违法行为类型", help_text="如：经营超过保质期的食品")
     basis_violated = text_field("违反的法律规定", rows=2, max_length=2000)
     basis_penalty = text_field("处罚依据", rows=2, max_length=2000)
-    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION)
+    discretion = forms.ChoiceField(label="裁量情节", choices=DISCRETION_CHOICES)
     discretion_reason = text_field("裁量理由", rows=3, max_length=5000)
     statements_answer = text_field(
         "当事人陈述申辩（听证）意见及采纳情况", rows=3, required=False, max_length=5000
@@ -515,16 +585,10 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="按办案规则参数自动生成，管理员可在后台修改。",
     )
-    decided_on = date_field("决定日期")
-    will_publish = forms.BooleanField(
-        label="本决定将依法向社会公示（总局令第45号 第八条的书面告知）", required=False, initial=True
-    )
-    publication_notice = text_field(
-        "公示告知",
-        rows=2,
-        required=False,
-        max_length=1000,
-        help_text="依法公示的，须书面告知当事人将通过国家企业信用信息公示系统等向社会公示。",
+    decided_on = date_field(
+        "决定日期",
+        help_text="是否公示及公示告知（总局令第45号 第八条）由系统依法确定并印在决定书上；"
+        "确有法定理由不予公示的，须在签发前提出不予公示申请并经局负责人批准。",
     )
 
     field_order = [
@@ -541,11 +605,12 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
         "performance_deadline_days",
         "remedy",
         "decided_on",
-        "will_publish",
-        "publication_notice",
     ]
 
-    def __init__(self, *args, **kwargs):
+    takes_case = True
+
+    def __init__(self, *args, case=None, **kwargs):
+        self.case = case
         super().__init__(*args, **kwargs)
         _required_by(
             "行政处罚法 第五十九条",
@@ -567,14 +632,11 @@ class PenaltyDecisionForm(RemedyMixin, PenaltyFieldsForm):
     def clean(self):
         cleaned = super().clean()
         self.clean_penalty(cleaned)
+        check_bases(self, cleaned)
         types = set(cleaned.get("penalty_types") or [])
         if cleaned.get("discretion") == "none" and types:
             self.add_error(
                 "penalty_types", "裁量情节为不予处罚的，不应选择处罚种类；请制作不予行政处罚决定书。"
-            )
-        if cleaned.get("will_publish") and not (cleaned.get("publication_notice") or "").strip():
-            self.add_error(
-                "publication_notice", "依法公示的，须写明向当事人的公示告知（总局令第45号 第八条）。"
             )
         self.clean_remedy_text(cleaned)
         return cleaned
@@ -590,10 +652,8 @@ class PenaltyDecision(FilledDocumentType):
 
     def initial(self, case):
         return {
+            **matter_bases(case),
             "performance_deadline_days": 15,
-            "will_publish": True,
-            "publication_notice": "根据《市场监督管理行政处罚信息公示规定》，本决定书将通过国家企业信用信息公示系统"
-            "和本局门户网站向社会公示。",
             "remedy": remedy_text(),
         }
 
@@ -606,6 +666,9 @@ class PenaltyDecision(FilledDocumentType):
         context = {**super().context(document), **_penalty_context(document)}
         # Drafts recorded outside the form (demo data) carry no remedy: print the current one.
         context["data"]["remedy"] = context["data"]["remedy"] or remedy_text()
+        # 总局令第45号 第八条: the written notice of publication, from the publication rule itself (disclosure
+        # registers it); never an officer's tick.
+        context["publication_notices"] = publication_notice.collect(self.key, document)
         return context
 
     @staticmethod
@@ -637,13 +700,16 @@ class NoPenaltyDecisionForm(RemedyMixin, forms.Form):
     decided_on = date_field("决定日期")
 
     remedy_for_penalty = False
+    takes_case = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
+        self.case = case
         super().__init__(*args, **kwargs)
         self.fields["remedy"].initial = remedy_text(penalty=False)
 
     def clean(self):
         cleaned = super().clean()
+        check_bases(self, cleaned, names=("basis_violated", "basis_no_penalty"))
         # The same code the 决定书 carries, so legal_review and disclosure read both alike.
         cleaned["discretion"] = "none"
         self.clean_remedy_text(cleaned)
@@ -659,7 +725,7 @@ class NoPenaltyDecision(FilledDocumentType):
     to_party = True
 
     def initial(self, case):
-        return {"remedy": remedy_text(penalty=False)}
+        return {"basis_violated": matter_bases(case)["basis_violated"], "remedy": remedy_text(penalty=False)}
 
     def summary(self, data):
         return f"不予处罚：{(data.get('reason') or '')[:30]}"

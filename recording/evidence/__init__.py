@@ -4,6 +4,7 @@
 - `upload` — the resumable upload protocol, the running hash, completion, stale uploads;
 - `probing` — ffprobe metadata and the ffmpeg poster frame;
 - `rules` — who may record, voiding, and the refusal (`EvidenceRefused`) the upload endpoints answer with;
+- `linking` — linking an item to the act it records (and unlinking), and what an act says about its AV;
 - `display` — sizes, durations, metadata rows and safe download names.
 
 Serving the files (download, playback with HTTP Range, thumbnails) is not here: every file leaves through
@@ -12,6 +13,7 @@ package's public API is re-exported below.
 """
 
 from .display import format_duration, human_size, metadata_rows, safe_download_name
+from .linking import av_rule_reopened, av_statement, link_evidence, linked_av, unlink_evidence
 from .probing import METADATA_UNAVAILABLE, extract_metadata, probe, summarise_probe
 from .rules import EvidenceRefused, recording_refusal, void_evidence
 from .sniffing import ALLOWED_SUMMARY, ALLOWED_TYPES, MediaType, detect_file_type, detect_type
@@ -23,10 +25,17 @@ from .upload import (
     duplicate_message,
     file_sha256,
     ingest_file,
+    reupload_notice,
     start_upload,
 )
 
 __all__ = [
+    "av_rule_reopened",
+    "av_statement",
+    "link_evidence",
+    "linked_av",
+    "unlink_evidence",
+    "reupload_notice",
     "ALLOWED_SUMMARY",
     "ALLOWED_TYPES",
     "METADATA_UNAVAILABLE",

@@ -13,22 +13,23 @@ small item); a large recording is never re-hashed per request (docs/architecture
 """
 
 import datetime
+import errno
 import fcntl
 import hashlib
 import logging
 import os
 import re
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rehashes import PySha256
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.outbox.api import enqueue
 from wuding_enforcement.shared.chinese import cn_date
 
 from ..models import Classification, Document, Evidence, Upload, UploadStatus
@@ -39,48 +40,39 @@ from .sniffing import ALLOWED_SUMMARY, HEAD_BYTES, detect_file_type, detect_type
 # Block size for streaming reads and writes: large enough for throughput, small enough for constant memory.
 IO_BLOCK = 1024 * 1024
 logger = logging.getLogger("wuding.recording")
+# A full disk (or quota) while a chunk is written: the upload is aborted and its partial file removed, so
+# nothing half-stored stays behind and the space is given back (the 507 page of wuding_enforcement/ops says
+# the same for other requests).
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+DISK_FULL_MESSAGE = (
+    "服务器存储空间不足，本次上传未能保存，已接收的部分已删除，没有留下不完整的文件。"
+    "请联系系统管理员清理或扩充存储空间后重新上传。"
+)
 
 # --- The running hash -------------------------------------------------------------------------------------
+#
+# The SHA-256 of an upload is kept running while the chunks arrive, and its state (104 bytes, `rehashes`)
+# is saved on the Upload row with `received` in the same UPDATE: the next chunk may land on any gunicorn
+# worker, or on another web host, and continues the hash from the row (docs/stack.md trap 19). hashlib
+# objects cannot be saved, and re-reading the partial file to rebuild one made an upload quadratic with
+# more than one worker. Where no state covers the bytes received (a row from before the state was kept, a
+# partial file found shorter than its row), the bytes are hashed once, in one pass, at completion.
 
-# upload id -> (bytes hashed, hasher). A resume that lands in another process (or after a restart) finds no
-# entry and rebuilds the hash by reading the partial file once.
-_HASHERS: "OrderedDict[uuid.UUID, tuple[int, object]]" = OrderedDict()
-_HASHERS_LOCK = threading.Lock()
-_HASHERS_MAX = 64
 
-
-def _take_hasher(upload_id, received: int):
-    with _HASHERS_LOCK:
-        entry = _HASHERS.pop(upload_id, None)
-    if entry is not None and entry[0] == received:
-        return entry[1]
+def _resume_hasher(upload):
+    """The running hash of `upload` as saved with its row, or None (hashed at completion)."""
+    if not settings.UPLOAD_RUNNING_HASH:
+        return None
+    if upload.received == 0:
+        return PySha256()
+    if upload.hash_state:
+        try:
+            return PySha256.deserialize(bytes(upload.hash_state))
+        except Exception as exc:  # noqa: BLE001 - a state saved by another version of rehashes (an upgrade)
+            logger.warning(
+                "upload %s: saved hash state unreadable (%s); hashing at completion", upload.pk, exc
+            )
     return None
-
-
-def _keep_hasher(upload_id, received: int, hasher) -> None:
-    with _HASHERS_LOCK:
-        _HASHERS[upload_id] = (received, hasher)
-        _HASHERS.move_to_end(upload_id)
-        while len(_HASHERS) > _HASHERS_MAX:
-            _HASHERS.popitem(last=False)
-
-
-def _forget_hasher(upload_id) -> None:
-    with _HASHERS_LOCK:
-        _HASHERS.pop(upload_id, None)
-
-
-def _rebuild_hasher(f, length: int):
-    hasher = hashlib.sha256()
-    f.seek(0)
-    remaining = length
-    while remaining > 0:
-        block = f.read(min(IO_BLOCK, remaining))
-        if not block:
-            break
-        hasher.update(block)
-        remaining -= len(block)
-    return hasher, length - remaining
 
 
 def file_sha256(path) -> str:
@@ -175,7 +167,6 @@ def abort_upload(
     upload.status = UploadStatus.ABORTED
     upload.error = message[:200]
     logger.warning("upload %s aborted (%s): %s", upload.pk, action, message)
-    _forget_hasher(upload.pk)
     upload.partial_path.unlink(missing_ok=True)
     record(
         action,
@@ -198,9 +189,11 @@ class ChunkResult:
     interrupted: bool = False
 
 
-def _refuse_and_abort(upload, message, status, actor):
-    abort_upload(upload, message, actor=actor)
-    raise EvidenceRefused(message, status=status, offset=upload.received)
+def _refuse_and_abort(upload, message, status, actor, action: str = "recording.upload.refused"):
+    """End the upload and refuse. No offset in the answer: there is nothing to resume (a client that sees
+    an offset with a 409 continues from it)."""
+    abort_upload(upload, message, actor=actor, action=action)
+    raise EvidenceRefused(message, status=status)
 
 
 def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | None) -> ChunkResult:
@@ -235,7 +228,7 @@ def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | Non
                 offset=upload.received,
             ) from None
         # Under the lock, the row is the truth (another request may have appended before we got here).
-        upload.refresh_from_db(fields=["received", "status", "error", "updated_at"])
+        upload.refresh_from_db(fields=["received", "hash_state", "status", "error", "updated_at"])
         if upload.status != UploadStatus.OPEN:
             raise EvidenceRefused("该上传已结束。", status=409, offset=upload.received)
         if offset != upload.received:
@@ -250,41 +243,33 @@ def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | Non
                 status=413,
                 offset=upload.received,
             )
-        hasher = _take_hasher(upload.pk, offset)
-        if hasher is None:
-            hasher, on_disk = _rebuild_hasher(f, offset)
-            if on_disk != offset:
-                # The partial file is shorter than the row says (a crash before the data reached the disk):
-                # the client resumes from what is really there.
-                Upload.objects.filter(pk=upload.pk).update(received=on_disk, updated_at=timezone.now())
-                upload.received = on_disk
-                _keep_hasher(upload.pk, on_disk, hasher)
-                raise EvidenceRefused(
-                    f"服务器实际保存了 {on_disk} 字节，请从该位置继续。", status=409, offset=on_disk
-                )
-        # Bytes past `received` were written by a request that failed before it could record them.
-        f.truncate(offset)
-        f.seek(offset)
-        written, interrupted = 0, False
-        while written < length:
-            try:
-                block = stream.read(min(IO_BLOCK, length - written))
-            except OSError as exc:  # includes UnreadablePostError and a reset connection
-                logger.info("upload %s interrupted at %s bytes: %s", upload.pk, offset + written, exc)
-                block = b""
-            if not block:
-                interrupted = True
-                break
-            f.write(block)
-            hasher.update(block)
-            written += len(block)
-        f.flush()
-        received = offset + written
+        on_disk = os.fstat(f.fileno()).st_size
+        if on_disk < offset:
+            # The partial file is shorter than the row says (a crash before the data reached the disk): the
+            # client resumes from what is really there; the saved hash state is past it, so the file is
+            # hashed once at completion instead.
+            Upload.objects.filter(pk=upload.pk).update(
+                received=on_disk, hash_state=b"", updated_at=timezone.now()
+            )
+            upload.received, upload.hash_state = on_disk, b""
+            raise EvidenceRefused(
+                f"服务器实际保存了 {on_disk} 字节，请从该位置继续。", status=409, offset=on_disk
+            )
+        hasher = _resume_hasher(upload)
+        try:
+            written, interrupted = _receive(f, stream, upload, offset, length, hasher)
+            received = offset + written
+            if not interrupted and received == upload.declared_size:
+                os.fsync(f.fileno())
+        except OSError as exc:
+            if exc.errno in DISK_FULL:
+                _refuse_and_abort(upload, DISK_FULL_MESSAGE, 507, user, action="recording.upload.disk_full")
+            raise
+        state = hasher.serialize() if hasher is not None else b""
         Upload.objects.filter(pk=upload.pk, received=offset, status=UploadStatus.OPEN).update(
-            received=received, updated_at=timezone.now()
+            received=received, hash_state=state, updated_at=timezone.now()
         )
-        upload.received = received
-        _keep_hasher(upload.pk, received, hasher)
+        upload.received, upload.hash_state = received, state
         # Judge the type as soon as the head is in: nobody should send 4 GB to learn it is a PDF.
         if offset < min(HEAD_BYTES, upload.declared_size) <= received:
             f.seek(0)
@@ -292,9 +277,34 @@ def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | Non
                 _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
         if interrupted or received < upload.declared_size:
             return ChunkResult(upload, interrupted=interrupted)
-        os.fsync(f.fileno())
-        evidence = _complete(upload, hasher.hexdigest(), user)
+        # No running hash (see _resume_hasher): the stored bytes are hashed once, now.
+        digest = hasher.finalize() if hasher is not None else file_sha256(path)
+        evidence = _complete(upload, digest, user)
         return ChunkResult(upload, evidence=evidence)
+
+
+def _receive(f, stream, upload, offset: int, length: int, hasher) -> tuple[int, bool]:
+    """Stream up to `length` bytes from `stream` into `f` at `offset`, hashing them. Returns the bytes
+    written and whether the connection broke before all arrived (what arrived is kept)."""
+    # Bytes past `received` were written by a request that failed before it could record them.
+    f.truncate(offset)
+    f.seek(offset)
+    written = 0
+    while written < length:
+        try:
+            block = stream.read(min(IO_BLOCK, length - written))
+        except OSError as exc:  # includes UnreadablePostError and a reset connection
+            logger.info("upload %s interrupted at %s bytes: %s", upload.pk, offset + written, exc)
+            block = b""
+        if not block:
+            f.flush()
+            return written, True
+        f.write(block)
+        if hasher is not None:
+            hasher.update(block)
+        written += len(block)
+    f.flush()
+    return written, False
 
 
 def _wrong_type_message(upload) -> str:
@@ -303,16 +313,38 @@ def _wrong_type_message(upload) -> str:
 
 
 def duplicate_message(existing: Evidence) -> str:
-    state = "（已作废）" if existing.voided_at else ""
     return (
-        f"该文件与本案已有的{existing.get_kind_display()}“{existing.title}”{state}"
+        f"该文件与本案已有的{existing.get_kind_display()}“{existing.title}”"
         f"（{cn_date(existing.uploaded_at)}上传）内容完全相同（SHA-256 一致），未重复添加。"
     )
 
 
+def reupload_notice(evidence: Evidence) -> str:
+    """What the uploader reads when the file is one that was voided before in this case (or '')."""
+    voided = (
+        Evidence.objects.filter(case_id=evidence.case_id, sha256=evidence.sha256, voided_at__isnull=False)
+        .order_by("-voided_at")
+        .first()
+    )
+    if voided is None:
+        return ""
+    return (
+        f"该文件与本案已作废的{voided.get_kind_display()}“{voided.title}”（{cn_date(voided.voided_at)}作废，"
+        f"理由：{voided.void_reason}）内容相同，已作为新的音像记录重新上传；原记录仍保留其作废状态和理由。"
+    )
+
+
+def _inside_callers_transaction() -> bool:
+    """Whether an atomic block of the caller (not the test case's own) is open: then our block is only a
+    savepoint and its end is not the commit."""
+    blocks = transaction.get_connection().atomic_blocks
+    return any(not block._from_testcase for block in blocks)
+
+
 def _complete(upload: Upload, digest: str, user) -> Evidence:
     """The last byte is in: check type, declared hash and duplicates, then move the partial file to a uuid
-    name and attach it. All or nothing."""
+    name and attach it. All or nothing: the file is in place only once its row has committed (moved back
+    when the transaction fails)."""
     media = detect_file_type(upload.partial_path)
     if media is None:
         _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
@@ -320,13 +352,14 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
         _refuse_and_abort(
             upload, "文件的 SHA-256 与上传前声明的不一致，内容可能在传输中损坏，请重新上传。", 422, user
         )
-    existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+    existing = Evidence.objects.live().filter(case_id=upload.case_id, sha256=digest).first()
     if existing is not None:
         _refuse_and_abort(upload, duplicate_message(existing), 409, user)
     name = f"evidence/{upload.case_id}/{uuid.uuid4().hex}"
     final = settings.MEDIA_ROOT / name
     final.parent.mkdir(parents=True, exist_ok=True)
     moved = False
+    nested = _inside_callers_transaction()
     try:
         with transaction.atomic():
             locked = Upload.objects.select_for_update().get(pk=upload.pk)
@@ -349,8 +382,15 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
             evidence._change_reason = "recording.evidence.uploaded"
             evidence._history_user = user
             evidence.save()
-            os.replace(upload.partial_path, final)
-            moved = True
+            if nested:
+                # The caller's transaction may still roll back: the file takes its place only when it
+                # commits; until then it stays a partial file, which the stale clean-up removes if it never
+                # does. No evidence file without its row.
+                partial = upload.partial_path
+                transaction.on_commit(lambda: os.replace(partial, final))
+            else:
+                os.replace(upload.partial_path, final)
+                moved = True
             locked.status = UploadStatus.COMPLETE
             locked.evidence = evidence
             locked.save(update_fields=["status", "evidence", "updated_at"])
@@ -370,12 +410,19 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
                     "classification": evidence.classification,
                 },
             )
+            # Metadata and the poster frame later, durably: the outbox row commits with the evidence, so a
+            # broker (Redis) that is down never fails or delays the upload; the drain retries it.
+            enqueue(
+                "recording.tasks.extract_evidence_metadata",
+                evidence.pk,
+                dedupe_key=f"evidence-metadata:{evidence.pk}",
+            )
     except IntegrityError:
         logger.warning("upload %s lost a race to an identical file in case %s", upload.pk, upload.case_id)
         # Two uploads of the same file finished at the same instant: the unique (case, sha256) decides.
         if moved:
             os.replace(final, upload.partial_path)
-        existing = Evidence.objects.filter(case_id=upload.case_id, sha256=digest).first()
+        existing = Evidence.objects.live().filter(case_id=upload.case_id, sha256=digest).first()
         message = duplicate_message(existing) if existing else "该文件与本案已有音像记录重复，未重复添加。"
         _refuse_and_abort(upload, message, 409, user)
     except BaseException:
@@ -384,10 +431,6 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
         raise
     upload.status = UploadStatus.COMPLETE
     upload.evidence = evidence
-    _forget_hasher(upload.pk)
-    from ..tasks import extract_evidence_metadata
-
-    transaction.on_commit(lambda: extract_evidence_metadata.delay(evidence.pk))
     return evidence
 
 

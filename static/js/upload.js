@@ -226,6 +226,11 @@
       if (hash) {
         hash.textContent = data.sha256;
       }
+      var notice = done.querySelector("[data-upload-notice]");
+      if (notice && data.notice) {
+        notice.textContent = data.notice;
+        notice.hidden = false;
+      }
       if (link && data.evidence_url) {
         link.setAttribute("href", data.evidence_url);
       }

@@ -103,6 +103,23 @@ def test_it_loads_a_powers_catalogue_citing_an_article_for_every_item(seeded):
     assert [i.code for i in items if i.responsible_unit is None] == []
 
 
+def test_every_demo_decision_cites_its_matters_own_articles_never_a_placeholder(seeded):
+    # Issue 13: a published demo decision read "违反了见权责清单事项所列法律规定的规定" and cited a 查封扣押
+    # article as its 处罚依据. The 违法依据 and 处罚依据 come from the matter's own entries in the catalogue.
+    from recording.models import Document
+
+    article = re.compile(r"第[〇零一二三四五六七八九十百千0-9]+条")
+    decisions = list(Document.objects.filter(doc_type="penalty_decision").select_related("case"))
+    assert decisions
+    for decision in decisions:
+        data = decision.data
+        for key in ("basis_violated", "basis_penalty"):
+            assert article.search(data.get(key) or ""), (decision.case.number, key, data.get(key))
+            assert "见权责清单" not in data[key]
+        for item in decision.case.matters.filter(kind=PowerKind.COERCION):
+            assert item.legal_basis not in data["basis_penalty"], (decision.case.number, item.code)
+
+
 def test_it_issues_certificates_in_every_status(seeded):
     certificates = list(Certificate.objects.all())
     assert len({c.holder_id for c in certificates}) >= 20
@@ -296,3 +313,12 @@ def test_the_demo_reviewer_sees_no_case_whose_round_is_not_theirs(seeded):
         str(pk) for pk in ReviewRound.objects.filter(reviewer=reviewer).values_list("case_id", flat=True)
     }
     assert granted <= theirs, f"view_case on cases without a round of theirs: {sorted(granted - theirs)}"
+
+
+def test_every_demo_publication_is_the_issued_text_apart_from_logged_redactions(seeded):
+    # 总局令第45号 第七条, over every decision the demo issues (the same check runs after each disclosure test).
+    from disclosure.models import Publication
+    from tests.disclosure.conftest import publication_text_problems
+
+    assert Publication.objects.exclude(published_text="").exists()
+    assert publication_text_problems() == []

@@ -107,7 +107,7 @@ def file_texts(item) -> list[str]:
 
 def test_an_organisations_decision_is_exported_with_the_public_fields(publish, bureau_head):
     pub = publish()
-    assert pub.published_on == PUBLISHED_ON and pub.ends_on == D(2029, 11, 20)
+    assert pub.published_on == PUBLISHED_ON and pub.last_day == D(2029, 11, 20)
     item = export(bureau_head)
     [line] = lines_of(item)
     values = line.snapshot
@@ -129,8 +129,8 @@ def test_an_organisations_decision_is_exported_with_the_public_fields(publish, b
     assert values["licence_action"] == ""
     assert values["decided_on"] == "2026-11-19"
     assert values["authority"] == "武定县市场监督管理局"
-    # The portal shows it "至2029年11月20日前": the last day shown is the 19th.
-    assert values["publication_ends_on"] == "2029-11-19"
+    # The same 公示截止日期 as the page and the open data (disclosure/periods.py): the last day shown.
+    assert values["publication_ends_on"] == "2029-11-20"
     assert line.snapshot_hash == credit.snapshot_hash(values)
 
 
@@ -281,12 +281,12 @@ def test_expiry_is_not_reported_and_a_decision_withdrawn_before_export_is_never_
     exported, later, withdrawn = publish(), publish(), publish()
     lines_of(credit.write(credit.Plan(*NOVEMBER, [_new(exported)]), bureau_head, "csv"))
     withdrawn.withdraw(by=bureau_head, kind="void", reason="处罚决定被确认无效。")
-    with at(D(2029, 11, 21)):
+    with at(D(2029, 11, 22)):
         assert Publication.objects.record_expiries() == 2
         assert Publication.objects.get(pk=exported.pk).status == PublicationStatus.ENDED
         # The expired one never exported still goes (the credit system keeps its own period); the expired
         # one already exported gives no row; the withdrawn one was never public in the credit system.
-        [line] = lines_of(export(bureau_head, (D(2026, 11, 1), D(2029, 11, 21))))
+        [line] = lines_of(export(bureau_head, (D(2026, 11, 1), D(2029, 11, 22))))
     assert line.publication == later and line.kind == CreditLineKind.NEW
 
 

@@ -185,8 +185,8 @@ def test_the_service_receipt_tells_the_draft_and_then_it_publishes(draft, office
     pub = draft.publish(by=bureau_head)
     assert pub.status == PublicationStatus.PUBLISHED
     assert pub.published_on == D(2026, 11, 20)
-    # Fine and confiscation: not a "lower" penalty, 3 years (总局令第45号 第十三条).
-    assert pub.ends_on == D(2029, 11, 20)
+    # Fine and confiscation: not a "lower" penalty, 3 years (总局令第45号 第十三条), the last day 2029-11-20.
+    assert pub.last_day == D(2029, 11, 20) and pub.ends_on == D(2029, 11, 21)
     assert AuditEvent.objects.filter(action="disclosure.publication.published", actor=bureau_head).exists()
 
 
@@ -330,18 +330,19 @@ def test_a_lower_fine_leaves_the_public_lists_after_three_months_without_any_sch
     decision = issue_decision(case, officer, penalty_types=["fine"], confiscated_property="")
     serve(decision, officer)
     pub = Publication.objects.get(document=decision).publish(by=bureau_head)
-    assert pub.ends_on == D(2027, 2, 20)
-    with at(D(2027, 2, 19)):
-        assert Publication.objects.listed().filter(pk=pub.pk).exists()
+    # 民法典 第二百零一、二百零二条: published 2026-11-20 for 3 months → shown until 2027-02-20 inclusive.
+    assert pub.last_day == D(2027, 2, 20) and pub.ends_on == D(2027, 2, 21)
     with at(D(2027, 2, 20)):
+        assert Publication.objects.listed().filter(pk=pub.pk).exists()
+    with at(D(2027, 2, 21)):
         assert not Publication.objects.listed().filter(pk=pub.pk).exists()
         assert not Publication.objects.current().filter(pk=pub.pk).exists()
     pub.refresh_from_db()
     assert pub.status == PublicationStatus.PUBLISHED, "no task ran: the queries alone hid it"
-    with at(D(2027, 2, 21)):
+    with at(D(2027, 2, 22)):
         from disclosure.tasks import record_publication_expiries
 
-        assert record_publication_expiries.delay().get() == {"date": "2027-02-21", "ended": 1}
+        assert record_publication_expiries.delay().get() == {"date": "2027-02-22", "ended": 1}
     pub.refresh_from_db()
     assert pub.status == PublicationStatus.ENDED and pub.end_kind == "expired"
 
@@ -354,7 +355,7 @@ def test_the_fine_threshold_is_a_setting(decided_case, officer, bureau_head):
     decision = issue_decision(case, officer, penalty_types=["fine"], confiscated_property="")
     serve(decision, officer)
     pub = Publication.objects.get(document=decision).publish(by=bureau_head)
-    assert pub.ends_on == D(2029, 11, 20)
+    assert pub.last_day == D(2029, 11, 20)
 
 
 # --- Early end ---------------------------------------------------------------------------------------------

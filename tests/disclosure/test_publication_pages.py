@@ -149,7 +149,7 @@ def test_a_stale_link_to_a_withdrawn_decision_says_withdrawn_without_content(cli
 
 def test_a_stale_link_to_an_expired_decision_says_so(client, publications):
     pub = publications["published"]
-    with time_machine.travel(datetime.datetime(2029, 11, 21, 9, tzinfo=TZ), tick=False):
+    with time_machine.travel(datetime.datetime(2029, 11, 22, 9, tzinfo=TZ), tick=False):
         page = html(client.get(reverse("disclosure:publication_detail", args=[pub.pk])))
         listed = html(client.get(reverse("disclosure:publication_list")))
     assert "公示期已结束" in page and "决定书全文" not in page
@@ -232,9 +232,12 @@ def test_open_data_holds_current_summaries_only(client, publications):
     )
     assert [r["决定书文号"] for r in rows] == [publications["published"].document_number]
     assert rows[0]["当事人"] == "武定县某某商贸有限公司" and rows[0]["公示截止日期"] == "2029-11-20"
+    # The fine as a number beside the text (published 2026-11-20 for 3 years: shown until 2029-11-20).
+    assert rows[0]["罚款金额（元）"] == "5000.00"
     data = json.loads(b"".join(client.get(reverse("disclosure:publication_open_json")).streaming_content))
     assert [i["document_number"] for i in data["items"]] == [publications["published"].document_number]
-    with time_machine.travel(datetime.datetime(2029, 11, 20, 9, tzinfo=TZ), tick=False):
+    assert data["items"][0]["fine_amount"] == 5000 and data["items"][0]["last_day"] == "2029-11-20"
+    with time_machine.travel(datetime.datetime(2029, 11, 21, 9, tzinfo=TZ), tick=False):
         expired = json.loads(
             b"".join(client.get(reverse("disclosure:publication_open_json")).streaming_content)
         )

@@ -299,3 +299,28 @@ def test_the_case_pages_serve_an_inspection_case_like_any_case(client, task, bur
     text = client.get(reverse("recording:workspace", args=[task.case_id])).content.decode()
     # An inspection closes without the 普通程序's 结案审批: 结案 is offered directly, no approval to ask for.
     assert 'value="closing"' not in text and 'value="closed"' in text
+
+
+def test_typing_codes_is_rate_limited_per_network_so_codes_cannot_be_guessed(client, task, bureau_head):
+    from django.core.cache import cache
+
+    from inspection.views_public import CODE_LOOKUP_LIMIT
+
+    cache.clear()  # the counter lives in the cache: other tests' lookups from the same test address must not count
+    approved(task, bureau_head)
+    lookup = reverse("inspection_public:code_lookup")
+    for _ in range(CODE_LOOKUP_LIMIT):
+        page = client.post(lookup, {"code": "ABCD EFGH JK"}, follow=True).content.decode()
+        assert "没有找到该检查码" in page
+    # Over the limit even the right code waits: the counter does not tell a guess from a hit.
+    refused = client.post(lookup, {"code": codes.grouped(task.code)}, follow=True)
+    assert refused.redirect_chain == [] and "查询过于频繁" in refused.content.decode()
+
+
+def test_the_staff_nav_leads_inspecting_roles_to_the_inspection_pages(client, officer, records_keeper):
+    login_as(client, officer)
+    home = client.get("/staff/").content.decode()
+    assert 'href="/staff/inspection/">行政检查</a>' in home
+    assert 'aria-current="page">行政检查' in client.get(reverse("inspection:index")).content.decode()
+    login_as(client, records_keeper)  # keeps the archive; inspects nothing
+    assert "行政检查</a>" not in client.get("/staff/").content.decode()

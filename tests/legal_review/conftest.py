@@ -8,6 +8,7 @@ issued through the real Document.issue in the gate tests."""
 import datetime
 import hashlib
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -91,9 +92,10 @@ def power_item(db):
 
 @pytest.fixture
 def build_case(make_case, officer, colleague, unit_head, bureau_head, power_item):
-    """build_case(stage=Stage.STATEMENT, proposal=True, **proposal overrides) -> case."""
+    """build_case(stage=Stage.STATEMENT, proposal=True, **proposal overrides) -> case. The 告知书 tells
+    the hearing right where the fine entitles the party to one, unless `hearing_right` says otherwise."""
 
-    def factory(*, stage=Stage.STATEMENT, proposal=True, hearing_right=False, notice=None, **overrides):
+    def factory(*, stage=Stage.STATEMENT, proposal=True, hearing_right=None, notice=None, **overrides):
         with time_machine.travel(
             datetime.datetime(2026, 11, 2, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
         ):
@@ -116,6 +118,10 @@ def build_case(make_case, officer, colleague, unit_head, bureau_head, power_item
             "hearing_right": hearing_right,
         }
         notice_data.update(notice or {})
+        if hearing_right is None:
+            # As a real 告知书 does: the hearing right is told where the fine entitles the organisation to
+            # one (行政处罚法 第六十三条; the default threshold of 100,000 元), so the pre-checks agree.
+            notice_data["hearing_right"] = Decimal(notice_data["fine_amount"]) >= Decimal("100000")
         notice_row = issued_row(case, "penalty_notice", by=officer, data=notice_data, party=party)
         if proposal:
             Document.objects.create(

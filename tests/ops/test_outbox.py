@@ -55,6 +55,9 @@ def broker(settings, monkeypatch):
         def send_task(self, name, args=None, kwargs=None, **options):
             if self.down:
                 raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+            options.pop(
+                "connection", None
+            )  # a connection of the batch (api.dispatch), not part of the message
             self.published.append((name, args, kwargs, options))
 
     fake = Broker()

@@ -160,3 +160,83 @@ def test_with_the_broker_down_one_refusal_holds_back_the_whole_batch_without_spe
             assert message.state == MessageState.PENDING and message.attempts == 0 and not message.last_error
     finally:
         app.conf.broker_write_url = old_broker
+
+
+@pytest.fixture
+def broker_is_the_private_redis(redis, settings):
+    """The broker is the private Redis too (as in production, where one Redis serves both)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    old_broker = app.conf.get("broker_write_url")
+    app.conf.broker_write_url = redis.url
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield redis
+    finally:
+        app.conf.broker_write_url = old_broker
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def test_issuing_a_document_works_with_redis_down(
+    client, broker_is_the_private_redis, settings, tmp_path, make_case, unit_head, bureau_head, officer,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    import time_machine
+    from django.urls import reverse
+
+    from recording.models import DocumentStatus
+    from tests.conftest import file_case, login_as
+    from tests.recording.early_factories import NOW, draft, valid_input
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with time_machine.travel(NOW):
+        case = file_case(make_case(), unit_head, bureau_head, officer)
+        document = draft(case, "inquiry_notice", valid_input("inquiry_notice", case)[0], by=officer)
+        login_as(client, officer)
+        broker_is_the_private_redis.kill()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("recording:document_issue", args=[case.pk, document.pk]), follow=True
+            )
+        assert response.status_code == 200
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.ISSUED and document.pdf_sha256
+        assert "已签发" in response.content.decode()
+        # Its page (cached parts included) still answers.
+        assert (
+            client.get(reverse("recording:document_detail", args=[case.pk, document.pk])).status_code == 200
+        )
+
+
+def test_asking_for_the_case_file_with_redis_down_queues_it_in_the_outbox(
+    client, broker_is_the_private_redis, settings, tmp_path, make_case, unit_head, bureau_head, officer,
+    records_keeper, django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """Reported: 组卷 committed a "building" row with no task queued. Now the task waits in the outbox."""
+    import time_machine
+    from django.urls import reverse
+
+    from recording.models import CaseFile, CaseFileStatus
+    from tests.conftest import file_case, login_as
+    from tests.recording.test_archive import NOW, close
+    from wuding_enforcement.outbox.models import JobState, OutboxMessage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with time_machine.travel(NOW):
+        case = close(
+            file_case(make_case(), unit_head, bureau_head, officer),
+            officer=officer,
+            unit_head=unit_head,
+            bureau_head=bureau_head,
+        )
+        login_as(client, records_keeper)
+        broker_is_the_private_redis.kill()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("recording:casefile_start", args=[case.pk]), follow=True)
+        assert response.status_code == 200
+    case_file = CaseFile.objects.get(case=case)
+    assert case_file.status == CaseFileStatus.BUILDING and case_file.job_state == JobState.QUEUED
+    message = OutboxMessage.objects.get(task="recording.tasks_archive.build_case_file")
+    assert message.args == [case_file.pk]
+    assert message.state == MessageState.PENDING and message.last_error

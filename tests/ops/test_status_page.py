@@ -89,3 +89,26 @@ def test_an_old_anchor_shows_as_late(client, admin_user, settings, tmp_path):
         chain.anchor_head()
     login_as(client, admin_user)
     assert "超过 2 小时未锚定" in client.get(URL).content.decode()
+
+
+def test_failed_and_overdue_long_jobs_of_the_systems_are_counted(client, admin_user, make_case, officer):
+    from recording.models import CaseFile, CaseFileStatus
+
+    CaseFile.objects.create(
+        case=make_case(),
+        requested_by=officer,
+        status=CaseFileStatus.FAILED,
+        job_state=JobState.FAILED,
+        job_error="任务自 2026-11-25 10:00 开始运行，超过租期仍未结束。可以重试。",
+        job_finished_at=timezone.now(),
+    )
+    CaseFile.objects.create(
+        case=make_case(title="另一案"),
+        requested_by=officer,
+        status=CaseFileStatus.BUILDING,
+        job_state=JobState.RUNNING,
+        lease_until=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    login_as(client, admin_user)
+    page = client.get(URL).content.decode()
+    assert "各系统的长任务" in page and "案卷" in page and "超过租期仍未结束" in page

@@ -46,7 +46,7 @@ def test_the_officer_sees_her_active_cases_and_her_certificate(client, officer, 
     login_as(client, officer)
     response = client.get(reverse("home"))
     html = response.content.decode()
-    assert [c.pk for c, _ in response.context["my_cases"]] == [mine.pk]
+    assert [c.pk for c, _, _ in response.context["my_cases"]] == [mine.pk]
     assert gaoqiao_case.title not in html
     certificate = officer.certificates.get()
     assert certificate.number in html
@@ -112,8 +112,8 @@ def test_a_legal_reviewer_without_cases_gets_a_home_page_that_says_so(client, re
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "目前没有需要您处理的案件或审批。" in html
-    assert reverse("legal_review:index") in html
+    assert "没有分配给您、正在审核的案件。" in html
+    assert "目前没有等待分配、您可以承担的审核。" in html
 
 
 def test_the_officer_reads_why_she_may_not_enforce_today(client, officer):

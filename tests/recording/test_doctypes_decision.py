@@ -394,11 +394,12 @@ def test_a_decision_without_a_party_is_not_issued(case, officer):
     assert document.status == "draft" and document.number is None and not document.pdf
 
 
-def test_the_decision_refuses_a_publication_flag_without_the_notice_text(now):
-    errors = errors_of("penalty_decision", {**DECISION, "publication_notice": "  "})
-    assert "总局令第45号 第八条" in errors["publication_notice"][0]
-    # Not published (e.g. a warning only): no notice is needed.
-    assert cleaned("penalty_decision", {**DECISION, "will_publish": "", "publication_notice": ""})
+def test_the_decision_has_no_publication_tick_the_rule_prints_the_notice(now):
+    # 总局令第45号 第八条: whether the decision is published is the publication rule's (disclosure/rules.py);
+    # an officer's untick no longer reaches the data.
+    form = get_type("penalty_decision").form(DECISION)
+    assert "will_publish" not in form.fields and "publication_notice" not in form.fields
+    assert "will_publish" not in cleaned("penalty_decision", {**DECISION, "will_publish": ""})
 
 
 @pytest.mark.parametrize(
@@ -614,7 +615,7 @@ def test_the_no_penalty_decision_stores_discretion_none_and_its_own_remedy(now):
         {
             "facts": "事实",
             "evidence": "证据",
-            "basis_violated": "某条",
+            "basis_violated": "《中华人民共和国食品安全法》第三十四条第（十）项",
             "basis_no_penalty": "行政处罚法 第三十三条第一款",
             "reason": "初次违法",
             "education": "已教育",

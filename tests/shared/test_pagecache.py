@@ -57,6 +57,22 @@ def test_renewing_one_section_leaves_the_others_cached():
     assert (mine.calls, theirs.calls) == (2, 1)
 
 
+def test_renewing_one_object_renews_its_pages_and_the_lists_but_not_the_other_objects():
+    lists, first, second = Builder(), Builder(), Builder()
+    OTHER.page("list", lists)
+    OTHER.page("detail", first, obj="item:1")
+    OTHER.page("detail", second, obj="item:2")
+    OTHER.renew("item:1")
+    OTHER.page("list", lists)
+    OTHER.page("detail", first, obj="item:1")
+    OTHER.page("detail", second, obj="item:2")
+    assert (lists.calls, first.calls, second.calls) == (2, 2, 1)
+    # A renewal of the whole section (a save of a watched model, an action on many) renews the objects too.
+    OTHER.renew()
+    OTHER.page("detail", second, obj="item:2")
+    assert second.calls == 2
+
+
 def test_a_save_or_delete_of_a_watched_model_renews_the_section(django_capture_on_commit_callbacks):
     assert GUIDES in pagecache.sections_watching("disclosure.serviceguide")
     build = Builder()

@@ -31,7 +31,7 @@ from .models import (
 class PowerItemAdmin(DomainHistoryAdmin):
     list_display = ("code", "name", "kind", "field", "responsible_unit", "is_active", "updated_at")
     list_filter = ("kind", "field", "is_active", "responsible_unit")
-    search_fields = ("code", "name", "legal_basis", "field")
+    search_fields = ("code", "name", "legal_basis", "violation_basis", "penalty_basis", "field")
     list_select_related = ("responsible_unit",)
 
 

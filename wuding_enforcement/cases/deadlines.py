@@ -72,6 +72,11 @@ class Deadline:
     paused_days: int = 0
     skipped: list[HolidayPeriod] = field(default_factory=list)
     uses_fallback: bool = False
+    # The party's own period (陈述申辩): met once it has run out, never late (the deadline table stores it
+    # open and decides "met" when reading, deadline_rows.py).
+    lapses: bool = False
+    # Clocks in hours (紧急查封扣押报告): the moment they end; `due` is its local date.
+    due_at: datetime.datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -92,6 +97,24 @@ class Deadline:
     @property
     def fallback_warning(self) -> str:
         return calendar.FALLBACK_WARNING if self.uses_fallback else ""
+
+    def days_text(self, n: int) -> str:
+        """n days in this deadline's own unit: 3天 (calendar days) or 3个工作日."""
+        return f"{n}天" if self.unit == CALENDAR_DAYS else f"{n}个工作日"
+
+    @property
+    def overdue_text(self) -> str:
+        return self.days_text(self.overdue_by)
+
+    @property
+    def timing(self) -> str:
+        """How an open deadline stands, in the words every page uses (the home page, the case page, the
+        supervision dashboard): 已逾期3天 / 今日届满 / 剩余2个工作日."""
+        if self.is_overdue:
+            return f"已逾期{self.days_text(self.overdue_by)}"
+        if self.remaining == 0:
+            return "今日届满"
+        return f"剩余{self.days_text(self.remaining)}"
 
 
 def _count(unit: str, a: datetime.date, b: datetime.date) -> int:

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from wuding_enforcement.roster.certification import choice_label
 from wuding_enforcement.roster.models import Unit
 
 from .gates import STAGES_NEEDING_APPROVAL as TARGETS_NEEDING_APPROVAL
@@ -156,19 +157,42 @@ def advance_choices(case) -> tuple[list[str], list[str]]:
 
 
 def approval_kinds_for(case) -> list[ApprovalKind]:
-    """The approvals worth offering at the case's stage; the domain still decides on each request."""
-    targets = case.allowed_targets()
-    kinds = []
-    for kind in CASE_PAGE_APPROVAL_KINDS:
-        if kind in (ApprovalKind.FILING, ApprovalKind.FILING_EXTENSION) and Stage.FILED not in targets:
-            continue
-        if kind == ApprovalKind.NOT_FILING and Stage.NOT_FILED not in targets:
-            continue
-        if kind == ApprovalKind.CLOSING and Stage.CLOSED not in targets:
-            continue
-        if kind == ApprovalKind.DECISION_EXTENSION and not (case.filed_on and not case.decided_on):
-            continue
-        if case.procedure != Procedure.ORDINARY and kind != ApprovalKind.OTHER:
-            continue
-        kinds.append(kind)
-    return kinds
+    """The approvals the case page offers: those of CASE_PAGE_APPROVAL_KINDS the domain admits now
+    (Case.requestable_approval_kinds, the same rules that refuse a forged request)."""
+    return case.requestable_approval_kinds(CASE_PAGE_APPROVAL_KINDS)
+
+
+class OfficerChangeForm(forms.Form):
+    """变更承办人员: the officers of the handling unit, each marked when no certificate is valid today and why
+    (roster/certification.py choice_label); whether the change may be asked for and approved is the domain's."""
+
+    lead = forms.ChoiceField(label="主办人")
+    officers = forms.MultipleChoiceField(
+        label="协办人员",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="变更后须有至少两名持有效执法证件的执法人员（行政处罚法 第四十二条）；经局负责人批准后生效。",
+        error_messages={"required": "请至少选择一名协办人员。"},
+    )
+    reason = forms.CharField(label="变更理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from wuding_enforcement.roster.models import Role, Staff
+
+        people = list(
+            Staff.objects.with_role(Role.OFFICER)
+            .filter(unit_id=case.handling_unit_id, is_active=True)
+            .prefetch_related("certificates")
+            .order_by("real_name")
+            .distinct()
+        )
+        self._people = {str(p.pk): p for p in people}
+        today = timezone.localdate()
+        choices = [(str(p.pk), choice_label(p, today)) for p in people]
+        self.fields["lead"].choices = [("", "请选择")] + choices
+        self.fields["officers"].choices = choices
+
+    def team(self) -> list:
+        """The proposed officers, the lead first (valid only after is_valid())."""
+        lead = self._people[self.cleaned_data["lead"]]
+        return [lead] + [self._people[pk] for pk in self.cleaned_data["officers"] if pk != str(lead.pk)]

@@ -280,11 +280,35 @@ class CaseLifecycle:
             setattr(self, name, getattr(case, name))
         return transition
 
+    def approval_refusals(self, kind: str) -> list[str]:
+        """Why this case may not ask for `kind` now (its stage and procedure), from the rules registered
+        in `approval_rules`; a kind no rule admits is refused. [] means it may."""
+        from .models import ApprovalKind
+
+        if kind not in ApprovalKind.values:
+            return ["没有这种审批事项。"]
+        rules = list(approval_rules.for_key(kind))
+        if not rules:
+            return [f"本系统未规定“{ApprovalKind(kind).label}”可在哪些阶段提出。"]
+        return [problem for rule in rules for problem in (rule(self) or ())]
+
+    def requestable_approval_kinds(self, kinds=None) -> list:
+        """The approval kinds (of `kinds`, default all) this case may ask for now: what pages offer."""
+        from .models import ApprovalKind
+
+        return [ApprovalKind(k) for k in (kinds or ApprovalKind.values) if not self.approval_refusals(k)]
+
     @_logs_refusals
-    def request_approval(self, kind: str, *, by, reason: str, days: int | None = None):
-        """Ask for the unit head's opinion and the bureau head's approval (审批表)."""
+    def request_approval(
+        self, kind: str, *, by, reason: str, days: int | None = None, officers=None, on=None
+    ):
+        """Ask for the unit head's opinion and the bureau head's approval (审批表). Whether the case may ask
+        for this kind at its stage and procedure is decided here (the registered `approval_rules`), for
+        every path; a 变更承办人员 request carries the proposed officers (the first is the lead), checked on
+        the date of the request (行政处罚法 第四十二条)."""
         from .models import PENDING_APPROVAL, Approval, ApprovalKind
 
+        on = on or timezone.localdate()
         if not reason.strip():
             raise workflow.TransitionRefused("请填写申请理由。")
         if (
@@ -297,24 +321,140 @@ class CaseLifecycle:
             and not days
         ):
             raise workflow.TransitionRefused("延长期限的申请须写明延长天数。")
-        with transaction.atomic():
-            type(self).objects.select_for_update().get(pk=self.pk)
-            if not self.may_work_on(by):
-                raise workflow.TransitionRefused("您不是本案承办人员或承办单位负责人，不能提交审批。")
-            if Approval.objects.filter(case=self, kind=kind, status__in=PENDING_APPROVAL).exists():
-                raise workflow.TransitionRefused(
-                    f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。"
+        try:
+            with transaction.atomic():
+                case = type(self).objects.select_for_update().get(pk=self.pk)
+                if not case.may_work_on(by):
+                    raise workflow.TransitionRefused("您不是本案承办人员或承办单位负责人，不能提交审批。")
+                problems = case.approval_refusals(kind)
+                if problems:
+                    raise workflow.TransitionRefused(problems)
+                if Approval.objects.filter(case=case, kind=kind, status__in=PENDING_APPROVAL).exists():
+                    raise workflow.TransitionRefused(
+                        f"本案已有待审批的“{ApprovalKind(kind).label}”，请勿重复提交。"
+                    )
+                team = None
+                if kind == ApprovalKind.OFFICER_CHANGE:
+                    team = _proposed_team(case, officers, on)
+                elif officers:
+                    raise workflow.TransitionRefused("只有“变更承办人员审批”可以提出承办人员。")
+                approval = Approval.objects.create(
+                    case=case, kind=kind, reason=reason, days=days, requested_by=by
                 )
-            approval = Approval.objects.create(
-                case=self, kind=kind, reason=reason, days=days, requested_by=by
-            )
+                detail = {"approval": approval.pk, "kind": kind, "days": days}
+                if team is not None:
+                    _record_proposed_team(approval, team)
+                    detail["officers"] = [o.display_name for o in team]
+                record("cases.approval.requested", obj=case, actor=by, detail=detail)
+        except workflow.TransitionRefused as refused:
             record(
-                "cases.approval.requested",
+                "cases.approval.request_refused",
                 obj=self,
                 actor=by,
-                detail={"approval": approval.pk, "kind": kind, "days": days},
+                outcome=Outcome.FAILURE,
+                detail={"kind": kind, "problems": refused.messages},
             )
+            raise
         return approval
+
+
+# --- Which approvals a case may ask for (one place; pages only offer what these rules admit) ----------------
+
+# Keyed by approval kind: rule(case) yields why the case may not ask for that kind now. The case registers
+# its own kinds below; recording registers 先行登记保存 and 查封扣押 (recording/approvals.py). A kind with no
+# rule is refused, so a new kind is never requestable by accident.
+approval_rules = Registry(
+    "cases.approval_rules", "May the case ask for this kind of approval at its stage and procedure?"
+)
+
+
+def register_approval_rule(kind: str, func: Callable, *, name: str | None = None) -> None:
+    approval_rules.register(func, keys=[kind], name=name or f"{func.__module__}.{func.__qualname__}:{kind}")
+
+
+def _label(kind) -> str:
+    from .models import ApprovalKind
+
+    return ApprovalKind(kind).label
+
+
+def ordinary_only(kind):
+    """The approvals of 普通程序: 简易程序 decides on the spot without 立案 (行政处罚法 第五十一条、第五十二条),
+    and an inspection is approved before it starts (its own 行政检查审批表)."""
+
+    def rule(case):
+        if case.procedure != Procedure.ORDINARY:
+            why = (
+                "简易程序当场作出处罚决定，不经立案、调查终结等环节（行政处罚法 第五十一条、第五十二条）"
+                if case.procedure == Procedure.SIMPLE
+                else "行政检查按检查审批、通知、检查、结果的流程办理"
+            )
+            yield f"本案为{case.get_procedure_display()}案件，不能申请“{_label(kind)}”：{why}。"
+
+    return rule
+
+
+def _stage_admits(kind, target, article):
+    """The kind is asked for only where the case may next enter `target` (e.g. 立案 from 线索登记/核查)."""
+
+    def rule(case):
+        if case.procedure == Procedure.ORDINARY and target not in case.allowed_targets():
+            yield (
+                f"案件当前处于“{case.get_stage_display()}”阶段，不能申请“{_label(kind)}”"
+                f"（只能在可以转入“{Stage(target).label}”时申请；{article}）。"
+            )
+
+    return rule
+
+
+def _decision_extension_window(case):
+    """行政处罚法 第六十条: the 90 days run from 立案 to the decision; only a filed, undecided case extends them."""
+    if case.procedure != Procedure.ORDINARY:
+        return
+    if not case.filed_on or case.decided_on or case.stage in workflow.FINISHED_STAGES:
+        state = "尚未立案" if not case.filed_on else "已作出决定或已办结"
+        yield (
+            f"本案{state}，不能申请“延长办案期限”：办案期限自立案之日起计算，"
+            "只能在立案后、作出处罚决定前申请延长（行政处罚法 第六十条）。"
+        )
+
+
+def _case_not_finished(kind):
+    def rule(case):
+        if case.stage in workflow.FINISHED_STAGES:
+            yield f"案件已{case.get_stage_display()}，不能再申请“{_label(kind)}”。"
+
+    return rule
+
+
+def _proposed_team(case, officers, on):
+    """The officers a 变更承办人员 request proposes: at least two distinct active officers of the handling
+    unit, holding certificates valid on `on` (行政处罚法 第四十二条), and not the team it already has."""
+    from wuding_enforcement.roster.certification import certified_officers
+
+    team = list(dict.fromkeys(officers or ()))
+    problems = []
+    if not team:
+        raise workflow.TransitionRefused("请选择变更后的承办人员（第一位为主办人）。")
+    for officer in team:
+        if not officer.is_active or not officer.has_role(Role.OFFICER):
+            problems.append(f"{officer.display_name}不是在岗执法人员。")
+        elif officer.unit_id != case.handling_unit_id:
+            problems.append(f"{officer.display_name}不属于{case.handling_unit}，不能承办本单位的案件。")
+    problems += certified_officers(team, on).problems("承办本案")
+    current = list(case.assignments.order_by("-is_lead", "assigned_at").values_list("officer_id", flat=True))
+    if current and {o.pk for o in team} == set(current) and team[0].pk == current[0]:
+        problems.append("变更后的承办人员与现有承办人员相同。")
+    if problems:
+        raise workflow.TransitionRefused(problems)
+    return team
+
+
+def _record_proposed_team(approval, team):
+    from .models import OfficerChange
+
+    change = OfficerChange.objects.create(approval=approval, lead=team[0])
+    change.officers.set(team)
 
 
 class ApprovalLifecycle:
@@ -374,9 +514,88 @@ def _advance_on_approval(target):
     return effect
 
 
+def _change_officers(approval, actor):
+    """变更承办人员 once the bureau head approves it: the proposed team replaces the case's officers, its
+    certificates checked again on the day of the approval (行政处罚法 第四十二条; a certificate may have been
+    suspended since the request — then nothing changes). Removed officers lose the case's permissions; the
+    change is in the CaseOfficer history and the audit log, both lists named."""
+    from guardian.shortcuts import remove_perm
+
+    from wuding_enforcement.roster.certification import certified_officers
+
+    from .models import CaseOfficer, OfficerChange
+
+    case = approval.case
+    change = OfficerChange.objects.select_related("lead").get(approval=approval)
+    on = timezone.localdate()
+    team = [change.lead] + [o for o in change.officers.order_by("real_name") if o.pk != change.lead_id]
+    problems = certified_officers(team, on).problems("承办本案")
+    if problems:
+        raise workflow.TransitionRefused(problems)
+    before = list(case.assignments.select_related("officer").order_by("-is_lead", "assigned_at"))
+    keep = {o.pk for o in team}
+    for assignment in before:
+        if assignment.officer_id not in keep:
+            assignment._change_reason = "cases.case.officer_removed"
+            assignment._history_user = actor
+            assignment.delete()
+            for codename in ("view_case", "change_case"):
+                remove_perm(f"cases.{codename}", assignment.officer, case)
+    for officer in team:
+        assignment, _ = CaseOfficer.objects.get_or_create(case=case, officer=officer)
+        is_lead = officer.pk == change.lead_id
+        if assignment.is_lead != is_lead:
+            assignment.is_lead = is_lead
+            assignment._change_reason = "cases.case.lead_officer_changed"
+            assignment._history_user = actor
+            assignment.save(update_fields=["is_lead"])
+        for codename in ("view_case", "change_case"):
+            assign_perm(f"cases.{codename}", officer, case)
+    change.applied_on = on
+    change.save(update_fields=["applied_on"])
+    record(
+        "cases.case.officers_changed",
+        obj=case,
+        actor=actor,
+        detail={
+            "approval": approval.pk,
+            "before": [a.officer.display_name for a in before],
+            "after": [o.display_name for o in team],
+            "lead": change.lead.display_name,
+            "on": on.isoformat(),
+        },
+    )
+
+
 def register_builtin_effects():
     from .models import ApprovalKind
 
     register_approval_effect(ApprovalKind.FILING, _advance_on_approval(Stage.FILED))
     register_approval_effect(ApprovalKind.NOT_FILING, _advance_on_approval(Stage.NOT_FILED))
     register_approval_effect(ApprovalKind.CLOSING, _advance_on_approval(Stage.CLOSED))
+    register_approval_effect(ApprovalKind.OFFICER_CHANGE, _change_officers)
+
+
+def register_builtin_approval_rules():
+    """Which of the case's own approval kinds a case may ask for, at which stage (recording registers the
+    coercive measures' kinds)."""
+    from .models import ApprovalKind
+
+    K = ApprovalKind
+    filing_article = "立案核查期限内决定是否立案"
+    for kind in (
+        K.FILING,
+        K.NOT_FILING,
+        K.FILING_EXTENSION,
+        K.DECISION_EXTENSION,
+        K.CLOSING,
+        K.OFFICER_CHANGE,
+    ):
+        register_approval_rule(kind, ordinary_only(kind), name=f"cases.ordinary_only:{kind}")
+    register_approval_rule(K.FILING, _stage_admits(K.FILING, Stage.FILED, "行政处罚法 第五十四条"))
+    register_approval_rule(K.FILING_EXTENSION, _stage_admits(K.FILING_EXTENSION, Stage.FILED, filing_article))
+    register_approval_rule(K.NOT_FILING, _stage_admits(K.NOT_FILING, Stage.NOT_FILED, filing_article))
+    register_approval_rule(K.CLOSING, _stage_admits(K.CLOSING, Stage.CLOSED, "结案须经局负责人批准"))
+    register_approval_rule(K.DECISION_EXTENSION, _decision_extension_window)
+    register_approval_rule(K.OFFICER_CHANGE, _case_not_finished(K.OFFICER_CHANGE))
+    register_approval_rule(K.OTHER, _case_not_finished(K.OTHER))

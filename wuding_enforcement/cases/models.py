@@ -41,6 +41,18 @@ class PowerItem(models.Model):
     field = models.CharField("领域", max_length=30, help_text="如：食品安全、产品质量、价格、广告、特种设备")
     name = models.CharField("事项名称", max_length=200)
     legal_basis = models.TextField("实施依据")
+    # A 行政处罚 item keeps apart the article the act violates and the article that penalises it: the 告知书
+    # and 决定书 print them as 违反的法律规定 and 处罚依据 (行政处罚法 第四十四条、第五十九条; docs/domain.md §6).
+    violation_basis = models.TextField(
+        "违法依据",
+        blank=True,
+        help_text="行政处罚事项：违法行为违反的条款，如《中华人民共和国食品安全法》第三十四条第（十）项",
+    )
+    penalty_basis = models.TextField(
+        "处罚依据",
+        blank=True,
+        help_text="行政处罚事项：给予处罚的条款（罚则），如《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+    )
     responsible_unit = models.ForeignKey(
         Unit,
         verbose_name="责任单位",
@@ -468,6 +480,7 @@ class ApprovalKind(models.TextChoices):
     SEIZURE = "seizure", "查封扣押审批"
     SEIZURE_EXTENSION = "seizure_ext", "延长查封扣押期限"
     CLOSING = "closing", "结案审批"
+    OFFICER_CHANGE = "officer_change", "变更承办人员审批"
     OTHER = "other", "有关事项审批"
 
 
@@ -531,6 +544,25 @@ class Approval(ApprovalLifecycle, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.get_status_display()}）"
+
+
+class OfficerChange(models.Model):
+    """The officers a 变更承办人员 request proposes (the lead first); applied when the bureau head approves
+    (lifecycle._change_officers), with the certificates checked again on that day."""
+
+    approval = models.OneToOneField(
+        Approval, verbose_name="审批", on_delete=models.PROTECT, related_name="officer_change"
+    )
+    lead = models.ForeignKey(Staff, verbose_name="主办人", on_delete=models.PROTECT, related_name="+")
+    officers = models.ManyToManyField(Staff, verbose_name="变更后的承办人员", related_name="+")
+    applied_on = models.DateField("变更生效日期", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "承办人员变更"
+        verbose_name_plural = "承办人员变更"
+
+    def __str__(self):
+        return f"{self.approval.case.number} 承办人员变更"
 
 
 class OpinionStep(models.TextChoices):
@@ -659,3 +691,6 @@ from .models_procedure import (  # noqa: E402, F401
     RemedyKind,
     ResponseKind,
 )
+
+# The deadline table (every clock of every case as a row) lives in its own module; imported for the app registry.
+from .deadline_rows import CaseDeadline, DeadlineStale  # noqa: E402, F401

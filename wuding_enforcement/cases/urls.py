@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     # One URL per action, POST only.
     path("<int:pk>/approvals/", views.request_approval, name="request_approval"),
+    path("<int:pk>/officer-change/", views.request_officer_change, name="request_officer_change"),
     path("<int:pk>/approvals/<int:approval_pk>/opinion/", views.give_opinion, name="give_opinion"),
     path("<int:pk>/advance/", views.advance, name="advance"),
     path("<int:pk>/responses/", views_procedure.responses, name="responses"),

@@ -22,12 +22,13 @@ from wuding_enforcement.shared.form_problems import show_form_problems
 from wuding_enforcement.shared.refusals import show_refusal
 
 from .access import get_case_for_user
-from .deadlines import case_rows
+from .deadline_rows import next_open_deadlines
 from .forms import (
     EXTENSION_KINDS,
     AdvanceForm,
     ApprovalRequestForm,
     CaseFilterForm,
+    OfficerChangeForm,
     OpinionForm,
     advance_choices,
     approval_kinds_for,
@@ -39,6 +40,7 @@ from .models import (
     Case,
     CaseOfficer,
     CaseTransition,
+    OfficerChange,
     PowerItem,
 )
 from .workflow import Stage, TransitionRefused
@@ -57,13 +59,21 @@ def case_list(request):
     cases = Case.objects.visible_to(user)
     if form.is_bound:
         cases = form.filter(cases, user)
-    cases = cases.for_rows().order_by("-lead_year", "-lead_seq")
+    # The row's next deadline comes from the deadline table (one query for the page), so the page does not
+    # prefetch everything every clock reads (documents, publications, review rounds ...) as for_rows() does.
+    cases = (
+        cases.select_related("handling_unit")
+        .prefetch_related(
+            "parties", Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer"))
+        )
+        .order_by("-lead_year", "-lead_seq")
+    )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "rows": case_rows(page.object_list, today), "today": today},
+        {"form": form, "page": page, "rows": next_open_deadlines(page.object_list, today), "today": today},
     )
 
 
@@ -102,7 +112,13 @@ def case_detail(request, pk):
     ]
     can_write = case.may_work_on(user)
     awaiting_me = set(Approval.objects.awaiting(user).filter(case=case).values_list("pk", flat=True))
-    approvals = [(a, a.pk in awaiting_me) for a in case.approvals.all()]
+    changes = {
+        c.approval_id: c
+        for c in OfficerChange.objects.filter(approval__case=case)
+        .select_related("lead")
+        .prefetch_related("officers")
+    }
+    approvals = [(a, a.pk in awaiting_me, changes.get(a.pk)) for a in case.approvals.all()]
     context = {
         "case": case,
         "today": today,
@@ -118,6 +134,9 @@ def case_detail(request, pk):
             approval_form=ApprovalRequestForm(kinds=kinds, auto_id="id_approval_%s"),
             advance_form=AdvanceForm(targets=direct, auto_id="id_advance_%s") if direct else None,
             needs_approval=[Stage(t).label for t in by_approval],
+            officer_change_form=OfficerChangeForm(case=case, auto_id="id_change_%s")
+            if not case.approval_refusals(ApprovalKind.OFFICER_CHANGE)
+            else None,
         )
     return render(request, "cases/case_detail.html", context)
 
@@ -156,6 +175,32 @@ def request_approval(request, pk):
         messages.success(
             request, f"已提交“{ApprovalKind(kind).label}”，等待{case.handling_unit}负责人签署意见。"
         )
+    return _back(request, case)
+
+
+@require_POST
+@login_required
+def request_officer_change(request, pk):
+    """变更承办人员: the proposed team goes to the unit head and the bureau head like any approval."""
+    case = get_case_for_user(request, pk, write=True)
+    form = OfficerChangeForm(request.POST, case=case)
+    if not form.is_valid():
+        show_form_problems(request, form)
+        return _back(request, case)
+    try:
+        case.request_approval(
+            ApprovalKind.OFFICER_CHANGE,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            officers=form.team(),
+        )
+    except TransitionRefused as refused:
+        show_refusal(request, refused)
+    except IntegrityError:
+        logger.warning("second pending officer change refused by the constraint on case %s", case.pk)
+        messages.error(request, "本案已有待审批的“变更承办人员审批”，请勿重复提交。")
+    else:
+        messages.success(request, f"已提交“变更承办人员审批”，等待{case.handling_unit}负责人签署意见。")
     return _back(request, case)
 
 

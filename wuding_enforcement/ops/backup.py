@@ -29,6 +29,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -104,9 +105,11 @@ def _dump_database(writer: EncryptingWriter) -> None:
             connection.settings_dict["NAME"],
         ]
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:  # noqa: S603
-            for block in iter(lambda: proc.stdout.read(CHUNK), b""):
+            out, err = proc.stdout, proc.stderr
+            assert out is not None and err is not None  # both are pipes (PIPE above)
+            for block in iter(lambda: out.read(CHUNK), b""):
                 writer.write(block)
-            stderr = proc.stderr.read().decode(errors="replace")
+            stderr = err.read().decode(errors="replace")
         if proc.returncode != 0:
             raise BackupError(f"pg_dump 失败（退出码 {proc.returncode}）：{stderr.strip()}")
     elif connection.vendor == "sqlite":
@@ -126,7 +129,8 @@ def _dump_database(writer: EncryptingWriter) -> None:
 
 def _tar_folder(writer: EncryptingWriter, folder: Path) -> int:
     count = 0
-    with tarfile.open(fileobj=writer, mode="w|") as tar:
+    # A stream ("w|") only writes and closes: the writer is file enough for it, not the whole IO type.
+    with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as tar:
         if folder.exists():
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.is_symlink():
@@ -283,7 +287,8 @@ def _restore_tar(folder: Path, entry: dict, label: str, key: bytes, destination:
     destination.mkdir(parents=True, exist_ok=True)
     with open(folder / entry["name"], "rb") as raw:
         reader = DecryptingReader(raw, key, label)
-        with tarfile.open(fileobj=reader, mode="r|") as tar:
+        # A stream ("r|") only reads: the reader is file enough for it, not the whole IO type.
+        with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
             # The "data" filter refuses absolute paths, "..", links out of the folder and special files.
             tar.extractall(destination, filter="data")
 

@@ -55,7 +55,7 @@ class EncryptingWriter:
         self.closed = False
         raw.write(MAGIC + self.prefix)
 
-    def _seal(self, data: bytes, final: bool):
+    def _seal(self, data: bytes | memoryview, final: bool):
         nonce = self.prefix + struct.pack(">I", self.index)
         sealed = self.aead.encrypt(nonce, data, _aad(self.label, self.index, final))
         self.raw.write(_LEN.pack(len(sealed)) + sealed)

@@ -15,6 +15,7 @@ import logging
 import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
@@ -111,21 +112,20 @@ def _outbox():
     return ok, f"{count} 个任务等待发送，最早的已等待 {int(age // 60)} 分钟"
 
 
-def disk_volumes() -> list[tuple[str, object]]:
+def disk_volumes() -> list[tuple[str, Path]]:
     volumes = [
-        ("媒体文件", settings.MEDIA_ROOT),
-        ("审计锚点", settings.AUDIT_ANCHOR_DIR),
-        ("程序数据", settings.VAR_DIR),
+        ("媒体文件", Path(settings.MEDIA_ROOT)),
+        ("审计锚点", Path(settings.AUDIT_ANCHOR_DIR)),
+        ("程序数据", Path(settings.VAR_DIR)),
     ]
-    if getattr(settings, "BACKUP_DIR", None):
-        volumes.append(("备份", settings.BACKUP_DIR))
+    backup_dir = getattr(settings, "BACKUP_DIR", None)
+    if backup_dir:
+        volumes.append(("备份", Path(backup_dir)))
     return volumes
 
 
-def disk_usage(path) -> tuple[int, int] | None:
+def disk_usage(path: Path | str) -> tuple[int, int]:
     """(free, total) bytes of the volume holding `path` (or its nearest existing parent)."""
-    from pathlib import Path
-
     candidate = Path(path)
     while not candidate.exists() and candidate != candidate.parent:
         candidate = candidate.parent

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wuding_enforcement.audit.chain import current_epoch
 from wuding_enforcement.audit.models import AuditAnchor
+from wuding_enforcement.outbox import leases
 from wuding_enforcement.outbox.api import waiting
 from wuding_enforcement.outbox.models import Job, JobState, MessageState, OutboxMessage
 from wuding_enforcement.outbox.tracking import tracked_names
@@ -66,6 +67,37 @@ def task_rows(now) -> list[TaskRow]:
     return rows
 
 
+@dataclass
+class LongJobRow:
+    """The long jobs of one system (组卷 …): how many failed, how many are past their lease; retried where the
+    system shows them (the case file's own page), not here."""
+
+    label: str
+    failed: int
+    overdue: int
+    latest_error: str
+
+
+def long_job_rows(now: datetime.datetime) -> list[LongJobRow]:
+    rows = []
+    for model in leases.registered():
+        if model is Job:
+            continue
+        failed = model._default_manager.filter(job_state=JobState.FAILED)
+        latest = failed.order_by("-job_finished_at").values_list("job_error", flat=True).first()
+        rows.append(
+            LongJobRow(
+                label=str(model._meta.verbose_name),
+                failed=failed.count(),
+                overdue=model._default_manager.filter(
+                    job_state__in=leases.WAITING_STATES, lease_until__lt=now
+                ).count(),
+                latest_error=latest or "",
+            )
+        )
+    return rows
+
+
 def snapshot() -> dict:
     now = timezone.now()
     anchor = AuditAnchor.objects.order_by("-created_at", "-pk").first()
@@ -94,7 +126,7 @@ def snapshot() -> dict:
         ),
         "anchor": anchor,
         "anchor_age": age_text(anchor_age),
-        "anchor_late": anchor is None or anchor_age > ANCHOR_MAX_AGE,
+        "anchor_late": anchor_age is None or anchor_age > ANCHOR_MAX_AGE,
         "epoch": current_epoch(),
         "tasks": task_rows(now),
         "stuck": list(
@@ -105,6 +137,7 @@ def snapshot() -> dict:
         "failed_jobs": list(
             Job.objects.filter(job_state=JobState.FAILED).order_by("-job_finished_at")[:FAILED_SHOWN]
         ),
+        "long_jobs": long_job_rows(now),
         "disks": disks,
         "role_problems": app_role_problems(),
     }

@@ -62,6 +62,9 @@ def nightly_backup():
     """Every night (when BACKUP_DIR is set): an encrypted backup; the oldest beyond BACKUP_KEEP removed."""
     from .backup import make_backup, prune_backups
 
-    manifest = make_backup(settings.BACKUP_DIR)
-    removed = prune_backups(settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
+    folder = settings.BACKUP_DIR
+    if not folder:  # scheduled only when BACKUP_DIR is set; a manual run without it does nothing
+        return {"backup": None, "removed": []}
+    manifest = make_backup(folder)
+    removed = prune_backups(folder, keep=settings.BACKUP_KEEP)
     return {"backup": manifest["id"], "removed": removed}

@@ -52,9 +52,10 @@ def enqueue(task, *args, dedupe_key: str = "", **kwargs) -> OutboxMessage:
     except IntegrityError:
         if not dedupe_key:
             raise
-        return OutboxMessage.objects.get(
+        message = OutboxMessage.objects.get(
             dedupe_key=dedupe_key, state__in=[MessageState.PENDING, MessageState.SENDING]
         )
+    # A message already waiting under the key is tried again too (when due): the user asked again.
     transaction.on_commit(lambda: dispatch([message.pk]))
     return message
 

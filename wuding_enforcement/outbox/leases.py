@@ -1,5 +1,6 @@
 """The sweeper of long jobs: a job still "running" past its lease has lost its process (a worker killed
-mid-job, a machine restarted); it becomes "failed" with the reason, and can be retried.
+mid-job, a machine restarted), one still "queued" past its lease never reached a worker (the broker was down
+longer than the outbox retries); either becomes "failed" with the reason, and can be retried.
 
 Each kind of long job registers here once (`register(Model)` from its AppConfig.ready(); the model inherits
 `LeasedJob`). The sweeper runs every five minutes (beat) and as `manage.py sweep_leases`.
@@ -7,6 +8,7 @@ Each kind of long job registers here once (`register(Model)` from its AppConfig.
 
 import datetime
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,27 +34,38 @@ def registered() -> list[type[LeasedJob]]:
 
 
 def expiry_reason(job: LeasedJob, now: datetime.datetime) -> str:
+    lease_end = timezone.localtime(job.lease_until).strftime("%H:%M") if job.lease_until else "未知时间"
+    if job.job_state == JobState.QUEUED:
+        return (
+            f"任务排队超过租期（至 {lease_end}）仍未开始运行：任务队列或 worker 可能长时间不可用"
+            "（见运行状态页）。可以重试。"
+        )
     started = (
         timezone.localtime(job.job_started_at).strftime("%Y-%m-%d %H:%M")
         if job.job_started_at
         else "未知时间"
     )
     return (
-        f"任务自 {started} 开始运行，超过租期（至 {timezone.localtime(job.lease_until):%H:%M}）仍未结束："
+        f"任务自 {started} 开始运行，超过租期（至 {lease_end}）仍未结束："
         "执行它的进程可能已中断（重启、内存不足或被终止）。可以重试。"
     )
 
 
+WAITING_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
 def sweep(now: datetime.datetime | None = None) -> list[str]:
-    """Move every running job past its lease to failed; returns a line per job moved."""
+    """Move every queued or running job past its lease to failed; returns a line per job moved."""
     now = now or timezone.now()
     moved = []
     for model in _registered:
-        overdue = model.objects.filter(job_state=JobState.RUNNING, lease_until__lt=now)
+        overdue = model._default_manager.filter(job_state__in=WAITING_STATES, lease_until__lt=now)
         for pk in list(overdue.values_list("pk", flat=True)):
             with transaction.atomic():
-                job = model.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-                if job is None or not (job.job_state == JobState.RUNNING and job.lease_until < now):
+                job = model._default_manager.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if job is None or not (
+                    job.job_state in WAITING_STATES and job.lease_until is not None and job.lease_until < now
+                ):
                     continue  # finished meanwhile, or another sweeper holds it
                 reason = expiry_reason(job, now)
                 job.fail(reason)
@@ -67,25 +80,22 @@ def sweep(now: datetime.datetime | None = None) -> list[str]:
     return moved
 
 
-def retry(job: LeasedJob, *, by=None) -> bool:
+def retry(job: LeasedJob, *, by: Any = None) -> bool:
     """Queue a failed job again (the retry button). Returns False when the job is not failed."""
+    model = type(job)
     with transaction.atomic():
-        locked = type(job).objects.select_for_update().get(pk=job.pk)
+        locked = model._default_manager.select_for_update().get(pk=job.pk)
         if locked.job_state != JobState.FAILED:
             return False
+        previous_error = locked.job_error
         task, args, kwargs = locked.retry_task()
-        locked.job_state = JobState.QUEUED
-        locked.save(update_fields=["job_state"])
-        enqueue(task, *args, **kwargs)
+        locked.requeue()
+        enqueue(task, *args, dedupe_key=locked.retry_dedupe_key(), **kwargs)
         record(
             "ops.job.retried",
             obj=locked,
             actor=by,
-            detail={
-                "model": type(job)._meta.label_lower,
-                "job": str(locked),
-                "previous_error": locked.job_error,
-            },
+            detail={"model": model._meta.label_lower, "job": str(locked), "previous_error": previous_error},
         )
     return True
 

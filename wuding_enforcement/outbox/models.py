@@ -57,7 +57,7 @@ class OutboxMessage(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.task} #{self.pk}（{self.get_state_display()}）"
 
 
@@ -69,9 +69,16 @@ class JobState(models.TextChoices):
 
 
 class LeasedJob(models.Model):
-    """A long job's state with a lease. Subclasses say how to run it again (`retry_task()`)."""
+    """A long job's state with a lease. Subclasses say how to run it again (`retry_task()`) and may mirror a
+    failure or a requeue onto their own state (`on_fail`, `on_requeue`).
+
+    Both waiting states carry a lease: a job "queued" whose message never reached a worker (the broker was
+    down longer than the outbox retries) and a job "running" whose worker died are both moved to "failed"
+    by the sweeper once their lease is over, so no job waits for ever."""
 
     DEFAULT_LEASE = datetime.timedelta(minutes=30)
+    # Longer than the outbox's whole backoff (12 attempts, about 5.5 hours) and a night's broker outage.
+    QUEUE_LEASE = datetime.timedelta(hours=12)
 
     job_state = models.CharField("任务状态", max_length=10, choices=JobState.choices, default=JobState.QUEUED)
     lease_until = models.DateTimeField("租期至", null=True, blank=True)
@@ -92,7 +99,16 @@ class LeasedJob(models.Model):
         "job_finished_at",
     ]
 
-    def start(self, lease: datetime.timedelta | None = None):
+    def queue(self, lease: datetime.timedelta | None = None) -> list[str]:
+        """Mark the job waiting for a worker (its message is in the outbox); returns the fields changed, for
+        the caller's save (it saves the row with the change that queued it)."""
+        self.job_state = JobState.QUEUED
+        self.lease_until = timezone.now() + (lease or self.QUEUE_LEASE)
+        self.job_error = ""
+        self.job_finished_at = None
+        return ["job_state", "lease_until", "job_error", "job_finished_at"]
+
+    def start(self, lease: datetime.timedelta | None = None) -> None:
         now = timezone.now()
         self.job_state = JobState.RUNNING
         self.job_started_at = now
@@ -102,29 +118,44 @@ class LeasedJob(models.Model):
         self.job_attempts += 1
         self.save(update_fields=self._JOB_FIELDS)
 
-    def renew(self, lease: datetime.timedelta | None = None):
+    def renew(self, lease: datetime.timedelta | None = None) -> None:
         """A job that is still working pushes its lease forward (e.g. after each volume of a case file)."""
         self.lease_until = timezone.now() + (lease or self.DEFAULT_LEASE)
         self.save(update_fields=["lease_until"])
 
-    def succeed(self):
+    def succeed(self) -> None:
         self.job_state = JobState.SUCCEEDED
         self.job_finished_at = timezone.now()
         self.lease_until = None
         self.job_error = ""
         self.save(update_fields=self._JOB_FIELDS)
 
-    def fail(self, reason: str):
+    def fail(self, reason: str) -> None:
         self.job_state = JobState.FAILED
         self.job_finished_at = timezone.now()
         self.lease_until = None
         self.job_error = reason[:2000]
-        self.save(update_fields=self._JOB_FIELDS)
+        mirrored = self.on_fail(self.job_error)
+        self.save(update_fields=[*self._JOB_FIELDS, *mirrored])
+
+    def requeue(self) -> None:
+        """The retry of a failed job: queued again (leases.retry enqueues its task in the same transaction)."""
+        fields = self.queue()
+        fields += self.on_requeue()
+        self.save(update_fields=fields)
+
+    def on_fail(self, reason: str) -> list[str]:
+        """A subclass mirrors a failure onto its own state here; returns the fields it changed."""
+        return []
+
+    def on_requeue(self) -> list[str]:
+        """A subclass mirrors a retry onto its own state here; returns the fields it changed."""
+        return []
 
     @property
     def lease_expired(self) -> bool:
         return (
-            self.job_state == JobState.RUNNING
+            self.job_state in (JobState.QUEUED, JobState.RUNNING)
             and self.lease_until is not None
             and self.lease_until < timezone.now()
         )
@@ -132,6 +163,10 @@ class LeasedJob(models.Model):
     def retry_task(self) -> tuple[str, list, dict]:
         """(task name, args, kwargs) that runs this job again."""
         raise NotImplementedError
+
+    def retry_dedupe_key(self) -> str:
+        """At most one waiting outbox message per job: a double click on retry queues it once."""
+        return f"{self._meta.label_lower}:{self.pk}"
 
 
 class Job(LeasedJob):
@@ -153,11 +188,17 @@ class Job(LeasedJob):
             models.Index(fields=["job_state", "lease_until"], name="outbox_job_lease_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}（{self.get_job_state_display()}）"
 
-    def retry_task(self):
+    def retry_task(self) -> tuple[str, list, dict]:
         return self.name, list(self.args), dict(self.kwargs)
+
+    def requeue(self) -> None:
+        # The retry runs as a new Celery task with a Job row of its own; this row only records that it was
+        # retried, so it carries no lease for the sweeper.
+        self.job_state = JobState.QUEUED
+        self.save(update_fields=["job_state"])
 
 
 class Heartbeat(models.Model):
@@ -171,5 +212,5 @@ class Heartbeat(models.Model):
         verbose_name = "心跳"
         verbose_name_plural = "心跳"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -81,3 +81,13 @@ class OfficerCheck:
 
 def certified_officers(people: "Iterable[Staff]", on: datetime.date) -> OfficerCheck:
     return OfficerCheck(on, [entitlement_on(person, on) for person in people])
+
+
+def choice_label(person: "Staff", on: datetime.date) -> str:
+    """How a form offers `person` as an officer on `on`: the name, and — where no certificate is valid that
+    day — a warning with the reason (暂扣, 过期, none held), so that nobody is picked without knowing it.
+    Reads `person.certificates.all()`: prefetch `certificates`."""
+    entitlement = entitlement_on(person, on)
+    if entitlement.entitled:
+        return person.display_name
+    return f"{person.display_name}（⚠ 今日不能执法：{entitlement.reason.rstrip('。')}）"

@@ -17,6 +17,7 @@ from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.refusals import Refused
 
 from .certification import entitlement_on
+from .validators import validate_certificate_photo
 
 logger = logging.getLogger("wuding.roster")
 
@@ -232,7 +233,13 @@ class Certificate(models.Model):
     holder = models.ForeignKey(
         Staff, verbose_name="持证人", on_delete=models.PROTECT, related_name="certificates"
     )
-    photo = models.ImageField("照片", upload_to="certificates/photos/", blank=True)
+    photo = models.ImageField(
+        "照片",
+        upload_to="certificates/photos/",
+        blank=True,
+        validators=[validate_certificate_photo],
+        help_text="JPEG 或 PNG，不超过 2 MB，每边 120–2000 像素；在证件核验页和核验卡上公开显示",
+    )
     unit = models.ForeignKey(
         Unit, verbose_name="执法单位", on_delete=models.PROTECT, related_name="certificates"
     )

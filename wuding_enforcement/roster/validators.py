@@ -131,3 +131,32 @@ class PersonalNamePasswordValidator:
 
     def get_help_text(self):
         return "密码不能由用户名或姓名拼音加数字、符号组成。"
+
+
+# --- Certificate photos (shown publicly on the verify page and the printable 核验卡) ---------------------------
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_MIN_SIDE, PHOTO_MAX_SIDE = 120, 2000
+_PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def validate_certificate_photo(file) -> None:
+    """A JPEG or PNG (read from the first bytes, not the name) of at most 2 MB, each side 120–2000 pixels:
+    what a verify page on a phone and a printed card need, and nothing a visitor's data plan pays for."""
+    if file.size is not None and file.size > PHOTO_MAX_BYTES:
+        raise ValidationError(f"照片不能超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB。")
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    if not head.startswith(_PHOTO_MAGIC):
+        raise ValidationError("照片须为 JPEG 或 PNG 图片。")
+    width, height = getattr(file, "width", None), getattr(file, "height", None)
+    if (
+        width
+        and height
+        and not (min(width, height) >= PHOTO_MIN_SIDE and max(width, height) <= PHOTO_MAX_SIDE)
+    ):
+        raise ValidationError(
+            f"照片每边须在 {PHOTO_MIN_SIDE} 至 {PHOTO_MAX_SIDE} 像素之间（当前 {width}×{height}）。"
+        )

@@ -8,6 +8,9 @@ matches the database exactly is left alone, so exporting and re-importing the sa
 New staff created by an import get an UNUSABLE password (nobody, not even the importer, knows one) and
 must_change_password=True: an admin sets a first password in the admin (which keeps the flag) before they
 can sign in.
+
+Over 500 lines because the two rosters (staff, certificates) each have an import and an export with the same
+column tables and row checks; they change together.
 """
 
 import datetime

@@ -10,6 +10,12 @@ keys. A section is renewed
 - by `section.renew()` where an action changes what it shows without a save of a watched model (publishing a
   decision).
 
+Finer versions: a page about one object (a decision's page, its print view) is cached with `obj=` naming the
+object ("publication:12"); it is valid while that object's version and the section's *generation* are
+unchanged. `section.renew(obj=...)` renews the section's own pages (lists, feeds, counts: they show the
+object) and that object's pages only, so one publication does not empty the pages of the 100,000 others;
+`section.renew()` (and a save of a watched model) renews everything, the object pages included.
+
 A renewal gives the section a new version now and again when the transaction commits: a page rebuilt in between
 from the not-yet-committed state would otherwise stay cached under the new version.
 
@@ -40,6 +46,8 @@ logger = logging.getLogger("wuding.pagecache")
 
 DEFAULT_SECONDS = 10 * 60
 _VERSION_KEY = "pagecache:{section}:version"
+_GENERATION_KEY = "pagecache:{section}:generation"
+_OBJECT_KEY = "pagecache:{section}:obj:{obj}:version"
 _PAGE_KEY = "pagecache:{section}:{day}:{digest}"
 
 # Declared sections by name, and the sections watching each model label (declarations made at import time,
@@ -68,17 +76,26 @@ class Section:
     def version_key(self) -> str:
         return _VERSION_KEY.format(section=self.name)
 
+    @property
+    def generation_key(self) -> str:
+        return _GENERATION_KEY.format(section=self.name)
+
+    def object_key(self, obj: str) -> str:
+        return _OBJECT_KEY.format(section=self.name, obj=obj)
+
     def page_key(self, variant: str) -> str:
         digest = hashlib.sha256(variant.encode()).hexdigest()[:24]
         return _PAGE_KEY.format(section=self.name, day=timezone.localdate().isoformat(), digest=digest)
 
-    def page(self, variant: str, build: Callable[[], str]) -> str:
+    def page(self, variant: str, build: Callable[[], str], *, obj: str | None = None) -> str:
         """The page `variant` (the view and its parameters) of this section: from the cache when it was built
-        under the current version today, else built by `build()` and stored."""
-        key = self.page_key(variant)
+        under the current version today, else built by `build()` and stored. A page about one object names it
+        (`obj`): its version is the object's and the section's generation, not the section's own."""
+        key = self.page_key(variant if obj is None else f"{obj}|{variant}")
+        version_keys = [self.version_key] if obj is None else [self.generation_key, self.object_key(obj)]
         try:
-            found = cache.get_many([self.version_key, key])
-            version = found.get(self.version_key) or self._first_version()
+            found = cache.get_many([*version_keys, key])
+            version = "|".join(found.get(k) or self._first_version(k) for k in version_keys)
         except Exception:
             logger.warning(
                 "page cache unavailable, building %s %r uncached", self.name, variant, exc_info=True
@@ -94,21 +111,25 @@ class Section:
             logger.warning("page cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
         return body
 
-    def _first_version(self) -> str:
+    def _first_version(self, key: str | None = None) -> str:
+        key = key or self.version_key
         version = uuid.uuid4().hex
         # add(): two first visitors agree on one version (the second reads the first one's).
-        if not cache.add(self.version_key, version, timeout=None):
-            version = cache.get(self.version_key) or version
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key) or version
         return version
 
-    def renew(self) -> None:
-        """A new version now and again when the current transaction commits."""
-        self._bump()
-        transaction.on_commit(self._bump)
+    def renew(self, obj: str | None = None) -> None:
+        """A new version now and again when the current transaction commits: of the section's own pages and
+        of `obj`'s pages when an object is named, of every page of the section otherwise."""
+        keys = [self.version_key] + ([self.object_key(obj)] if obj is not None else [self.generation_key])
+        self._bump(keys)
+        transaction.on_commit(lambda: self._bump(keys))
 
-    def _bump(self) -> None:
+    def _bump(self, keys: list[str] | None = None) -> None:
+        keys = keys or [self.version_key, self.generation_key]
         try:
-            cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
         except Exception:
             logger.error(
                 "page cache unavailable: section %s not renewed (stale for up to %s s)",

@@ -2,6 +2,7 @@
 outside the project's own static files (docs/stack.md trap 4)."""
 
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
 import segno
@@ -49,12 +50,53 @@ def qr_data_uri(url: str) -> str:
 
 
 def render_html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b", attachments=None) -> bytes:
-    from weasyprint import HTML
+    return render_html_to_pdf_and_seal_spot(html, pdf_variant=pdf_variant, attachments=attachments)[0]
 
-    return HTML(string=html, base_url=settings.STATIC_URL, url_fetcher=static_only_fetcher()).write_pdf(
-        pdf_variant=pdf_variant,
-        attachments=attachments or None,
+
+# The seal as on paper: about 42 mm across (A4 = 595 x 842 pt; 42 mm = 119 pt).
+SEAL_SIZE_PT = 120.0
+# WeasyPrint lays out in CSS pixels (96 per inch); PDF user space is in points (72 per inch).
+_PT_PER_PX = 0.75
+SEAL_ANCHOR = "seal"
+
+
+@dataclass(frozen=True)
+class SealSpot:
+    """Where the bureau's seal goes: over the element with id="seal" (the issuing body and date, as the paper
+    forms are stamped). `box` is (x0, y0, x1, y1) in PDF points, origin at the bottom left of page `page`."""
+
+    page: int  # 0-based
+    box: tuple[float, float, float, float]
+
+
+def _seal_spot(document, anchor: str = SEAL_ANCHOR) -> SealSpot | None:
+    """The seal's square, centred on the laid-out element whose id is `anchor`, kept inside the page."""
+    for number, page in enumerate(document.pages):
+        if anchor not in page.anchors:
+            continue
+        # The element's border box in CSS pixels, origin at the top left of the page.
+        x1, y1, x2, y2 = page.anchors[anchor]
+        cx = (x1 + x2) / 2 * _PT_PER_PX
+        cy = (page.height - (y1 + y2) / 2) * _PT_PER_PX
+        half = SEAL_SIZE_PT / 2
+        page_width, page_height = page.width * _PT_PER_PX, page.height * _PT_PER_PX
+        cx = min(max(cx, half), page_width - half)
+        cy = min(max(cy, half), page_height - half)
+        return SealSpot(number, (cx - half, cy - half, cx + half, cy + half))
+    return None
+
+
+def render_html_to_pdf_and_seal_spot(
+    html: str, *, pdf_variant: str | None = "pdf/a-3b", attachments=None
+) -> tuple[bytes, SealSpot | None]:
+    """The PDF and where its seal goes (None when the page has no id="seal" element)."""
+    from weasyprint import DEFAULT_OPTIONS, HTML
+
+    options = {**DEFAULT_OPTIONS, "pdf_variant": pdf_variant, "attachments": attachments or None}
+    document = HTML(string=html, base_url=settings.STATIC_URL, url_fetcher=static_only_fetcher()).render(
+        **options
     )
+    return document.write_pdf(**options), _seal_spot(document)
 
 
 def render_template_to_pdf(template: str, context: dict, **options) -> bytes:

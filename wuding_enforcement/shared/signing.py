@@ -154,7 +154,9 @@ class _PyHankoSigner:
             der if isinstance(der, bytes) else der.public_bytes(serialization.Encoding.DER)
         ).hexdigest()
 
-    def sign(self, pdf_bytes: bytes, *, reason: str) -> bytes:
+    def sign(self, pdf_bytes: bytes, *, reason: str, seal_at=None) -> bytes:
+        """Sign the PDF; the seal image is drawn at `seal_at` (a shared.pdf.SealSpot: over the issuing body and
+        date, as on paper), or at the bottom right of the last page when the document marks no place."""
         from pyhanko import stamp
         from pyhanko.pdf_utils import images
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -163,11 +165,13 @@ class _PyHankoSigner:
 
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
-            last_page = int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"]) - 1
-            # Bottom right of the last page, where the seal goes on paper (A4 = 595 x 842 pt).
-            fields.append_signature_field(
-                writer, fields.SigFieldSpec(SIGNATURE_FIELD, on_page=last_page, box=(410, 70, 530, 190))
-            )
+            _producer_as_xmp_will_say(writer)
+            if seal_at is not None:
+                page, box = seal_at.page, tuple(round(v, 2) for v in seal_at.box)
+            else:
+                page = int(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Count"]) - 1
+                box = (410, 70, 530, 190)  # bottom right of the last page (A4 = 595 x 842 pt)
+            fields.append_signature_field(writer, fields.SigFieldSpec(SIGNATURE_FIELD, on_page=page, box=box))
             style = stamp.StaticStampStyle(
                 background=images.PdfImage(_seal_pil()), border_width=0, background_opacity=1
             )
@@ -183,6 +187,23 @@ class _PyHankoSigner:
         except Exception as exc:  # pyHanko raises many kinds; the user needs one clear message
             logger.error("signing failed: %s", exc, exc_info=True)
             raise SigningError(f"电子签章失败：{exc}") from exc
+
+
+def _producer_as_xmp_will_say(writer) -> None:
+    """PDF/A (ISO 19005-3 §6.6.2.3.1) wants the document information dictionary and the XMP packet to agree.
+    Signing rewrites both: pyHanko sets the XMP pdf:Producer to its own name but appends its name to the Info
+    /Producer ("WeasyPrint 70.0; pyHanko 0.38.0"), so they would disagree. The signed file's last producer
+    is pyHanko: the Info says so too, and pyHanko then leaves it as it is."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        current = writer.trailer["/Info"]
+    except KeyError:
+        return
+    info = generic.DictionaryObject(dict(current.items()))
+    info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.set_info(info)
 
 
 class PKCS12Signer(_PyHankoSigner):
@@ -278,8 +299,19 @@ def get_signer():
         raise ImproperlyConfigured(f"DOCUMENT_SIGNER {backend!r} cannot be imported") from exc
 
 
-def sign_pdf(pdf_bytes: bytes, *, reason: str) -> bytes:
-    return get_signer().sign(pdf_bytes, reason=reason)
+def sign_pdf(pdf_bytes: bytes, *, reason: str, seal_at=None) -> bytes:
+    return sign_with(get_signer(), pdf_bytes, reason=reason, seal_at=seal_at)
+
+
+def sign_with(signer, pdf_bytes: bytes, *, reason: str, seal_at=None) -> bytes:
+    """Sign with `signer`, telling it where the seal goes when the document marks a place; a backend that
+    takes no `seal_at` (an older e-seal platform adapter) is called as before."""
+    import inspect
+
+    takes_place = "seal_at" in inspect.signature(signer.sign).parameters
+    if seal_at is None or not takes_place:
+        return signer.sign(pdf_bytes, reason=reason)
+    return signer.sign(pdf_bytes, reason=reason, seal_at=seal_at)
 
 
 def verify(pdf_bytes: bytes) -> SignatureReport:

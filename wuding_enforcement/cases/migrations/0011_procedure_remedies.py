@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_inspection_procedure'),
+        ('cases', '0010_deadline_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

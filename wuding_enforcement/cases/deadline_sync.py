@@ -1,0 +1,223 @@
+"""Keeping the deadline table (deadline_rows.CaseDeadline) equal to the computed clocks (deadlines.case_deadlines).
+
+The hooks that change a clock are the saves of what the clocks read: the case itself and the rows the clock
+providers read through the case's relations — the relations they declare for prefetching (approvals, pauses,
+transitions, recording's documents, legal_review's rounds, disclosure's publications) and the case's
+one-to-one companions (inspection's inspection): no second list to keep in step with the providers. A save
+or delete of one of them marks its case stale: one insert into DeadlineStale, in the transaction of the
+change (it commits with it or not at all). A clock that reads something else is caught by the nightly check
+(rebuild_deadlines) and named there.
+
+Readers (dashboard, overdue lists, reminders, statistics, the overdue count) call refresh_stale() first: it
+recomputes the stale cases with the same prefetches a list page uses (a fixed number of queries, whatever the
+number of stale cases) and removes exactly the marks it read, so a change marked meanwhile stays marked.
+
+A change of the holiday table (CalendarDay) moves due dates of many cases: it enqueues a full rebuild through
+the outbox (after commit, idempotent).
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+logger = logging.getLogger("wuding.cases")
+
+CHUNK = 500
+# sender -> the attribute holding the case id ("" when the model does not point to a case)
+_watch: dict[type, str] = {}
+
+
+def _case_attname(sender: type[Model]) -> str:
+    if sender in _watch:
+        return _watch[sender]
+    from .deadline_rows import CaseDeadline, DeadlineStale
+    from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+
+    attname = ""
+    skip = (CaseDeadline, DeadlineStale, CaseUserObjectPermission, CaseGroupObjectPermission)
+    # simple-history's copies carry the same foreign keys; the live row's own save already marked the case.
+    if sender is Case:
+        attname = "pk"
+    elif sender not in skip and not hasattr(sender, "instance_type"):
+        for f in sender._meta.concrete_fields:
+            if f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model is Case:
+                attname = f.attname
+                break
+    _watch[sender] = attname
+    return attname
+
+
+_read: set[type] = set()
+
+
+def _read_by_clocks() -> set[type]:
+    """The case, the models the clocks read through the relations deadline_prefetch() names (nested ones
+    too: a publication's document and its correction), and the case's one-to-one companions (inspection's
+    inspection). Worked out at the first save, when every provider has registered."""
+    if not _read:
+        from .deadlines import deadline_prefetch
+        from .models import Case
+
+        found: set[type] = {Case}
+        for path in deadline_prefetch():
+            model: Any = Case
+            for part in path.split("__"):
+                model = model._meta.get_field(part).related_model
+                found.add(model)
+        found.update(rel.related_model for rel in Case._meta.related_objects if rel.one_to_one)
+        _read.update(found)
+    return _read
+
+
+def _changed(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return  # loaddata: the command that loads checks afterwards
+    attname = _case_attname(sender)
+    if not attname or sender not in _read_by_clocks():
+        return
+    case_id = getattr(instance, attname, None)
+    if case_id is not None:
+        mark_stale([case_id], using=kwargs.get("using"))
+
+
+def _calendar_changed(sender, **kwargs):
+    from wuding_enforcement.outbox.api import enqueue
+
+    enqueue("wuding_enforcement.cases.tasks.rebuild_deadlines", dedupe_key="cases:rebuild_deadlines")
+
+
+def connect_signals():
+    """Connect the case and every model pointing to it (all models are loaded when ready() runs). Connected
+    per sender, so that other models keep Django's fast deletes."""
+    from django.apps import apps
+
+    from .models import CalendarDay
+
+    for model in apps.get_models():
+        if _case_attname(model):
+            uid = f"cases.deadline_sync.{model._meta.label_lower}"
+            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="cases.deadline_sync.calendar")
+    post_delete.connect(
+        _calendar_changed, sender=CalendarDay, dispatch_uid="cases.deadline_sync.calendar_del"
+    )
+
+
+def mark_stale(case_ids: Iterable[int], using: str | None = None) -> None:
+    from .deadline_rows import DeadlineStale
+
+    DeadlineStale.objects.using(using or "default").bulk_create([DeadlineStale(case_id=c) for c in case_ids])
+
+
+def computed_rows(cases: Iterable[Model], today: datetime.date) -> list:
+    """The rows the clocks of these cases (fetched with deadline_prefetch()) stand for today."""
+    from .deadline_rows import CaseDeadline
+
+    rows = []
+    for case in cases:
+        seen = set()
+        for d in case.deadlines(today):  # type: ignore[attr-defined]
+            if d.key not in seen:  # one row per clock (keys are unique per case)
+                seen.add(d.key)
+                rows.append(CaseDeadline.from_deadline(case.pk, d))
+    return rows
+
+
+def _cases(ids):
+    from .deadlines import deadline_prefetch
+    from .models import Case
+
+    return Case.objects.filter(pk__in=ids).prefetch_related(*deadline_prefetch()).order_by("pk")
+
+
+def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
+    """Recompute the rows of these cases: upsert what the clocks say, delete the rows of clocks that are gone.
+    Queries: the cases and one per prefetched relation, the upsert, the delete."""
+    from . import calendar
+    from .deadline_rows import CaseDeadline
+
+    ids = sorted(set(case_ids))
+    if not ids:
+        return 0
+    today = today or timezone.localdate()
+    with calendar.cached():
+        rows = computed_rows(_cases(ids), today)
+    keys: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    for row in rows:
+        keys[row.case_id].append(row.key)
+    gone = Q()
+    for case_id, case_keys in keys.items():
+        gone |= Q(case_id=case_id) & ~Q(key__in=case_keys)
+    fields = [f.name for f in CaseDeadline._meta.concrete_fields if f.name not in ("id", "case", "key")]
+    with transaction.atomic():
+        CaseDeadline.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["case", "key"], update_fields=fields, batch_size=CHUNK
+        )
+        CaseDeadline.objects.filter(gone).delete()
+    return len(rows)
+
+
+def refresh_stale() -> int:
+    """Recompute the cases marked stale; the number of cases. Marks locked by a concurrent refresher are
+    skipped (it is writing them); marks made meanwhile stay for the next reader."""
+    from .deadline_rows import DeadlineStale
+
+    with transaction.atomic():
+        marks = list(DeadlineStale.objects.select_for_update(skip_locked=True).values_list("pk", "case_id"))
+        if not marks:
+            return 0
+        case_ids = {case_id for _, case_id in marks}
+        for chunk in _chunks(sorted(case_ids)):
+            write(chunk)
+        DeadlineStale.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
+    return len(case_ids)
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def rebuild(*, today: datetime.date | None = None, write_rows: bool = True) -> dict:
+    """Recompute every case's clocks and compare them with the table. Returns counts and the first
+    differences (case id, key, what differs); with write_rows the table is corrected."""
+    from . import calendar
+    from .deadline_rows import CaseDeadline
+    from .models import Case
+
+    today = today or timezone.localdate()
+    report: dict = {"cases": 0, "rows": 0, "missing": 0, "extra": 0, "changed": 0, "examples": []}
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(ids):
+        with calendar.cached():
+            truth = {(r.case_id, r.key): r for r in computed_rows(_cases(chunk), today)}
+        stored = {(r.case_id, r.key): r for r in CaseDeadline.objects.filter(case_id__in=chunk)}
+        report["cases"] += len(chunk)
+        report["rows"] += len(truth)
+        before = report["missing"] + report["changed"] + report["extra"]
+        for key, row in truth.items():
+            have = stored.get(key)
+            if have is None:
+                report["missing"] += 1
+                _example(report, key, "缺少")
+            elif not have.same_as(row):
+                report["changed"] += 1
+                _example(report, key, f"届满日 {have.due} → {row.due}，完成 {have.met_on} → {row.met_on}")
+        for key in stored.keys() - truth.keys():
+            report["extra"] += 1
+            _example(report, key, "多余")
+        if write_rows and report["missing"] + report["changed"] + report["extra"] > before:
+            write(chunk, today)
+    return report
+
+
+def _example(report, key, what):
+    if len(report["examples"]) < 20:
+        report["examples"].append((key[0], key[1], what))
