@@ -160,18 +160,27 @@ def closed_case(filed_case, officer, colleague, unit_head, bureau_head):
     return case
 
 
-@pytest.fixture
-def plain_closed_case(filed_case, officer, unit_head, bureau_head):
-    """A case terminated during its investigation (the party deregistered) and closed: no documents of its
-    own beyond the 案件来源登记表, 立案审批表 and 结案审批表 (quick to build), and one photo."""
-    evidence(filed_case, by=officer, kind="photo", title="现场照片", content=b"\xff\xd8\xff plain")
-    case = filed_case
-    case.advance(Stage.INVESTIGATING, actor=officer, on=day(3))
-    case.advance(Stage.TERMINATED, actor=officer, reason="当事人已注销，终止调查。", on=day(4))
-    issued_row(case, "closing_approval", by=officer, at=at(5), pdf=True)
+def close(case, *, officer, unit_head, bureau_head):
+    """Terminate a filed case during its investigation (the party deregistered) and close it, its file
+    complete for the path it took: 案件来源登记表, 立案审批表 and 结案审批表 (docs/domain.md §6)."""
+    on_file = set(case.documents.filter(status=DocumentStatus.ISSUED).values_list("doc_type", flat=True))
+    for doc_type in ("lead_register", "filing_approval"):
+        if doc_type not in on_file:
+            issued_row(case, doc_type, by=officer, pdf=True)
+    case.advance(Stage.INVESTIGATING, actor=officer)
+    case.advance(Stage.TERMINATED, actor=officer, reason="当事人已注销，终止调查。")
+    issued_row(case, "closing_approval", by=officer, pdf=True)
     approve(case, ApprovalKind.CLOSING, by=officer, unit_head=unit_head, bureau_head=bureau_head)
     assert case.stage == Stage.CLOSED
     return case
+
+
+@pytest.fixture
+def plain_closed_case(filed_case, officer, unit_head, bureau_head):
+    """A case terminated during its investigation and closed: no documents of its own beyond the 案件来源登记表,
+    立案审批表 and 结案审批表 (quick to build), and one photo."""
+    evidence(filed_case, by=officer, kind="photo", title="现场照片", content=b"\xff\xd8\xff plain")
+    return close(filed_case, officer=officer, unit_head=unit_head, bureau_head=bureau_head)
 
 
 def build(case, keeper, django_capture_on_commit_callbacks):
