@@ -157,3 +157,24 @@ def test_sent_rows_are_forgotten_after_thirty_days(django_capture_on_commit_call
         result = api.drain()
     assert result["removed"] == 1
     assert not OutboxMessage.objects.exists()
+
+
+def test_run_in_process_a_task_whose_module_no_view_has_imported_is_found(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    import sys
+
+    import disclosure.tasks  # noqa: F401 - registers the task, whose object is put back after the test
+    from wuding_enforcement.celery import app
+
+    name = "disclosure.tasks.record_publication_expiries"
+    # As in a fresh web process: the tasks module never imported, its tasks not registered yet.
+    module_tasks = {key: app.tasks.pop(key) for key in list(app.tasks) if key.startswith("disclosure.tasks.")}
+    monkeypatch.delitem(sys.modules, "disclosure.tasks")
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            message = api.enqueue(name)
+        message.refresh_from_db()
+        assert message.state == MessageState.DONE, message.last_error
+    finally:
+        app.tasks.update(module_tasks)

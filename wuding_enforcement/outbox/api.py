@@ -88,6 +88,10 @@ def _hand_over(message: OutboxMessage, connection=None) -> MessageState:
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker (development): run the job here, after the commit that queued it.
+        if message.task not in app.tasks:
+            # A web process has imported only the task modules its views use; the worker imports every app's
+            # tasks at start (autodiscovery). Do the same here before looking the task up.
+            app.loader.import_default_modules()
         app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs, throw=True)
         return MessageState.DONE
     # One publish attempt, no kombu retry loop: a broker that is down costs one connect timeout here and the
