@@ -3,6 +3,8 @@ benchmarks, the review steps of the bureau's demo cases, and major cases in ever
 returned with problems, resubmitted, approved with its 法制审核意见书 PDF, refused, and one settled by 集体讨论.
 Everything goes through the domain API (submit, assign, decide, hold), never by writing a status."""
 
+from django.utils import timezone
+
 from legal_review import package as packaging
 from legal_review import prechecks
 from legal_review.benchmarks import load_benchmarks
@@ -40,7 +42,8 @@ def _proposal(case, fine: str, **extra) -> dict:
         fine_amount=fine,
         performance="自收到本决定书之日起十五日内缴纳罚款。",
         performance_deadline_days=15,
-        decided_on=case.lead_date.isoformat(),
+        # Decided the day the demo is seeded: after the 告知, its service and the party's written waiver.
+        decided_on=timezone.localdate().isoformat(),
     )
     data.update(extra)
     return data
@@ -155,9 +158,10 @@ def seed_review_demo(seeder) -> list[str]:
     today = seeder.today
     lines = []
     for n, (title, name, rep, code, state) in enumerate(REVIEW_CASES):
-        case = _statement_case(seeder, n, title, name, rep, code)
+        fine = "180000.00" if state != "collective" else "90000.00"
+        case = _statement_case(seeder, n, title, name, rep, code, fine)
         officer = case.assignments.order_by("-is_lead", "pk").first().officer
-        prepare_package(case, officer, fine="180000.00" if state != "collective" else "90000.00")
+        prepare_package(case, officer, fine=fine)
         first = ReviewRound.submit(case, by=officer, confirmed=True, on=today)
         if state == "waiting":
             lines.append(f"{case.number} 待分配审核人员")
@@ -223,7 +227,7 @@ def seed_review_demo(seeder) -> list[str]:
     return lines
 
 
-def _statement_case(seeder, n, title, name, rep, code):
+def _statement_case(seeder, n, title, name, rep, code, fine):
     from demo import seeding
     from wuding_enforcement.cases import calendar
     from wuding_enforcement.cases.models import Case
@@ -256,6 +260,10 @@ def _statement_case(seeder, n, title, name, rep, code):
         ],
     )
     seeder.approve(case, "filing", officers[0], seeder.bureau_heads[n % 2])
+    from demo import procedure as lawful
+
     for target in (Stage.INVESTIGATING, Stage.INVESTIGATION_CONCLUDED, Stage.NOTIFIED, Stage.STATEMENT):
+        lawful.before(case, target, officers[0], seeder.today, fine=fine)
         case.advance(target, actor=officers[0], reason="", on=seeder.today)
+    lawful.before(case, Stage.LEGAL_REVIEW, officers[0], seeder.today, fine=fine)
     return case

@@ -193,7 +193,11 @@ class _RecordingSeeder:
                 picked.append(case)
         return picked
 
-    def _document(self, case, doctype, *, issue=True, with_media=False):
+    def _document(self, case, doctype, *, issue=True, with_media=False, overrides=None, day=None):
+        if Document.objects.filter(case=case, doc_type=doctype.key, status="issued").exists() and (
+            doctype.key != "service_receipt" or not overrides
+        ):
+            return None  # already on file (the lawful walk issued it: demo/procedure.py)
         if (
             doctype.key in ("penalty_decision", "no_penalty_decision")
             and Document.objects.filter(case=case, doc_type=doctype.key, superseded_by__isnull=True).exists()
@@ -208,8 +212,10 @@ class _RecordingSeeder:
         officers = [a.officer for a in case.assignments.all()]
         parties = list(case.parties.all())
         party = parties[0] if parties else None
-        day = _day_for(case, doctype.key)
-        form = doctype.form(_fill(doctype, case, day, party.name if party else "当事人"), case=case)
+        day = day or _day_for(case, doctype.key)
+        filled = _fill(doctype, case, day, party.name if party else "当事人")
+        filled.update(overrides or {})
+        form = doctype.form(filled, case=case)
         if not form.is_valid():
             errors = "；".join(f"{k}: {v[0]}" for k, v in form.errors.items())
             self.notes.append(f"{doctype.title}：演示内容未通过校验，未生成（{errors}）")

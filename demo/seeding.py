@@ -331,6 +331,9 @@ class _Seeder:
             parties=[_party(p, today) for p in spec.parties],
         )
         approver = self.bureau_heads[index % 2]
+        from demo import procedure as lawful
+
+        lawful.on_registered(case, archived=Stage.ARCHIVED in spec.path)
         try:
             if spec.approved_extension and spec.approved_extension[0] == ApprovalKind.FILING_EXTENSION:
                 self.approve(
@@ -377,7 +380,12 @@ class _Seeder:
         # their rounds were unassigned (issue 15); CaseSpec.reviewer_sees now grants nothing.
 
     def step(self, case, target, actor, approver, spec, lead_date):
+        from demo import procedure as lawful
+
         reason = spec.reasons.get(target, case_data.REASONS.get(target, ""))
+        # The statutory order (docs/domain.md §6): what makes the step is issued first.
+        fine = "150000.00" if Stage.LEGAL_REVIEW in spec.path else "3000.00"
+        lawful.before(case, target, actor, self.date_of(case, target, lead_date), fine=fine)
         if target == Stage.FILED:
             self.approve(case, ApprovalKind.FILING, actor, approver)
         elif target == Stage.NOT_FILED:

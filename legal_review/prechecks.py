@@ -248,16 +248,18 @@ def not_heavier(pkg: Package) -> PreCheck:
 def audio_video(acts) -> PreCheck:
     """docs/domain.md §2: mandatory AV for 查封扣押 and acts in the 执法办案场所; otherwise AV or a written reason."""
     check = PreCheck(2, "audio_video", "音像记录齐全或已说明未录制理由")
+    from recording.builtin_gates import AV_EXEMPT, AV_LINKED, AV_MISSING_MANDATORY, av_state
+
     for doc in acts:
-        rule = doc.doctype.av
-        if rule is None:
+        # The one AV rule is recording's (recording.builtin_gates.av_state), also its issuing gate.
+        state = av_state(doc, doc.evidence.all())
+        if state is None:
             continue
-        has_av = any(e.kind in ("video", "audio") and e.voided_at is None for e in doc.evidence.all())
-        if has_av:
+        if state == AV_LINKED:
             check.lines.append(f"{_act(doc)}：已关联音像记录")
-        elif rule == "mandatory":
+        elif state == AV_MISSING_MANDATORY:
             check.problem(f"{_act(doc)}：须全程音像记录，未关联录像或录音。")
-        elif doc.av_exemption.strip():
+        elif state == AV_EXEMPT:
             check.lines.append(f"{_act(doc)}：未录制，理由：{doc.av_exemption[:80]}")
         else:
             check.problem(f"{_act(doc)}：既无音像记录，也未说明理由。")

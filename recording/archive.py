@@ -87,6 +87,18 @@ def holds_classified(case) -> bool:
     )
 
 
+def completeness_problems(case) -> list[str]:
+    """组卷 refuses until the case file holds the documents its procedure path requires (docs/domain.md §6,
+    the same table as the statutory order: wuding_enforcement/cases/procedure.py), each named with its article,
+    in filing order. A step a 局负责人 approved as lawfully not needed (程序补救) is not asked for."""
+    from .order import procedure_gaps
+
+    return [
+        f"案卷缺少“{step.title}”（{step.article}）：请先签发该文书，或经局负责人批准说明依法无须该步骤。"
+        for step in procedure_gaps(case)
+    ]
+
+
 def archive_problems(case, user) -> list[str]:
     """Why `user` may not start archiving `case` now (empty: they may)."""
     problems = []
@@ -96,6 +108,8 @@ def archive_problems(case, user) -> list[str]:
         problems.append(f"案件处于“{case.get_stage_display()}”阶段，结案（或不予立案、备案）后才能归档。")
     if not is_records_keeper_of(user, case):
         problems.append(f"只有{case.handling_unit}的档案管理员可以组卷归档。")
+    if not problems:
+        problems.extend(completeness_problems(case))
     return problems
 
 

@@ -26,16 +26,33 @@ def party_named(document, user):
         yield "请选择文书送达的当事人。"
 
 
-def audio_video(document, user):
-    """Mandatory AV for 查封扣押 and acts in the 执法办案场所; for 现场执法, 调查取证, 听证, 留置送达, 公告送达
-    either linked AV or a written reason why text alone records the act fully (docs/domain.md §2)."""
+AV_LINKED, AV_EXEMPT, AV_MISSING_MANDATORY, AV_MISSING = "linked", "exempt", "missing_mandatory", "missing"
+
+
+def av_state(document, items=None) -> str | None:
+    """The one audio-video rule (docs/domain.md §2), read by the issuing gate below and by legal review's
+    pre-check: mandatory AV for 查封扣押 and acts in the 执法办案场所; for 现场执法, 调查取证, 听证, 留置送达,
+    公告送达 either linked AV or a written reason why text alone records the act fully. `items`: the
+    document's evidence when the caller prefetched it (else one query). None: the type has no AV rule."""
     rule = document.doctype.av
     if rule is None:
-        return
-    has_av = document.evidence.filter(voided_at__isnull=True, kind__in=["video", "audio"]).exists()
-    if rule == "mandatory" and not has_av:
+        return None
+    if items is None:
+        has_av = document.evidence.filter(voided_at__isnull=True, kind__in=["video", "audio"]).exists()
+    else:
+        has_av = any(e.kind in ("video", "audio") and e.voided_at is None for e in items)
+    if has_av:
+        return AV_LINKED
+    if rule == "mandatory":
+        return AV_MISSING_MANDATORY
+    return AV_EXEMPT if document.av_exemption.strip() else AV_MISSING
+
+
+def audio_video(document, user):
+    state = av_state(document)
+    if state == AV_MISSING_MANDATORY:
         yield f"“{document.doctype.title}”记录的执法活动须全程音像记录：请先上传并关联录像或录音。"
-    elif rule == "as_needed" and not has_av and not document.av_exemption.strip():
+    elif state == AV_MISSING:
         yield "请关联音像记录，或在“未录音录像的理由”中说明文字记录足以全面有效记录该执法活动的理由。"
 
 
@@ -43,6 +60,10 @@ def register_builtin_gates():
     register_document_gate(officers_present, name="recording.officers_present")
     register_document_gate(party_named, name="recording.party_named")
     register_document_gate(audio_video, name="recording.audio_video")
+    # The statutory order (docs/domain.md §6): recording's steps, issuing stages and the gates that hold them.
+    from .order import register as register_order
+
+    register_order()
     register_after_issue(
         pause_for_testing, doc_types=["testing_period_notice"], name="recording.testing_pause"
     )

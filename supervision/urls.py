@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_dashboard, views_notices, views_stats
+from . import remedies, views, views_dashboard, views_notices, views_stats
 
 app_name = "supervision"
 
 urlpatterns = [
     path("", views_dashboard.dashboard, name="dashboard"),
+    path("remedies/<int:pk>/resolve/", remedies.resolve, name="remedy_resolve"),
     path("dashboard/<slug:figure>/", views_dashboard.dashboard_list, name="dashboard_list"),
     path("statistics/", views_stats.statistics, name="statistics"),
     path("statistics/export.xlsx", views_stats.export_xlsx, name="statistics_xlsx"),

@@ -4,6 +4,7 @@ Each persona is a real Staff row with real role groups and (where the role enfor
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -243,3 +244,126 @@ def new_page(browser, live_server):
     yield factory
     for context in contexts:
         context.close()
+
+
+# --- Lawful cases (docs/domain.md §6): every factory walks the statutory order, documents before stages ------
+
+
+def issued_row(case, doc_type, *, by, data=None, act_date=None, party=None, at=None, pdf=False):
+    """A supporting document stored as already issued (number, hash, issue time), bypassing rendering: for
+    fixtures that need the document on file, not its PDF. Issuing itself is tested through Document.issue.
+    `pdf=True` stores a one-page PDF naming the type and number (for 组卷, which reads every issued PDF)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from recording.doctypes import REGISTRY
+    from recording.models import Document, DocumentStatus
+    from wuding_enforcement.shared.pdf import render_html_to_pdf
+
+    n = Document.objects.count() + 1
+    number = f"测试{doc_type}〔2026〕{n}号"
+    if pdf:
+        title = REGISTRY[doc_type].title
+        content = render_html_to_pdf(
+            f'<html><head><meta charset="utf-8"></head><body><h1>{title}</h1><p>{number}</p></body></html>',
+            pdf_variant=None,
+        )
+        document = issued_row(case, doc_type, by=by, data=data, act_date=act_date, party=party, at=at)
+        document.pdf.save(f"{doc_type}-{document.pk}.pdf", ContentFile(content), save=False)
+        document.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        Document.objects.filter(pk=document.pk).update(pdf=document.pdf.name, pdf_sha256=document.pdf_sha256)
+        return document
+    return Document.objects.create(
+        case=case,
+        doc_type=doc_type,
+        data=data or {},
+        status=DocumentStatus.ISSUED,
+        act_date=act_date,
+        number=number,
+        number_year=2026,
+        number_seq=n,
+        pdf_sha256=hashlib.sha256(f"{doc_type}{n}".encode()).hexdigest(),
+        issued_by=by,
+        issued_at=at or timezone.now(),
+        party=party,
+        created_by=by,
+    )
+
+
+def served_row(case, document, *, by, on, pdf=False):
+    """The 送达回证 of `document`, served directly on `on` at 10:00."""
+    return issued_row(
+        case,
+        "service_receipt",
+        by=by,
+        data={
+            "served_document": document.pk,
+            "served_at": f"{on.isoformat()}T10:00:00+08:00",
+            "method": "direct",
+            "recipient": "陈某",
+        },
+        at=datetime.datetime.combine(on, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai")),
+        pdf=pdf,
+    )
+
+
+def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00", notice=None):
+    """Walk a lead along the ordinary penalty path up to stage `to`, issuing what makes each stage first.
+    `dates` maps stages to their days (docs/domain.md §6; dates never run backwards)."""
+    from wuding_enforcement.cases.workflow import Stage
+
+    if case.stage == Stage.LEAD:
+        file_case(case, unit_head, bureau_head, by)
+    party = case.parties.first()
+    order = [
+        Stage.INVESTIGATING,
+        Stage.INVESTIGATION_CONCLUDED,
+        Stage.NOTIFIED,
+        Stage.STATEMENT,
+        Stage.DECIDED,
+        Stage.SERVED,
+    ]
+    for target in order:
+        day = dates[target]
+        at = datetime.datetime.combine(day, datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
+        if target == Stage.INVESTIGATION_CONCLUDED:
+            issued_row(case, "investigation_report", by=by, data={"facts": "查明事实"}, at=at)
+        elif target == Stage.NOTIFIED:
+            issued_row(
+                case,
+                "penalty_notice",
+                by=by,
+                party=party,
+                at=at,
+                data={
+                    "penalty_types": ["fine"],
+                    "fine_amount": fine,
+                    "hearing_right": False,
+                    **(notice or {}),
+                },
+            )
+        elif target == Stage.STATEMENT:
+            notice = case.documents.filter(doc_type="penalty_notice").latest("pk")
+            served_row(case, notice, by=by, on=day)
+        elif target == Stage.DECIDED:
+            issued_row(case, "decision_approval", by=by, data={"proposed_summary": "罚款"}, at=at)
+        elif target == Stage.SERVED:
+            decision = issued_row(
+                case,
+                "penalty_decision",
+                by=by,
+                party=party,
+                at=at,
+                data={
+                    "penalty_types": ["fine"],
+                    "fine_amount": fine,
+                    "decided_on": dates[Stage.DECIDED].isoformat(),
+                },
+            )
+            served_row(case, decision, by=by, on=day)
+        case.advance(target, actor=by, on=day)
+        if target == to:
+            break
+    return case

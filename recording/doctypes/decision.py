@@ -734,3 +734,36 @@ class NoPenaltyDecision(FilledDocumentType):
         context = super().context(document)
         context["data"]["remedy"] = context["data"]["remedy"] or remedy_text(penalty=False)
         return context
+
+
+# --- 听证报告 ------------------------------------------------------------------------------------------
+
+
+class HearingReportForm(forms.Form):
+    """听证报告: the presiding officer's report after the hearing, with an opinion on the case; the decision
+    follows the 听证笔录 (行政处罚法 第六十五条) and a major case's legal review follows this report (第五十八条)."""
+
+    hearing_on = date_field("听证日期")
+    presiding_officer = line_field("听证主持人", max_length=50)
+    summary = text_field("听证基本情况", rows=4)
+    disputed = text_field("争议的事实、证据和法律适用", rows=5)
+    opinion = text_field("听证主持人意见", rows=4)
+    reported_on = date_field("报告日期")
+
+    def clean(self):
+        cleaned = super().clean()
+        held, reported = cleaned.get("hearing_on"), cleaned.get("reported_on")
+        if held and reported and reported < held:
+            self.add_error("reported_on", "报告日期不能早于听证日期。")
+        return cleaned
+
+
+@register
+class HearingReport(FilledDocumentType):
+    key = "hearing_report"
+    title = "听证报告"
+    form_class = HearingReportForm
+    volume = "sub"
+
+    def summary(self, data):
+        return f"主持人：{data.get('presiding_officer', '')}"

@@ -171,11 +171,11 @@ def test_suspension_pauses_the_clock_and_resuming_returns_to_the_interrupted_sta
     case.advance(Stage.INVESTIGATING, actor=officer)
     with pytest.raises(TransitionRefused, match="须写明理由"):
         case.advance(Stage.SUSPENDED, actor=officer)
-    case.advance(Stage.SUSPENDED, actor=officer, reason="当事人下落不明", on=datetime.date(2026, 11, 20))
+    case.advance(Stage.SUSPENDED, actor=officer, reason="当事人下落不明", on=TODAY)
     assert case.suspended_from == Stage.INVESTIGATING
     assert case.allowed_targets() == [Stage.INVESTIGATING, Stage.TERMINATED]
     pause = CasePause.objects.get(case=case)
-    assert pause.start == datetime.date(2026, 11, 20) and pause.end is None
+    assert pause.start == TODAY and pause.end is None
     case.advance(Stage.INVESTIGATING, actor=officer, reason="当事人已找到")
     pause.refresh_from_db()
     assert pause.end == TODAY

@@ -11,8 +11,10 @@ from django.core.cache import cache
 
 from recording.doctypes import get_type
 from recording.models import Document
-from tests.conftest import file_case
+from tests.conftest import file_case, walk_lawfully
 from wuding_enforcement.cases.models import PartyKind
+from wuding_enforcement.cases.workflow import Stage
+from wuding_enforcement.shared.penalties import PENALTY_TYPES
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A Friday in late November 2026, no holiday near.
@@ -125,20 +127,51 @@ def serve(decision, officer, *, served_at="2026-11-20T10:00"):
     return issue(decision.case, "service_receipt", data, by=officer)
 
 
+def lawful_decided_case(make_case, unit_head, bureau_head, officer, party=None, **overrides):
+    """A filed 狮山所 case against an organisation, decided in the statutory order, with an 现场笔录 naming the
+    shop assistant."""
+    # The statutory order (docs/domain.md §6): filed 11-02, notified 11-05, served 11-06; the five working
+    # days end 11-13 and the case is decided on 11-16, before the 决定书 of 11-19 is issued.
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=TZ), tick=False):
+        case = file_case(
+            make_case(parties=[party or ORGANISATION], **overrides), unit_head, bureau_head, officer
+        )
+    walk_lawfully(
+        case,
+        Stage.DECIDED,
+        by=officer,
+        unit_head=unit_head,
+        bureau_head=bureau_head,
+        dates={
+            Stage.INVESTIGATING: datetime.date(2026, 11, 3),
+            Stage.INVESTIGATION_CONCLUDED: datetime.date(2026, 11, 4),
+            Stage.NOTIFIED: datetime.date(2026, 11, 5),
+            Stage.STATEMENT: datetime.date(2026, 11, 6),
+            Stage.DECIDED: datetime.date(2026, 11, 16),
+        },
+        # The 告知书 told the party the penalty the decision imposes (never a heavier one: 第四十五条).
+        # The tests decide variants up to these (a lighter decision than notified is lawful).
+        notice={
+            "penalty_types": [code for code, _ in PENALTY_TYPES],
+            "fine_amount": "1000000.00",
+            "confiscated_gains": "1000000.00",
+            "confiscated_property_value": "1000000.00",
+        },
+    )
+    Document.objects.create(
+        case=case,
+        doc_type="onsite_record",
+        data={"present_person": "王小红（店员）", "place": "当事人经营场所"},
+        created_by=officer,
+    )
+    return case
+
+
 @pytest.fixture
 def decided_case(now, make_case, unit_head, bureau_head, officer):
     """A filed 狮山所 case against an organisation, with an 现场笔录 naming the shop assistant."""
 
     def build(party=None, **overrides):
-        case = file_case(
-            make_case(parties=[party or ORGANISATION], **overrides), unit_head, bureau_head, officer
-        )
-        Document.objects.create(
-            case=case,
-            doc_type="onsite_record",
-            data={"present_person": "王小红（店员）", "place": "当事人经营场所"},
-            created_by=officer,
-        )
-        return case
+        return lawful_decided_case(make_case, unit_head, bureau_head, officer, party=party, **overrides)
 
     return build

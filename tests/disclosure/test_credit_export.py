@@ -531,10 +531,11 @@ def test_the_page_costs_a_fixed_number_of_queries(
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_the_page_in_a_browser(new_page, make_case, unit_head, bureau_head, officer):
-    from tests.conftest import file_case
+    from tests.disclosure.publication_factories import lawful_decided_case
 
     for party in (ORGANISATION, PERSON):
-        case = file_case(make_case(parties=[party]), unit_head, bureau_head, officer)
+        # Decided in the statutory order before its 决定书 is issued (docs/domain.md §6).
+        case = lawful_decided_case(make_case, unit_head, bureau_head, officer, party=party)
         pub = Publication.objects.get(document=issue_decision(case, officer))
         serve(pub.document, officer, served_at=_after_issue(pub))
         pub.publish(by=bureau_head)

@@ -240,11 +240,29 @@ def test_redactions_cannot_change_after_publication(published, bureau_head):
 def test_the_publication_deadline_skips_national_day_and_counts_the_adjusted_saturday(
     make_case, unit_head, bureau_head, officer
 ):
-    from tests.conftest import file_case
+    from tests.conftest import file_case, walk_lawfully
+    from wuding_enforcement.cases.workflow import Stage
 
-    with at(D(2026, 9, 29)):
+    with at(D(2026, 9, 8)):
         case = file_case(
             make_case(parties=[ORGANISATION], lead_date=D(2026, 9, 1)), unit_head, bureau_head, officer
+        )
+    with at(D(2026, 9, 29)):
+        # The statutory order: notified and served in September, decided after the five working days.
+        days = {
+            Stage.INVESTIGATING: 9,
+            Stage.INVESTIGATION_CONCLUDED: 10,
+            Stage.NOTIFIED: 11,
+            Stage.STATEMENT: 14,
+        }
+        walk_lawfully(
+            case,
+            Stage.DECIDED,
+            by=officer,
+            unit_head=unit_head,
+            bureau_head=bureau_head,
+            dates={**{s: D(2026, 9, d) for s, d in days.items()}, Stage.DECIDED: D(2026, 9, 29)},
+            notice={"penalty_types": ["fine", "confiscate_property"], "fine_amount": "1000000.00"},
         )
         pub = Publication.objects.get(document=issue_decision(case, officer, decided_on="2026-09-29"))
     # 9/30, 10/8, 10/9, 10/10 (调休上班), 10/12, 10/13, 10/14: the 7th working day.

@@ -8,13 +8,13 @@ import pytest
 from django.utils import timezone
 
 from disclosure.models import Publication, PublicationStatus
-from recording.models import Document
-from tests.conftest import PASSWORD, file_case
+from tests.conftest import PASSWORD
 from tests.disclosure.publication_factories import (  # noqa: F401  (autouse fixtures)
     ORGANISATION,
     empty_cache,
     fake_pdf,
     issue_decision,
+    lawful_decided_case,
     serve,
 )
 from tests.e2e.conftest import screenshot, sign_in
@@ -23,10 +23,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _draft(make_case, unit_head, bureau_head, officer, **overrides):
-    case = file_case(make_case(parties=[ORGANISATION]), unit_head, bureau_head, officer)
-    Document.objects.create(
-        case=case, doc_type="onsite_record", data={"present_person": "王小红（店员）"}, created_by=officer
-    )
+    # Decided in the statutory order (filed, notified, served, the five working days run, decided) before
+    # its 决定书 is issued.
+    case = lawful_decided_case(make_case, unit_head, bureau_head, officer)
     decision = issue_decision(case, officer, **overrides)
     return Publication.objects.get(document=decision)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from recording.doctypes import REGISTRY
 from recording.models import Document, DocumentStatus
@@ -68,6 +69,7 @@ def issued_row(case, doc_type, *, by, data=None, act_date=None, officers=(), av_
         number_seq=n,
         pdf_sha256=hashlib.sha256(f"{doc_type}{n}".encode()).hexdigest(),
         issued_by=by,
+        issued_at=timezone.now(),
         av_exemption=av_exemption,
         party=party,
         created_by=by,
@@ -120,7 +122,7 @@ def build_case(make_case, officer, colleague, unit_head, bureau_head, power_item
             # As a real 告知书 does: the hearing right is told where the fine entitles the organisation to
             # one (行政处罚法 第六十三条; the default threshold of 100,000 元), so the pre-checks agree.
             notice_data["hearing_right"] = Decimal(notice_data["fine_amount"]) >= Decimal("100000")
-        issued_row(case, "penalty_notice", by=officer, data=notice_data, party=party)
+        notice_row = issued_row(case, "penalty_notice", by=officer, data=notice_data, party=party)
         if proposal:
             Document.objects.create(
                 case=case,
@@ -129,13 +131,35 @@ def build_case(make_case, officer, colleague, unit_head, bureau_head, power_item
                 party=party,
                 created_by=officer,
             )
+        # The lawful order (docs/domain.md §6): concluded and notified on 11-16, the 告知书 served on 11-17, so
+        # the five working days of 陈述申辩 end on 11-24 and a decision may be made from 11-25 (TODAY).
         for target in (Stage.INVESTIGATION_CONCLUDED, Stage.NOTIFIED, Stage.STATEMENT):
             if case.stage == stage:
                 break
-            case.advance(target, actor=officer, on=datetime.date(2026, 11, 20))
+            if target == Stage.STATEMENT:
+                serve(case, notice_row, by=officer, on=datetime.date(2026, 11, 17))
+            day = datetime.date(2026, 11, 17 if target == Stage.STATEMENT else 16)
+            case.advance(target, actor=officer, on=day)
+        if case.stage == Stage.STATEMENT:
+            issued_row(case, "decision_approval", by=officer, data={"proposed_summary": "罚款"})
         return case
 
     return factory
+
+
+def serve(case, document, *, by, on):
+    """The 送达回证 of `document`, served directly on `on` at 10:00."""
+    return issued_row(
+        case,
+        "service_receipt",
+        by=by,
+        data={
+            "served_document": document.pk,
+            "served_at": f"{on.isoformat()}T10:00:00+08:00",
+            "method": "direct",
+            "recipient": "陈某",
+        },
+    )
 
 
 @pytest.fixture
@@ -173,4 +197,4 @@ def proposal_document(case):
     return Document.objects.get(case=case, doc_type="penalty_decision", superseded_by__isnull=True)
 
 
-__all__ = ["TODAY", "all_pass", "issued_row", "login_as", "proposal_data", "proposal_document"]
+__all__ = ["TODAY", "all_pass", "issued_row", "serve", "login_as", "proposal_data", "proposal_document"]

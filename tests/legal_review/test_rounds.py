@@ -10,7 +10,7 @@ from guardian.shortcuts import get_perms
 from legal_review.models import AdviserKind, ChecklistItem, ReviewRound, RoundStatus
 from recording.models import Document
 from tests.conftest import make_staff
-from tests.legal_review.conftest import all_pass, proposal_document
+from tests.legal_review.conftest import all_pass, issued_row, proposal_document
 from wuding_enforcement.cases.models import CasePause, PauseKind, RuleSettings
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.roster.models import Role
@@ -290,6 +290,15 @@ def test_a_suspected_crime_is_refused_and_leads_to_transfer_not_a_penalty(
 
     with pytest.raises(TransitionRefused, match="不同意"):
         case.advance(Stage.DECIDED, actor=officer)
+    with pytest.raises(TransitionRefused, match="国务院令第310号"):
+        case.advance(Stage.TRANSFERRED, actor=officer, reason="依法审核意见，移送公安机关。")
+    # 国务院令第310号 第五条: the bureau head approved the transfer within 3 days of the report.
+    issued_row(
+        case,
+        "crime_transfer",
+        by=officer,
+        data={"report_received_on": "2026-11-24", "approved_on": "2026-11-25", "approved_by": "李局长"},
+    )
     case.advance(Stage.TRANSFERRED, actor=officer, reason="依法审核意见，移送公安机关。")
     assert case.stage == Stage.TRANSFERRED
 

@@ -18,9 +18,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from recording import archive
+from recording.casefile import volume_of
 from recording.evidence import EvidenceRefused, void_evidence
 from recording.models import CaseFile, CaseFileStatus, Document, DocumentStatus, Evidence
-from tests.conftest import file_case, login_as
+from tests.conftest import file_case, issued_row, login_as, served_row
 from tests.recording.early_factories import draft, link_video, valid_input
 from tests.recording.test_doctypes_decision import DECISION, PROPOSAL
 from wuding_enforcement.audit.models import AuditEvent
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
-ACT_DAY = datetime.date(2026, 11, 24)
+ACT_DAY = datetime.date(2026, 11, 3)
 
 
 @pytest.fixture(autouse=True)
@@ -68,18 +69,36 @@ def evidence(case, *, by, kind, title, content, duration=None, document=None):
     )
 
 
+def at(day: int, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime(2026, 11, day, hour, 0, tzinfo=TZ)
+
+
+def day(n: int) -> datetime.date:
+    return datetime.date(2026, 11, n)
+
+
 @pytest.fixture
 def filed_case(make_case, unit_head, bureau_head, officer):
-    return file_case(make_case(), unit_head, bureau_head, officer)
+    """A lead of 11-02, registered (案件来源登记表) and filed that day."""
+    with time_machine.travel(at(2, 10), tick=False):
+        case = make_case()
+        issued_row(case, "lead_register", by=officer, at=at(2, 9), pdf=True)
+        case = file_case(case, unit_head, bureau_head, officer)
+        issued_row(case, "filing_approval", by=officer, at=at(2, 11), pdf=True)
+    return case
 
 
 @pytest.fixture
 def closed_case(filed_case, officer, colleague, unit_head, bureau_head):
-    """A closed case with three issued documents (a two-page 现场笔录 and a 行政处罚决定书 in the 正卷, the
-    案件调查终结报告 in the 副卷), three evidence files (one voided) and its approvals."""
+    """A closed case walked in the statutory order (docs/domain.md §6), its file complete: three documents
+    issued for real (a two-page 现场笔录 and a 行政处罚决定书 in the 正卷, the 案件调查终结报告 in the 副卷), the
+    others on file; three evidence files (one voided) and its approvals."""
     case = filed_case
+    party = case.parties.first()
+    case.advance(Stage.INVESTIGATING, actor=officer, on=day(3))
     data, _ = valid_input("onsite_record", case)
     data["av_recorded"] = "on"
+    data["started_at"], data["ended_at"] = "2026-11-03T09:30", "2026-11-03T10:45"
     data["findings"] = "货架上陈列超过保质期的“某某牌”纯牛奶，生产日期为2026年5月12日，保质期六个月。" * 40
     onsite = draft(
         case,
@@ -91,7 +110,8 @@ def closed_case(filed_case, officer, colleague, unit_head, bureau_head):
         av_exemption="",
     )
     link_video(onsite, by=officer)
-    onsite.issue(by=officer)
+    with time_machine.travel(at(ACT_DAY.day, 15), tick=False):
+        onsite.issue(by=officer)
     report = draft(
         case,
         "investigation_report",
@@ -102,24 +122,54 @@ def closed_case(filed_case, officer, colleague, unit_head, bureau_head):
             "discretion_reason": "无法定从轻从重情节。",
             "major_reason": "罚款数额未达重大执法决定标准。",
             "opinion": "建议罚款12000元。",
-            "reported_on": "2026-11-24",
+            "reported_on": "2026-11-04",
         },
         by=officer,
     )
-    report.issue(by=officer)
+    with time_machine.travel(at(4, 10), tick=False):
+        report.issue(by=officer)
+    case.advance(Stage.INVESTIGATION_CONCLUDED, actor=officer, on=day(4))
+    notice = issued_row(
+        case,
+        "penalty_notice",
+        by=officer,
+        party=party,
+        at=at(5),
+        pdf=True,
+        data={"penalty_types": ["fine", "confiscate_property"], "fine_amount": "12000.00"},
+    )
+    case.advance(Stage.NOTIFIED, actor=officer, on=day(5))
+    served_row(case, notice, by=officer, on=day(6), pdf=True)
+    case.advance(Stage.STATEMENT, actor=officer, on=day(6))
+    # The five working days of 陈述申辩 ran to 11-13 without a statement.
+    issued_row(case, "decision_approval", by=officer, at=at(16), pdf=True)
+    case.advance(Stage.DECIDED, actor=officer, on=day(16))
     decision = draft(case, "penalty_decision", DECISION, by=officer)
-    decision.party = case.parties.first()
+    decision.party = party
     decision.save(update_fields=["party"])
-    decision.issue(by=officer)
+    with time_machine.travel(at(19, 10), tick=False):
+        decision.issue(by=officer)
+    served_row(case, decision, by=officer, on=day(20), pdf=True)
+    case.advance(Stage.SERVED, actor=officer, on=day(20))
     evidence(case, by=officer, kind="audio", title="询问录音", content=b"ID3 audio note", duration=83.4)
     photo = evidence(case, by=officer, kind="photo", title="货架照片", content=b"\xff\xd8\xff photo")
     void_evidence(photo, by=officer, reason="拍摄对象错误，已重新拍摄。")
-    return close(case, officer=officer, unit_head=unit_head, bureau_head=bureau_head)
+    issued_row(case, "closing_approval", by=officer, at=at(24), pdf=True)
+    approve(case, ApprovalKind.CLOSING, by=officer, unit_head=unit_head, bureau_head=bureau_head)
+    assert case.stage == Stage.CLOSED
+    return case
 
 
 def close(case, *, officer, unit_head, bureau_head):
+    """Terminate a filed case during its investigation (the party deregistered) and close it, its file
+    complete for the path it took: 案件来源登记表, 立案审批表 and 结案审批表 (docs/domain.md §6)."""
+    on_file = set(case.documents.filter(status=DocumentStatus.ISSUED).values_list("doc_type", flat=True))
+    for doc_type in ("lead_register", "filing_approval"):
+        if doc_type not in on_file:
+            issued_row(case, doc_type, by=officer, pdf=True)
     case.advance(Stage.INVESTIGATING, actor=officer)
     case.advance(Stage.TERMINATED, actor=officer, reason="当事人已注销，终止调查。")
+    issued_row(case, "closing_approval", by=officer, pdf=True)
     approve(case, ApprovalKind.CLOSING, by=officer, unit_head=unit_head, bureau_head=bureau_head)
     assert case.stage == Stage.CLOSED
     return case
@@ -127,7 +177,8 @@ def close(case, *, officer, unit_head, bureau_head):
 
 @pytest.fixture
 def plain_closed_case(filed_case, officer, unit_head, bureau_head):
-    """A closed case with no documents (quick to build) and one photo."""
+    """A case terminated during its investigation and closed: no documents of its own beyond the 案件来源登记表,
+    立案审批表 and 结案审批表 (quick to build), and one photo."""
     evidence(filed_case, by=officer, kind="photo", title="现场照片", content=b"\xff\xd8\xff plain")
     return close(filed_case, officer=officer, unit_head=unit_head, bureau_head=bureau_head)
 
@@ -174,11 +225,14 @@ def test_the_records_keeper_archives_a_closed_case_into_two_volumes(
     assert case_file.status == CaseFileStatus.DONE and case_file.progress == 100
     assert closed_case.stage == Stage.ARCHIVED and closed_case.archived_on == NOW.date()
 
-    main_docs = list(
-        Document.objects.filter(case=closed_case, doc_type__in=["onsite_record", "penalty_decision"])
+    # Every issued document in its volume, in issuing order (the 现场笔录 and 决定书 among the 正卷's).
+    issued = list(
+        Document.objects.filter(case=closed_case, status=DocumentStatus.ISSUED).order_by("issued_at", "pk")
     )
-    main_docs.sort(key=lambda d: d.issued_at)
-    sub_docs = list(Document.objects.filter(case=closed_case, doc_type="investigation_report"))
+    main_docs = [d for d in issued if volume_of(d) == "main"]
+    sub_docs = [d for d in issued if volume_of(d) == "sub"]
+    assert {"onsite_record", "penalty_decision"} <= {d.doc_type for d in main_docs}
+    assert "investigation_report" in {d.doc_type for d in sub_docs}
     main = pdf_bytes(case_file.main_pdf)
     sub = pdf_bytes(case_file.sub_pdf)
 
@@ -188,17 +242,21 @@ def test_the_records_keeper_archives_a_closed_case_into_two_volumes(
 
     # 正卷: cover (1) + catalogue (1) + the documents' own pages + the evidence list (1).
     doc_pages = [pages_of(d) for d in main_docs]
-    assert doc_pages[0] >= 2, "the 现场笔录 was meant to run over two pages"
+    onsite = next(d for d in main_docs if d.doc_type == "onsite_record")
+    assert pages_of(onsite) >= 2, "the 现场笔录 was meant to run over two pages"
     assert case_file.main_pages == len(PdfReader(io.BytesIO(main)).pages) == 1 + 1 + sum(doc_pages) + 1
     assert "行政处罚案卷" in page_text(main, 1) and "正卷" in page_text(main, 1)
     catalogue = page_text(main, 2)
     assert "卷内目录" in catalogue
     # The catalogue's page ranges follow the documents' own page counts: the body is numbered from 1.
     first = 1
+    rows = catalogue.splitlines()
     for document in main_docs:
         last = first + pages_of(document) - 1
         expected = str(first) if first == last else f"{first}-{last}"
-        row = next(line for line in catalogue.splitlines() if document.type_title in line)
+        # Two 送达回证 have two rows: each document takes the next row bearing its title.
+        row = next(line for line in rows if document.type_title in line)
+        rows = rows[rows.index(row) + 1 :]
         assert page_range_of(row) == expected, row
         # Its first page in the volume is the document's own first page, stamped with that number.
         assert stamped_number(main, 2 + first) == str(first)
@@ -215,7 +273,7 @@ def test_the_records_keeper_archives_a_closed_case_into_two_volumes(
     assert "已作废" in evidence_page and "拍摄对象错误" in evidence_page
 
     # 副卷: cover + catalogue + the report + the approvals record (立案 and 结案, with the bureau head's opinion).
-    report_pages = pages_of(sub_docs[0])
+    report_pages = sum(pages_of(d) for d in sub_docs)
     approvals_pages = case_file.sub_pages - 2 - report_pages
     assert approvals_pages >= 1
     assert case_file.sub_pages == len(PdfReader(io.BytesIO(sub)).pages)

@@ -13,10 +13,11 @@ import time_machine
 
 from recording.doctypes import get_type
 from recording.models import Document
-from tests.conftest import file_case
+from tests.conftest import file_case, walk_lawfully
 from wuding_enforcement.cases.models import PartyKind, RuleSettings
-from wuding_enforcement.cases.workflow import TransitionRefused
+from wuding_enforcement.cases.workflow import Stage, TransitionRefused
 from wuding_enforcement.shared.forms import yuan_in_words
+from wuding_enforcement.shared.penalties import PENALTY_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,52 @@ def now():
 
 
 @pytest.fixture
-def case(now, make_case, unit_head, bureau_head, officer):
-    return file_case(make_case(), unit_head, bureau_head, officer)
+def case_at(now, make_case, unit_head, bureau_head, officer):
+    """A case walked lawfully (docs/domain.md §6) up to `stage`: filed 11-02, investigated 11-03, report 11-04,
+    告知 11-05 (every penalty type notified), served 11-06, decided 11-16, 决定书 served 11-17."""
+
+    def factory(stage, **overrides):
+        with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=TZ), tick=False):
+            case = file_case(make_case(**overrides), unit_head, bureau_head, officer)
+        days = dict(zip(LAWFUL_STAGES, (3, 4, 5, 6, 16, 17), strict=True))
+        return walk_lawfully(
+            case,
+            stage,
+            by=officer,
+            unit_head=unit_head,
+            bureau_head=bureau_head,
+            dates={stage: datetime.date(2026, 11, day) for stage, day in days.items()},
+            notice={
+                "penalty_types": [code for code, _ in PENALTY_TYPES],
+                "fine_amount": "1000000.00",
+                "confiscated_gains": "1000000.00",
+                "confiscated_property_value": "1000000.00",
+            },
+        )
+
+    return factory
+
+
+@pytest.fixture
+def case(case_at):
+    """A case decided lawfully on 11-16 (docs/domain.md §6), so its 决定书 of 11-19 and receipts may be issued."""
+    return case_at(Stage.DECIDED)
+
+
+@pytest.fixture
+def concluded(case_at):
+    """A case whose investigation is concluded (11-04): the 行政处罚告知书 is issued at this stage."""
+    return case_at(Stage.INVESTIGATION_CONCLUDED)
+
+
+LAWFUL_STAGES = (
+    Stage.INVESTIGATING,
+    Stage.INVESTIGATION_CONCLUDED,
+    Stage.NOTIFIED,
+    Stage.STATEMENT,
+    Stage.DECIDED,
+    Stage.SERVED,
+)
 
 
 def cleaned(key, data, *, case=None):
@@ -108,15 +153,23 @@ PROPOSAL = {
 }
 
 
+# The stage at which each type is issued in valid_data's test (recording/order.py ISSUING: each type only at
+# the stages where it belongs; the 结案审批表 after the decision is served, the 移送书 before any decision).
+ISSUED_AT = {
+    "investigation_report": Stage.INVESTIGATING,
+    "hearing_notice": Stage.STATEMENT,
+    "decision_approval": Stage.STATEMENT,
+    "no_penalty_decision": Stage.DECIDED,
+    "address_confirmation": Stage.DECIDED,
+    "service_receipt": Stage.DECIDED,
+    "closing_approval": Stage.SERVED,
+    "crime_transfer": Stage.INVESTIGATION_CONCLUDED,
+}
+
+
 def valid_data(case):
     """One valid draft per type, and what its PDF must say (besides title and number)."""
-    # No hearing right (12,000 元 is below an organisation's 较大数额): a hearing would make the case a major one,
-    # and legal_review then rightly refuses the 不予行政处罚决定书 without a passed review.
-    notice = draft(
-        case, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA, "hearing_right": ""}, by=case.created_by
-    )
-    with time_machine.travel(datetime.datetime(2026, 11, 16, 9, 0, tzinfo=TZ), tick=False):
-        notice.issue(by=case.created_by)
+    notice = case.documents.filter(doc_type="penalty_notice").order_by("pk").last()
     return {
         "investigation_report": (
             {
@@ -178,14 +231,14 @@ def valid_data(case):
         ),
         "service_receipt": (
             {
-                "served_document": str(notice.pk),
+                "served_document": str(notice.pk if notice else ""),
                 "served_at": "2026-11-19T15:00",
                 "method": "direct",
                 "place": "当事人经营场所",
                 "recipient": "陈某（法定代表人）",
             },
             [
-                f"行政处罚告知书{notice.number}",
+                f"行政处罚告知书{notice.number if notice else ''}",
                 "受送达人武定县某某商贸有限公司",
                 "直接送达",
                 "陈某（法定代表人）",
@@ -227,24 +280,27 @@ NOTICE_EXTRA = {
 }
 
 
-def test_each_type_issues_a_valid_draft_into_a_real_pdf(case, officer, colleague):
-    for key, (data, expected) in valid_data(case).items():
-        doctype = get_type(key)
-        document = draft(case, key, data, by=officer)
-        issued = document.issue(by=officer)
-        text = pdf_text(issued)
-        assert doctype.title in text, key
-        if doctype.number_word:
-            assert issued.number.startswith(f"武市监{doctype.number_word}〔2026〕")
-            assert issued.number in text, key
-        else:
-            assert issued.number is None and issued.file_seq
-            assert f"卷内编号：第{issued.file_seq}号" in text, key
-        for value in expected:
-            assert value in text, (key, value)
+@pytest.mark.parametrize("key", list(ISSUED_AT))
+def test_each_type_issues_a_valid_draft_into_a_real_pdf(case_at, officer, colleague, key):
+    case = case_at(ISSUED_AT[key])
+    data, expected = valid_data(case)[key]
+    doctype = get_type(key)
+    document = draft(case, key, data, by=officer)
+    issued = document.issue(by=officer)
+    text = pdf_text(issued)
+    assert doctype.title in text, key
+    if doctype.number_word:
+        assert issued.number.startswith(f"武市监{doctype.number_word}〔2026〕")
+        assert issued.number in text, key
+    else:
+        assert issued.number is None and issued.file_seq
+        assert f"卷内编号：第{issued.file_seq}号" in text, key
+    for value in expected:
+        assert value in text, (key, value)
 
 
-def test_the_hearing_record_issues_with_two_certified_officers(case, officer, colleague):
+def test_the_hearing_record_issues_with_two_certified_officers(case_at, officer, colleague):
+    case = case_at(Stage.STATEMENT)
     data = {
         "started_at": "2026-11-12T09:30",
         "ended_at": "2026-11-12T11:00",
@@ -456,7 +512,8 @@ def test_the_notice_requires_the_hearing_right_for_a_licence_revocation(case):
     assert "吊销许可证件" in errors["hearing_right"][0]
 
 
-def test_the_notice_pdf_states_both_rights_and_the_five_working_days(case, officer):
+def test_the_notice_pdf_states_both_rights_and_the_five_working_days(concluded, officer):
+    case = concluded
     document = draft(case, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA}, by=officer)
     text = pdf_text(document.issue(by=officer))
     assert "武市监告知〔2026〕1号" in text
@@ -468,20 +525,23 @@ def test_the_notice_pdf_states_both_rights_and_the_five_working_days(case, offic
 # --- 送达回证 ------------------------------------------------------------------------------------------
 
 
-def test_the_receipt_offers_only_this_cases_issued_documents(case, officer):
+def test_the_receipt_offers_only_this_cases_issued_documents(concluded, officer):
+    case = concluded
     issued = draft(case, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA}, by=officer)
     issued.issue(by=officer)
     still_draft = draft(case, "penalty_decision", DECISION, by=officer)
     form = get_type("service_receipt").form(case=case)
     offered = [value for value, _ in form.fields["served_document"].choices if value]
-    assert offered == [issued.pk]
+    on_file = case.documents.filter(status="issued").exclude(doc_type="service_receipt")
+    assert issued.pk in offered and still_draft.pk not in offered
+    assert offered == list(on_file.order_by("issued_at", "pk").values_list("pk", flat=True))
     base = {"served_at": "2026-11-20T10:00", "method": "direct", "place": "经营场所", "recipient": "陈某"}
     errors = errors_of("service_receipt", {**base, "served_document": str(still_draft.pk)}, case=case)
     assert "请选择本案已签发的文书" in errors["served_document"][0]
 
 
-def test_a_receipt_for_another_cases_document_is_refused(case, officer, make_case, unit_head, bureau_head):
-    other = file_case(make_case(title="另一案"), unit_head, bureau_head, officer)
+def test_a_receipt_for_another_cases_document_is_refused(case, case_at, officer):
+    other = case_at(Stage.INVESTIGATION_CONCLUDED, title="另一案")
     foreign = draft(other, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA}, by=officer)
     foreign.issue(by=officer)
     base = {"served_at": "2026-11-20T10:00", "method": "direct", "place": "经营场所", "recipient": "陈某"}
@@ -489,7 +549,8 @@ def test_a_receipt_for_another_cases_document_is_refused(case, officer, make_cas
     assert "请选择本案已签发的文书" in errors["served_document"][0]
 
 
-def test_service_by_leaving_needs_a_witness_the_refusal_and_av_or_a_reason(case, officer):
+def test_service_by_leaving_needs_a_witness_the_refusal_and_av_or_a_reason(concluded, officer):
+    case = concluded
     notice = draft(case, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA}, by=officer)
     notice.issue(by=officer)
     base = {
@@ -512,7 +573,8 @@ def test_service_by_leaving_needs_a_witness_the_refusal_and_av_or_a_reason(case,
     assert "留置送达" in text and "村委会主任赵某" in text
 
 
-def test_a_receipt_cannot_predate_the_served_document(case, officer):
+def test_a_receipt_cannot_predate_the_served_document(concluded, officer):
+    case = concluded
     notice = draft(case, "penalty_notice", {**PROPOSAL, **NOTICE_EXTRA}, by=officer)
     notice.issue(by=officer)
     data = {

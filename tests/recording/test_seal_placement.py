@@ -9,7 +9,14 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from tests.recording.test_doctypes_decision import DECISION, case, draft, now  # noqa: F401 - fixtures
+from tests.recording.test_doctypes_decision import (  # noqa: F401 - fixtures
+    DECISION,
+    case,
+    case_at,
+    draft,
+    now,
+)
+from wuding_enforcement.cases.workflow import Stage
 from wuding_enforcement.shared import signing
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +70,11 @@ def test_the_decisions_seal_covers_the_bureau_name_and_the_decision_date(case, o
 
 
 def test_a_record_without_an_issuing_block_carries_the_seal_beside_its_verification_code(
-    case,  # noqa: F811
+    case_at,  # noqa: F811
     officer,
     colleague,
 ):
+    investigating = case_at(Stage.INVESTIGATING)  # an act is recorded while the case is investigated
     data = {
         "started_at": "2026-11-12T09:30",
         "ended_at": "2026-11-12T10:00",
@@ -76,7 +84,7 @@ def test_a_record_without_an_issuing_block_carries_the_seal_beside_its_verificat
         "findings": "货架上陈列过期牛奶12箱。",
     }
     document = draft(
-        case,
+        investigating,
         "onsite_record",
         data,
         by=officer,

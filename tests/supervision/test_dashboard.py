@@ -592,8 +592,8 @@ DEADLINE_QUERIES = 4
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers (2);
 # review: rounds, problem points, case officers, points passed over a pre-check's finding (4); certificates:
 # the (officer, case) pairs, the officers, their certificates (3; +1 for the cases of the people flagged, none
-# here); training: requirement, people with hours, roles, certificates (4); notices: overdue items (1).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 4 + 3 + 4 + 1
+# here); training: requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1).
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 4 + 3 + 4 + 1 + 1
 # A drill-down list (overdue deadlines) for a bureau head: the page's 11; units and staff (2); the figure's
 # counts by unit and by officer (2); the page's rows and their cases' officers (2); on the page shown:
 # classified cases (1), the viewer's classified access (1); the cases she may open (none: a bureau head

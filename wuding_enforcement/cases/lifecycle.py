@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.roster.models import Role
+from wuding_enforcement.shared.chinese import cn_date
 from wuding_enforcement.shared.registry import Registry
 
 from . import workflow
@@ -40,6 +41,20 @@ def _logs_refusals(method):
             raise
 
     return logged
+
+
+def dates_in_order(case, on: datetime.date) -> list[str]:
+    """Dates never run backwards along a path (docs/domain.md §6): a step is dated no earlier than the lead
+    and the step before it."""
+    from .models import CaseTransition
+
+    last = CaseTransition.objects.filter(case=case).order_by("-on").values_list("on", flat=True).first()
+    earliest = max(d for d in (case.lead_date, last) if d is not None)
+    if on < earliest:
+        return [
+            f"日期（{cn_date(on)}）不能早于本案上一步骤的日期（{cn_date(earliest)}）：程序的日期不能倒流。"
+        ]
+    return []
 
 
 class StageWriteError(Exception):
@@ -200,7 +215,7 @@ class CaseLifecycle:
                 ctx = TransitionContext(
                     case=case, source=source, target=target, actor=actor, on=on, reason=reason, extra=extra
                 )
-                problems = workflow.check_gates(ctx)
+                problems = dates_in_order(case, on) + workflow.check_gates(ctx)
                 if problems:
                     raise workflow.TransitionRefused(problems)
 

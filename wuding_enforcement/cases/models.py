@@ -685,4 +685,11 @@ class RuleSettings(models.Model):
 
 
 # The deadline table (every clock of every case as a row) lives in its own module; imported for the app registry.
+# The party's answers to the 告知 and the remedies of cases under way (cases/procedure.py).
 from .deadline_rows import CaseDeadline, DeadlineStale  # noqa: E402, F401
+from .models_procedure import (  # noqa: E402, F401
+    PartyResponse,
+    ProcedureRemedy,
+    RemedyKind,
+    ResponseKind,
+)
