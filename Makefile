@@ -19,12 +19,13 @@ PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 system-deps:
 	@bash scripts/system-deps.sh $(APT_PACKAGES)
 
+# (pip -qq: only errors; a machine-wide pip.conf pointing at absent mirrors warns on every install.)
 # `uv sync --locked` installs exactly uv.lock (hashes checked), removes anything else, and refuses when
 # pyproject.toml changed without `make lock`.
 .venv/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || python3 -m venv .venv
 	@test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" \
-		|| $(PY) -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+		|| $(PY) -m pip install -qq --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --locked --extra dev -q
 	@touch .venv/.installed
 
