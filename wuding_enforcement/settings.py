@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wuding_enforcement.roster.context_processors.portal",
                 "supervision.context_processors.unread_notifications",
+                "inspection.context_processors.inspection_nav",
             ],
         },
     },
