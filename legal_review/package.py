@@ -55,7 +55,45 @@ class Package:
             "basis_penalty": data.get("basis_penalty", ""),
             "discretion": data.get("discretion", ""),
             "discretion_reason": data.get("discretion_reason", ""),
+            # The proposals' own data as submitted: a draft may be edited after its round closed.
+            "proposal_data": {str(d.pk): d.data for d in self.proposals},
         }
+
+
+def as_submitted(case, snapshot: dict) -> Package:
+    """The package a round stored at submission, for showing a closed round as it was reviewed.
+
+    Documents are read by the ids the snapshot recorded (superseded or not, since an issued document never
+    changes); a proposal that was still a draft gets the data it had when submitted. Evidence voided later
+    is still listed, as it was before the reviewer."""
+    from recording.models import Document, Evidence
+
+    wanted = [
+        *snapshot.get("proposals", []),
+        *(snapshot.get(key) for key in ("report", "notice", "hearing_record")),
+        *(d["id"] for d in snapshot.get("evidence_documents", [])),
+    ]
+    by_pk = {d.pk: d for d in Document.objects.filter(case=case, pk__in=[pk for pk in wanted if pk])}
+    submitted_data = snapshot.get("proposal_data", {})
+    pkg = Package()
+    for pk in snapshot.get("proposals", []):
+        doc = by_pk.get(pk)
+        if doc is None:
+            continue
+        if str(pk) in submitted_data:
+            doc.data = submitted_data[str(pk)]
+        pkg.proposals.append(doc)
+    pkg.proposal = primary_proposal(pkg.proposals)
+    pkg.report = by_pk.get(snapshot.get("report"))
+    pkg.notice = by_pk.get(snapshot.get("notice"))
+    pkg.hearing_record = by_pk.get(snapshot.get("hearing_record"))
+    pkg.had_hearing = pkg.hearing_record is not None
+    pkg.evidence_documents = [
+        by_pk[d["id"]] for d in snapshot.get("evidence_documents", []) if d["id"] in by_pk
+    ]
+    evidence_ids = [e["id"] for e in snapshot.get("evidence_files", [])]
+    pkg.evidence_files = list(Evidence.objects.filter(case=case, pk__in=evidence_ids))
+    return pkg
 
 
 def build(case) -> Package:

@@ -37,6 +37,15 @@ class PreCheck:
         self.lines.append(line)
         self.found.append(line)
 
+    @classmethod
+    def from_json(cls, stored: dict) -> "PreCheck":
+        """A pre-check as a closed round stored it (the result the reviewer saw when deciding)."""
+        check = cls(point=stored["point"], key=stored["key"], title=stored["title"], status=stored["status"])
+        check.lines = list(stored.get("lines", []))
+        if check.status == PROBLEM:
+            check.found = list(check.lines)
+        return check
+
     def as_json(self) -> dict:
         return {
             "point": self.point,

@@ -16,6 +16,7 @@ from wuding_enforcement.cases.workflow import TransitionRefused
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Role, Staff
 from wuding_enforcement.shared.form_problems import show_form_problems
+from wuding_enforcement.shared.penalties import penalty_line
 from wuding_enforcement.shared.refusals import get_visible_or_404, show_refusal
 
 from . import forms
@@ -117,8 +118,16 @@ def round_review(request, round_pk):
 def _render_round(request, review_round, decide_form=None):
     """The review page; after a refused outcome it shows the reviewer's own input again (decide_form)."""
     case = review_round.case
-    pkg = packaging.build(case)
-    checks = precheck_module.run(case, pkg, base_amount=review_round.base_amount)
+    if review_round.is_open or not review_round.package:
+        pkg = packaging.build(case)
+        checks = precheck_module.run(case, pkg, base_amount=review_round.base_amount)
+    else:
+        # A closed round shows what was submitted and what the pre-check found when it was decided, not
+        # the case as it stands today.
+        pkg = packaging.as_submitted(case, review_round.package)
+        checks = [precheck_module.PreCheck.from_json(p) for p in review_round.prechecks] or (
+            precheck_module.run(case, pkg, base_amount=review_round.base_amount)
+        )
     flagged = precheck_module.problems_by_point(checks)
     rounds = list(
         case.review_rounds.select_related("reviewer", "opinion_document").prefetch_related(
@@ -140,6 +149,7 @@ def _render_round(request, review_round, decide_form=None):
             "round": review_round,
             "case": case,
             "pkg": pkg,
+            "proposal_line": penalty_line(pkg.proposal.data or {}) if pkg.proposal else "",
             "prechecks": checks,
             "flagged": flagged,
             "status": major_status(case, pkg.proposals),

@@ -37,3 +37,15 @@ HEARING_PENALTIES = {
     "close",
     "restrict_employment",
 }
+
+
+def penalty_line(data: dict) -> str:
+    """The proposed penalty in one line, as a reviewer reads it: "罚款150000.00元、没收违法所得", or the
+    discretion when nothing is imposed ("不予处罚")."""
+    parts = []
+    for code in data.get("penalty_types") or []:
+        label = PENALTY_LABELS.get(code, code)
+        if code == "fine" and data.get("fine_amount"):
+            label = f"{label}{data['fine_amount']}元"
+        parts.append(label)
+    return "、".join(parts) or DISCRETION_LABELS.get(data.get("discretion") or "", "")
