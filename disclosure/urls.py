@@ -4,7 +4,7 @@ statistics. (/benchmarks/, 裁量基准, is legal_review's page: routed from the
 
 from django.urls import path
 
-from .views import catalogue, credit, exemptions, feeds, publications, staff, statistics, verify
+from .views import cards, catalogue, credit, exemptions, feeds, publications, staff, statistics, verify
 
 app_name = "disclosure"
 
@@ -113,6 +113,16 @@ urlpatterns = [
         "staff/disclosure/certificates/<str:number>/qr.<str:fmt>",
         staff.certificate_qr,
         name="certificate_qr",
+    ),
+    path(
+        "staff/disclosure/certificates/<str:number>/card/",
+        cards.certificate_card,
+        name="certificate_card",
+    ),
+    path(
+        "staff/disclosure/certificates/<str:number>/card.pdf",
+        cards.certificate_card_pdf,
+        name="certificate_card_pdf",
     ),
     path("staff/disclosure/statistics/", staff.statistics_staff, name="statistics_staff"),
     path(
