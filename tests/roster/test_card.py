@@ -112,12 +112,15 @@ def test_the_card_links_the_same_signed_url_the_bureaus_pages_use(client, office
     # The QR code is wrapped in a link: the PDF's link annotation is the signed verify URL.
     assert signed_certificate_url(cert.number).encode() in pdf
     page = client.get(card_urls(cert.number)[0]).content.decode()
-    assert signed_certificate_url(cert.number).replace("&", "&amp;") in page or signed_certificate_url(
-        cert.number
-    ) in page
+    assert (
+        signed_certificate_url(cert.number).replace("&", "&amp;") in page
+        or signed_certificate_url(cert.number) in page
+    )
 
 
-@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbarimg (apt zbar-tools) decodes the printed QR code")
+@pytest.mark.skipif(
+    not shutil.which("zbarimg"), reason="zbarimg (apt zbar-tools) decodes the printed QR code"
+)
 def test_the_qr_code_printed_on_the_card_decodes_to_the_signed_link(client, officer, tmp_path):
     cert = cert_of(officer)
     login_as(client, officer)
