@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfReader
 
 from disclosure.signing import signed_certificate_url
 from tests.conftest import login_as
@@ -94,7 +95,6 @@ def test_the_pdf_card_is_card_sized_and_says_who_issues_the_certificate(client, 
     assert f"执法证件由{cert.issuing_authority}颁发" in text.replace("\n", "").replace(" ", "")
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert re.search(r"^Pages:\s+1$", info, re.M), info
-    __import__("pathlib").Path("/tmp/h14card.pdf").write_bytes(pdf)
     # ID-1: 85.6 × 54 mm = 242.65 × 153.07 pt.
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     width, height = (float(v) for v in size.split(":")[1].split("pts")[0].split(" x "))
@@ -109,8 +109,10 @@ def test_the_card_links_the_same_signed_url_the_bureaus_pages_use(client, office
     cert = cert_of(officer)
     login_as(client, officer)
     pdf = client.get(card_urls(cert.number)[1]).content
-    # The QR code is wrapped in a link: the PDF's link annotation is the signed verify URL.
-    assert signed_certificate_url(cert.number).encode() in pdf
+    # The QR code is wrapped in a link: the PDF's link annotations (the link and its image) are the signed URL.
+    annotations = PdfReader(io.BytesIO(pdf)).pages[0].get("/Annots") or []
+    links = [a.get_object()["/A"]["/URI"] for a in annotations if "/A" in a.get_object()]
+    assert links and set(links) == {signed_certificate_url(cert.number)}
     page = client.get(card_urls(cert.number)[0]).content.decode()
     assert (
         signed_certificate_url(cert.number).replace("&", "&amp;") in page
@@ -151,3 +153,12 @@ def test_the_home_page_links_the_holder_to_their_card(client, officer):
     login_as(client, officer)
     body = client.get(reverse("home")).content.decode()
     assert card_urls(cert_of(officer).number)[0] in body
+
+
+def test_the_admin_roster_links_each_certificate_to_its_card(client, officer, admin_user):
+    cert = cert_of(officer)
+    login_as(client, admin_user)
+    listing = client.get(reverse("admin:roster_certificate_changelist")).content.decode()
+    assert card_urls(cert.number)[0] in listing
+    change = client.get(reverse("admin:roster_certificate_change", args=[cert.pk])).content.decode()
+    assert card_urls(cert.number)[0] in change
