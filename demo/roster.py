@@ -1,5 +1,7 @@
-"""Demo training (定期培训) for the current year, so that the roster's "未达到年度最低学时" filter and the
-supervision dashboard's training figure have something to show after `make run`.
+"""Demo roster extras: training (定期培训) for the current year, so that the roster's "未达到年度最低学时" filter and
+the supervision dashboard's training figure have something to show after `make run`; and fictitious photos for
+the certificates (illustrated avatars drawn with Pillow: a silhouette and the surname, never a real face),
+shown on the public verify page and the printed 核验卡.
 
 Six sessions between 1 January and the seeding day; everyone with a yearly minimum (officers, certificate
 holders, legal reviewers: TrainingRequirement.minimum_for_roles) attends enough to meet it, except two people
@@ -8,12 +10,18 @@ fictitious. Demo only: called from demo.seeding, which refuses outside DEMO_MODE
 """
 
 import datetime
+import hashlib
+import io
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw, ImageFont
 from simple_history.utils import bulk_create_with_history
 
 from wuding_enforcement.roster.models import (
+    Certificate,
     Role,
     Staff,
     TrainingAttendance,
@@ -166,3 +174,75 @@ def seed_training_demo(today: datetime.date) -> list[str]:
         f"培训 {len(sessions)} 期、参训 {len(attendance)} 人次"
         + (f"；未达到年度最低学时：{'、'.join(behind)}" if behind else "")
     ]
+
+
+# --- Demo photos ------------------------------------------------------------------------------------------
+
+PHOTO_SIZE = (240, 320)  # 3:4, like an ID photo; inside the upload limits (roster/validators.py)
+# Background and figure colours, light enough for the dark surname and the card's print.
+PALETTE = [
+    ((214, 228, 240), (92, 122, 158)),
+    ((226, 236, 222), (96, 134, 104)),
+    ((240, 228, 214), (150, 112, 84)),
+    ((232, 224, 240), (118, 100, 150)),
+    ((240, 234, 210), (140, 124, 70)),
+    ((220, 236, 236), (78, 130, 132)),
+]
+# A CJK face for the surname (fonts-noto-cjk, which the PDFs need anyway); without one: the silhouette only.
+CJK_FONTS = [
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),  # index 2: Simplified Chinese
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
+]
+
+
+def _cjk_font(size: int):
+    for path, index in CJK_FONTS:
+        if Path(path).exists():
+            try:
+                return ImageFont.truetype(path, size, index=index)
+            except OSError:
+                continue
+    return None
+
+
+def avatar_png(name: str, key: str) -> bytes:
+    """An illustrated stand-in for an ID photo: a plain background, a head-and-shoulders silhouette in a
+    uniform-like colour, and the surname on the chest. `key` (the certificate number) picks the colours, so
+    the same person looks the same on every seeding."""
+    digest = hashlib.sha256(key.encode()).digest()
+    background, figure = PALETTE[digest[0] % len(PALETTE)]
+    width, height = PHOTO_SIZE
+    image = Image.new("RGB", PHOTO_SIZE, background)
+    draw = ImageDraw.Draw(image)
+    head_r = 50 + digest[1] % 8
+    cx, cy = width // 2, 118 + digest[2] % 10
+    # Shoulders: a wide rounded body under the head, cut off by the bottom edge.
+    draw.ellipse((cx - 112, cy + head_r + 8, cx + 112, height + 150), fill=figure)
+    # Neck and head.
+    draw.rectangle((cx - 20, cy + head_r - 16, cx + 20, cy + head_r + 24), fill=figure)
+    draw.ellipse((cx - head_r, cy - head_r, cx + head_r, cy + head_r), fill=figure)
+    # Collar: two light triangles where a shirt would show.
+    collar = tuple(min(255, c + 90) for c in figure)
+    top = cy + head_r + 14
+    draw.polygon([(cx - 30, top), (cx, top + 38), (cx - 6, top)], fill=collar)
+    draw.polygon([(cx + 30, top), (cx, top + 38), (cx + 6, top)], fill=collar)
+    surname = (name or "").strip()[:1]
+    font = _cjk_font(54) if surname else None
+    if font is not None:
+        draw.text((cx, height - 52), surname, font=font, fill=(255, 255, 255), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def seed_demo_photos() -> list[str]:
+    """Give every certificate without a photo its illustrated avatar (saved through the model, so the
+    change history and the verify pages' cache follow). Idempotent: a certificate with a photo keeps it."""
+    made = 0
+    for cert in Certificate.objects.select_related("holder").filter(photo="").order_by("pk"):
+        png = avatar_png(cert.holder.display_name, cert.number)
+        cert.photo.save(f"demo-{cert.number}.png", ContentFile(png), save=False)
+        cert._change_reason = "roster.photo.demo"
+        cert.save(update_fields=["photo"])
+        made += 1
+    return [f"证件照片（虚构的示意头像）{made} 张"] if made else []

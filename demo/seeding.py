@@ -214,9 +214,10 @@ class _Seeder:
         URLconf: it may call into the systems; the shared domain itself never imports them)."""
         from django.apps import apps
 
-        from demo.roster import seed_training_demo
+        from demo.roster import seed_demo_photos, seed_training_demo
 
         seed_training_demo(self.today)  # this year's training, two people behind the minimum
+        seed_demo_photos()  # illustrated avatars on the certificates (verify pages, 核验卡)
 
         if apps.is_installed("recording"):
             from demo.recording import seed_recording_demo

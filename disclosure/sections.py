@@ -21,6 +21,11 @@ CHANNELS = Section("channels", watches={"disclosure.channel", "cases.rulesetting
 CERTIFICATE = Section("certificate", watches={"roster.certificate", "roster.staff", "roster.unit"})
 STATISTICS = Section("statistics", watches={"disclosure.annualreport"})
 PUBLICATIONS = Section("publications")
+# 行政检查's published results, as the county portal embeds them (disclosure/views/embed.py).
+INSPECTION_RESULTS = Section(
+    "inspection-results",
+    watches={"inspection.inspection", "inspection.marketentity", "inspection.inspectionitem"},
+)
 
 
 def publication_key(pk) -> str:

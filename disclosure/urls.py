@@ -4,7 +4,7 @@ statistics. (/benchmarks/, 裁量基准, is legal_review's page: routed from the
 
 from django.urls import path
 
-from .views import catalogue, credit, exemptions, feeds, publications, staff, statistics, verify
+from .views import cards, catalogue, credit, embed, exemptions, feeds, publications, staff, statistics, verify
 
 app_name = "disclosure"
 
@@ -31,7 +31,6 @@ urlpatterns = [
     # --- 事后公开 (publication) ---
     path("publications/", publications.publication_list, name="publication_list"),
     path("publications/feed/", feeds.publication_feed, name="publication_feed"),
-    path("publications/embed/", feeds.publication_embed, name="publication_embed"),
     path("publications/open-data.csv", feeds.open_data_csv, name="publication_open_csv"),
     path("publications/open-data.json", feeds.open_data_json, name="publication_open_json"),
     path("publications/<int:pk>/", publications.publication_detail, name="publication_detail"),
@@ -42,6 +41,10 @@ urlpatterns = [
         publications.publication_report_status,
         name="publication_report_status",
     ),
+    # --- Embeddable views: the county government's portal frames them (EMBED_ALLOWED_ORIGINS) ---
+    path("embed/publications/", embed.publication_embed, name="publication_embed"),
+    path("embed/publications/<int:pk>/", embed.publication_embed_detail, name="publication_embed_detail"),
+    path("embed/inspection-results/", embed.inspection_results_embed, name="inspection_results_embed"),
     # --- 年度统计 (statistics) ---
     path("statistics/", statistics.statistics_index, name="statistics"),
     path("statistics/live/", statistics.statistics_live, name="statistics_live"),
@@ -113,6 +116,16 @@ urlpatterns = [
         "staff/disclosure/certificates/<str:number>/qr.<str:fmt>",
         staff.certificate_qr,
         name="certificate_qr",
+    ),
+    path(
+        "staff/disclosure/certificates/<str:number>/card/",
+        cards.certificate_card,
+        name="certificate_card",
+    ),
+    path(
+        "staff/disclosure/certificates/<str:number>/card.pdf",
+        cards.certificate_card_pdf,
+        name="certificate_card_pdf",
     ),
     path("staff/disclosure/statistics/", staff.statistics_staff, name="statistics_staff"),
     path(

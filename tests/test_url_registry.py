@@ -35,6 +35,9 @@ PUBLIC = {
     "disclosure:publication_list",
     "disclosure:publication_feed",
     "disclosure:publication_embed",
+    # The county portal's embeds (disclosure/views/embed.py): the same published content, framed by configured
+    # origins only (tests/disclosure/test_embed.py).
+    "disclosure:inspection_results_embed",
     "disclosure:publication_open_csv",
     "disclosure:publication_open_json",
     # 行政检查's public pages (docs/domain.md §7): its published lists, plans, draws (commitments; the pairs only

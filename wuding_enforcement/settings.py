@@ -512,8 +512,8 @@ LOGGING = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
-# Origins allowed to frame the embeddable publication list (the county government's portal), e.g.
-# https://www.wuding.gov.cn; empty: no site may frame it (CSP frame-ancestors, only on that one view).
+# Origins allowed to frame the embeddable views (the county government's portal: disclosure/views/embed.py), e.g.
+# https://www.wuding.gov.cn; empty: no site may frame them (CSP frame-ancestors, only on those views).
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])
 for _origin in EMBED_ALLOWED_ORIGINS:
     if not _origin.startswith(("https://", "http://")) or "/" in _origin.split("://", 1)[1]:

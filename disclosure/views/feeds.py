@@ -1,14 +1,11 @@
-"""事后公开 for machines and other sites: the Atom feed of new publications, the list embeddable in the county
-government's portal, and the open data (CSV, JSON). Currently published summaries only (Publication.objects.
+"""事后公开 for machines: the Atom feed of new publications and the open data (CSV, JSON). (The views the county
+government's portal embeds are in embed.py.) Currently published summaries only (Publication.objects.
 current()): withdrawn and expired items leave them (个人信息保护法: no longer than the purpose needs)."""
 
 import datetime
 import json
 from decimal import Decimal
-from functools import wraps
 
-from csp.constants import NONE
-from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
@@ -17,7 +14,6 @@ from django.http import FileResponse, HttpResponse, HttpResponseNotModified, Str
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.shared import csvsafe
@@ -25,10 +21,8 @@ from wuding_enforcement.shared import csvsafe
 from .. import open_data, periods
 from ..models import Publication
 from ..sections import PUBLICATIONS
-from .pages import cacheable, whole_page
-from .publications import SUMMARY_FIELDS
+from .pages import cacheable
 
-EMBED_ITEMS = 10
 FEED_ITEMS = 50
 
 
@@ -74,37 +68,6 @@ def publication_feed(request):
         return _feed(request)
     body = PUBLICATIONS.page("feed", lambda: _feed(request).content.decode())
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
-
-
-def embeddable(view):
-    """Let the county government's portal frame this view: CSP frame-ancestors names the allowed origins
-    (EMBED_ALLOWED_ORIGINS, read at request time) and X-Frame-Options is dropped for this view only. With no
-    origins configured the page stays unframeable like every other."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        origins = list(settings.EMBED_ALLOWED_ORIGINS)
-        if not origins:
-            return csp_replace({"frame-ancestors": [NONE]})(view)(request, *args, **kwargs)
-        return csp_replace({"frame-ancestors": origins})(xframe_options_exempt(view))(
-            request, *args, **kwargs
-        )
-
-    return wrapped
-
-
-@require_GET
-@embeddable
-def publication_embed(request):
-    """The newest publications in a compact page for an iframe on the county government's portal."""
-
-    def context():
-        rows = list(
-            Publication.objects.listed().only(*SUMMARY_FIELDS).order_by("-published_on", "-pk")[:EMBED_ITEMS]
-        )
-        return {"rows": rows}
-
-    return whole_page(request, PUBLICATIONS, "embed", "disclosure/publication_embed.html", context)
 
 
 OPEN_DATA_FIELDS = [

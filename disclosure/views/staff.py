@@ -69,16 +69,15 @@ def get_error_report_for_user(request, pk) -> ErrorReport:
     )
 
 
-def get_certificate_for_qr(request, number) -> Certificate:
-    """A certificate whose signed QR code the user may download: their own, or any for an admin; else 404
-    (Hidden, audited, when it exists)."""
-    visible = Certificate.objects.select_related("holder", "unit")
-    if not request.user.has_role(Role.ADMIN):
-        visible = visible.filter(holder=request.user)
+def get_certificate_for_qr(
+    request, number, *, action="disclosure.certificate_qr.access_denied"
+) -> Certificate:
+    """A certificate whose signed QR code (and 核验卡) the user may have: Certificate.objects.printable_by — their
+    own, or any for an admin; else 404 (Hidden, audited as `action`, when it exists)."""
     return get_visible_or_404(
-        visible,
+        Certificate.objects.printable_by(request.user).select_related("holder", "unit"),
         what=f"执法证件{number}",
-        action="disclosure.certificate_qr.access_denied",
+        action=action,
         message="未找到该执法证件。",
         detail={"number": number, "path": request.path},
         number=number,

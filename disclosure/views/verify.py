@@ -184,18 +184,10 @@ PLACEHOLDER_PHOTO = (
 _IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp"}
 
 
-@require_GET
-@cache_control(public=True, max_age=600)
-def certificate_photo(request, number):
-    """The certificate's photo, and only the photo (the card shows it publicly). The type is read from the
-    file's first bytes, never from its name; no photo, or not an image: a neutral silhouette.
-
-    Not served through audit/files.py send_stored_file on purpose: the photo is public content (shown on the
-    certificate's public page, cached by browsers for 10 minutes), not a record with a recorded hash, and an
-    audit row per public view would flood the log."""
-    cert = find_certificate(number)
-    if cert is None:
-        raise Http404("未找到该执法证件。")
+def photo_content(cert: Certificate) -> tuple[bytes, str]:
+    """The certificate's photo and its type, read from the file's first bytes, never from its name; no photo,
+    an unreadable file or not an image: the neutral silhouette (SVG). The verify page and the printed 核验卡
+    show the same picture."""
     if cert.photo:
         try:
             with cert.photo.open("rb") as fh:
@@ -207,14 +199,30 @@ def certificate_photo(request, number):
             data = b""
         for magic, mime in _IMAGE_MAGIC.items():
             if data.startswith(magic):
-                response = HttpResponse(data, content_type=mime)
-                response["X-Content-Type-Options"] = "nosniff"
-                return response
+                return data, mime
         if data:
             logger.warning(
                 "certificate %s: photo %s is not an image, placeholder shown", cert.number, cert.photo.name
             )
-    return HttpResponse(PLACEHOLDER_PHOTO, content_type="image/svg+xml")
+    return PLACEHOLDER_PHOTO.encode(), "image/svg+xml"
+
+
+@require_GET
+@cache_control(public=True, max_age=600)
+def certificate_photo(request, number):
+    """The certificate's photo, and only the photo (the card shows it publicly): photo_content.
+
+    Not served through audit/files.py send_stored_file on purpose: the photo is public content (shown on the
+    certificate's public page, cached by browsers for 10 minutes), not a record with a recorded hash, and an
+    audit row per public view would flood the log."""
+    cert = find_certificate(number)
+    if cert is None:
+        raise Http404("未找到该执法证件。")
+    data, mime = photo_content(cert)
+    response = HttpResponse(data, content_type=mime)
+    if mime != "image/svg+xml":
+        response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Documents --------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from wuding_enforcement.audit.api import record
@@ -320,12 +322,27 @@ class CertificateStatusTodayFilter(admin.SimpleListFilter):
 
 @admin.register(Certificate)
 class CertificateAdmin(XlsxAdminMixin, DomainHistoryAdmin):
-    list_display = ("number", "holder", "unit", "kind", "status_today", "expires_on")
+    list_display = ("number", "holder", "unit", "kind", "status_today", "expires_on", "card_link")
     list_filter = (CertificateStatusTodayFilter, "unit", "kind")
+    readonly_fields = ("card_link",)
     search_fields = ("number", "holder__real_name", "holder__username")
     list_select_related = ("holder", "unit")
     fieldsets = (
-        (None, {"fields": ("kind", "number", "holder", "unit", "fields", "issuing_authority", "photo")}),
+        (
+            None,
+            {
+                "fields": (
+                    "kind",
+                    "number",
+                    "holder",
+                    "unit",
+                    "fields",
+                    "issuing_authority",
+                    "photo",
+                    "card_link",
+                )
+            },
+        ),
         ("有效期与状态", {"fields": ("issued_on", "expires_on", "status", "status_since", "status_reason")}),
         ("执法资格考试", {"fields": ("exam_passed_on", "exam_score", "exam_note")}),
     )
@@ -346,6 +363,17 @@ class CertificateAdmin(XlsxAdminMixin, DomainHistoryAdmin):
     def status_today(self, obj):
         # 过期 is never stored: it follows from 有效期至 (Certificate.status_on).
         return obj.status_label_on()
+
+    @admin.display(description="核验卡")
+    def card_link(self, obj):
+        """The printable 核验卡 and the signed QR code (the public site's staff page, disclosure/views/cards.py)."""
+        if obj is None or not obj.pk:
+            return "保存后可打印核验卡"
+        try:
+            url = reverse("disclosure:certificate_card", args=[obj.number])
+        except NoReverseMatch:  # the public site is not installed
+            return "—"
+        return format_html('<a href="{}">核验卡与二维码</a>', url)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "holder":

@@ -216,6 +216,15 @@ class CertificateQuerySet(models.QuerySet):
             return self.filter(not_yet_changed, expires_on__gte=date)
         return self.filter(status=status, status_since__lte=date)
 
+    def printable_by(self, user):
+        """Certificates whose signed QR code and printed 核验卡 `user` may have: their own, or any for an
+        admin (who keeps the roster). Everyone else: none (the views answer 404)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self.all()
+        return self.filter(holder=user)
+
     def expiring_within(self, days: int, today: datetime.date | None = None):
         today = today or timezone.localdate()
         return self.filter(
