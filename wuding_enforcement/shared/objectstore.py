@@ -56,13 +56,15 @@ def config() -> dict:
 def on_store(field_file: Any) -> bool:
     """Whether a stored file (a FieldFile) lives on the object store."""
     storage = getattr(field_file, "storage", None)
-    return configured() and storage is not None and _is_s3(storage)
+    return storage is not None and is_store(storage)
 
 
-def _is_s3(storage: Storage) -> bool:
+def is_store(storage: Storage) -> bool:
+    """Whether a storage is the object store."""
     from storages.backends.s3 import S3Storage
 
-    return isinstance(storage, S3Storage)  # default_storage (a lazy object) passes its class through
+    # default_storage (a lazy object) passes its class through to isinstance.
+    return configured() and isinstance(storage, S3Storage)
 
 
 def _storage() -> Any:
@@ -297,9 +299,8 @@ def retain(name: str) -> bool:
 
 
 def retention(name: str) -> dict:
-    """The object's retention as the store reports it ({} when none)."""
-    try:
-        return client().get_object_retention(Bucket=bucket(), Key=key(name)).get("Retention", {})
-    except Exception as exc:  # noqa: BLE001
-        logger.info("no retention on %s: %s", name, exc)
+    """The object's lock as the store reports it on HEAD: {"Mode", "RetainUntilDate"}, {} when none."""
+    answer = client().head_object(Bucket=bucket(), Key=key(name))
+    if not answer.get("ObjectLockMode"):
         return {}
+    return {"Mode": answer["ObjectLockMode"], "RetainUntilDate": answer.get("ObjectLockRetainUntilDate")}

@@ -53,7 +53,7 @@ class _Staged:
 
 def _remove(storage: Storage, name: str, why: str) -> None:
     try:
-        if objectstore.on_store(storage):
+        if objectstore.is_store(storage):
             # Every version: a bucket with object lock is versioned, and a plain delete would only hide the
             # bytes behind a delete marker.
             objectstore.remove(name)
