@@ -318,3 +318,33 @@ def test_a_backup_of_the_bucket_restores_into_a_new_bucket_and_verifies(
 def test_a_store_answers_only_when_configured(settings):
     settings.OBJECT_STORE = None
     assert not objectstore.configured()
+
+
+def test_readiness_names_the_object_store_when_it_cannot_be_reached(settings, _store):
+    from wuding_enforcement.ops.health import _timed
+
+    assert _timed("objectstore", "对象存储", _objectstore_probe()).ok
+    settings.OBJECT_STORE = {**_store, "endpoint_url": "http://127.0.0.1:9"}  # nobody listens there
+    check = _timed("objectstore", "对象存储", _objectstore_probe())
+    assert not check.ok
+
+
+def _objectstore_probe():
+    from wuding_enforcement.ops import health
+
+    return health._objectstore
+
+
+def test_a_stale_upload_on_the_store_is_aborted_and_its_parts_given_back(case, officer, s3, _store):
+    import datetime
+
+    from django.utils import timezone
+
+    from recording.evidence.upload import clean_stale_uploads
+
+    row = domain.start_upload(case, officer, title="录像", declared_size=len(DATA))
+    domain.append_chunk(row, user=officer, offset=0, stream=io.BytesIO(DATA[:PART]), length=PART)
+    assert s3.list_multipart_uploads(Bucket=_store["bucket"]).get("Uploads")
+    assert clean_stale_uploads(now=timezone.now() + datetime.timedelta(hours=25)) == 1
+    assert Upload.objects.get(pk=row.pk).status == UploadStatus.ABORTED
+    assert s3.list_multipart_uploads(Bucket=_store["bucket"]).get("Uploads", []) == []

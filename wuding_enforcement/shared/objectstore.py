@@ -151,6 +151,24 @@ def serve(name: str, *, filename: str, content_type: str, inline: bool) -> HttpR
     return HttpResponseRedirect(url_text)
 
 
+def probe() -> None:
+    """Raise unless the bucket answers (readiness, /readyz): one HEAD with short time-outs, no retries."""
+    import boto3
+    from botocore.config import Config
+
+    store = config()
+    boto3.session.Session(
+        aws_access_key_id=store["access_key"], aws_secret_access_key=store["secret_key"]
+    ).client(
+        "s3",
+        endpoint_url=store["endpoint_url"],
+        region_name=store["region"],
+        config=Config(
+            connect_timeout=2, read_timeout=3, retries={"max_attempts": 1}, s3={"addressing_style": "path"}
+        ),
+    ).head_bucket(Bucket=store["bucket"])
+
+
 # --- Reading ------------------------------------------------------------------------------------------------
 
 
