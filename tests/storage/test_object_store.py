@@ -348,3 +348,17 @@ def test_a_stale_upload_on_the_store_is_aborted_and_its_parts_given_back(case, o
     assert clean_stale_uploads(now=timezone.now() + datetime.timedelta(hours=25)) == 1
     assert Upload.objects.get(pk=row.pk).status == UploadStatus.ABORTED
     assert s3.list_multipart_uploads(Bucket=_store["bucket"]).get("Uploads", []) == []
+
+
+def test_a_prefix_keeps_the_portal_in_its_folder_and_names_stay_storage_names(settings, s3, s3_endpoint):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    store = store_settings(s3_endpoint, make_bucket(s3), prefix="wuding")
+    use_store(settings, store)
+    name = default_storage.save("documents/1/a.pdf", ContentFile(b"%PDF-1.7 a"))
+    assert s3.head_object(Bucket=store["bucket"], Key=f"wuding/{name}")["ContentLength"] == 10
+    assert [n for n, _size, _at in objectstore.iter_objects("documents/")] == [name]
+    assert objectstore.sha256(name) == hashlib.sha256(b"%PDF-1.7 a").hexdigest()
+    objectstore.remove(name)
+    assert _objects(s3, store["bucket"]) == ([], [])
