@@ -12,6 +12,7 @@ cannot be sent is logged and audited (recording.integrity.alert_failed), never s
 import logging
 import smtplib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.core.mail import send_mail
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared import objectstore
 
 from .evidence import file_sha256
 from .models import CaseFile, Document, DocumentStatus, Evidence
@@ -28,7 +30,7 @@ logger = logging.getLogger("wuding.recording")
 MISSING = "missing"
 MISMATCH = "mismatch"
 ORPHAN = "orphan"
-# The folders of MEDIA_ROOT whose every file must belong to a row (evidence and its poster frames, documents
+# The folders of MEDIA_ROOT (or of the object store's bucket) whose every file must belong to a row (evidence and its poster frames, documents
 # and the photos of their signed paper, case files). Partial uploads (uploads/) are the stale clean-up's.
 RECORD_FOLDERS = ("evidence", "documents", "casefiles")
 # A file younger than this may belong to a row whose transaction has not committed yet.
@@ -142,21 +144,30 @@ def referenced_names() -> set[str]:
     return names
 
 
+def _stored_names(folder: str, cutoff: float) -> Iterator[str]:
+    """The names of the files in a record folder older than `cutoff` (local disk or the object store)."""
+    if objectstore.configured():
+        for name, _size, modified in objectstore.iter_objects(folder + "/"):
+            if modified.timestamp() <= cutoff:
+                yield name
+        return
+    root = settings.MEDIA_ROOT
+    base = root / folder
+    if not base.is_dir():
+        return
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and path.stat().st_mtime <= cutoff:
+            yield path.relative_to(root).as_posix()
+
+
 def orphan_files(now: float | None = None) -> list[Problem]:
     """Files in the record folders that no row points to: a write whose row never committed, or a row that
     was removed (nothing is ever deleted here, so either needs a person to look)."""
-    root = settings.MEDIA_ROOT
     cutoff = (now or time.time()) - ORPHAN_GRACE_SECONDS
     known = referenced_names()
     problems = []
     for folder in RECORD_FOLDERS:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if not path.is_file() or path.stat().st_mtime > cutoff:
-                continue
-            name = path.relative_to(root).as_posix()
+        for name in _stored_names(folder, cutoff):
             if name not in known:
                 label = f"存储目录 {folder}/ 中的文件"
                 problems.append(Problem(StoredFile(ORPHAN, label, name, "", 0, None, 0), ORPHAN))
@@ -164,10 +175,17 @@ def orphan_files(now: float | None = None) -> list[Problem]:
 
 
 def check(stored: StoredFile) -> Problem | None:
-    path = settings.MEDIA_ROOT / stored.name
-    if not stored.name or not path.is_file():
+    if not stored.name:
         return Problem(stored, MISSING)
-    actual = file_sha256(path)
+    if objectstore.configured():
+        actual = objectstore.sha256(stored.name)  # "" when the object is missing
+        if not actual:
+            return Problem(stored, MISSING)
+    else:
+        path = settings.MEDIA_ROOT / stored.name
+        if not path.is_file():
+            return Problem(stored, MISSING)
+        actual = file_sha256(path)
     if actual != stored.expected:
         return Problem(stored, MISMATCH, actual)
     return None

@@ -316,6 +316,10 @@ class Upload(models.Model):
     # The running SHA-256 of the `received` bytes (serialised `rehashes` state, saved in the same UPDATE as
     # `received`), so that any web worker continues it; empty: the file is hashed once at completion.
     hash_state = models.BinaryField(default=b"", blank=True)
+    # On an object store (recording/evidence/upload.py): the store's multipart upload and the ETag of each
+    # part as the store answered when it was sent, comma-separated; completing passes them back.
+    store_upload_id = models.CharField(max_length=255, blank=True)
+    store_parts = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     evidence = models.OneToOneField(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -252,6 +252,7 @@ def upload_resource(request, upload_id):
         "offset": result.upload.received,
         "size": result.upload.declared_size,
         "complete": result.evidence is not None,
+        "chunk_size": settings.UPLOAD_CHUNK_BYTES,
     }
     if result.evidence is not None:
         payload["sha256"] = result.evidence.sha256

@@ -390,6 +390,71 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+
+# --- Object storage (README "多台服务器"; docs/operations.md) ------------------------------------------------
+def _object_store(bucket: str | None) -> dict | None:
+    """OBJECT_STORE_BUCKET set: every stored file (evidence, issued documents, case files, notices, open data)
+    lives in that bucket of an S3-compatible store (MinIO, Ceph, a cloud) through django-storages, so any web
+    host or worker reads what another wrote. Unset: MEDIA_ROOT on local disk, the embedded default."""
+    if not bucket:
+        return None
+    serve = env_str("OBJECT_STORE_SERVE", "redirect")
+    if serve not in ("redirect", "accel"):
+        raise ImproperlyConfigured("OBJECT_STORE_SERVE takes redirect or accel")
+    mode = env_str("OBJECT_STORE_RETENTION_MODE", "").upper()
+    if mode not in ("", "GOVERNANCE", "COMPLIANCE"):
+        raise ImproperlyConfigured("OBJECT_STORE_RETENTION_MODE takes GOVERNANCE, COMPLIANCE or nothing")
+    endpoint = env_str("OBJECT_STORE_URL", "") or None
+    return {
+        "bucket": bucket,
+        # Empty: the provider's own endpoint (AWS); MinIO: http://minio:9000 (the address the portal reaches).
+        "endpoint_url": endpoint,
+        "region": env_str("OBJECT_STORE_REGION", "us-east-1"),
+        "access_key": env_str("OBJECT_STORE_ACCESS_KEY", "") or None,
+        "secret_key": env_str("OBJECT_STORE_SECRET_KEY", "") or None,
+        # A folder inside the bucket (several portals sharing one bucket).
+        "prefix": env_str("OBJECT_STORE_PREFIX", ""),
+        # redirect: a short-lived signed URL on OBJECT_STORE_PUBLIC_URL (the address browsers reach);
+        # accel: nginx fetches the signed URL on the internal address (X-Accel-Redirect, deploy/nginx.conf).
+        "serve": serve,
+        "public_url": env_str("OBJECT_STORE_PUBLIC_URL", "") or endpoint,
+        "accel_prefix": env_str("OBJECT_STORE_ACCEL_PREFIX", "/_object_store/"),
+        "url_seconds": env_int("OBJECT_STORE_URL_SECONDS", 300),
+        # Object lock on every evidence file once its row committed (the bucket must be created with object
+        # lock enabled): GOVERNANCE (an administrator with the bypass right may shorten it) or COMPLIANCE.
+        "retention_mode": mode,
+        "retention_days": env_int("OBJECT_STORE_RETENTION_DAYS", 30 * 366),
+    }
+
+
+def _object_storage_backend(store: dict) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": store["bucket"],
+            "endpoint_url": store["endpoint_url"],
+            "region_name": store["region"],
+            "access_key": store["access_key"],
+            "secret_key": store["secret_key"],
+            "location": store["prefix"],
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+            "addressing_style": "path",
+        },
+    }
+
+
+OBJECT_STORE = _object_store(env_str("OBJECT_STORE_BUCKET", ""))
+if OBJECT_STORE:
+    STORAGES["default"] = _object_storage_backend(OBJECT_STORE)
+    if OBJECT_STORE["serve"] == "redirect" and OBJECT_STORE["public_url"]:
+        # Playback and thumbnails are redirected to the store: the page may load media from it.
+        _store_origin = "{0.scheme}://{0.netloc}".format(urlsplit(OBJECT_STORE["public_url"]))
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"].append(_store_origin)
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_store_origin)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- E-mail ------------------------------------------------------------------------------------------------
@@ -523,6 +588,12 @@ for _origin in EMBED_ALLOWED_ORIGINS:
 # Audio-video uploads: size cap (default 8 GB) and chunk size of the resumable upload protocol.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2)
+if OBJECT_STORE and not 5 * 1024**2 <= UPLOAD_CHUNK_BYTES <= 5 * 1024**3:
+    # Each chunk becomes one part of the store's multipart upload: S3 parts are 5 MB to 5 GB (the last may be
+    # smaller), at most 10,000 of them.
+    raise ImproperlyConfigured("with an object store UPLOAD_CHUNK_BYTES must be between 5 MB and 5 GB")
+if OBJECT_STORE and EVIDENCE_MAX_BYTES > 10_000 * UPLOAD_CHUNK_BYTES:
+    raise ImproperlyConfigured("EVIDENCE_MAX_BYTES needs more than 10,000 parts of UPLOAD_CHUNK_BYTES")
 # Keep the upload's SHA-256 running chunk by chunk, its state saved with the upload row (any worker goes on
 # with it); off: the file is hashed in one pass at completion (bench/upload_bench.py compares the two).
 UPLOAD_RUNNING_HASH = env_bool("UPLOAD_RUNNING_HASH", True)

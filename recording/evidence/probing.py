@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from wuding_enforcement.shared import objectstore
+
 from ..models import Evidence, EvidenceKind
 
 logger = logging.getLogger("wuding.recording")
@@ -156,7 +158,14 @@ def make_thumbnail(path, *, kind: str, duration: float | None) -> bytes | None:
 def extract_metadata(evidence: Evidence) -> Evidence:
     """Read metadata with ffprobe (where installed) and make a thumbnail with ffmpeg; the upload never
     depends on either."""
-    path = evidence.file.path
+    if objectstore.on_store(evidence.file):
+        # ffprobe and ffmpeg read the object over HTTP (Range requests) on a short-lived signed URL: nothing
+        # is downloaded whole.
+        path = objectstore.signed_url(
+            evidence.file.name, filename="evidence", content_type=evidence.mime, inline=True, public=False
+        )
+    else:
+        path = evidence.file.path
     data = probe(path)
     if data is None:
         reason = METADATA_UNAVAILABLE if not shutil.which("ffprobe") else "ffprobe 无法读取该文件的元数据。"

@@ -8,6 +8,15 @@ is kept; the last chunk completes the upload: type by magic bytes, duplicate che
 the partial file moved to a uuid name, an Evidence row and an audit event. Anything refused leaves nothing
 attached (the Upload is marked aborted and its partial file removed: it is not user data yet).
 
+On an object store (settings.OBJECT_STORE) the chunks go to the store instead, as the parts of one
+multipart upload whose key is the evidence file's final name (evidence/<case>/<upload id>): no web host keeps
+anything, so the next chunk may land on any worker of any host. A part is UPLOAD_CHUNK_BYTES (the client's
+chunk size, at least the store's 5 MB minimum) except the last; `received` advances by whole parts only, so
+bytes of a chunk cut off mid-part are sent again (the answer names the offset to continue from). The running
+hash covers exactly the parts sent, and completing passes the store each part's ETag as recorded when it was
+sent: the store refuses an object made of other bytes, so the SHA-256 kept is that of the stored object.
+Once the row commits the object is put under object lock (retention) where the store has it.
+
 The hash taken here is the one every later check compares with (nightly, on export, and on download of a
 small item); a large recording is never re-hashed per request (docs/architecture.md, "Files").
 """
@@ -23,6 +32,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rehashes import PySha256
@@ -30,6 +40,7 @@ from rehashes import PySha256
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.outbox.api import enqueue
+from wuding_enforcement.shared import objectstore, storedfiles
 from wuding_enforcement.shared.chinese import cn_date
 
 from ..models import Classification, Document, Evidence, Upload, UploadStatus
@@ -44,6 +55,10 @@ logger = logging.getLogger("wuding.recording")
 # nothing half-stored stays behind and the space is given back (the 507 page of wuding_enforcement/ops says
 # the same for other requests).
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+STORE_DOWN_MESSAGE = "文件存储服务暂时无法访问，本次上传未能继续，请稍后从中断处继续上传。"
+STORE_PARTS_MESSAGE = (
+    "存储中的数据块与接收时记录的不一致（同一文件的两个上传请求同时进行），本次上传已放弃，请重新上传。"
+)
 DISK_FULL_MESSAGE = (
     "服务器存储空间不足，本次上传未能保存，已接收的部分已删除，没有留下不完整的文件。"
     "请联系系统管理员清理或扩充存储空间后重新上传。"
@@ -133,7 +148,17 @@ def start_upload(
     declared_sha256 = (declared_sha256 or "").strip().lower()
     if declared_sha256 and not re.fullmatch(r"[0-9a-f]{64}", declared_sha256):
         raise EvidenceRefused("客户端提供的 SHA-256 校验值格式不正确。")
+    upload_id = uuid.uuid4()
+    store_upload_id = ""
+    if objectstore.configured():
+        try:
+            store_upload_id = objectstore.start_multipart(store_name(case.pk, upload_id))
+        except Exception as exc:  # noqa: BLE001 - botocore's errors: unreachable, refused, timed out
+            logger.error("object store refused to start upload of case %s: %s", case.pk, exc)
+            raise EvidenceRefused(STORE_DOWN_MESSAGE, status=503) from exc
     upload = Upload.objects.create(
+        id=upload_id,
+        store_upload_id=store_upload_id,
         case=case,
         user=user,
         document=document,
@@ -144,9 +169,10 @@ def start_upload(
         declared_size=size,
         declared_sha256=declared_sha256,
     )
-    path = upload.partial_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
+    if not store_upload_id:
+        path = upload.partial_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
     record(
         "recording.upload.started",
         obj=case,
@@ -161,13 +187,17 @@ def abort_upload(
 ) -> None:
     """End an upload without attaching anything: status aborted, the partial file removed (not user data
     yet), the reason kept on the row and in the audit log."""
-    Upload.objects.filter(pk=upload.pk, status=UploadStatus.OPEN).update(
+    ended = Upload.objects.filter(pk=upload.pk, status=UploadStatus.OPEN).update(
         status=UploadStatus.ABORTED, error=message[:200], updated_at=timezone.now()
     )
     upload.status = UploadStatus.ABORTED
     upload.error = message[:200]
     logger.warning("upload %s aborted (%s): %s", upload.pk, action, message)
-    upload.partial_path.unlink(missing_ok=True)
+    if upload.store_upload_id:
+        if ended:  # never the object of an upload that completed meanwhile
+            _give_back_store(upload)
+    else:
+        upload.partial_path.unlink(missing_ok=True)
     record(
         action,
         obj=upload.case,
@@ -180,6 +210,25 @@ def abort_upload(
             "reason": message,
         },
     )
+
+
+def store_name(case_id: int, upload_id: uuid.UUID) -> str:
+    """The storage name an upload's object takes on the store (and keeps as the evidence file's name)."""
+    return f"evidence/{case_id}/{upload_id.hex}"
+
+
+def _give_back_store(upload: Upload) -> None:
+    """The parts (or the object, when the refusal came after completing) of an aborted upload."""
+    name = store_name(upload.case_id, upload.pk)
+    try:
+        objectstore.abort_multipart(name, upload.store_upload_id)
+        objectstore.remove(name)
+    except Exception as exc:  # noqa: BLE001 - the store's own clean-up rule removes stale parts too
+        logger.error("could not give back the stored parts of upload %s: %s", upload.pk, exc)
+
+
+def _parts(upload: Upload) -> list[str]:
+    return [etag for etag in upload.store_parts.split(",") if etag]
 
 
 @dataclass
@@ -213,6 +262,8 @@ def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | Non
         raise EvidenceRefused(refusal, status=403, offset=upload.received)
     if length is None:
         raise EvidenceRefused("请求缺少 Content-Length。", status=411, offset=upload.received)
+    if upload.store_upload_id:
+        return _append_to_store(upload, user=user, offset=offset, stream=stream, length=length)
     path = upload.partial_path
     try:
         f = open(path, "r+b")  # noqa: SIM115 - held open under the lock for the whole chunk
@@ -283,6 +334,116 @@ def append_chunk(upload: Upload, *, user, offset: int, stream, length: int | Non
         return ChunkResult(upload, evidence=evidence)
 
 
+def _check_position(upload: Upload, offset: int, length: int) -> None:
+    if upload.status != UploadStatus.OPEN:
+        raise EvidenceRefused("该上传已结束。", status=409, offset=upload.received)
+    if offset != upload.received:
+        raise EvidenceRefused(
+            f"数据块位置不符：服务器已收到 {upload.received} 字节，请从该位置继续。",
+            status=409,
+            offset=upload.received,
+        )
+    if offset + length > upload.declared_size:
+        raise EvidenceRefused(
+            f"收到的数据超过了声明的文件大小（{human_size(upload.declared_size)}），该数据块未被接收。",
+            status=413,
+            offset=upload.received,
+        )
+
+
+def _append_to_store(upload: Upload, *, user, offset: int, stream, length: int) -> ChunkResult:
+    """The object-store path of `append_chunk`: whole parts of UPLOAD_CHUNK_BYTES (the last part: the rest
+    of the file) streamed to the store's multipart upload, at most one part in memory."""
+    upload.refresh_from_db(fields=["received", "hash_state", "store_parts", "status", "error", "updated_at"])
+    _check_position(upload, offset, length)
+    name = store_name(upload.case_id, upload.pk)
+    part_size = settings.UPLOAD_CHUNK_BYTES
+    recorded = _parts(upload)
+    hasher = _resume_hasher(upload)
+    sent: list[str] = []
+    received = offset
+    buffer = bytearray()
+    end = offset + length
+    interrupted = store_failed = False
+    while received + len(buffer) < end:
+        want = min(IO_BLOCK, end - received - len(buffer), part_size - len(buffer))
+        try:
+            block = stream.read(want)
+        except OSError as exc:  # includes UnreadablePostError and a reset connection
+            logger.info("upload %s interrupted at %s bytes: %s", upload.pk, received + len(buffer), exc)
+            block = b""
+        if not block:
+            interrupted = True
+            break
+        buffer += block
+        if len(buffer) < part_size and received + len(buffer) < upload.declared_size:
+            continue
+        data = bytes(buffer)
+        buffer = bytearray()
+        number = len(recorded) + len(sent) + 1
+        # Judge the type as soon as the head is in: nobody should send 4 GB to learn it is a PDF.
+        if number == 1 and detect_type(data[:HEAD_BYTES]) is None:
+            _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
+        try:
+            sent.append(objectstore.upload_part(name, upload.store_upload_id, number, data))
+        except Exception as exc:  # noqa: BLE001 - botocore's errors; what was sent before is kept
+            logger.error("upload %s: part %s not stored: %s", upload.pk, number, exc)
+            store_failed = True
+            break
+        if hasher is not None:
+            hasher.update(data)
+        received += len(data)
+    # Bytes left in `buffer` (a chunk cut off mid-part) are not kept: the client sends them again.
+    state = hasher.serialize() if hasher is not None else b""
+    parts = recorded + sent
+    moved = Upload.objects.filter(pk=upload.pk, received=offset, status=UploadStatus.OPEN).update(
+        received=received, hash_state=state, store_parts=",".join(parts), updated_at=timezone.now()
+    )
+    if not moved:
+        _lost_race(upload, first=len(recorded), sent=sent)
+    upload.received, upload.hash_state, upload.store_parts = received, state, ",".join(parts)
+    if store_failed:
+        raise EvidenceRefused(STORE_DOWN_MESSAGE, status=503, offset=received)
+    if interrupted or received < upload.declared_size:
+        return ChunkResult(upload, interrupted=interrupted)
+    try:
+        objectstore.complete_multipart(name, upload.store_upload_id, parts)
+    except objectstore.PartsChanged:
+        logger.error("upload %s: the store holds other parts than those recorded", upload.pk)
+        _refuse_and_abort(upload, STORE_PARTS_MESSAGE, 409, user)
+    # No running hash (see _resume_hasher): the stored object is read once, now.
+    digest = hasher.finalize() if hasher is not None else objectstore.sha256(name)
+    evidence = _complete(upload, digest, user, stored=name)
+    return ChunkResult(upload, evidence=evidence)
+
+
+def _lost_race(upload: Upload, *, first: int, sent: list[str]):
+    """Another request at the same offset recorded its parts first. Where ours replaced one of the recorded
+    parts in the store (other bytes, another ETag), the upload goes back to the start of that part and is
+    hashed once at completion; the client continues from the offset answered."""
+    upload.refresh_from_db(fields=["received", "hash_state", "store_parts", "status", "error", "updated_at"])
+    recorded = _parts(upload)
+    for index, etag in enumerate(sent, start=first):
+        if index < len(recorded) and recorded[index] != etag:
+            back = index * settings.UPLOAD_CHUNK_BYTES
+            Upload.objects.filter(
+                pk=upload.pk,
+                received=upload.received,
+                store_parts=upload.store_parts,
+                status=UploadStatus.OPEN,
+            ).update(
+                received=back,
+                hash_state=b"",
+                store_parts=",".join(recorded[:index]),
+                updated_at=timezone.now(),
+            )
+            upload.refresh_from_db(fields=["received", "hash_state", "store_parts", "status"])
+            break
+    raise EvidenceRefused(
+        "该文件的另一个数据块刚刚被接收，请从服务器记录的位置继续。", status=409, offset=upload.received
+    )
+
+
 def _receive(f, stream, upload, offset: int, length: int, hasher) -> tuple[int, bool]:
     """Stream up to `length` bytes from `stream` into `f` at `offset`, hashing them. Returns the bytes
     written and whether the connection broke before all arrived (what arrived is kept)."""
@@ -341,11 +502,15 @@ def _inside_callers_transaction() -> bool:
     return any(not block._from_testcase for block in blocks)
 
 
-def _complete(upload: Upload, digest: str, user) -> Evidence:
+def _complete(upload: Upload, digest: str, user, *, stored: str = "") -> Evidence:
     """The last byte is in: check type, declared hash and duplicates, then move the partial file to a uuid
     name and attach it. All or nothing: the file is in place only once its row has committed (moved back
-    when the transaction fails)."""
-    media = detect_file_type(upload.partial_path)
+    when the transaction fails). `stored`: the object already completed on the store under its final name
+    (removed when the caller's transaction rolls back; retained once the row commits)."""
+    if stored:
+        media = detect_type(objectstore.read_head(stored, HEAD_BYTES))
+    else:
+        media = detect_file_type(upload.partial_path)
     if media is None:
         _refuse_and_abort(upload, _wrong_type_message(upload), 415, user)
     if upload.declared_sha256 and upload.declared_sha256 != digest:
@@ -355,9 +520,10 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
     existing = Evidence.objects.live().filter(case_id=upload.case_id, sha256=digest).first()
     if existing is not None:
         _refuse_and_abort(upload, duplicate_message(existing), 409, user)
-    name = f"evidence/{upload.case_id}/{uuid.uuid4().hex}"
+    name = stored or f"evidence/{upload.case_id}/{uuid.uuid4().hex}"
     final = settings.MEDIA_ROOT / name
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if not stored:
+        final.parent.mkdir(parents=True, exist_ok=True)
     moved = False
     nested = _inside_callers_transaction()
     try:
@@ -382,7 +548,13 @@ def _complete(upload: Upload, digest: str, user) -> Evidence:
             evidence._change_reason = "recording.evidence.uploaded"
             evidence._history_user = user
             evidence.save()
-            if nested:
+            if stored:
+                # Already in place; it goes if the caller's transaction rolls back, and is locked against
+                # deletion once the row commits.
+                if nested:
+                    storedfiles.track(default_storage, name)
+                transaction.on_commit(lambda: objectstore.retain(name))
+            elif nested:
                 # The caller's transaction may still roll back: the file takes its place only when it
                 # commits; until then it stays a partial file, which the stale clean-up removes if it never
                 # does. No evidence file without its row.
@@ -455,7 +627,7 @@ def clean_stale_uploads(now: datetime.datetime | None = None) -> int:
         "case"
     ):
         path = upload.partial_path
-        if path.exists():
+        if not upload.store_upload_id and path.exists():
             with open(path, "rb") as f:
                 try:
                     fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)

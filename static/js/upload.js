@@ -174,6 +174,10 @@
         }
         if (answer.status === 200) {
           failures = 0;
+          if (data.chunk_size) {
+            // The server's chunk size (on an object store each chunk is one part of the stored file).
+            chunkSize = data.chunk_size;
+          }
           return step(data.offset);
         }
         if (answer.status === 409 && typeof data.offset === "number") {

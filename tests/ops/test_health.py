@@ -43,7 +43,7 @@ def test_readyz_passes_when_every_part_works(client, settings):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok" and body["failing"] == []
-    assert set(body["checks"]) == {"database", "redis", "broker", "worker", "outbox", "disk"}
+    assert set(body["checks"]) == {"database", "redis", "broker", "worker", "outbox", "disk", "objectstore"}
 
 
 def test_readyz_answers_a_loopback_probe_whatever_the_host_and_scheme(client, production_like, settings):

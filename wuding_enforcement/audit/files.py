@@ -20,6 +20,10 @@ so anyone who may not see it has already had a 404. `send_stored_file` then:
   the playback itself once (recording's evidence views do, once per playback window).
 
 A file that is missing is refused the same way (`FileAltered`, "缺失") whether or not a hash was passed.
+
+On an object store (settings.OBJECT_STORE, shared/objectstore.py) a file too large to be sent from memory is
+handed to the store after the same checks and audit: a 302 to a short-lived signed URL, or X-Accel-Redirect
+for nginx to fetch it on the internal address; the store answers Range requests itself.
 """
 
 import hashlib
@@ -28,6 +32,7 @@ import logging
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from wuding_enforcement.shared import objectstore
 from wuding_enforcement.shared.ranges import RangeNotSatisfiable, iter_range, parse_range
 from wuding_enforcement.shared.refusals import Refused
 
@@ -50,6 +55,8 @@ class FileAltered(Refused):
 
 def file_sha256(file_field) -> str:
     """SHA-256 of a stored file, read in chunks; "" when the file is missing or unreadable."""
+    if objectstore.on_store(file_field):
+        return objectstore.sha256(file_field.name)  # streamed: no whole-object temporary download
     digest = hashlib.sha256()
     try:
         with file_field.open("rb") as handle:
@@ -106,7 +113,12 @@ def send_stored_file(
         record(action, obj=obj, request=request, detail={**detail, "what": what})
     disposition = content_disposition_header(not inline, filename) or ""
     response: HttpResponse | StreamingHttpResponse
-    if content is not None:
+    if content is None and objectstore.on_store(file_field):
+        # Checked, audited: the store sends the bytes (Range included) on a short-lived signed URL.
+        response = objectstore.serve(
+            file_field.name, filename=filename, content_type=content_type, inline=inline
+        )
+    elif content is not None:
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = disposition
     elif ranges:

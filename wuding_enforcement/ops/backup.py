@@ -4,7 +4,9 @@ A backup is a folder BACKUP_DIR/<id>/ (0700) of files written 0600, each encrypt
 
 1. the database first — `pg_dump --format=custom` (SQLite in development: its online backup API);
 2. then the media files (tar): every file a row of the dump refers to was written before the dump began, so
-   it is there (files are written before or with their row's commit; a few newer files are harmless);
+   it is there (files are written before or with their row's commit; a few newer files are harmless). With
+   an object store configured, every object of its bucket, streamed into the same tar layout; a restore
+   puts them into the configured bucket (which must be empty) and locks evidence again (object lock);
 3. then the audit anchors (tar), last: they may name rows newer than the dump — the restore's re-baseline
    records exactly that gap;
 4. manifest.json: the order, each file's SHA-256 (encrypted and plain) and size, the chain head when the dump
@@ -22,6 +24,7 @@ import hmac
 import json
 import logging
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -37,6 +40,7 @@ from django.db import connection
 from django.utils import timezone
 
 from wuding_enforcement.audit.models import AuditEvent
+from wuding_enforcement.shared import objectstore
 
 from .crypto import CHUNK, DecryptingReader, EncryptingWriter, decrypt_chunks, load_key
 
@@ -139,6 +143,27 @@ def _tar_folder(writer: EncryptingWriter, folder: Path) -> int:
     return count
 
 
+def _tar_media(writer: EncryptingWriter) -> int:
+    """The media files: MEDIA_ROOT, or every object of the store's bucket (same tar layout: a backup of
+    either restores into either, which is also how files move from local disk to a store)."""
+    if not objectstore.configured():
+        return _tar_folder(writer, Path(settings.MEDIA_ROOT))
+    count = 0
+    with tarfile.open(fileobj=cast(IO[bytes], writer), mode="w|") as tar:
+        for name, size, modified in objectstore.iter_objects():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = size, int(modified.timestamp()), 0o640
+            body = objectstore.client().get_object(Bucket=objectstore.bucket(), Key=objectstore.key(name))[
+                "Body"
+            ]
+            try:
+                tar.addfile(info, fileobj=body)  # streamed: reads exactly `size` bytes in blocks
+            finally:
+                body.close()
+            count += 1
+    return count
+
+
 def _seal_manifest(body: dict, key: bytes) -> dict:
     payload = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return {**body, "hmac": hmac.new(key, b"manifest:" + payload, hashlib.sha256).hexdigest()}
@@ -164,7 +189,7 @@ def make_backup(target_dir: Path) -> dict:
     files = []
     steps = [
         ("database", "database.enc", _dump_database),
-        ("media", "media.tar.enc", lambda w: _tar_folder(w, Path(settings.MEDIA_ROOT))),
+        ("media", "media.tar.enc", _tar_media),
         ("anchors", "anchors.tar.enc", lambda w: _tar_folder(w, Path(settings.AUDIT_ANCHOR_DIR))),
     ]
     try:
@@ -293,6 +318,55 @@ def _restore_tar(folder: Path, entry: dict, label: str, key: bytes, destination:
             tar.extractall(destination, filter="data")
 
 
+def _safe_member_name(name: str) -> str:
+    clean = posixpath.normpath(name)
+    if clean.startswith(("/", "../")) or clean in (".", "..") or "/../" in f"/{clean}/":
+        raise BackupError(f"备份中的文件名 {name!r} 不安全，已停止恢复。")
+    return clean
+
+
+def _restore_tar_to_store(folder: Path, entry: dict, label: str, key: bytes) -> int:
+    """The media tar into the object store's (empty) bucket, each file under its own name; evidence files
+    are put under object lock again (retention from today)."""
+    count = 0
+    with open(folder / entry["name"], "rb") as raw:
+        reader = DecryptingReader(raw, key, label)
+        with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
+            for member in tar:
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    raise BackupError(f"备份中的 {member.name!r} 不是普通文件，已停止恢复。")
+                name = _safe_member_name(member.name)
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file
+                with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+                    shutil.copyfileobj(source, spool, CHUNK)
+                    spool.seek(0)
+                    objectstore.put(name, cast(IO[bytes], spool))
+                if name.startswith("evidence/") and not name.startswith("evidence/thumbs/"):
+                    objectstore.retain(name)
+                count += 1
+    return count
+
+
+def restore_media(folder: Path, entry: dict, label: str, key: bytes) -> None:
+    """The media files of a backup into MEDIA_ROOT or, with a store configured, into its bucket."""
+    if objectstore.configured():
+        _restore_tar_to_store(folder, entry, label, key)
+    else:
+        _restore_tar(folder, entry, label, key, Path(settings.MEDIA_ROOT))
+
+
+def _media_problem() -> str:
+    if objectstore.configured():
+        if next(iter(objectstore.iter_objects()), None) is not None:
+            return f"对象存储桶 {objectstore.bucket()} 不是空的"
+        return ""
+    media = Path(settings.MEDIA_ROOT)
+    return "" if _empty_folder(media) else f"媒体文件目录 {media} 不是空的"
+
+
 def restore(folder: Path, *, actor=None) -> dict:
     """Restore a backup into empty storage and re-baseline the audit chain. Returns a summary."""
     from wuding_enforcement.audit.chain import rebaseline, verify_chain
@@ -300,19 +374,19 @@ def restore(folder: Path, *, actor=None) -> dict:
     folder = Path(folder)
     key = _key()
     manifest = read_manifest(folder)
-    media = Path(settings.MEDIA_ROOT)
     anchors_dir = Path(settings.AUDIT_ANCHOR_DIR)
     problems = []
     if not _database_is_empty():
         problems.append(f"数据库 {connection.settings_dict.get('NAME')} 不是空的")
-    if not _empty_folder(media):
-        problems.append(f"媒体文件目录 {media} 不是空的")
+    media_problem = _media_problem()
+    if media_problem:
+        problems.append(media_problem)
     if problems:
         raise BackupError("只能恢复到空的存储中：" + "；".join(problems) + "。")
     entries = {entry["part"]: entry for entry in manifest["files"]}
     started = time.monotonic()
     _restore_database(folder, entries["database"], f"{manifest['id']}/{entries['database']['name']}", key)
-    _restore_tar(folder, entries["media"], f"{manifest['id']}/{entries['media']['name']}", key, media)
+    restore_media(folder, entries["media"], f"{manifest['id']}/{entries['media']['name']}", key)
     anchors_restored = _empty_folder(anchors_dir)
     if anchors_restored:
         _restore_tar(

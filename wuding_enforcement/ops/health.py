@@ -22,6 +22,8 @@ from django.db import connections
 from django.http import HttpResponse
 from django.utils import timezone
 
+from wuding_enforcement.shared import objectstore
+
 logger = logging.getLogger("wuding.health")
 
 HEALTHZ = "/healthz"
@@ -146,6 +148,13 @@ def _disk():
     return True, "；".join(notes)
 
 
+def _objectstore():
+    if not objectstore.configured():
+        return True, "未配置（文件保存在本机磁盘）"
+    objectstore.probe()
+    return True, f"可以访问存储桶 {objectstore.bucket()}"
+
+
 # Each part is probed by the function `_<name>` of this module (looked up when probing).
 PROBES = [
     ("database", "数据库"),
@@ -154,6 +163,7 @@ PROBES = [
     ("worker", "后台 worker"),
     ("outbox", "待发送任务"),
     ("disk", "磁盘空间"),
+    ("objectstore", "对象存储"),
 ]
 
 

@@ -12,6 +12,9 @@ checked against it before it commits) and:
   succeeded — when `discard_rolled_back()` runs, at the end of each request and of each Celery task. A file
   is known to be rolled back when the on-commit marker registered with it has neither run nor is still
   waiting in the connection's list (Django drops the callbacks of a rolled-back savepoint or transaction).
+
+On the object store (shared/objectstore.py) the same holds: the object is written inside the transaction and
+every version of it removed on rollback.
 """
 
 import logging
@@ -24,6 +27,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.fields.files import FieldFile
+
+from . import objectstore
 
 logger = logging.getLogger("wuding.files")
 
@@ -48,8 +53,13 @@ class _Staged:
 
 def _remove(storage: Storage, name: str, why: str) -> None:
     try:
-        storage.delete(name)
-    except OSError:
+        if objectstore.is_store(storage):
+            # Every version: a bucket with object lock is versioned, and a plain delete would only hide the
+            # bytes behind a delete marker.
+            objectstore.remove(name)
+        else:
+            storage.delete(name)
+    except Exception:  # noqa: BLE001 - OSError on disk; the store's errors are botocore's own
         logger.error("could not remove %s (%s): verify_evidence lists it as an orphan", name, why)
     else:
         logger.info("removed %s: %s", name, why)
@@ -72,12 +82,23 @@ def stage(field_file: FieldFile, name: str, data: bytes, *, using: str = DEFAULT
     except BaseException:
         # Whatever the storage managed to write before the error (a full disk: 0 bytes or part of the
         # file) goes: nothing half-stored stays behind.
-        if storage.exists(target):
+        try:
+            written = storage.exists(target)
+        except Exception:  # noqa: BLE001 - the store itself is unreachable: the write's own error goes on
+            written = False
+        if written:
             _remove(storage, target, "its write failed")
         raise
     field_file.name = stored
     setattr(field_file.instance, field_file.field.attname, stored)
-    staged = _Staged(storage, stored, using)
+    track(storage, stored, using=using)
+    return stored
+
+
+def track(storage: Storage, name: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """A file already written (an evidence upload completed on the object store) that must go if the open
+    transaction does not commit, as `stage` would have written it."""
+    staged = _Staged(storage, name, using)
     if connections[using].in_atomic_block:
         transaction.on_commit(staged.keep, using=using)
         pending = _pending_list()
@@ -85,7 +106,6 @@ def stage(field_file: FieldFile, name: str, data: bytes, *, using: str = DEFAULT
         pending.append(staged)
     else:
         staged.kept = True  # autocommit: there is no transaction to roll back
-    return stored
 
 
 @contextmanager
