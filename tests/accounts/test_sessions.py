@@ -57,7 +57,9 @@ def session_written(client, path="/staff/") -> bool:
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
-    return any("django_session" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    return any(
+        "django_session" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries.captured_queries
+    )
 
 
 def test_the_activity_stamp_is_written_at_most_once_a_minute(client, officer, clock):
