@@ -96,7 +96,7 @@ def term_grams(tag: str, term: str) -> list[str]:
 # full query would show, whenever it holds the whole page. When it does not (a rarer term), the page is read by
 # the index as before. A result of at most SMALL_RESULT rows is read by the index at once (sorting it is cheap).
 
-NEWEST_WINDOW = 5000
+NEWEST_WINDOW = 1000
 SMALL_RESULT = 200
 
 

@@ -80,9 +80,9 @@ def rows(make_case, officer):
 
 @pytest.fixture
 def small(monkeypatch):
-    """A window of the 4 newest decisions, 3 rows a page, every result large enough to be read newest first;
-    records whether each page came from the window."""
-    monkeypatch.setattr(search, "NEWEST_WINDOW", 4)
+    """A window of the 7 newest decisions (8 rows: a tie on the 7th date), 3 rows a page, every result large
+    enough to be read newest first; records whether each page came from the window."""
+    monkeypatch.setattr(search, "NEWEST_WINDOW", 7)
     monkeypatch.setattr(search, "SMALL_RESULT", 0)
     monkeypatch.setattr(views, "PER_PAGE", 3)
     outcomes = []
