@@ -39,7 +39,8 @@ class BoundedPaginator(Paginator):
         limit = (self.requested - 1) * self.per_page + self.bound
         # Counted without the order: which rows fill the bound does not change how many there are, and an
         # ordered count must fetch and sort every match before its LIMIT applies.
-        found = self.object_list.order_by()[: limit + 1].count()
+        rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
+        found = rows[: limit + 1].count()
         self.capped = found > limit
         return min(found, limit)
 
