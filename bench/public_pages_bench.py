@@ -176,6 +176,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--database", help="a database generate_decisions.py made and kept: measured as it is, not dropped"
+    )
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="wuding-bench-"))
@@ -194,9 +197,18 @@ def main(argv=None) -> int:
         from django.db import connection
 
         settings.DEBUG = False
-        original, name = generate_decisions.create_database()
+        if args.database:
+            original, name = None, args.database
+            connection.settings_dict["NAME"] = name
+        else:
+            original, name = generate_decisions.create_database()
         try:
-            figures = generate_decisions.generate(args.count)
+            if original is None:
+                from disclosure.models import Publication as Counted
+
+                figures = {"count": Counted.objects.count(), "seconds": 0.0}
+            else:
+                figures = generate_decisions.generate(args.count)
             print(
                 f"generated {figures['count']} publications in {figures['seconds']:.1f} s ({name})",
                 flush=True,
@@ -215,14 +227,16 @@ def main(argv=None) -> int:
                 Publication.objects.current().order_by("?").values_list("document_number", flat=True)[:20]
             )
             holder = Staff.objects.get(username="bench")
-            Certificate.objects.create(
+            Certificate.objects.get_or_create(  # a kept database (--database) has it from the last run
                 number="53230000001",
-                holder=holder,
-                unit=holder.unit,
-                fields="食品安全",
-                issued_on=datetime.date(2024, 1, 1),
-                expires_on=datetime.date(2029, 1, 1),
-                exam_passed_on=datetime.date(2023, 10, 1),
+                defaults={
+                    "holder": holder,
+                    "unit": holder.unit,
+                    "fields": "食品安全",
+                    "issued_on": datetime.date(2024, 1, 1),
+                    "expires_on": datetime.date(2029, 1, 1),
+                    "exam_passed_on": datetime.date(2023, 10, 1),
+                },
             )
             certificate = signed_certificate_url("53230000001").split("://", 1)[-1]
             certificate = certificate[certificate.index("/") :]
@@ -315,7 +329,8 @@ def main(argv=None) -> int:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=20)
             connection.close()
-            generate_decisions.destroy_database(original)
+            if original is not None:
+                generate_decisions.destroy_database(original)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

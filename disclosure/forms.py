@@ -36,7 +36,7 @@ class SearchForm(forms.Form):
             self.add_error("date_to", "结束日期不能早于开始日期。")
         return cleaned
 
-    def search(self, qs):
+    def search(self, qs, *, indexed=True):
         """`qs` narrowed to what the visitor asked for; nothing when the input is invalid."""
         if not self.is_valid():
             return qs.none()
@@ -48,6 +48,7 @@ class SearchForm(forms.Form):
             unit=data["unit"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            indexed=indexed,
         )
 
 

@@ -85,3 +85,42 @@ def term_grams(tag: str, term: str) -> list[str]:
     """The grams a typed term must find (the term normalised like the field it searches)."""
     field = dict(FIELD_TAGS)[tag]
     return sorted(_grams(tag, field_key(field, term)))
+
+
+# --- Reading a large result newest first --------------------------------------------------------------------
+#
+# A common term matches tens of thousands of decisions: the GIN index finds them all, and sorting them to show
+# the newest twenty fetched every one of them. The list reads its page instead by walking the listed index
+# newest first over a window of the newest decisions, the same search checked row by row, stopping at the
+# page's last row; the window being a prefix of the list's order, the rows it yields are exactly the rows the
+# full query would show, whenever it holds the whole page. When it does not (a rarer term), the page is read by
+# the index as before. A result of at most SMALL_RESULT rows is read by the index at once (sorting it is cheap).
+
+NEWEST_WINDOW = 1000
+SMALL_RESULT = 200
+
+
+def window_start(listed, order):
+    """The publication date of the NEWEST_WINDOW-th newest listed decision (the window: that date and after),
+    or None when there are fewer: then the window is the whole list."""
+    size = NEWEST_WINDOW
+    return listed.order_by(*order).values_list(order[0].lstrip("-"), flat=True)[size - 1 : size].first()
+
+
+def read_newest_first(page, window) -> bool:
+    """Fill `page` (a BoundedPaginator page over the indexed search) from `window` — the same search, unindexed,
+    over the newest decisions, in the same order — when the window holds the whole page. Returns whether it did;
+    otherwise the page keeps its own (indexed) rows."""
+    paginator = page.paginator
+    bottom = (page.number - 1) * paginator.per_page
+    if paginator.capped:
+        expected = paginator.per_page
+    else:
+        if paginator.count <= SMALL_RESULT:
+            return False
+        expected = max(0, min(paginator.per_page, paginator.count - bottom))
+    rows = list(window[bottom : bottom + expected]) if expected else []
+    if len(rows) != expected:
+        return False
+    page.object_list = rows
+    return True

@@ -5,17 +5,17 @@ What each fact means is written out for the users in records_stats.DEFINITIONS: 
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db import connection
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import Cast, Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
-from wuding_enforcement.cases.deadlines import Status
-from wuding_enforcement.cases.models import Case, CaseOfficer, RuleSettings
+from wuding_enforcement.cases.models import Case as CaseModel
+from wuding_enforcement.cases.models import CaseTransition, RuleSettings
 from wuding_enforcement.cases.workflow import Procedure, Stage
 from wuding_enforcement.shared.chinese import cn_date, cn_month
 
@@ -79,82 +79,274 @@ class Period:
         return self.start <= day <= self.end
 
 
-# Fact kinds.
+# Fact kinds. PROBLEM: one per review point found wanting in a returned round (counted for 最常见问题).
 CASE, SPAN, RETURNED, OVERDUE = "case", "span", "returned", "overdue"
-AV, PUBLICATION, FIRST_ROUND = "av", "publication", "first_round"
+AV, PUBLICATION, FIRST_ROUND, PROBLEM = "av", "publication", "first_round", "problem"
+
+# What the facts can be restricted to (the page's 办案类别 filter and grouping): penalty cases (普通 and 简易
+# 程序) or inspections (行政检查, a case on its own procedure path).
+PENALTY, INSPECTION = "penalty", "inspection"
+CASE_KINDS = {PENALTY: "行政处罚", INSPECTION: "行政检查"}
+KIND_PROCEDURES = {PENALTY: (Procedure.ORDINARY, Procedure.SIMPLE), INSPECTION: (Procedure.INSPECTION,)}
 
 
 @dataclass(frozen=True)
-class Fact:
+class Tallied:
+    """One line of the aggregate: the facts of one kind (and sub-kind: the span, the review point) under one
+    group key, their number, the sum of their values (a span's days) and how many of them hold (a ratio's
+    numerator)."""
+
+    key: Any
     kind: str
-    case_id: int
-    day: datetime.date
-    # What the kind says: SPAN (key, days); RETURNED the problem points; OVERDUE the step's name;
-    # AV/PUBLICATION/FIRST_ROUND a bool. Any, since Tally.add reads it by kind.
-    value: Any = None
+    sub: str
+    count: int
+    total: int
+    held: int
 
 
-@dataclass
-class CaseInfo:
-    unit_id: int
-    fields: tuple[str, ...]
-    officers: tuple[tuple[int, str, int | None], ...]  # (id, name, unit id)
+# --- Collecting the facts: SQL ----------------------------------------------------------------------------
+#
+# Every kind of fact is a SELECT of rows (case_id, day, kind, sub, num, flag); the report is one GROUP BY over
+# their UNION ALL — by the fact's day (the months and the total row) and, for the other groupings, once more
+# joined to the cases' group keys (unit, matter category, officer, 办案类别). The database does the counting:
+# the Python side reads a few hundred aggregate lines whatever the number of cases.
+# The SQL is composed from our own table, column and kind names (the S608 waivers below); every value is a
+# bound parameter.
 
 
-# --- Collecting the facts -------------------------------------------------------------------------------
-
-
-def collect_facts(period: Period, today: datetime.date) -> tuple[list[Fact], dict[int, CaseInfo]]:
-    """Every fact dated inside the period, and what each fact's case is grouped by."""
-    rounds_qs, publications_qs, acts_qs = _rounds(period), _publications(period), _av_acts(period)
-    rounds = _with_problems(list(rounds_qs), period)
-    publications = list(publications_qs)
-    withdrawal_days = _withdrawal_days()
-    acts = list(acts_qs)
-    cases = _cases(period, [rounds_qs, publications_qs, acts_qs])
-
-    facts: list[Fact] = []
-    infos: dict[int, CaseInfo] = {}
-    for case in cases:
-        officers = tuple(
-            (a.officer_id, a.officer.display_name, a.officer.unit_id) for a in case.assignments.all()
+def tally(
+    period: Period, today: datetime.date, *, by: str | None, kind: str | None = None
+) -> tuple[list[Tallied], list[Tallied]]:
+    """The facts of `period` (of the cases of one 办案类别 `kind`, or all) aggregated by day — the months and
+    the total row, each fact once — and, when `by` names a group key (KEY_SQL), by that key too. One
+    aggregate query (and the withdrawal candidates) after the deadline table is brought up to date, plus the
+    withdrawal setting and the working-day table when a withdrawal falls in the period."""
+    (entries_sql, entries_params), sources = _sources(period, today)
+    union = " UNION ALL ".join(sql for sql, _ in sources)
+    params: list = [*entries_params, *(p for _, ps in sources for p in ps)]
+    where = ""
+    if kind is not None:
+        procedures = KIND_PROCEDURES[kind]
+        marks = ", ".join(["%s"] * len(procedures))
+        where = f" WHERE f.case_id IN (SELECT id FROM cases_case WHERE procedure IN ({marks}))"  # noqa: S608
+        params += list(procedures)
+    aggregates = "f.kind, f.sub, COUNT(*), SUM(f.num), SUM(f.flag)"
+    sql = (
+        f"WITH {SPANS_CTE} AS ({entries_sql}), facts AS (SELECT * FROM ({union}) f{where}) "  # noqa: S608
+        f"SELECT 0, f.day, NULL, {aggregates} FROM facts f GROUP BY f.day, f.kind, f.sub"
+    )
+    if by is not None:
+        sql += (
+            f" UNION ALL SELECT 1, NULL, k.gkey, {aggregates} FROM facts f"  # noqa: S608
+            f" LEFT JOIN ({KEY_SQL[by]}) k ON k.case_id = f.case_id GROUP BY k.gkey, f.kind, f.sub"
         )
-        infos[case.pk] = CaseInfo(
-            unit_id=case.handling_unit_id,
-            fields=tuple(sorted({m.field for m in case.matters.all()})),
-            officers=officers,
-        )
-        if case.lead_date in period:
-            facts.append(Fact(CASE, case.pk, case.lead_date))
-        facts.extend(_span_facts(case, period))
-    facts.extend(
-        Fact(OVERDUE, row["case_id"], row["due"], row["name"])
-        for row in _late_clocks(period, today)
-        if row["case_id"] in infos
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_day = [
+        Tallied(_day(d), kd, sub, n, int(t or 0), int(h or 0))
+        for part, d, _, kd, sub, n, t, h in rows
+        if not part
+    ]
+    by_key = [
+        Tallied(k, kd, sub, n, int(t or 0), int(h or 0)) for part, _, k, kd, sub, n, t, h in rows if part
+    ]
+    return by_day, by_key
+
+
+# The group keys of every case (unit, matter categories, officers, 办案类别); a case without any matter or
+# officer has one NULL key, so that its facts are counted under 未关联事项 / 未指派承办人.
+KEY_SQL = {
+    "unit": "SELECT id AS case_id, handling_unit_id AS gkey FROM cases_case",
+    "matter": (
+        "SELECT DISTINCT c.id AS case_id, p.field AS gkey FROM cases_case c"
+        " LEFT JOIN cases_case_matters m ON m.case_id = c.id LEFT JOIN cases_poweritem p ON p.id = m.poweritem_id"
+    ),
+    "officer": (
+        "SELECT c.id AS case_id, o.officer_id AS gkey FROM cases_case c"
+        " LEFT JOIN cases_caseofficer o ON o.case_id = c.id"
+    ),
+    "procedure": (
+        f"SELECT id AS case_id, CASE WHEN procedure = '{Procedure.INSPECTION}' THEN '{INSPECTION}'"  # noqa: S608
+        f" ELSE '{PENALTY}' END AS gkey FROM cases_case"
+    ),
+}
+
+
+def _day(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _select(kind: str, queryset, *, sub: str = "''", num: str = "0", flag: str = "0") -> tuple[str, tuple]:
+    """A fact kind from a values() queryset with the columns case_id and f_day (and f_sub, f_num, f_flag)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    return (
+        f"SELECT s.case_id AS case_id, s.f_day AS day, '{kind}' AS kind, {sub} AS sub, {num} AS num,"  # noqa: S608
+        f" {flag} AS flag FROM ({sql}) s",
+        params,
     )
 
-    facts.extend(_round_facts(rounds, period, today))
-    facts.extend(_publication_facts(publications, period, today, withdrawal_days))
-    facts.extend(Fact(AV, a["case_id"], a["day"], a["has_av"]) for a in acts)
-    return facts, infos
+
+def _int(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def case_clocks(case, today: datetime.date) -> list:
-    """The case's statutory clocks (case.deadlines(), on what Case.objects.for_rows() prefetched) except the
-    legal-review and publication clocks, which are counted from their own rows below: every review round,
-    not only the latest one the case page shows, and the publications whatever the case's stage."""
-    return [
-        deadline
-        for deadline in case.deadlines(today)
-        if deadline.key != "legal_review" and not deadline.key.startswith(("publication-", "withdrawal-"))
+def _sources(period, today):
+    from disclosure.models import Publication
+    from disclosure.models import PublicationStatus as S
+    from legal_review.models import (
+        OPEN_STATUSES,
+        OUTCOMES,
+        ChecklistItem,
+        CheckResult,
+        ReviewRound,
+        RoundStatus,
+    )
+
+    dates = (period.start, period.end)
+    rounds, publications, acts = _rounds(period), _publications(period), _av_acts(period)
+    alive = _alive(period, [rounds, publications, acts])
+    cases = CaseModel.objects.filter(alive)
+    entries, spans = _span_sources(period, cases)
+    sources = [
+        _select(CASE, cases.filter(lead_date__range=dates).values(case_id=F("pk"), f_day=F("lead_date"))),
+        *spans,
+        _select(
+            OVERDUE, _late_clocks(period, today).filter(case__in=cases).values("case_id", f_day=F("due"))
+        ),
+        _select(
+            AV,
+            acts.annotate(f_flag=_int(Q(has_av=True))).values("case_id", "f_flag", f_day=F("day")),
+            flag="s.f_flag",
+        ),
     ]
+    decided = ReviewRound.objects.filter(decided_on__range=dates)
+    sources += [
+        _select(
+            RETURNED, decided.filter(status=RoundStatus.RETURNED).values("case_id", f_day=F("decided_on"))
+        ),
+        _select(
+            PROBLEM,
+            ChecklistItem.objects.filter(
+                round__status=RoundStatus.RETURNED, round__decided_on__range=dates, result=CheckResult.PROBLEM
+            ).values(
+                case_id=F("round__case_id"), f_day=F("round__decided_on"), f_sub=Cast("point", CharField())
+            ),
+            sub="s.f_sub",
+        ),
+        _select(
+            FIRST_ROUND,
+            decided.filter(number=1, status__in=OUTCOMES)
+            .annotate(f_flag=_int(Q(status=RoundStatus.APPROVED)))
+            .values("case_id", "f_flag", f_day=F("decided_on")),
+            flag="s.f_flag",
+        ),
+        # A round due in the period, decided after its due date or still open past it.
+        _select(
+            OVERDUE,
+            ReviewRound.objects.filter(due_on__range=dates)
+            .filter(
+                Q(decided_on__gt=F("due_on"))
+                | Q(decided_on__isnull=True, status__in=OPEN_STATUSES, due_on__lt=today)
+            )
+            .values("case_id", f_day=F("due_on")),
+        ),
+    ]
+    # 公示: a decision to publish (a draft, published, or once published) due in the period, counted once
+    # published or once its due date has passed; on time when published on or before the due date.
+    published = Q(published_on__isnull=False) & ~Q(status=S.DRAFT)
+    due = (
+        Publication.objects.filter(due_on__range=dates)
+        .filter(Q(status__in=(S.DRAFT, S.PUBLISHED)) | Q(published_on__isnull=False))
+        .filter(published | Q(due_on__lt=today))
+    )
+    on_time = published & Q(published_on__lte=F("due_on"))
+    sources += [
+        _select(
+            PUBLICATION,
+            due.annotate(f_flag=_int(on_time)).values("case_id", "f_flag", f_day=F("due_on")),
+            flag="s.f_flag",
+        ),
+        _select(OVERDUE, due.exclude(on_time).values("case_id", f_day=F("due_on"))),
+    ]
+    late_withdrawals = list(_late_withdrawals(publications, period, today))
+    if late_withdrawals:
+        rows = " UNION ALL ".join(["SELECT %s AS case_id, %s AS f_day"] * len(late_withdrawals))
+        sources.append(
+            (
+                f"SELECT s.case_id AS case_id, s.f_day AS day, '{OVERDUE}' AS kind, '' AS sub, 0 AS num, 0 AS flag"  # noqa: S608
+                f" FROM ({rows}) s",
+                tuple(v for row in late_withdrawals for v in row),
+            )
+        )
+    return entries, sources
+
+
+def _alive(period, counted) -> Q:
+    """Cases alive in the period (registered by its end, not archived before it starts) and the cases of
+    every round, publication and act counted (subqueries)."""
+    alive = Q(lead_date__lte=period.end) & (Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
+    for queryset in counted:
+        alive |= Q(pk__in=queryset.values("case_id"))
+    return alive
+
+
+SPANS_CTE = "stage_entries"
+
+
+def _span_sources(period, cases):
+    """The spans of 普通程序 cases ending in the period: from the first day the case entered each stage (its
+    first transition to it, in the order they were recorded) or from the lead date. Returns the per-case
+    entry dates (a WITH clause, SPANS_CTE, computed once) and one fact source per span reading it."""
+    stages = [Stage.FILED, Stage.DECIDED, Stage.CLOSED, Stage.ARCHIVED]
+    candidates = CaseTransition.objects.filter(to_stage__in=stages, on__range=(period.start, period.end))
+    firsts = (
+        CaseTransition.objects.filter(to_stage__in=stages, case__in=candidates.values("case_id"))
+        .annotate(
+            f_rank=Window(
+                RowNumber(), partition_by=[F("case_id"), F("to_stage")], order_by=[F("at"), F("pk")]
+            )
+        )
+        .values("case_id", "to_stage", "f_rank", f_on=F("on"))
+    )
+    pivot = cases.filter(procedure=Procedure.ORDINARY, pk__in=candidates.values("case_id")).values(
+        case_id=F("pk"), lead=F("lead_date")
+    )
+    firsts_sql, firsts_params = firsts.order_by().query.sql_with_params()
+    pivot_sql, pivot_params = pivot.order_by().query.sql_with_params()
+    entered = ", ".join(
+        f"MAX(CASE WHEN t.to_stage = '{stage}' THEN t.f_on END) AS e_{stage}" for stage in stages
+    )
+    per_case = (
+        f"SELECT c.case_id AS case_id, c.lead AS lead, {entered} FROM ({pivot_sql}) c"  # noqa: S608
+        f" JOIN ({firsts_sql}) t ON t.case_id = c.case_id AND t.f_rank = 1 GROUP BY c.case_id, c.lead"
+    )
+    sources = []
+    for key, _, start_stage, end_stage in SPANS:
+        start = "p.lead" if start_stage is None else f"p.e_{start_stage}"
+        end = f"p.e_{end_stage}"
+        sources.append(
+            (
+                f"SELECT p.case_id AS case_id, {end} AS day, '{SPAN}' AS kind, '{key}' AS sub,"  # noqa: S608
+                f" {_days_between(start, end)} AS num, 0 AS flag FROM {SPANS_CTE} p"
+                f" WHERE {start} IS NOT NULL AND {end} >= %s AND {end} <= %s",
+                (period.start, period.end),
+            )
+        )
+    return (per_case, (*pivot_params, *firsts_params)), sources
+
+
+def _days_between(start: str, end: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({end} - {start})"
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
 def _late_clocks(period, today):
     """The clocks due in the period and met late or still open past their due date, from the deadline table
-    (cases/deadline_rows.py, brought up to date first): one query on the index by due date instead of every
-    clock of every case in Python. The same clocks as case_clocks(): the legal-review and publication clocks
-    are counted from their own rows (below)."""
+    (cases/deadline_rows.py, brought up to date first), on its index by due date. The legal-review and
+    publication clocks are counted from their own rows (every review round, not only the latest one the case
+    page shows, and the publications whatever the case's stage)."""
     from wuding_enforcement.cases.deadline_rows import CaseDeadline
     from wuding_enforcement.cases.deadline_sync import refresh_stale
 
@@ -167,89 +359,14 @@ def _late_clocks(period, today):
         .exclude(key="legal_review")
         .exclude(key__startswith="publication-")
         .exclude(key__startswith="withdrawal-")
-        .order_by("case_id", "due", "key")
-        .values("case_id", "due", "name")
     )
-
-
-def is_late(deadline) -> bool:
-    """Met after its due date, or still open past it; a paused clock is not overdue."""
-    return deadline.remaining < 0 and deadline.status in (Status.MET, Status.RED)
-
-
-def _late(due: datetime.date, met_on: datetime.date | None, today: datetime.date) -> bool:
-    return (met_on or today) > due
-
-
-def _cases(period, counted):
-    """Cases alive in the period (registered by its end, not archived before it starts) and the cases of
-    every round, publication and act counted (subqueries), with what the clocks and the grouping read."""
-    alive = Q(lead_date__lte=period.end) & (Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
-    for queryset in counted:
-        alive |= Q(pk__in=queryset.values("case_id"))
-    # Only what the facts and the grouping read: the clocks come from the deadline table.
-    return (
-        Case.objects.prefetch_related(
-            Prefetch("assignments", queryset=CaseOfficer.objects.select_related("officer")),
-            "matters",
-            "transitions",
-        )
-        .filter(alive)
-        .order_by("pk")
-    )
-
-
-def _span_facts(case, period):
-    if case.procedure != Procedure.ORDINARY:
-        return
-    entered: dict[str, datetime.date] = {}
-    for transition in case.transitions.all():
-        entered.setdefault(transition.to_stage, transition.on)
-    for key, _, start_stage, end_stage in SPANS:
-        start = case.lead_date if start_stage is None else entered.get(start_stage)
-        end = entered.get(end_stage)
-        if start is not None and end is not None and end in period:
-            yield Fact(SPAN, case.pk, end, (key, (end - start).days))
 
 
 def _rounds(period):
     from legal_review.models import ReviewRound
 
     dates = (period.start, period.end)
-    return ReviewRound.objects.filter(Q(decided_on__range=dates) | Q(due_on__range=dates)).values(
-        "pk", "case_id", "number", "status", "decided_on", "due_on"
-    )
-
-
-def _with_problems(rounds, period):
-    """The checklist points found wanting in each returned round decided in the period."""
-    from legal_review.models import ChecklistItem, CheckResult, RoundStatus
-
-    points = defaultdict(list)
-    for item in ChecklistItem.objects.filter(
-        round__status=RoundStatus.RETURNED,
-        round__decided_on__range=(period.start, period.end),
-        result=CheckResult.PROBLEM,
-    ).values("round_id", "point"):
-        points[item["round_id"]].append(item["point"])
-    for r in rounds:
-        r["problems"] = tuple(points[r["pk"]])
-    return rounds
-
-
-def _round_facts(rounds, period, today):
-    from legal_review.models import OPEN_STATUSES, OUTCOMES, RoundStatus
-
-    for r in rounds:
-        decided = r["decided_on"]
-        if decided is not None and decided in period:
-            if r["status"] == RoundStatus.RETURNED:
-                yield Fact(RETURNED, r["case_id"], decided, r["problems"])
-            if r["number"] == 1 and r["status"] in OUTCOMES:
-                yield Fact(FIRST_ROUND, r["case_id"], decided, r["status"] == RoundStatus.APPROVED)
-        open_ = r["status"] in OPEN_STATUSES
-        if r["due_on"] in period and (decided is not None or open_) and _late(r["due_on"], decided, today):
-            yield Fact(OVERDUE, r["case_id"], r["due_on"], f"法制审核期限（第{r['number']}轮）")
+    return ReviewRound.objects.filter(Q(decided_on__range=dates) | Q(due_on__range=dates))
 
 
 def _publications(period):
@@ -260,39 +377,34 @@ def _publications(period):
         Q(due_on__range=(period.start, period.end))
         | Q(withdrawal_event_on__range=(since, period.end))
         | Q(document__superseded_by__issued_at__date__range=(since, period.end))
-    ).values(
-        "pk",
-        "case_id",
-        "status",
-        "due_on",
-        "published_on",
-        "withdrawal_event_on",
-        "withdrawn_at",
-        "document__superseded_by__issued_at",
     )
 
 
-def _publication_facts(publications, period, today, withdrawal_days):
-    """公示 within the limit (disclosure.publication.publication_deadlines reads the same fields), and the
-    3-working-day withdrawal clock of a changed or corrected decision."""
+def _late_withdrawals(publications, period, today):
+    """(case id, due date) of each 3-working-day withdrawal clock of a changed or corrected decision due in the
+    period and met late or still open (working days: computed here, on the few publications concerned)."""
     from disclosure.models import PublicationStatus as S
 
-    for p in publications:
-        due = p["due_on"]
-        met = p["published_on"] if p["status"] != S.DRAFT else None
-        to_publish = p["status"] in (S.DRAFT, S.PUBLISHED) or p["published_on"]
-        if to_publish and due in period and (met is not None or due < today):
-            on_time = met is not None and met <= due
-            yield Fact(PUBLICATION, p["case_id"], due, on_time)
-            if not on_time:
-                yield Fact(OVERDUE, p["case_id"], due, "处罚决定公示期限")
+    candidates = publications.filter(status__in=(S.PUBLISHED, S.WITHDRAWN)).filter(
+        Q(withdrawal_event_on__isnull=False) | Q(document__superseded_by__issued_at__isnull=False)
+    )
+    rows = list(
+        candidates.values(
+            "case_id", "withdrawal_event_on", "withdrawn_at", "document__superseded_by__issued_at"
+        )
+    )
+    if not rows:
+        return
+    withdrawal_days = _withdrawal_days()
+    for p in rows:
         corrected_at = p["document__superseded_by__issued_at"]
         event = p["withdrawal_event_on"] or (timezone.localdate(corrected_at) if corrected_at else None)
-        if event and p["status"] in (S.PUBLISHED, S.WITHDRAWN):
-            withdrawal_due = calendar.add_working_days(event, withdrawal_days)
-            withdrawn = timezone.localdate(p["withdrawn_at"]) if p["withdrawn_at"] else None
-            if withdrawal_due in period and _late(withdrawal_due, withdrawn, today):
-                yield Fact(OVERDUE, p["case_id"], withdrawal_due, "撤回公示期限")
+        if event is None:
+            continue
+        withdrawal_due = calendar.add_working_days(event, withdrawal_days)
+        withdrawn = timezone.localdate(p["withdrawn_at"]) if p["withdrawn_at"] else None
+        if withdrawal_due in period and (withdrawn or today) > withdrawal_due:
+            yield p["case_id"], withdrawal_due
 
 
 def _withdrawal_days() -> int:
@@ -312,7 +424,6 @@ def _av_acts(period):
         .with_live_av()
         .annotate(day=Coalesce("act_date", TruncDate("issued_at")))
         .filter(day__range=(period.start, period.end))
-        .values("case_id", "day", "has_av")
     )
 
 

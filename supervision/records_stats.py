@@ -20,26 +20,27 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
-from wuding_enforcement.roster.models import Unit
+from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.chinese import cn_month
 
 from .records_facts import (
     AV,
     CASE,
+    CASE_KINDS,
     FIRST_ROUND,
     OVERDUE,
+    PROBLEM,
     PUBLICATION,
     RETURNED,
     SPAN,
     SPANS,
-    CaseInfo,
-    Fact,
     Period,
-    collect_facts,
+    Tallied,
+    tally,
 )
 
-MONTH, UNIT, MATTER, OFFICER = "month", "unit", "matter", "officer"
-DIMENSIONS = {MONTH: "月份", UNIT: "执法单位", MATTER: "事项类别", OFFICER: "承办人"}
+MONTH, UNIT, MATTER, OFFICER, PROCEDURE = "month", "unit", "matter", "officer", "procedure"
+DIMENSIONS = {MONTH: "月份", UNIT: "执法单位", MATTER: "事项类别", OFFICER: "承办人", PROCEDURE: "办案类别"}
 NO_MATTER = "未关联事项"
 NO_OFFICER = "未指派承办人"
 # The seven review points (legal_review.CheckPoint), short enough for a table cell.
@@ -102,6 +103,11 @@ DEFINITIONS = [
         "按月份分组时，各项按其自身日期所在月份计；按执法单位、事项类别（案件涉及的权责清单事项的领域）、"
         "承办人分组时，各项计入所属案件的承办单位、每一个事项领域、每一名承办人，因此按事项类别或承办人分组时"
         "各行之和可能大于合计。合计行对每一项只计一次。比率显示为“分子/分母，百分比”，分母为零时显示“—”。",
+    ),
+    (
+        "办案类别",
+        "行政处罚为普通程序和简易程序案件，行政检查为按行政检查程序办理的案件。按办案类别分组时各项计入所属"
+        "案件的类别；选择某一办案类别时，只统计该类别案件的各项。",
     ),
 ]
 
@@ -185,10 +191,15 @@ class Report:
     today: datetime.date
     rows: list[Row]
     total: Row
+    kind: str | None = None  # the 办案类别 counted (records_facts.CASE_KINDS), None for all
 
     @property
     def dimension_label(self) -> str:
         return DIMENSIONS[self.dimension]
+
+    @property
+    def kind_label(self) -> str:
+        return CASE_KINDS[self.kind] if self.kind else "全部"
 
 
 class Tally:
@@ -200,21 +211,22 @@ class Tally:
         self.overdue = 0
         self.ratios = {AV: [0, 0], PUBLICATION: [0, 0], FIRST_ROUND: [0, 0]}
 
-    def add(self, fact: Fact) -> None:
-        if fact.kind == CASE:
-            self.cases += 1
-        elif fact.kind == SPAN:
-            key, days = fact.value
-            self.spans[key][0] += days
-            self.spans[key][1] += 1
-        elif fact.kind == RETURNED:
-            self.returned += 1
-            self.problems.update(fact.value)
-        elif fact.kind == OVERDUE:
-            self.overdue += 1
+    def add(self, line: Tallied) -> None:
+        """One aggregate line (records_facts.tally) of this group."""
+        if line.kind == CASE:
+            self.cases += line.count
+        elif line.kind == SPAN:
+            self.spans[line.sub][0] += line.total
+            self.spans[line.sub][1] += line.count
+        elif line.kind == RETURNED:
+            self.returned += line.count
+        elif line.kind == PROBLEM:
+            self.problems[int(line.sub)] += line.count
+        elif line.kind == OVERDUE:
+            self.overdue += line.count
         else:
-            self.ratios[fact.kind][0] += bool(fact.value)
-            self.ratios[fact.kind][1] += 1
+            self.ratios[line.kind][0] += line.held
+            self.ratios[line.kind][1] += line.count
 
     def row(self, label: str, note: str = "") -> Row:
         ranked = sorted(self.problems.items(), key=lambda item: (-item[1], item[0]))[:TOP_PROBLEMS]
@@ -232,49 +244,46 @@ class Tally:
         )
 
 
-def build_report(period: Period, dimension: str, today: datetime.date | None = None) -> Report:
-    """The statistics of `period` grouped by `dimension`. Queries (fixed, whatever the data): the cases
-    with their for_rows() prefetches and matters (8), the review rounds, their problem points, the
-    publications, the withdrawal limit setting, the acts requiring AV, the units, and the working-day
-    table (read once, when any clock is computed)."""
+def build_report(
+    period: Period, dimension: str, today: datetime.date | None = None, kind: str | None = None
+) -> Report:
+    """The statistics of `period` grouped by `dimension`, of the cases of one 办案类别 (`kind`, CASE_KINDS) or
+    of all. Aggregated in SQL (records_facts.tally): a fixed number of queries whatever the data — the deadline
+    table brought up to date, the withdrawal candidates, the aggregate (by day for the months and the total
+    row, and by group key for the other groupings), the units, and the officers named (by officer)."""
     today = today or timezone.localdate()
     with calendar.cached():
-        facts, infos = collect_facts(period, today)
-    names = _Names(Unit.objects.values("pk", "name", "order"), infos)
+        by_day, by_key = tally(period, today, by=None if dimension == MONTH else dimension, kind=kind)
+        if dimension == MONTH:
+            by_key = by_day
     groups: dict = defaultdict(Tally)
     total = Tally()
     if dimension == MONTH:
         for month in period.months():
             if datetime.date(*month, 1) <= max(today, period.start):
                 groups[month]  # noqa: B018  (every month of the period up to now has a row)
-    for fact in facts:
-        total.add(fact)
-        for key in _keys(dimension, fact, infos.get(fact.case_id)):
-            groups[key].add(fact)
+    for line in by_day:
+        total.add(line)
+    for line in by_key:
+        groups[(line.key.year, line.key.month) if dimension == MONTH else line.key].add(line)
+    names = _Names(
+        dimension, Unit.objects.values("pk", "name", "order"), [k for k in groups if k is not None]
+    )
     keys = sorted(groups, key=lambda key: names.order(dimension, key))
     rows = [groups[key].row(*names.label(dimension, key)) for key in keys]
-    return Report(period, dimension, today, rows, total.row("合计"))
-
-
-def _keys(dimension: str, fact: Fact, info: "CaseInfo | None") -> list:
-    if dimension == MONTH:
-        return [(fact.day.year, fact.day.month)]
-    if info is None:
-        return [None]
-    if dimension == UNIT:
-        return [info.unit_id]
-    if dimension == MATTER:
-        return list(info.fields) or [None]
-    return [officer_id for officer_id, *_ in info.officers] or [None]
+    return Report(period, dimension, today, rows, total.row("合计"), kind)
 
 
 class _Names:
     """Labels and order of the groups: units by their order, matter categories by name, officers by unit
     then name; the groups without a unit, category or officer last."""
 
-    def __init__(self, units, infos):
+    def __init__(self, dimension, units, keys):
         self.units = {u["pk"]: u for u in units}
-        self.officers = {o[0]: o for info in infos.values() for o in info.officers}
+        self.officers = {}
+        if dimension == OFFICER:
+            people = Staff.objects.filter(pk__in=keys).values_list("pk", "real_name", "username", "unit_id")
+            self.officers = {pk: (pk, real or username, unit) for pk, real, username, unit in people}
 
     def _unit(self, pk) -> tuple[int, str]:
         unit = self.units.get(pk)
@@ -287,6 +296,8 @@ class _Names:
             return self._unit(key)[1] or "（未知单位）", ""
         if dimension == MATTER:
             return key or NO_MATTER, ""
+        if dimension == PROCEDURE:
+            return CASE_KINDS.get(key, key), ""
         if key is None:
             return NO_OFFICER, ""
         _, name, unit_id = self.officers[key]
@@ -301,5 +312,7 @@ class _Names:
             return (0, *self._unit(key))
         if dimension == MATTER:
             return (0, key)
+        if dimension == PROCEDURE:
+            return (0, list(CASE_KINDS).index(key) if key in CASE_KINDS else len(CASE_KINDS))
         _, name, unit_id = self.officers[key]
         return (0, self._unit(unit_id)[0], name, key)

@@ -1,6 +1,7 @@
 """监督检查 dashboard for the supervisors (政策法规股 reviewers, bureau heads): the figures of dashboard.py,
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
+import functools
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -78,7 +79,13 @@ def _query(unit=None, officer=None) -> str:
 
 
 def _list_url(slug, unit=None, officer=None) -> str:
-    return reverse("supervision:dashboard_list", args=[slug]) + _query(unit, officer)
+    # The dashboard links every figure of every unit and person (hundreds of links): one reverse() per slug.
+    return _list_path(get_script_prefix(), slug) + _query(unit, officer)
+
+
+@functools.lru_cache(maxsize=256)
+def _list_path(prefix: str, slug: str) -> str:
+    return reverse("supervision:dashboard_list", args=[slug])
 
 
 def _short(unit_name: str) -> str:

@@ -43,20 +43,34 @@ class Filters:
     year: int | None = None
     start: str = ""
     end: str = ""
+    # The 办案类别 counted (stats.CASE_KINDS: 行政处罚 or 行政检查), None for all.
+    kind: str | None = None
 
     def query(self) -> dict[str, str]:
         """The normalised query string (what the export links repeat)."""
-        if self.year is not None:
-            return {"year": str(self.year), "by": self.dimension}
-        return {"start": self.start, "end": self.end, "by": self.dimension}
+        query = {"year": str(self.year)} if self.year is not None else {"start": self.start, "end": self.end}
+        query["by"] = self.dimension
+        if self.kind is not None:
+            query["kind"] = self.kind
+        return query
 
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_filters(params, today: datetime.date) -> Filters:
-    """The period and grouping from a query string. A bad value is never an error page: it is reported in
-    Chinese and replaced by the default (this year, by month)."""
+    """The period, grouping and 办案类别 from a query string. A bad value is never an error page: it is reported
+    in Chinese and replaced by the default (this year, by month, all cases)."""
+    filters = _parse_period(params, today)
+    kind = (params.get("kind") or "").strip()
+    if kind and kind not in stats.CASE_KINDS:
+        filters.problems.append("办案类别无效，已统计全部案件。")
+    elif kind:
+        filters.kind = kind
+    return filters
+
+
+def _parse_period(params, today: datetime.date) -> Filters:
     problems = []
     dimension = (params.get("by") or stats.MONTH).strip()
     if dimension not in stats.DIMENSIONS:
@@ -113,7 +127,7 @@ def year_choices(today: datetime.date) -> list[int]:
 def _report(request):
     today = timezone.localdate()
     filters = parse_filters(request.GET, today)
-    return filters, stats.build_report(filters.period, filters.dimension, today=today)
+    return filters, stats.build_report(filters.period, filters.dimension, today=today, kind=filters.kind)
 
 
 @require_GET
@@ -130,6 +144,7 @@ def statistics(request):
             "report": report,
             "spans": [label for _, label, *_ in stats.SPANS],
             "dimensions": list(stats.DIMENSIONS.items()),
+            "kinds": list(stats.CASE_KINDS.items()),
             "years": year_choices(report.today),
             "definitions": stats.DEFINITIONS,
             "query": query,
@@ -148,6 +163,7 @@ def _exported(request, filters, report, fmt):
             "start": report.period.start.isoformat(),
             "end": report.period.end.isoformat(),
             "dimension": report.dimension,
+            **({"kind": report.kind} if report.kind else {}),
         },
     )
 
@@ -251,22 +267,15 @@ def export_row(row) -> list:
     values += [row.returned, "、".join(p.display for p in row.problems), row.overdue]
     for ratio in row.ratios:
         values += [ratio.num, ratio.den, float(ratio.percent) if ratio.percent is not None else None]
-    return [_safe(value) for value in values]
+    return [csvsafe.cell(value) for value in values]
 
 
 def export_preamble(report) -> list[str]:
     return [
         "执法全过程记录统计",
-        f"统计期间：{report.period.dates_label}　统计维度：{report.dimension_label}　"
+        f"统计期间：{report.period.dates_label}　统计维度：{report.dimension_label}　办案类别：{report.kind_label}　"
         f"生成时间：{cn_datetime(timezone.now())}",
     ]
-
-
-def _safe(value):
-    """A text cell that a spreadsheet would read as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _table(report):

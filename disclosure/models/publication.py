@@ -131,11 +131,14 @@ class PublicationQuerySet(models.QuerySet):
             return self.filter(case__handling_unit__head=user)
         return self.none()
 
-    def search(self, *, party="", number="", violation="", unit=None, date_from=None, date_to=None):
+    def search(
+        self, *, party="", number="", violation="", unit=None, date_from=None, date_to=None, indexed=True
+    ):
         """The public search, as people type it (disclosure/search.py: any bracket style, full or half width,
         with or without 号 or the prefix, partial numbers; party names in part). Each term is matched within
         its own field: the grams find the candidates on the GIN index (PostgreSQL), the normalised key checks
-        the order of the characters. One query."""
+        the order of the characters. One query. `indexed=False` checks the same grams row by row instead of on
+        the GIN index (the newest-first scan of disclosure/search.py, which reads rows in the list's order)."""
         qs = self
         terms = {"party_name": party, "violation_type": violation, "document_number": number}
         for tag, field in FIELD_TAGS:
@@ -144,7 +147,7 @@ class PublicationQuerySet(models.QuerySet):
             if not key:
                 continue
             grams = term_grams(tag, term)
-            qs = qs._with_grams(grams)
+            qs = qs._with_grams(grams, indexed=indexed)
             if connection.vendor != "postgresql" or len(grams) != 1 or len(key) != 2:
                 # One 2-character gram is the key itself: the index answers exactly. Longer keys need the
                 # order of their grams checked (and other databases scan).
@@ -160,14 +163,16 @@ class PublicationQuerySet(models.QuerySet):
             qs = qs.filter(decided_on__lte=date_to)
         return qs
 
-    def _with_grams(self, grams: list[str]):
-        """PostgreSQL: the tagged bigrams must all be in the row's GIN-indexed array."""
+    def _with_grams(self, grams: list[str], *, indexed: bool = True):
+        """PostgreSQL: the tagged bigrams must all be in the row's GIN-indexed array (`indexed=False`: the same
+        test on an expression the index does not cover, so that the planner reads the rows in order)."""
         if connection.vendor != "postgresql" or not grams:
             return self
         table = self.model._meta.db_table
+        column = f"{table}.search_grams" if indexed else f"({table}.search_grams || '')"
         return self.filter(
             RawSQL(  # noqa: S611 - the table name is ours; the grams are a bound parameter
-                f"string_to_array({table}.search_grams, ' ') @> %s::text[]",
+                f"string_to_array({column}, ' ') @> %s::text[]",
                 (grams,),
                 output_field=BooleanField(),
             )

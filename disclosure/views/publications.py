@@ -19,6 +19,7 @@ from wuding_enforcement.shared.paginator import BoundedPaginator
 from wuding_enforcement.shared.ratelimit import RateLimit
 from wuding_enforcement.shared.refusals import Refused, show_refusal
 
+from .. import search
 from ..forms import ErrorReportForm, SearchForm
 from ..models import ErrorReport, Publication
 from ..sections import PUBLICATIONS, publication_key
@@ -27,6 +28,8 @@ from .pages import query_variant, whole_page
 logger = logging.getLogger("wuding.disclosure")
 
 PER_PAGE = 20
+# The list's order (index disclosure_pub_listed_idx).
+LIST_ORDER = ("-published_on", "-pk")
 # Rows a search counts past the start of the page shown ("1000 余条" beyond it; BoundedPaginator).
 SEARCH_COUNT_CAP = 1000
 REPORTS_PER_HOUR = 5
@@ -55,7 +58,9 @@ SUMMARY_FIELDS = (
 def publication_list(request):
     """行政处罚决定公示: the list with search. Queries on a cache miss: the units (search form), the count
     (the unfiltered list's exact total is cached in the section; a search's is bounded, BoundedPaginator),
-    the page of rows; none on a hit. The index behind the order: disclosure_pub_listed_idx."""
+    the page of rows; none on a hit. A search finding more than search.SMALL_RESULT rows reads its page newest
+    first instead (the window's start, the page; and the indexed page when the window falls short). The index
+    behind the order: disclosure_pub_listed_idx."""
 
     def context():
         form = SearchForm(request.GET or None)
@@ -65,13 +70,21 @@ def publication_list(request):
         searched = any(value for key, value in request.GET.items() if key != "page")
         total = None if searched else int(PUBLICATIONS.page("count:listed", lambda: str(listed.count())))
         paginator = BoundedPaginator(
-            qs.only(*SUMMARY_FIELDS).order_by("-published_on", "-pk"),
+            qs.only(*SUMMARY_FIELDS).order_by(*LIST_ORDER),
             PER_PAGE,
             bound=SEARCH_COUNT_CAP,
             page=request.GET.get("page"),
             total=total,
         )
         found = paginator.get_page(request.GET.get("page"))
+        if searched and form.is_valid() and (paginator.capped or paginator.count > search.SMALL_RESULT):
+            # A large result: its page read newest first over a window of the newest decisions
+            # (disclosure/search.py), exactly the rows above, without fetching every match.
+            start = search.window_start(listed, LIST_ORDER)
+            window = listed if start is None else listed.filter(published_on__gte=start)
+            search.read_newest_first(
+                found, form.search(window, indexed=False).only(*SUMMARY_FIELDS).order_by(*LIST_ORDER)
+            )
         query = request.GET.copy()
         query.pop("page", None)
         return {"form": form, "page": found, "query": query.urlencode(), "searched": searched}

@@ -46,6 +46,51 @@ def test_twenty_nine_idle_minutes_do_not_and_each_request_restarts_the_idle_cloc
     assert is_signed_in(client)
 
 
+def session_stamp(client) -> int:
+    return client.session["last_seen"]
+
+
+def session_written(client, path="/staff/") -> bool:
+    """GET `path`; whether the request wrote the session row back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return any(
+        "django_session" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries.captured_queries
+    )
+
+
+def test_the_activity_stamp_is_written_at_most_once_a_minute(client, officer, clock):
+    login_as(client, officer)
+    signed_in_at = session_stamp(client)
+    client.get("/staff/")  # warm the page's one-off reads
+    clock.shift(datetime.timedelta(seconds=59))
+    assert not session_written(client)
+    assert session_stamp(client) == signed_in_at
+
+    clock.shift(datetime.timedelta(seconds=1))
+    assert session_written(client)
+    assert session_stamp(client) == signed_in_at + 60
+
+
+def test_requests_inside_the_step_still_keep_the_user_signed_in(client, officer, clock):
+    """Activity that was not written (inside the minute) costs at most that minute of the idle clock: a user
+    active every 20 seconds and then idle 29 minutes stays signed in; idle 31 minutes after the last written
+    stamp, signed out."""
+    login_as(client, officer)
+    for _ in range(6):  # two minutes of activity, stamped at 0, 60 and 120 s
+        clock.shift(datetime.timedelta(seconds=20))
+        assert client.get("/staff/").status_code == 200
+    clock.shift(datetime.timedelta(minutes=29))
+    assert client.get("/staff/").status_code == 200
+    assert is_signed_in(client)
+    clock.shift(datetime.timedelta(minutes=31))
+    assert client.get("/staff/").status_code == 302
+    assert not is_signed_in(client)
+
+
 def test_twelve_hours_after_login_the_user_is_signed_out_even_when_active(client, officer, clock):
     login_as(client, officer)
     statuses = []

@@ -30,11 +30,10 @@ def listed_titles(response):
 #    table is brought up to date: with cases changed since it was last read (here: all just made) the
 #    refresh (tests/supervision/test_dashboard.py REFRESH_QUERIES: 19, the holiday table included)
 # 11, 12 the user's and the groups' model permissions (the 系统管理 link)   13 the user's unit (header)
-# 14-16 SAVEPOINT, UPDATE django_session (last_seen), RELEASE SAVEPOINT
 # +1 the unread notifications count (header)
 # With nothing changed since the last read, the refresh is 3 (savepoint, the stale marks, release) and the
-# holiday table 1: 19 queries.
-CASE_LIST_QUERIES = 15 + 19
+# holiday table 1: 16 queries.
+CASE_LIST_QUERIES = 12 + 19
 
 
 @pytest.fixture

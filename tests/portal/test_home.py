@@ -17,11 +17,10 @@ pytestmark = pytest.mark.django_db
 #  8 approvals   9 pauses   10 transitions (the last four feed the deadlines)   11 the holiday table
 # 12 approvals awaiting me (+ case, unit, requester)   13 my certificates
 # 14, 15 the user's and the groups' model permissions (系统管理 link)   16 the user's unit (header)
-# 17-19 SAVEPOINT, UPDATE django_session (last_seen), RELEASE SAVEPOINT
 # +1 the unread notifications count (header)
 # +1 my cases' documents (recording's deadline provider, via for_rows())
 # +2 my cases' publications and review rounds (disclosure's and legal_review's deadline providers)
-HOME_QUERIES_UNIT_HEAD = 23
+HOME_QUERIES_UNIT_HEAD = 20
 
 
 @pytest.mark.parametrize("count", [2, 12])

@@ -572,8 +572,9 @@ def test_the_nav_links_supervisors_to_the_dashboard(client, officer, bureau_head
 # --- Query count --------------------------------------------------------------------------------------------
 
 # Every staff page: session, user, OTP device, roles (4); the header's permissions (2), unread notifications
-# (1) and the user's unit (1); the session's activity stamp (savepoint, update, release: 3) -> 11.
-PAGE_QUERIES = 11
+# (1) and the user's unit (1) -> 8 (the session's activity stamp is written at most once a minute:
+# roster/middleware.py LAST_SEEN_STEP).
+PAGE_QUERIES = 8
 # Bringing the deadline table up to date (cases/deadline_sync.refresh_stale) when cases changed since it was
 # last read: savepoint, the stale marks; the changed cases with what the clocks read — approvals, pauses,
 # transitions, documents (recording's clocks), review rounds (legal_review's), publications with their
@@ -588,7 +589,7 @@ FRESH_QUERIES = 4
 # The deadlines panel itself, in SQL on the deadline table: per figure (overdue, due soon) the counts by
 # unit and by officer (4), whatever the number of cases.
 DEADLINE_QUERIES = 4
-# The dashboard for a bureau head: the page's 11; the filter's units and staff (2); the deadlines panel;
+# The dashboard for a bureau head: the page's 8; the filter's units and staff (2); the deadlines panel;
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers (2);
 # review: rounds, problem points, case officers, points passed over a pre-check's finding (4); certificates:
 # the (officer, case) pairs, the officers, their certificates (3; +1 for the cases of the people flagged, none

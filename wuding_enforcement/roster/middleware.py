@@ -19,6 +19,11 @@ logger = logging.getLogger("wuding.roster")
 # The sign-in, password and two-factor pages themselves, and static files, stay reachable while a password
 # change or the two-factor step is pending (or nobody could complete them).
 _ACCOUNT_PREFIX = "/accounts/"
+# The activity stamp (session["last_seen"]) is written back at most once a minute: writing it on every request
+# cost every staff page a session UPDATE (savepoint, update, release) and serialised a user's parallel requests
+# on the session row. The idle clock reads the stamp, so a user may be signed out up to this many seconds
+# before SESSION_IDLE_TIMEOUT of true idleness, never after it.
+LAST_SEEN_STEP = 60
 # Read by the login page to tell the user why they were signed out (the message framework is not yet
 # installed on the request at this point of the middleware chain).
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
@@ -53,8 +58,10 @@ class AccountSecurityMiddleware:
             # logout() flushed the old session; this flag lives in the new, anonymous one.
             request.session[SIGNED_OUT_REASON_KEY] = reason
             return redirect(_with_next("roster:login", request))
-        session["login_at"] = login_at
-        session["last_seen"] = now
+        if "login_at" not in session:
+            session["login_at"] = login_at
+        if "last_seen" not in session or now - last_seen >= LAST_SEEN_STEP:
+            session["last_seen"] = now
 
         if request.path.startswith((_ACCOUNT_PREFIX, settings.STATIC_URL)):
             return self.get_response(request)

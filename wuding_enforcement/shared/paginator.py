@@ -37,7 +37,10 @@ class BoundedPaginator(Paginator):
             return self.total
         # Rows up to the end of the window: the pages before the one asked for, then `bound` more.
         limit = (self.requested - 1) * self.per_page + self.bound
-        found = self.object_list[: limit + 1].count()
+        # Counted without the order: which rows fill the bound does not change how many there are, and an
+        # ordered count must fetch and sort every match before its LIMIT applies.
+        rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
+        found = rows[: limit + 1].count()
         self.capped = found > limit
         return min(found, limit)
 
