@@ -10,7 +10,7 @@ legal_review/public.py.)
 from collections import OrderedDict
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -136,6 +136,21 @@ def powers_queryset(q: str = "", kind: str = ""):
     return items.order_by("kind", "code")
 
 
+def power_groups(listed, q: str, kind: str) -> list[dict]:
+    """The sections of one page of the powers list, one per kind (权力类型) in list order, for the contents
+    list: each kind found by the search with its count over every page; the items of this page under it.
+    The contents list links to a kind's section on this page, or to the kind alone when it is on another."""
+    counts = dict(powers_queryset(q, kind).order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    on_page: dict[str, list] = {}
+    for item in listed:
+        on_page.setdefault(item.kind, []).append(item)
+    return [
+        {"kind": value, "label": label, "count": counts[value], "items": on_page.get(value, [])}
+        for value, label in PowerKind.choices
+        if counts.get(value)
+    ]
+
+
 @require_GET
 def powers(request):
     q = request.GET.get("q", "").strip()[:50]
@@ -149,6 +164,7 @@ def powers(request):
             "powers",
             {
                 "page": listed,
+                "groups": power_groups(listed, q, kind),
                 "q": q,
                 "kind": kind,
                 "kinds": PowerKind.choices,
