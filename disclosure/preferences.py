@@ -44,7 +44,9 @@ class ViewPrefs:
 
     def sizes(self) -> list[dict]:
         """The switch as the header shows it: each size with its label and whether it is the current one."""
-        return [{"name": name, "label": label, "current": name == self.size} for name, (label, _) in SIZES.items()]
+        return [
+            {"name": name, "label": label, "current": name == self.size} for name, (label, _) in SIZES.items()
+        ]
 
     def changed(self, *, elder: str | None = None, size: str | None = None) -> "ViewPrefs":
         """These preferences with the values a visitor asked for; anything not understood is left as it was."""

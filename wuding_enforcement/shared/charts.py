@@ -16,16 +16,17 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def flowchart(steps) -> str:
     """A vertical flowchart: one box per step (name bold, then who acts and the time limit), arrows between.
-    Drawn in a 320-unit-wide viewBox that scales to the phone's width."""
-    width, box_w, x = 320, 280, 20
-    gap, line_h, pad = 28, 17, 10
+    Drawn in a 320-unit-wide viewBox that scales to the phone's width. The text is large in drawing units
+    (21 and 19) so that, scaled to a phone's column or an elder-mode page, no label renders below 18 px."""
+    width, box_w, x = 320, 296, 12
+    gap, line_h, pad = 30, 28, 10
     parts, y = [], 10
     boxes = []
     for index, step in enumerate(steps, start=1):
-        lines = [(f"{index}. {step.name}", True)]
-        lines += [(line, False) for line in _wrap(f"承办：{step.actor}", 17)]
+        lines = [(line, True) for line in _wrap(f"{index}. {step.name}", 12)]
+        lines += [(line, False) for line in _wrap(f"承办：{step.actor}", 14)]
         if step.time_limit:
-            lines += [(line, False) for line in _wrap(f"时限：{step.time_limit}", 17)]
+            lines += [(line, False) for line in _wrap(f"时限：{step.time_limit}", 14)]
         height = pad * 2 + line_h * len(lines)
         boxes.append((y, height, lines))
         y += height + gap
@@ -42,9 +43,9 @@ def flowchart(steps) -> str:
             'stroke="#1d4f91" stroke-width="1.5"/>'
         )
         for n, (text, bold) in enumerate(lines):
-            ty = top + pad + line_h * (n + 1) - 4
+            ty = top + pad + line_h * (n + 1) - 6
             weight = ' font-weight="700"' if bold else ""
-            size = "15" if bold else "13"
+            size = "21" if bold else "19"
             fill = "#0f2f57" if bold else "#333333"
             parts.append(
                 f'<text x="{x + 12}" y="{ty}" font-family="{FONT}" font-size="{size}" fill="{fill}"{weight}>'
