@@ -27,7 +27,10 @@ def benchmarks():
         ("CF-GG-1", "广告", "对发布虚假广告的行政处罚", "发布虚假广告"),
     ]:
         DiscretionBenchmark.objects.create(
-            power_item=_matter(code, field, name), violation=violation, legal_basis="依据", statutory_range="幅度"
+            power_item=_matter(code, field, name),
+            violation=violation,
+            legal_basis="依据",
+            statutory_range="幅度",
         )
 
 
@@ -51,9 +54,14 @@ def test_the_benchmarks_search_is_a_get_filter(client, benchmarks):
     assert "对不明码标价的行政处罚" in text and "对发布虚假广告的行政处罚" not in text
     assert "共 1 项" in text and 'value="明码标价"' in text
     # By field and by the matter's code as well; a search that finds nothing says so.
-    assert "对发布虚假广告的行政处罚" in client.get(reverse("public_benchmarks"), {"q": "广告"}).content.decode()
+    assert (
+        "对发布虚假广告的行政处罚" in client.get(reverse("public_benchmarks"), {"q": "广告"}).content.decode()
+    )
     assert "对经营超过保质期食品" in client.get(reverse("public_benchmarks"), {"q": "CF-SP"}).content.decode()
-    assert "没有找到含“茶叶”的裁量基准" in client.get(reverse("public_benchmarks"), {"q": "茶叶"}).content.decode()
+    assert (
+        "没有找到含“茶叶”的裁量基准"
+        in client.get(reverse("public_benchmarks"), {"q": "茶叶"}).content.decode()
+    )
     # Each query is a page of its own in the cache: the full list is not served for a search.
     assert "对发布虚假广告的行政处罚" in client.get(reverse("public_benchmarks")).content.decode()
 

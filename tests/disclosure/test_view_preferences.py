@@ -11,6 +11,7 @@ from django.urls import reverse
 from disclosure import preferences
 from disclosure.signing import signed_certificate_path
 from tests.disclosure.support import empty_cache  # noqa: F401 - autouse fixture
+from wuding_enforcement.cases.models import RuleSettings
 from wuding_enforcement.roster.models import Certificate
 from wuding_enforcement.shared.charts import bar_chart
 
@@ -38,7 +39,9 @@ def test_the_switch_writes_the_cookie_and_sends_the_visitor_back_without_a_sessi
     assert response.cookies[preferences.COOKIE].value == "normal.xlarge"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "powers/"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "powers/"]
+)
 def test_the_switch_never_sends_the_visitor_to_another_site(client, target):
     response = client.get(reverse("disclosure:view_settings"), {"size": "large", "next": target})
     assert response["Location"] == "/"
@@ -71,6 +74,7 @@ def test_every_public_page_header_links_to_the_switch_with_the_page_to_come_back
 def test_a_page_cached_whole_comes_in_each_visitors_mode_and_still_from_the_cache(client, monkeypatch):
     from disclosure.views import pages
 
+    RuleSettings.current()  # created once beforehand: its creation renews the home page's section
     built = []
     render = pages.render_to_string
     monkeypatch.setattr(pages, "render_to_string", lambda *a, **kw: built.append(a[0]) or render(*a, **kw))
