@@ -165,7 +165,7 @@ def power_groups(listed, q: str, kind: str) -> list[dict]:
         on_page.setdefault(item.kind, []).append(item)
     return [
         {"kind": value, "label": label, "count": counts[value], "items": on_page.get(value, [])}
-        for value, label in PowerKind.choices
+        for value, label in sorted(PowerKind.choices)  # the list's own order (by kind, then code)
         if counts.get(value)
     ]
 

@@ -11,6 +11,7 @@ from legal_review.models import DiscretionBenchmark
 from tests.conftest import make_staff
 from tests.disclosure.support import empty_cache  # noqa: F401 - autouse fixture
 from wuding_enforcement.cases.models import PowerItem, PowerKind
+from wuding_enforcement.roster.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,8 @@ def test_the_powers_list_has_sections_by_kind_with_a_contents_list(client):
     text = client.get(reverse("disclosure:powers")).content.decode()
     toc = text[text.index('<nav class="toc"') : text.index("</nav>", text.index('<nav class="toc"'))]
     targets = re.findall(r'href="#([^"]+)"', toc)
-    assert targets == [f"kind-{PowerKind.PENALTY}", f"kind-{PowerKind.INSPECTION}"]
+    # In the list's own order (by kind, then code).
+    assert targets == [f"kind-{PowerKind.INSPECTION}", f"kind-{PowerKind.PENALTY}"]
     assert set(targets) <= _anchors(text)
     text = client.get(reverse("disclosure:powers"), {"q": "监督检查"}).content.decode()
     assert "对食品经营者的监督检查" in text and "对某事项的行政处罚" not in text
@@ -80,15 +82,15 @@ def test_the_powers_list_has_sections_by_kind_with_a_contents_list(client):
 
 def test_a_kind_on_another_page_of_the_powers_list_is_linked_by_its_filter(client):
     for i in range(51):
-        _matter(f"CF-{i:03d}", "食品安全", f"处罚事项{i}")
-    _matter("JC-1", "食品安全", "对食品经营者的监督检查", kind=PowerKind.INSPECTION)
+        _matter(f"JC-{i:03d}", "食品安全", f"检查事项{i}", kind=PowerKind.INSPECTION)
+    _matter("CF-1", "食品安全", "对某事项的行政处罚")
     text = client.get(reverse("disclosure:powers")).content.decode()
-    assert f'href="?q=&amp;kind={PowerKind.INSPECTION}"' in text
+    assert f'href="?q=&amp;kind={PowerKind.PENALTY}"' in text
     assert "（1 项，在其他页）" in text and "（51 项，本页 50 项）" in text
 
 
 def test_the_personnel_list_is_searched_by_name_or_number_and_grouped_by_unit(client, units, officer):
-    make_staff("gaoqiao_officer", "李高桥", units["gaoqiao"], "执法人员")
+    make_staff("gaoqiao_officer", "李高桥", units["gaoqiao"], Role.OFFICER)
     text = client.get(reverse("disclosure:personnel")).content.decode()
     toc = text[text.index('<nav class="toc"') : text.index("</nav>", text.index('<nav class="toc"'))]
     assert set(re.findall(r'href="#([^"]+)"', toc)) <= _anchors(text)
