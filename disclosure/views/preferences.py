@@ -6,6 +6,8 @@ not) comes in the chosen mode. Without a value it shows the settings as a page o
 the session: nothing here makes a visitor's pages uncacheable.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -17,15 +19,23 @@ from .. import preferences
 
 
 def _back_to(request) -> str:
-    """Where to send the visitor back: a path on this site only (never another host: an open redirect)."""
+    """Where to send the visitor back: a path on this site only (never another host: an open redirect).
+
+    The header's links name the page's path only (`next`): they are part of pages cached for every visitor,
+    whose query strings differ. The query string of the page the visitor came from (a search, a certificate
+    link's signature) comes from the Referer when it names that same page of this site (the site sends
+    same-origin Referers, SECURE_REFERRER_POLICY); without it the visitor lands on the path."""
     target = request.GET.get("next", "")
-    if (
+    if not (
         target.startswith("/")
         and not target.startswith("//")
         and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
     ):
-        return target
-    return "/"
+        return "/"
+    came_from = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if came_from.netloc == request.get_host() and came_from.path == target and came_from.query:
+        return f"{came_from.path}?{came_from.query}"
+    return target
 
 
 @require_GET

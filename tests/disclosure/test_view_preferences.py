@@ -47,6 +47,24 @@ def test_the_switch_never_sends_the_visitor_to_another_site(client, target):
     assert response["Location"] == "/"
 
 
+def test_the_switch_keeps_the_query_of_the_page_the_visitor_came_from(client, officer):
+    # A certificate reached by its signed QR link keeps its signature; a search keeps its terms.
+    signed = signed_certificate_path(Certificate.objects.get(holder=officer).number)
+    path = signed.split("?")[0]
+    response = client.get(
+        reverse("disclosure:view_settings"),
+        {"elder": "1", "next": path},
+        HTTP_REFERER="http://testserver" + signed,
+    )
+    assert response["Location"] == signed
+    # Only from the same page of this site: another site's Referer, or another page's, gives the path.
+    for referer in ("https://evil.example" + signed, "http://testserver/powers/?q=食品"):
+        response = client.get(
+            reverse("disclosure:view_settings"), {"elder": "1", "next": path}, HTTP_REFERER=referer
+        )
+        assert response["Location"] == path
+
+
 def test_without_a_choice_the_switch_is_a_page_of_its_own(client):
     client.cookies[preferences.COOKIE] = ELDER.key
     response = client.get(reverse("disclosure:view_settings"), {"next": "/powers/"})
