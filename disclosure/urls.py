@@ -4,7 +4,19 @@ statistics. (/benchmarks/, 裁量基准, is legal_review's page: routed from the
 
 from django.urls import path
 
-from .views import cards, catalogue, credit, embed, exemptions, feeds, publications, staff, statistics, verify
+from .views import (
+    cards,
+    catalogue,
+    credit,
+    embed,
+    exemptions,
+    feeds,
+    preferences,
+    publications,
+    staff,
+    statistics,
+    verify,
+)
 
 app_name = "disclosure"
 
@@ -22,6 +34,8 @@ urlpatterns = [
     path("supervision/", catalogue.channels, name="channels"),
     path("rules/", catalogue.rules, name="rules"),
     path("rules/<int:pk>/", catalogue.rules_detail, name="rules_detail"),
+    # --- 阅读设置 (elder mode, font size: a cookie, issue 14 §6) ---
+    path("view/", preferences.view_settings, name="view_settings"),
     # --- 事中公示 (verification) ---
     path("verify/certificate/", verify.certificate_lookup, name="certificate_lookup"),
     path("verify/certificate/<str:number>/", verify.verify_certificate, name="verify_certificate"),

@@ -10,7 +10,9 @@
   into the case's `annual_counts` hook (wuding_enforcement/cases/annual.py), which the statistics read.
 """
 
-from django.db.models import Max, Prefetch
+from itertools import groupby
+
+from django.db.models import Max, Prefetch, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -27,15 +29,36 @@ BENCHMARKS = Section(
 )
 
 
-def public_benchmarks():
-    """The benchmarks in use, by their matter's code, each with its levels. Two queries (benchmarks with their
-    matter, the levels)."""
+def public_benchmarks(q: str = ""):
+    """The benchmarks in use, by their matter's field and code, each with its levels; with `q`, those whose
+    matter (code, name, field), violation or basis contains it. Two queries (benchmarks with their matter, the
+    levels)."""
+    found = DiscretionBenchmark.objects.filter(is_active=True)
+    if q:
+        found = found.filter(
+            Q(power_item__name__icontains=q)
+            | Q(power_item__code__icontains=q)
+            | Q(power_item__field__icontains=q)
+            | Q(violation__icontains=q)
+            | Q(legal_basis__icontains=q)
+        )
     return (
-        DiscretionBenchmark.objects.filter(is_active=True)
-        .select_related("power_item")
+        found.select_related("power_item")
         .prefetch_related(Prefetch("ranges", queryset=BenchmarkRange.objects.order_by("pk")))
-        .order_by("power_item__code", "pk")
+        .order_by("power_item__field", "power_item__code", "pk")
     )
+
+
+def benchmark_groups(q: str = "") -> list[dict]:
+    """The page's sections: one per field (领域), each with its benchmarks and their levels; the contents list
+    links to each section and each benchmark."""
+    rows = [{"benchmark": b, "ranges": benchmark_ranges(b)} for b in public_benchmarks(q)]
+    return [
+        {"field": field, "anchor": f"field-{index}", "rows": list(group)}
+        for index, (field, group) in enumerate(
+            groupby(rows, key=lambda row: row["benchmark"].power_item.field), start=1
+        )
+    ]
 
 
 def benchmark_ranges(benchmark) -> list[dict]:
@@ -53,17 +76,23 @@ def benchmark_ranges(benchmark) -> list[dict]:
 
 @require_GET
 def benchmarks(request):
-    """行政处罚裁量基准 (anonymous, read-only, cached until a benchmark, a level or a matter is saved)."""
+    """行政处罚裁量基准 (anonymous, read-only, cached until a benchmark, a level or a matter is saved): a long
+    page, so it has a contents list (one section per field, anchor links) and a search that is a plain GET
+    filter (`q`, works without a script)."""
+    q = request.GET.get("q", "").strip()[:50]
 
     def build():
-        rows = [{"benchmark": b, "ranges": benchmark_ranges(b)} for b in public_benchmarks()]
+        groups = benchmark_groups(q)
         updated = DiscretionBenchmark.objects.aggregate(last=Max("updated_at"))["last"]
-        return render_to_string("legal_review/public_benchmarks.html", {"rows": rows, "updated": updated})
+        return render_to_string(
+            "legal_review/public_benchmarks.html",
+            {"groups": groups, "count": sum(len(g["rows"]) for g in groups), "q": q, "updated": updated},
+        )
 
     return render(
         request,
         "disclosure/page.html",
-        {"title": "行政处罚裁量基准", "content": BENCHMARKS.page("list", build), "crumbs": ()},
+        {"title": "行政处罚裁量基准", "content": BENCHMARKS.page(f"list?q={q}", build), "crumbs": ()},
     )
 
 

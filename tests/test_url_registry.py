@@ -30,6 +30,8 @@ PUBLIC = {
     "disclosure:document_lookup",
     "disclosure:statistics",
     "disclosure:statistics_live",
+    # 阅读设置: the elder mode and font-size switch (a preference cookie, nothing else; issue 14 §6).
+    "disclosure:view_settings",
     # 事后公开: the list of published decisions, its feed, the embeddable list and the open data show only
     # published, redacted summaries (tests/disclosure/test_publication_pages.py walks guessed ids too).
     "disclosure:publication_list",

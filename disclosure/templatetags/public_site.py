@@ -8,6 +8,8 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.conf import settings
 
+from disclosure import preferences
+
 register = template.Library()
 
 # 我为政府网站找错: the State Council's error-report platform, addressed by the host portal's 网站标识码.
@@ -34,3 +36,11 @@ def gov_site() -> dict:
         "error_url": ERROR_PLATFORM + quote(code) if code else "",
         "licence_url": settings.LICENCE_DECISIONS_URL.strip(),
     }
+
+
+@register.simple_tag(takes_context=True)
+def view_prefs(context):
+    """The visitor's reading preferences (elder mode, font size: disclosure/preferences.py) for the page's
+    root class and the header's switch; the default when the page is rendered without a request."""
+    request = context.get("request")
+    return preferences.read(request) if request is not None else preferences.DEFAULT

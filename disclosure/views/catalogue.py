@@ -10,7 +10,7 @@ legal_review/public.py.)
 from collections import OrderedDict
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -101,24 +101,41 @@ def personnel_rows(unit_id=None, today=None) -> list[dict]:
     return sorted(rows, key=lambda row: row["sort"])
 
 
+def personnel_groups(rows: list[dict], q: str = "") -> list[dict]:
+    """The personnel list's sections, one per unit in list order, for the contents list; with `q`, only the
+    people whose name or certificate number contains it."""
+    groups: list[dict] = []
+    for row in rows:
+        if q and q not in row["name"] and q not in row["number"]:
+            continue
+        if not groups or groups[-1]["unit"] != row["unit"]:
+            groups.append({"unit": row["unit"], "anchor": f"unit-{len(groups) + 1}", "rows": []})
+        groups[-1]["rows"].append(row)
+    return groups
+
+
 @require_GET
 def personnel(request):
     unit_id = request.GET.get("unit", "")
     unit_id = int(unit_id) if unit_id.isdigit() else None
+    q = request.GET.get("q", "").strip()[:30]
 
     def build():
         units = list(Unit.objects.filter(is_active=True, certificates__isnull=False).distinct())
+        groups = personnel_groups(personnel_rows(unit_id), q)
         return part(
             "personnel",
             {
-                "rows": personnel_rows(unit_id),
+                "groups": groups,
+                "count": sum(len(g["rows"]) for g in groups),
                 "units": units,
                 "unit_id": unit_id,
+                "q": q,
                 "updated": Certificate.history.aggregate(last=Max("history_date"))["last"],
             },
         )
 
-    return page(request, "执法人员", sections.PERSONNEL.page(str(unit_id), build))
+    return page(request, "执法人员", sections.PERSONNEL.page(f"{unit_id}|{q}", build))
 
 
 # --- 权责清单 ----------------------------------------------------------------------------------------------
@@ -136,6 +153,23 @@ def powers_queryset(q: str = "", kind: str = ""):
     return items.order_by("kind", "code")
 
 
+def power_groups(listed, q: str, kind: str) -> list[dict]:
+    """The sections of one page of the powers list, one per kind (权力类型) in list order, for the contents
+    list: each kind found by the search with its count over every page; the items of this page under it.
+    The contents list links to a kind's section on this page, or to the kind alone when it is on another."""
+    counts = dict(
+        powers_queryset(q, kind).order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    on_page: dict[str, list] = {}
+    for item in listed:
+        on_page.setdefault(item.kind, []).append(item)
+    return [
+        {"kind": value, "label": label, "count": counts[value], "items": on_page.get(value, [])}
+        for value, label in sorted(PowerKind.choices)  # the list's own order (by kind, then code)
+        if counts.get(value)
+    ]
+
+
 @require_GET
 def powers(request):
     q = request.GET.get("q", "").strip()[:50]
@@ -149,6 +183,7 @@ def powers(request):
             "powers",
             {
                 "page": listed,
+                "groups": power_groups(listed, q, kind),
                 "q": q,
                 "kind": kind,
                 "kinds": PowerKind.choices,

@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from .. import preferences
+
 
 def page(request, title, content, crumbs=(), status=200):
     """A public page: `content` (HTML, often cached) under the title and the breadcrumbs."""
@@ -35,12 +37,16 @@ def whole_page(
     obj: str | None = None,
 ):
     """A page cached whole in `section` for visitors who all see the same (cacheable), built fresh otherwise.
-    A page about one object names it (`obj`, e.g. "publication:12"): renewed with that object only."""
+    A page about one object names it (`obj`, e.g. "publication:12"): renewed with that object only. The
+    header is part of a whole page, so the visitor's reading preferences (elder mode, font size) are part of
+    its key (`preferences.cache_variant`)."""
 
     def build():
         return render_to_string(template, context(), request=request)
 
-    body = section.page(variant, build, obj=obj) if cacheable(request) else build()
+    if not cacheable(request):
+        return HttpResponse(build(), content_type=content_type)
+    body = section.page(preferences.cache_variant(request, variant), build, obj=obj)
     return HttpResponse(body, content_type=content_type)
 
 

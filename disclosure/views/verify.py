@@ -27,6 +27,7 @@ from wuding_enforcement.roster.models import Certificate, CertificateStatus
 from wuding_enforcement.shared.ratelimit import RateLimit
 from wuding_enforcement.shared.signing import verify as verify_signature
 
+from .. import preferences
 from ..decisions import issued_correction
 from ..sections import CERTIFICATE
 from ..signing import SIGNATURE_PARAM, qr_data_uri, signature_is_valid, signed_certificate_url
@@ -117,7 +118,8 @@ def verify_certificate(request, number):
     signature = _signature_state(request, number)
     if cacheable(request):
         found = CERTIFICATE.page(
-            f"page:{number}|{signature}", lambda: _certificate_page(request, number, signature)
+            preferences.cache_variant(request, f"page:{number}|{signature}"),
+            lambda: _certificate_page(request, number, signature),
         )
         if found:
             return HttpResponse(found)

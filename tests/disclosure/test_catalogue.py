@@ -164,11 +164,11 @@ def test_the_powers_list_runs_a_fixed_number_of_queries(client, units, django_as
             responsible_unit=units["shishan"],
         )
     # 1 count for the paginator; 2 the page's items with their unit; 3 last change of the list;
-    # 4 the rules document the list rests on (rulebook.basis_for).
-    with django_assert_num_queries(4):
+    # 4 the count per kind for the contents list; 5 the rules document the list rests on (rulebook.basis_for).
+    with django_assert_num_queries(5):
         client.get(reverse("disclosure:powers"))
     empty_cache_now()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("disclosure:powers"), {"page": 2})
 
 

@@ -1,5 +1,5 @@
-"""Server-side SVG drawings: the flowchart of a procedure (执法流程图), bar charts of the statistics, and the
-stacked bars of the supervision dashboard. No script and no style attributes (the CSP forbids inline
+"""Server-side drawings: the flowchart of a procedure (执法流程图), bar charts of the statistics (HTML labels,
+SVG bars), and the stacked bars of the supervision dashboard. No script and no style attributes (the CSP forbids inline
 styles); presentation attributes (fill, stroke, font-size) are allowed. Text is escaped; long labels wrap by character (Chinese
 has no spaces to wrap at)."""
 
@@ -16,16 +16,17 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def flowchart(steps) -> str:
     """A vertical flowchart: one box per step (name bold, then who acts and the time limit), arrows between.
-    Drawn in a 320-unit-wide viewBox that scales to the phone's width."""
-    width, box_w, x = 320, 280, 20
-    gap, line_h, pad = 28, 17, 10
+    Drawn in a 320-unit-wide viewBox that scales to the phone's width. The text is large in drawing units
+    (21 and 19) so that, scaled to a phone's column or an elder-mode page, no label renders below 18 px."""
+    width, box_w, x = 320, 296, 12
+    gap, line_h, pad = 30, 28, 10
     parts, y = [], 10
     boxes = []
     for index, step in enumerate(steps, start=1):
-        lines = [(f"{index}. {step.name}", True)]
-        lines += [(line, False) for line in _wrap(f"承办：{step.actor}", 17)]
+        lines = [(line, True) for line in _wrap(f"{index}. {step.name}", 12)]
+        lines += [(line, False) for line in _wrap(f"承办：{step.actor}", 14)]
         if step.time_limit:
-            lines += [(line, False) for line in _wrap(f"时限：{step.time_limit}", 17)]
+            lines += [(line, False) for line in _wrap(f"时限：{step.time_limit}", 14)]
         height = pad * 2 + line_h * len(lines)
         boxes.append((y, height, lines))
         y += height + gap
@@ -42,9 +43,9 @@ def flowchart(steps) -> str:
             'stroke="#1d4f91" stroke-width="1.5"/>'
         )
         for n, (text, bold) in enumerate(lines):
-            ty = top + pad + line_h * (n + 1) - 4
+            ty = top + pad + line_h * (n + 1) - 6
             weight = ' font-weight="700"' if bold else ""
-            size = "15" if bold else "13"
+            size = "21" if bold else "19"
             fill = "#0f2f57" if bold else "#333333"
             parts.append(
                 f'<text x="{x + 12}" y="{ty}" font-family="{FONT}" font-size="{size}" fill="{fill}"{weight}>'
@@ -61,28 +62,25 @@ def flowchart(steps) -> str:
 
 
 def bar_chart(rows, *, title: str) -> str:
-    """Horizontal bars (label, value) scaled to the largest value; a value of 0 shows an empty bar and "0"."""
+    """Horizontal bars (label, value) scaled to the largest value; a value of 0 shows an empty bar and "0".
+
+    The labels and values are HTML text, not SVG text: they take the page's font size (the public site's
+    font-size switch and elder mode), wrap instead of being cut off (a label such as "重大执法决定法制审核" once
+    lost its first character to a fixed label column), and are read by screen readers as a list. Only each bar
+    is a small SVG (presentation attributes: the CSP forbids inline styles), hidden from assistive technology."""
     rows = list(rows)
-    width, label_w, bar_w, row_h = 340, 118, 170, 30
-    top = 8
-    height = top * 2 + row_h * len(rows)
     biggest = max((float(v) for _, v in rows), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
-    for i, (label, value) in enumerate(rows):
-        y = top + i * row_h
-        length = round(bar_w * float(value) / biggest, 1)
+    parts = [f'<ul class="bars" aria-label="{escape(title)}">']
+    for label, value in rows:
+        length = round(100 * float(value) / biggest, 1)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 20}" text-anchor="end" font-family="{FONT}" font-size="13" '
-            f'fill="#333333">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y + 6}" width="{bar_w}" height="18" fill="#eef1f5"/>'
-            f'<rect x="{label_w}" y="{y + 6}" width="{length}" height="18" fill="#1d4f91"/>'
-            f'<text x="{label_w + bar_w + 6}" y="{y + 20}" font-family="{FONT}" font-size="13" '
-            f'fill="#0f2f57">{escape(str(value))}</text>'
+            f'<li><span class="bar-label">{escape(label)}</span>'
+            '<svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+            'focusable="false"><rect width="100" height="10" fill="#eef1f5"/>'
+            f'<rect width="{length}" height="10" fill="#1d4f91"/></svg>'
+            f'<span class="bar-value">{escape(str(value))}</span></li>'
         )
-    parts.append("</svg>")
+    parts.append("</ul>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
 
