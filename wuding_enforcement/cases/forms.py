@@ -146,7 +146,8 @@ class AdvanceForm(forms.Form):
 def advance_choices(case) -> tuple[list[str], list[str]]:
     """Split the case's next stages into those the officer may move to directly and those that happen
     only when their approval (立案、不予立案、结案审批) is approved."""
-    direct, by_approval = [], []
+    direct: list[str] = []
+    by_approval: list[str] = []
     for target in case.allowed_targets():
         (
             by_approval

@@ -97,6 +97,9 @@ class Approval(models.Model):
     history = HistoricalRecords()
 
     objects = ApprovalQuerySet.as_manager()
+    # Read by simple-history when the row is saved: the namespaced verb and who acted.
+    _change_reason: str
+    _history_user: Staff
 
     class Meta:
         verbose_name = "审批"

@@ -166,6 +166,9 @@ class Case(models.Model):
     history = HistoricalRecords()
 
     objects = CaseQuerySet.as_manager()
+    # Read by simple-history when the row is saved: the namespaced verb and who acted.
+    _change_reason: str
+    _history_user: Staff
 
     class Meta:
         verbose_name = "案件"
