@@ -20,7 +20,15 @@ from .documents import (
     _signed_scan_path,
     new_verification_code,
 )
-from .evidence import Evidence, EvidenceKind, EvidenceQuerySet, Upload, UploadStatus, _evidence_path
+from .evidence import (
+    METADATA_TASK,
+    Evidence,
+    EvidenceKind,
+    EvidenceQuerySet,
+    Upload,
+    UploadStatus,
+    _evidence_path,
+)
 
 # The upload_to functions are named by migrations (recording/migrations/0001_initial.py) under this package.
 __all__ = [
@@ -33,6 +41,7 @@ __all__ = [
     "DocumentFrozenError",
     "DocumentQuerySet",
     "DocumentStatus",
+    "METADATA_TASK",
     "Evidence",
     "EvidenceKind",
     "EvidenceQuerySet",

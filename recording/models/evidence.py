@@ -1,6 +1,7 @@
 """音像记录: audio-video evidence of a case (linked to the act it records) and the resumable upload that brings
 it in (the protocol is recording/evidence/upload.py)."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.cases.models import Case
+from wuding_enforcement.outbox.api import enqueue
+from wuding_enforcement.outbox.models import JobState, LeasedJob
 from wuding_enforcement.roster.models import Staff
 
 from .common import Classification, ClassifiedQuerySet
@@ -30,7 +33,24 @@ class EvidenceQuerySet(ClassifiedQuerySet):
         return self.filter(voided_at__isnull=True)
 
 
-class Evidence(models.Model):
+METADATA_TASK = "recording.tasks.extract_evidence_metadata"
+
+
+class Evidence(LeasedJob):
+    """One item of audio-video evidence (its file is never deleted; a voided item keeps its reason).
+
+    Reading its metadata (ffprobe) and making its poster frame is a leased job (outbox.LeasedJob, registered
+    with the sweeper in RecordingConfig.ready()): an upload queues it through the outbox with the evidence row
+    (`queue_metadata`); a job whose worker died, or whose task never reached a worker, is failed by the
+    sweeper with the reason once its lease is over, and the evidence page shows 失败 with the reason and a 重试
+    button (recording.tasks.retry_metadata). An item made otherwise than by an upload has no job to wait for."""
+
+    # ffprobe and ffmpeg are each bounded to two minutes (recording/evidence/probing.py).
+    DEFAULT_LEASE = datetime.timedelta(minutes=10)
+
+    job_state = models.CharField(
+        "元数据任务状态", max_length=10, choices=JobState.choices, default=JobState.SUCCEEDED
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
     document = models.ForeignKey(
         "recording.Document",
@@ -84,10 +104,35 @@ class Evidence(models.Model):
         indexes = [
             # Serves the workspace timeline and the AV checks of an act (document).
             models.Index(fields=["case", "document"], name="rec_evidence_case_doc_idx"),
+            # Serves the sweeper: metadata jobs waiting or running past their lease.
+            models.Index(fields=["job_state", "lease_until"], name="rec_evidence_job_lease_idx"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.title}"
+
+    def queue_metadata(self) -> None:
+        """In the transaction that stores the upload: the metadata job waits under a lease and its task goes
+        into the outbox, both committing with the evidence row or not at all (a broker that is down never
+        fails the upload; the drain hands the task over later)."""
+        fields = self.queue()
+        # No history row for the job's bookkeeping: the upload's own row is the record.
+        Evidence.objects.filter(pk=self.pk).update(**{name: getattr(self, name) for name in fields})
+        enqueue(METADATA_TASK, self.pk, dedupe_key=self.retry_dedupe_key())
+
+    @property
+    def metadata_pending(self) -> bool:
+        return self.job_state in (JobState.QUEUED, JobState.RUNNING)
+
+    @property
+    def metadata_failed(self) -> bool:
+        return self.job_state == JobState.FAILED
+
+    def retry_task(self) -> tuple[str, list, dict]:
+        return METADATA_TASK, [self.pk], {}
+
+    def retry_dedupe_key(self) -> str:
+        return f"evidence-metadata:{self.pk}"
 
 
 class UploadStatus(models.TextChoices):
