@@ -14,6 +14,9 @@ class CaseOfficer(models.Model):
     is_lead = models.BooleanField("主办人", default=False)
     assigned_at = models.DateTimeField("指派时间", auto_now_add=True)
     history = HistoricalRecords()
+    # Read by simple-history when the row is saved: the namespaced verb and who acted.
+    _change_reason: str
+    _history_user: Staff
 
     class Meta:
         verbose_name = "承办人员"
