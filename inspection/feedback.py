@@ -7,7 +7,7 @@ from django.db import transaction
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.workflow import Stage
 
-from .lifecycle import RESULT_STAGES
+from .models import RESULT_STAGES
 from .refusing import audited, refuse
 
 VISITED_STAGES = frozenset({Stage.INSPECTED, *RESULT_STAGES})

@@ -1,4 +1,4 @@
-"""Forms of the inspection pages: they read input; the domain (lifecycle, drawing, plans) decides."""
+"""Forms of the inspection pages: they read input; the domain (the models' methods, drawing, plans) decides."""
 
 from django import forms
 from django.utils import timezone

@@ -7,7 +7,7 @@ import logging
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
-from wuding_enforcement.shared.refusals import Refused
+from wuding_enforcement.shared.refusals import Refused, is_audited, mark_audited
 
 logger = logging.getLogger("wuding.inspection")
 
@@ -31,8 +31,7 @@ def audited(func):
         try:
             return func(*args, **kwargs)
         except InspectionRefused as refused:
-            if not getattr(refused, "recorded", False):
-                refused.recorded = True
+            if not is_audited(refused):  # an inner audited call recorded it already
                 record(
                     f"{refused.action}_refused",
                     obj=refused.obj,
@@ -40,6 +39,7 @@ def audited(func):
                     outcome=Outcome.FAILURE,
                     detail={"problems": refused.messages},
                 )
+                mark_audited(refused)
             raise
 
     return wrapper

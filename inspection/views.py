@@ -1,8 +1,8 @@
 """The staff pages of an inspection task: my tasks and the approvals waiting (index), registering a task, the
 task page an officer opens on a phone (code, officers, documents, the next step), and one POST per action.
 
-Views read input and call the domain (inspection/lifecycle.py, publication.py, the case's advance); they never
-decide whether an act is lawful. An inspection the user may not see is a 404 (get_inspection_for_user).
+Views read input and call the domain (the methods of inspection.models.Inspection and Draw, the case's
+advance); they never decide whether an act is lawful. An inspection the user may not see is a 404 (get_inspection_for_user).
 Ratings and complaints never appear here: they are anonymous to the inspecting unit.
 """
 

@@ -8,8 +8,13 @@ it needs no second approval.
 """
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.cases.lifecycle import register_approval_effect, register_approval_rule
-from wuding_enforcement.cases.models import Approval, ApprovalKind, ApprovalStatus
+from wuding_enforcement.cases.models import (
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
+    register_approval_effect,
+    register_approval_rule,
+)
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure, Stage
 
 from .gates import register_document_gate

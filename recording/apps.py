@@ -19,3 +19,11 @@ class RecordingConfig(AppConfig):
         clocks.register()
         approvals.register()
         archive.register()
+
+        # Long jobs the sweeper frees when their lease is over: the case file's build registers in
+        # tasks_archive; the evidence metadata job here.
+        from wuding_enforcement.outbox import leases
+
+        from .models import Evidence
+
+        leases.register(Evidence)

@@ -43,6 +43,11 @@ urlpatterns = [
         name="evidence_thumbnail",
     ),
     path("cases/<int:case_pk>/evidence/<int:pk>/void/", views_evidence.evidence_void, name="evidence_void"),
+    path(
+        "cases/<int:case_pk>/evidence/<int:pk>/metadata/retry/",
+        views_evidence.evidence_metadata_retry,
+        name="evidence_metadata_retry",
+    ),
     path("cases/<int:case_pk>/evidence/<int:pk>/link/", views_evidence.evidence_link, name="evidence_link"),
     path(
         "cases/<int:case_pk>/evidence/<int:pk>/unlink/",

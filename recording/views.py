@@ -54,8 +54,7 @@ from . import archive, views_archive
 from .access import document_pdf_name, get_document_for_user
 from .doctypes import REGISTRY
 from .forms import CorrectionForm, DocumentMetaForm, LeadForm, PartyFormSet, SignatureForm
-from .lifecycle import DocumentFrozenError
-from .models import Classification, Document, DocumentStatus, Evidence, PartySignature
+from .models import Classification, Document, DocumentFrozenError, DocumentStatus, Evidence, PartySignature
 from .queues import awaiting_archive
 from .workspace import display_rows, doctype_groups, evidence_url, timeline, type_initial, url_or_none
 

@@ -41,6 +41,7 @@ from .access import get_evidence_for_user
 from .forms import LinkForm, UnlinkForm, UploadForm, VoidForm
 from .integrity import MISMATCH, MISSING, Problem, evidence_file, report_problems
 from .models import Evidence, Upload
+from .tasks import retry_metadata
 
 logger = logging.getLogger("wuding.recording")
 
@@ -310,6 +311,8 @@ def evidence_detail(request, case_pk, pk):
             "metadata_rows": domain.metadata_rows(evidence),
             "metadata_reason": (evidence.metadata or {}).get("reason", ""),
             "probed": bool((evidence.metadata or {}).get("probed")),
+            # The metadata job (recording/tasks.py): 处理中, or 失败 with the reason and the retry button.
+            "can_retry_metadata": evidence.metadata_failed and refusal is None,
             "size_label": domain.human_size(evidence.size),
             "can_void": refusal is None and evidence.voided_at is None,
             "link_form": LinkForm(case=case, user=request.user) if can_link else None,
@@ -423,6 +426,20 @@ def evidence_thumbnail(request, case_pk, pk):
     except FileAltered:
         logger.warning("thumbnail of evidence %s missing: %s", evidence.pk, evidence.thumbnail.name)
         raise Http404("没有缩略图。") from None
+
+
+@require_POST
+@login_required
+def evidence_metadata_retry(request, case_pk, pk):
+    """The 重试 button of a failed metadata job (who may: recording.tasks.retry_metadata; audited)."""
+    evidence, case = _evidence_for(request, case_pk, pk)
+    try:
+        retry_metadata(evidence, by=request.user)
+    except domain.EvidenceRefused as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, "已重新开始读取元数据，请稍后刷新本页。")
+    return redirect("recording:evidence_detail", case_pk=evidence.case_id, pk=evidence.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -249,6 +249,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Tasks tracked as leased jobs besides the beat schedule's (wuding_enforcement/outbox/tracking.py): a batch
+# issue of legal-review decisions (pages issue in the request).
+TRACKED_TASKS = ["legal_review.tasks.issue_decision"]
 # How long a tracked task may run before the sweeper calls it lost (seconds; default 30 minutes).
 TASK_LEASES = {
     "recording.tasks.verify_integrity": 5 * 3600,

@@ -2,6 +2,7 @@
 
 from .draws import COMMITTED_FIELDS, Draw, DrawPick, DrawState
 from .entities import Conflict, EntityKind, MarketEntity, validate_credit_code
+from .feedback import Complaint, ComplaintKind, Rating
 from .lists import (
     ChecklistEntry,
     CreditClass,
@@ -18,12 +19,10 @@ from .tasks import (
     CASE_SOURCES,
     IN_CAP_KINDS,
     PUBLISHED_KINDS,
+    RESULT_STAGES,
     ApprovalState,
-    Complaint,
-    ComplaintKind,
     Inspection,
     InspectionKind,
-    Rating,
     Result,
 )
 
@@ -32,6 +31,7 @@ __all__ = [
     "COMMITTED_FIELDS",
     "IN_CAP_KINDS",
     "PUBLISHED_KINDS",
+    "RESULT_STAGES",
     "ApprovalBody",
     "ApprovalState",
     "ChecklistEntry",

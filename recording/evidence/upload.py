@@ -39,7 +39,6 @@ from rehashes import PySha256
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
-from wuding_enforcement.outbox.api import enqueue
 from wuding_enforcement.shared import objectstore, storedfiles
 from wuding_enforcement.shared.chinese import cn_date
 
@@ -582,13 +581,9 @@ def _complete(upload: Upload, digest: str, user, *, stored: str = "") -> Evidenc
                     "classification": evidence.classification,
                 },
             )
-            # Metadata and the poster frame later, durably: the outbox row commits with the evidence, so a
-            # broker (Redis) that is down never fails or delays the upload; the drain retries it.
-            enqueue(
-                "recording.tasks.extract_evidence_metadata",
-                evidence.pk,
-                dedupe_key=f"evidence-metadata:{evidence.pk}",
-            )
+            # Metadata and the poster frame later, durably: a leased job whose outbox row commits with the
+            # evidence, so a broker (Redis) that is down never fails or delays the upload; the drain retries it.
+            evidence.queue_metadata()
     except IntegrityError:
         logger.warning("upload %s lost a race to an identical file in case %s", upload.pk, upload.case_id)
         # Two uploads of the same file finished at the same instant: the unique (case, sha256) decides.

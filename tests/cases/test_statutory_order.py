@@ -12,9 +12,9 @@ from django.urls import reverse
 from recording.models import Document
 from tests.conftest import file_case, issued_row, login_as, walk_lawfully
 from wuding_enforcement.cases import procedure
-from wuding_enforcement.cases.models import Procedure, ResponseKind
+from wuding_enforcement.cases.models import ResponseKind
 from wuding_enforcement.cases.models_procedure import PartyResponse, ProcedureRemedy, RemedyKind
-from wuding_enforcement.cases.workflow import Stage, TransitionRefused
+from wuding_enforcement.cases.workflow import Procedure, Stage, TransitionRefused
 
 pytestmark = pytest.mark.django_db
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,6 @@ from django.db import transaction
 from tests.conftest import file_case, make_staff
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases import workflow
-from wuding_enforcement.cases.lifecycle import StageWriteError
 from wuding_enforcement.cases.models import (
     Approval,
     ApprovalKind,
@@ -19,6 +18,7 @@ from wuding_enforcement.cases.models import (
     CaseTransition,
     LeadSource,
     PartyKind,
+    StageWriteError,
 )
 from wuding_enforcement.cases.workflow import Procedure, Stage, TransitionRefused
 from wuding_enforcement.roster.models import CertificateStatus, Role

@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import PASSWORD, issued_row, served_row
 from tests.e2e.conftest import screenshot, sign_in
-from wuding_enforcement.cases.models import Case, LeadSource, PartyKind, Procedure, ResponseKind
-from wuding_enforcement.cases.workflow import Stage
+from wuding_enforcement.cases.models import Case, LeadSource, PartyKind, ResponseKind
+from wuding_enforcement.cases.workflow import Procedure, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

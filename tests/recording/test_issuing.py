@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 import recording.rendering
-from recording.lifecycle import DocumentFrozenError
-from recording.models import Document, DocumentStatus
+from recording.models import Document, DocumentFrozenError, DocumentStatus
 from tests.conftest import file_case
 from tests.recording.early_factories import (
     ACT_DAY,

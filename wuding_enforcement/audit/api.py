@@ -6,9 +6,13 @@ transaction-scoped advisory lock, on SQLite by its IMMEDIATE transactions (one w
 
 import contextvars
 import re
+import sys
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+
+from wuding_enforcement.shared.refusals import mark_audited
 
 from .masking import mask_id_number
 from .models import GENESIS_HASH, AuditEvent, Outcome
@@ -110,4 +114,10 @@ def record(
         )
         event.hash = event.compute_hash()
         event.save(force_insert=True)
+    if outcome != Outcome.SUCCESS:
+        # Written while a refusal is being handled (`except Refused: record(...); raise`): that refusal is on
+        # record, so the handler that shows it (shared.refusals.show_refusal) writes no second row.
+        handled = sys.exc_info()[1]
+        if isinstance(handled, ValidationError):
+            mark_audited(handled)
     return event

@@ -34,7 +34,7 @@ from django.utils.http import content_disposition_header
 
 from wuding_enforcement.shared import objectstore
 from wuding_enforcement.shared.ranges import RangeNotSatisfiable, iter_range, parse_range
-from wuding_enforcement.shared.refusals import Refused
+from wuding_enforcement.shared.refusals import Refused, mark_audited
 
 from .api import record
 from .models import Outcome
@@ -147,8 +147,11 @@ def _refuse(request, file_field, action, obj, what, detail, expected, actual):
         request=request,
         detail={**detail, "what": what, "expected": expected, "actual": actual},
     )
-    raise FileAltered(
-        f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。", actual=actual
+    # On record above: the handler that shows it writes no second row.
+    raise mark_audited(
+        FileAltered(
+            f"{what}完整性校验失败（文件{problem}），已记录并停止下载，请联系档案管理员。", actual=actual
+        )
     )
 
 

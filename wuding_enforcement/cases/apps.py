@@ -7,8 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self):
+        from .approval_rules import register_builtin_approval_rules, register_builtin_effects
         from .gates import register_builtin_gates
-        from .lifecycle import register_builtin_approval_rules, register_builtin_effects
 
         register_builtin_gates()
         register_builtin_effects()

@@ -4,6 +4,8 @@ The forms only read and shape the input; whether an action is allowed is decided
 (Case.request_approval, Approval.give_opinion, Case.advance), which answers in Chinese.
 """
 
+from typing import cast
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -55,7 +57,9 @@ class CaseFilterForm(forms.Form):
         # filter costs the same number of queries whether a unit is chosen or not.
         units = list(units if units is not None else Unit.objects.filter(is_active=True))
         self._units = {str(u.pk): u for u in units}
-        self.fields["unit"].choices = _blank("全部单位") + [(str(u.pk), u.name) for u in units]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = _blank("全部单位") + [
+            (str(u.pk), u.name) for u in units
+        ]
 
     def clean_unit(self):
         raw = self.cleaned_data["unit"]
@@ -100,7 +104,7 @@ class ApprovalRequestForm(forms.Form):
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [(k.value, k.label) for k in kinds]
 
 
 class OpinionForm(forms.Form):
@@ -146,7 +150,8 @@ class AdvanceForm(forms.Form):
 def advance_choices(case) -> tuple[list[str], list[str]]:
     """Split the case's next stages into those the officer may move to directly and those that happen
     only when their approval (立案、不予立案、结案审批) is approved."""
-    direct, by_approval = [], []
+    direct: list[str] = []
+    by_approval: list[str] = []
     for target in case.allowed_targets():
         (
             by_approval
@@ -189,8 +194,8 @@ class OfficerChangeForm(forms.Form):
         self._people = {str(p.pk): p for p in people}
         today = timezone.localdate()
         choices = [(str(p.pk), choice_label(p, today)) for p in people]
-        self.fields["lead"].choices = [("", "请选择")] + choices
-        self.fields["officers"].choices = choices
+        cast(forms.ChoiceField, self.fields["lead"]).choices = [("", "请选择")] + choices
+        cast(forms.ChoiceField, self.fields["officers"]).choices = choices
 
     def team(self) -> list:
         """The proposed officers, the lead first (valid only after is_valid())."""

@@ -6,7 +6,7 @@ from wuding_enforcement.shared.chinese import cn_date
 from .models import Approval, ApprovalKind
 from .workflow import Stage, TransitionContext, register_after, register_gate
 
-STAGES_NEEDING_APPROVAL = {
+STAGES_NEEDING_APPROVAL: dict[str, str] = {
     Stage.FILED: ApprovalKind.FILING,
     Stage.NOT_FILED: ApprovalKind.NOT_FILING,
     Stage.CLOSED: ApprovalKind.CLOSING,

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
 from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared.refusals import mark_audited
 
 from .workflow import TransitionRefused
 
@@ -71,7 +72,7 @@ class PartyResponse(models.Model):
                 outcome=Outcome.DENIED,
                 detail={"problems": problems},
             )
-            raise TransitionRefused(problems)
+            raise mark_audited(TransitionRefused(problems))
         with transaction.atomic():
             response = cls.objects.create(
                 case=case, kind=kind, received_on=received_on, content=content.strip(), created_by=by

@@ -8,11 +8,15 @@ readable Chinese sentence; no problems means the gate lets the case pass.
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from wuding_enforcement.shared.registry import Registry
+
+if TYPE_CHECKING:
+    from .models import Case
 
 
 class Procedure(models.TextChoices):
@@ -97,7 +101,8 @@ INSPECTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 INSPECTION_STAGES = frozenset(
     {S.INSPECTION_APPROVED, S.INSPECTION_NOTIFIED, S.INSPECTED, S.INSPECTION_RESULT}
 )
-INITIAL_STAGE = {
+# Keyed by str (a Stage or Procedure is one): callers look up stored values, which are plain strings.
+INITIAL_STAGE: dict[str, str] = {
     Procedure.ORDINARY: S.LEAD,
     Procedure.SIMPLE: S.ON_SPOT,
     Procedure.INSPECTION: S.INSPECTION_APPROVED,
@@ -107,7 +112,7 @@ FINISHED_STAGES = frozenset({S.CLOSED, S.ARCHIVED, S.NOT_FILED, S.REPORTED})
 # Stages from which 中止 returns; it never interrupts a finished case.
 SUSPENDABLE = frozenset(s for s, targets in ORDINARY_TRANSITIONS.items() if S.SUSPENDED in targets)
 # The verb that names each transition in history and the audit log: cases.case.<verb>.
-VERBS = {
+VERBS: dict[str, str] = {
     S.VERIFYING: "verifying",
     S.FILED: "filed",
     S.NOT_FILED: "not_filed",
@@ -131,7 +136,7 @@ VERBS = {
     S.INSPECTION_RESULT: "inspection_result",
 }
 # Key dates a transition writes on the case.
-DATE_FIELDS = {
+DATE_FIELDS: dict[str, str] = {
     S.FILED: "filed_on",
     S.DECIDED: "decided_on",
     S.SERVED: "served_on",
@@ -158,7 +163,7 @@ class TransitionRefused(ValidationError):
 
 @dataclass
 class TransitionContext:
-    case: object
+    case: "Case"
     source: str
     target: str
     actor: object

@@ -520,6 +520,11 @@ def _import_certificates(file, actor=None) -> ImportResult:
         status_since = _date(row["状态变更日期"], "状态变更日期", problems)
         exam_passed_on = _date(row["考试合格日期"], "考试合格日期", problems)
 
+        if problems or holder is None or unit is None or issued_on is None or expires_on is None:
+            # An incomplete row is reported, never built into a certificate (each missing value has its
+            # problem above; the last line only guards against a row dropped without one).
+            errors += [(number, p) for p in problems or ["本行信息不完整。"]]
+            continue
         cert = existing.get(cert_number)
         before = [getattr(cert, f) for f in _CERT_FIELDS] if cert else None
         target = cert or Certificate(number=cert_number)
@@ -532,9 +537,8 @@ def _import_certificates(file, actor=None) -> ImportResult:
         target.issued_on, target.expires_on = issued_on, expires_on
         target.status = status or CertificateStatus.VALID
         target.status_since, target.exam_passed_on = status_since, exam_passed_on
-        if not problems:
-            # clean() carries the certificate rules: expiry after issue, a dated status change.
-            problems += _model_errors(target, exclude=["photo"])
+        # clean() carries the certificate rules: expiry after issue, a dated status change.
+        problems += _model_errors(target, exclude=["photo"])
         errors += [(number, p) for p in problems]
         if not problems:
             changed = cert is None or before != [getattr(target, f) for f in _CERT_FIELDS]

@@ -8,16 +8,31 @@
   `Hidden` (an Http404) when the object exists but is not the user's to see, plain Http404 otherwise.
 - The audit middleware (wuding_enforcement/audit/middleware.py) writes one audit row for every
   PermissionDenied and every `Hidden`: no view records refusals itself.
-- A view that catches a `Refused` shows it with `show_refusal(request, exc)`.
+- A view that catches a `Refused` (or a form's ValidationError) shows it with `show_refusal(request, exc)`,
+  which also writes its audit row (`auth.action_refused`, through the `refusal_recorders` hook the audit app
+  fills) — unless the domain already wrote one for this refusal: whoever records a refusal marks the exception
+  (`mark_audited`; audit.api.record does it by itself for the exception being handled), so each refusal is
+  on record exactly once.
 """
 
 import logging
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from .registry import Registry
+
 logger = logging.getLogger("wuding.refusals")
+
+E = TypeVar("E", bound=ValidationError)
+
+# Writes the audit row of a refusal the handler shows: func(request, exc). The audit app registers the one
+# recorder (AuditConfig.ready()); this floor may not import it.
+refusal_recorders = Registry(
+    "shared.refusal_recorders", "Write the audit row of a refusal shown to the user (the audit app)."
+)
 
 
 class Refused(ValidationError):
@@ -39,9 +54,23 @@ class Hidden(Http404):
         self.detail = detail or {}
 
 
+def mark_audited(exc: E) -> E:
+    """Say that this refusal's audit row is written (by the domain that raised it): show_refusal writes none."""
+    exc.audited = True  # type: ignore[attr-defined]  # a plain ValidationError carries the flag too
+    return exc
+
+
+def is_audited(exc: BaseException) -> bool:
+    return bool(getattr(exc, "audited", False))
+
+
 def show_refusal(request, exc: ValidationError, *, form=None) -> None:
-    """Put each reason of a refusal where the user reads it: on the form (non-field errors) or as messages."""
+    """Put each reason of a refusal where the user reads it — on the form (non-field errors) or as messages —
+    and put the refusal on record: one audit row, unless the domain wrote it already (`mark_audited`)."""
     logger.info("refused %s %s: %s", request.method, request.path, "; ".join(exc.messages))
+    if not is_audited(exc):
+        refusal_recorders.run(None, request, exc)
+        mark_audited(exc)
     for message in exc.messages:
         if form is not None:
             form.add_error(None, message)

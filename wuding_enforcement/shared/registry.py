@@ -5,10 +5,11 @@ floor never imports the upper one. Each hook is a `Registry`: named entries, eac
 document types, approval kinds) or for all, registered once even when ready() runs twice. The registries are:
 
 - cases.workflow: `gates` (may a case enter a stage?) and `after` (run after a transition, same transaction);
-- cases.lifecycle: `approval_effects` (what an approved request does to its case) and `approval_rules` (may the
-  case ask for this kind of approval at its stage and procedure?);
+- cases.models.approvals: `approval_effects` (what an approved request does to its case) and `approval_rules`
+  (may the case ask for this kind of approval at its stage and procedure?);
 - cases.annual: `annual_counts` (a system's count of a figure of the annual statistics);
-- recording.gates: `document_gates` (may a document be issued?) and `after_issue` (same transaction).
+- recording.gates: `document_gates` (may a document be issued?) and `after_issue` (same transaction);
+- shared.refusals: `refusal_recorders` (the audit app writes the row of each refusal the handler shows).
 """
 
 from collections.abc import Callable, Iterable, Iterator

@@ -1,19 +1,26 @@
-"""The life of a document: draft, issue (number, render, hash, freeze), correct (a new document that
-supersedes the issued one). Model methods mixed into Document; models are imported inside the methods."""
+"""文书: one document of a case and its life — draft, issue (number, render, sign, hash, freeze), the party's
+signature, correction (a new document that supersedes the issued one; both kept)."""
 
 import hashlib
 import logging
 import secrets
+import uuid
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.models import Outcome
+from wuding_enforcement.cases.models import Case, NumberSequence, Party, format_number
 from wuding_enforcement.cases.workflow import Stage, TransitionRefused
+from wuding_enforcement.roster.models import Staff
 from wuding_enforcement.shared import storedfiles
 
-from . import gates
+from .. import gates
+from .common import Classification, ClassifiedQuerySet
+from .evidence import Evidence, EvidenceKind
 
 # Fields an issued document may still receive: the party's signature (or refusal) and the photo of the
 # signed paper. Everything else is frozen once issued.
@@ -37,11 +44,176 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
 
 
-class DocumentLifecycle:
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    ISSUED = "issued", "已签发"
+
+
+class PartySignature(models.TextChoices):
+    NOT_APPLICABLE = "na", "不适用"
+    PENDING = "pending", "待签署"
+    SIGNED = "signed", "当事人已签名"
+    REFUSED = "refused", "当事人拒绝签名"
+
+
+class DocumentQuerySet(ClassifiedQuerySet):
+    def issued(self):
+        return self.filter(status=DocumentStatus.ISSUED)
+
+    def current(self):
+        """Documents not superseded by a correction."""
+        return self.filter(superseded_by__isnull=True)
+
+    def under_av_rule(self):
+        """Acts whose recording rule asks for audio-video: the types marked 'mandatory' or 'as_needed'
+        (DocumentType.av, read by builtin_gates.audio_video) and 送达回证 by 留置送达 or 公告送达
+        (doctypes.service.service_receipt_av). Supervision's dashboard and statistics count from here."""
+        from ..doctypes import REGISTRY
+        from ..doctypes.service import ServiceMethod
+
+        types = sorted(key for key, doctype in REGISTRY.items() if doctype.av in ("mandatory", "as_needed"))
+        return self.filter(
+            Q(doc_type__in=types)
+            | Q(doc_type="service_receipt", data__method__in=sorted(ServiceMethod.AV_AS_NEEDED))
+        )
+
+    def with_live_av(self):
+        """Annotates `has_av`: live (not voided) video or audio is linked to the act."""
+        live = Evidence.objects.live().filter(
+            document=OuterRef("pk"), kind__in=[EvidenceKind.VIDEO, EvidenceKind.AUDIO]
+        )
+        return self.annotate(has_av=Exists(live))
+
+
+def _document_pdf_path(instance, filename):
+    return f"documents/{instance.case_id}/{uuid.uuid4().hex}.pdf"
+
+
+def _signed_scan_path(instance, filename):
+    return f"documents/{instance.case_id}/signed/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """One document of a case. `doc_type` names a registered DocumentType (its form, template, numbering);
+    `data` holds that form's cleaned values. Issuing (Document.issue) numbers, renders and freezes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    doc_type = models.CharField("文书种类", max_length=40)
+    status = models.CharField(
+        "状态", max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    data = models.JSONField("内容", default=dict)
+    party = models.ForeignKey(
+        Party,
+        verbose_name="当事人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    act_date = models.DateField("执法活动日期", null=True, blank=True)
+    act_place = models.CharField("地点", max_length=200, blank=True)
+    officers = models.ManyToManyField(
+        Staff, verbose_name="在场执法人员", blank=True, related_name="documents_present"
+    )
+    classification = models.CharField(
+        "密级", max_length=12, choices=Classification.choices, default=Classification.GENERAL
+    )
+    av_exemption = models.TextField(
+        "未录音录像的理由",
+        blank=True,
+        help_text="现场执法、调查取证、听证、留置送达、公告送达未进行音像记录的，须说明文字记录足以全面有效记录的理由。",
+    )
+    # 文号 (武市监处罚〔2026〕12号) for documents addressed to a party or another body ...
+    number = models.CharField("文号", max_length=60, null=True, blank=True, unique=True)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_seq = models.PositiveIntegerField(null=True, blank=True)
+    # ... and the position in the case file for records and internal forms (笔录, 审批表).
+    file_seq = models.PositiveIntegerField("卷内编号", null=True, blank=True)
+    pdf = models.FileField("PDF", upload_to=_document_pdf_path, blank=True)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+    verification_code = models.CharField("核验码", max_length=16, null=True, blank=True, unique=True)
+    # Electronic seal (电子签章): documents issued before signing existed keep their hash and read as unsigned.
+    signed = models.BooleanField("已电子签章", default=False)
+    signature_note = models.CharField("签章说明", max_length=100, blank=True)
+    issued_at = models.DateTimeField("签发时间", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        Staff, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name="更正的文书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    correction_reason = models.TextField("更正理由", blank=True)
+    party_signature = models.CharField(
+        "当事人签名", max_length=10, choices=PartySignature.choices, default=PartySignature.NOT_APPLICABLE
+    )
+    party_signed_at = models.DateTimeField("当事人签名时间", null=True, blank=True)
+    refusal_witness = models.CharField("拒签见证人", max_length=100, blank=True)
+    signed_scan = models.FileField("签字页照片", upload_to=_signed_scan_path, blank=True)
+    signed_scan_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(Staff, verbose_name="制作人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("制作时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "执法文书"
+        verbose_name_plural = "执法文书"
+        ordering = ["case", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doc_type", "number_year", "number_seq"],
+                condition=Q(number_seq__isnull=False),
+                name="recording_document_number_unique_per_type_year",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "file_seq"],
+                condition=Q(file_seq__isnull=False),
+                name="recording_document_file_seq_unique_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DocumentStatus.DRAFT) | ~Q(pdf_sha256=""),
+                name="recording_document_issued_has_hash",
+            ),
+        ]
+        indexes = [
+            # Serves the case workspace timeline: a case's documents by type and status.
+            models.Index(fields=["case", "doc_type", "status"], name="rec_doc_case_type_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type_title}{'（' + self.number + '）' if self.number else ''}"
+
+    @property
+    def doctype(self):
+        from ..doctypes import get_type
+
+        return get_type(self.doc_type)
+
+    @property
+    def av_statement(self) -> str:
+        """What the act's record says about its audio-video, from the items really linked to it (PDF templates
+        print it): recording/evidence/linking.py av_statement."""
+        from ..evidence.linking import av_statement
+
+        return av_statement(self)
+
+    @property
+    def type_title(self) -> str:
+        from ..doctypes import REGISTRY
+
+        registered = REGISTRY.get(self.doc_type)
+        return registered.title if registered else self.doc_type
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not getattr(self, "_issuing", False):
-            from .models import Document, DocumentStatus
-
             stored = Document.objects.filter(pk=self.pk).values().first()
             if stored and stored["status"] == DocumentStatus.ISSUED:
                 update_fields = kwargs.get("update_fields")
@@ -70,7 +242,7 @@ class DocumentLifecycle:
     @property
     def takes_party_signature(self) -> bool:
         """Documents addressed to a party and records of an act are signed (or refused) by the party."""
-        from .doctypes import REGISTRY
+        from ..doctypes import REGISTRY
 
         doctype = REGISTRY.get(self.doc_type)
         return doctype is not None and bool(doctype.to_party or doctype.act)
@@ -94,11 +266,10 @@ class DocumentLifecycle:
         """Issue the document: check it and every registered document gate, give it its 文号 (one gapless
         sequence per type per year) or its number in the case file, render its PDF once, store the PDF's
         SHA-256, and freeze it. All in one transaction: a failure leaves the draft as it was."""
-        from wuding_enforcement.cases.models import Case, NumberSequence, format_number
+        # Read at call time (tests and the demo replace the signer and the renderer on their modules).
         from wuding_enforcement.shared.signing import SigningError, get_signer, sign_with
 
-        from .models import Document, DocumentStatus
-        from .rendering import render_document
+        from ..rendering import render_document
 
         try:
             # The signed PDF is written inside the transaction and removed if it rolls back (storedfiles):
@@ -189,8 +360,6 @@ class DocumentLifecycle:
         the signed paper (`scan`: its bytes, already judged an image by the form): the only changes an
         issued document still accepts (AFTER_ISSUE_FIELDS). Refused for a draft, a document the party does
         not sign, an archived case, or anyone who may not work on the case. Locked and audited."""
-        from .models import Document, PartySignature
-
         problems = []
         witness = (refusal_witness or "").strip()
         if outcome not in (PartySignature.SIGNED, PartySignature.REFUSED):
@@ -251,8 +420,6 @@ class DocumentLifecycle:
     def correct(self, *, by, reason: str):
         """A correction: a new draft with the same content that will supersede this issued document once
         issued. Both are kept (an issued document never changes)."""
-        from .models import Document
-
         if not self.is_issued:
             raise TransitionRefused("只有已签发的文书可以更正；草稿可直接修改。")
         if not reason.strip():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recording', '0007_evidence_unique_live_hash'),
+        ('recording', '0008_evidence_metadata_job'),
     ]
 
     operations = [
