@@ -3,8 +3,14 @@
 国发〔2019〕5号: the results of 双随机 (and, here, every planned) inspection are published on the public site within
 20 working days of the result being formed — of the test report where samples were taken — a setting
 (InspectionSettings.result_working_days); the due date is counted on the working-day calendar
-(cases/calendar.py). Seams for later rounds: the open data, Atom and credit-export feeds, the redaction rules
-(the officer writes the public text without personal data until then), and the deadline table.
+(cases/calendar.py); the clock is a row of the deadline table (clocks.py, a deadline provider).
+
+Redaction as for decisions (总局令第45号 第六条、第七条; 个人信息保护法): the text the officer writes is redacted
+at publish() by the rules disclosure registers here (register_redactor — disclosure publishes, this app never
+imports it): the names of natural persons the inspection's case records or the text names by role, ID
+numbers, phones, home addresses ... Each redaction is logged on the inspection (public_redactions: where, what,
+why), so the published text equals the written one apart from logged redactions. The open data, the Atom feed
+and the credit export read Inspection.objects.published() through disclosure/inspection_results.py.
 """
 
 import datetime
@@ -16,6 +22,25 @@ from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases import calendar
 
 from .refusing import audited, refuse
+
+# (inspection, text) -> (public text, [{"start", "end", "original", "replacement", "kind", "origin"}, ...]),
+# positions in the written text. Registered by disclosure (DisclosureConfig.ready()).
+_redactors: list = []
+
+
+def register_redactor(func) -> None:
+    if func not in _redactors:
+        _redactors.append(func)
+
+
+def redact(inspection, text: str) -> tuple[str, list[dict]]:
+    """The public text and the redaction log of `text` (unchanged when no redactor is registered)."""
+    log: list[dict] = []
+    for func in _redactors:
+        if log:
+            raise RuntimeError("only one redactor may change an inspection's public text")
+        text, log = func(inspection, text)
+    return text, log
 
 
 def _refuse(action, obj, by, problems):
@@ -53,8 +78,8 @@ class InspectionPublication:
 
     @audited
     def publish(self, *, by, public_summary: str):
-        """Publish the result on the public site. The text is what the public reads (the redaction rules of
-        a later round will check it like a decision's; until then the officer writes it without personal data)."""
+        """Publish the result on the public site. The officer's text is redacted by the rules of decisions
+        (register_redactor) and the redactions are logged with it; the public reads the redacted text."""
         from .drawing import is_planner
         from .lifecycle import RESULT_STAGES
         from .models import PUBLISHED_KINDS
@@ -76,16 +101,24 @@ class InspectionPublication:
                 problems.append("您不能公示该检查结果。")
             if problems:
                 _refuse("publish", inspection, by, problems)
-            inspection.public_summary, inspection.published_at = public_summary, timezone.now()
+            public_text, redactions = redact(inspection, public_summary.strip())
+            inspection.public_summary, inspection.published_at = public_text, timezone.now()
+            inspection.public_redactions = redactions
             inspection._change_reason = "inspection.inspection.published"
             inspection._history_user = by
-            inspection.save(update_fields=["public_summary", "published_at", "updated_at"])
+            inspection.save(
+                update_fields=["public_summary", "public_redactions", "published_at", "updated_at"]
+            )
             due = inspection.publication_due()
             record(
                 "inspection.inspection.published",
                 obj=inspection,
                 actor=by,
-                detail={"number": inspection.number, "due": due.isoformat() if due else None},
+                detail={
+                    "number": inspection.number,
+                    "due": due.isoformat() if due else None,
+                    "redactions": [{"kind": r["kind"], "origin": r["origin"]} for r in redactions],
+                },
             )
         self.refresh_from_db()
         return self

@@ -218,6 +218,9 @@ class Inspection(InspectionLifecycle, InspectionPublication, models.Model):
         editable=False,
     )
     public_summary = models.TextField("公示内容", blank=True, editable=False)
+    # The redactions of the officer's text at publish() (publication.py): start, end, original, replacement,
+    # kind, origin — positions in the written text.
+    public_redactions = models.JSONField("公示隐去的个人信息", default=list, blank=True, editable=False)
     published_at = models.DateTimeField("公示时间", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
