@@ -13,11 +13,11 @@ import pytest
 from django.urls import reverse
 
 from disclosure import inspection_results, open_data
-from inspection.models import Result
+from inspection.models import Inspection, InspectionKind, InspectionPlan, PlanEntry, PlanKind, Result
 from tests.disclosure.test_open_data import ATOM, SCHEMA
 from tests.inspection.conftest import issue, notice_data, record_data
-from tests.inspection.test_publication import RESULT_DAY, at, key_inspection  # noqa: F401 (fixture)
-from wuding_enforcement.audit.models import AuditEntry
+from tests.inspection.test_publication import RESULT_DAY, at
+from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.workflow import Stage
 from wuding_enforcement.outbox.models import OutboxMessage
 
@@ -32,9 +32,30 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def resulted(key_inspection, officers):  # noqa: F811
-    """Inspected with 陈建国 recorded as the person present, result formed on RESULT_DAY."""
+def resulted(item, entity, officers, officer, bureau_head, admin_user):
+    """A 重点检查 under the published plan, inspected with 陈建国 recorded as the person present, result formed
+    on RESULT_DAY."""
     with at(RESULT_DAY):
+        plan = InspectionPlan.objects.create(
+            kind=PlanKind.ANNUAL, year=2026, title="2026年度计划", summary="x", created_by=admin_user
+        )
+        PlanEntry.objects.create(plan=plan, item=item, period="第三季度")
+        plan.approve(by=bureau_head, on=datetime.date(2026, 3, 2))
+        plan.record_filing(
+            by=admin_user, justice_on=datetime.date(2026, 3, 5), superior_on=datetime.date(2026, 3, 5)
+        )
+        plan.publish(by=admin_user)
+        key_inspection = Inspection.register(
+            by=officer,
+            kind=InspectionKind.KEY,
+            entity=entity,
+            item=item,
+            officers=officers,
+            planned_on=RESULT_DAY,
+            reason="年度重点检查。",
+            plan=plan,
+        )
+        key_inspection.approve(by=bureau_head, opinion="同意。")
         case, lead = key_inspection.case, officers[0]
         issue(case, "inspection_notice", notice_data(), by=lead)
         case.advance(Stage.INSPECTION_NOTIFIED, actor=lead, on=RESULT_DAY)
@@ -68,7 +89,7 @@ def test_the_public_text_loses_the_names_and_the_phone_and_the_log_restores_it(p
     assert "现场检查笔录" in origins["陈建国"]  # where the case records the person
     assert "证人" in origins["王小明"]  # named by role in the text itself
     assert inspection_results.written_text(published) == WRITTEN
-    entry = AuditEntry.objects.filter(action="inspection.inspection.published").latest("pk")
+    entry = AuditEvent.objects.filter(action="inspection.inspection.published").latest("seq")
     assert len(entry.detail["redactions"]) == 3
 
 
@@ -112,7 +133,7 @@ def test_publishing_a_result_asks_for_a_build(resulted, officer):
 
 def test_a_formula_in_the_public_text_is_neutralised_in_the_csv(client, resulted, officer):
     with at(datetime.date(2026, 9, 24)):
-        resulted.publish(by=officer, public_summary="=HYPERLINK(\"http://x\")未发现问题")
+        resulted.publish(by=officer, public_summary='=HYPERLINK("http://x")未发现问题')
     text = _body(client.get(reverse("disclosure:inspection_open_csv"))).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
 
@@ -125,7 +146,9 @@ def test_the_atom_feed_has_an_entry_for_the_result(client, published):
     assert "王小明" not in (entry.findtext(f"{ATOM}summary") or "")
 
 
-@pytest.mark.skipif(shutil.which("jing") is None, reason="jing is installed by .ci/run (apt-get install jing)")
+@pytest.mark.skipif(
+    shutil.which("jing") is None, reason="jing is installed by .ci/run (apt-get install jing)"
+)
 def test_the_feed_with_a_result_is_valid_against_the_rfc_4287_schema(client, published, tmp_path):
     path = tmp_path / "feed.xml"
     path.write_bytes(client.get(reverse("disclosure:publication_feed")).content)
@@ -133,3 +156,27 @@ def test_the_feed_with_a_result_is_valid_against_the_rfc_4287_schema(client, pub
         ["jing", "-c", str(SCHEMA), str(path)], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_credit_export_reports_the_result_once_with_its_public_values(published, bureau_head, unit_head):
+    from disclosure import credit, credit_files
+
+    period = (datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
+    with at(datetime.date(2026, 9, 25)):
+        # A unit head's export holds only the unit's decisions: the bureau's inspection results are not in it.
+        assert credit.plan(unit_head, *period).lines == []
+        item = credit.export(bureau_head, *period, "csv")
+        [line] = list(item.lines.all())
+        assert line.inspection == published and line.publication is None
+        assert (item.new_count, item.inspection_count) == (1, 1)
+        [row] = credit_files.rows([line])
+        assert row["category"] == "抽查检查结果" and row["inspection_number"] == published.number
+        assert (
+            row["party_name"] == published.entity.name and row["credit_code"] == published.entity.credit_code
+        )
+        assert row["inspection_result"] == "未发现问题" and row["inspected_on"] == RESULT_DAY.isoformat()
+        assert "王小明" not in row["inspection_summary"] and "证人王某证实" in row["inspection_summary"]
+        assert published.number in bytes(item.files.get(format="csv").content).decode("utf-8-sig")
+        # Exported once: the next export of the same period has nothing.
+        with pytest.raises(credit.ExportRefused):
+            credit.export(bureau_head, *period, "csv")

@@ -26,7 +26,12 @@ def test_the_due_date_is_a_row_of_the_deadline_table_red_after_the_national_day(
         key_inspection.form_result(by=officer, result=Result.NONE_FOUND, summary="未发现问题。")
         refresh_stale()
         row = _row(key_inspection)
-    assert (row.start, row.due, row.limit, row.unit) == (RESULT_DAY, datetime.date(2026, 10, 28), 20, "工作日")
+    assert (row.start, row.due, row.limit, row.unit) == (
+        RESULT_DAY,
+        datetime.date(2026, 10, 28),
+        20,
+        "工作日",
+    )
     assert row.met_on is None
     last_day, late_day = datetime.date(2026, 10, 28), datetime.date(2026, 10, 29)
     with at(last_day):
@@ -39,5 +44,9 @@ def test_the_due_date_is_a_row_of_the_deadline_table_red_after_the_national_day(
         assert _row(key_inspection).met_on == late_day
         assert not CaseDeadline.objects.red(late_day, timezone.now()).filter(pk=row.pk).exists()
         # The statistics' 逾期环节 still see the late publication.
-        assert CaseDeadline.objects.late_in(last_day, last_day, late_day, timezone.now()).filter(pk=row.pk).exists()
+        assert (
+            CaseDeadline.objects.late_in(last_day, last_day, late_day, timezone.now())
+            .filter(pk=row.pk)
+            .exists()
+        )
         call_command("rebuild_deadlines", "--check")
