@@ -120,8 +120,12 @@ def test_the_open_data_carries_the_result_streamed_and_prebuilt(client, publishe
         open_data.build()
         response = client.get(csv_url)
         assert response.has_header("ETag") and _body(response) == streamed
+        response.close()
         # The decisions' file is still built beside it.
-        assert client.get(reverse("disclosure:publication_open_csv")).has_header("ETag")
+        decisions = client.get(reverse("disclosure:publication_open_csv"))
+        assert decisions.has_header("ETag")
+        _body(decisions)
+        decisions.close()
 
 
 def test_publishing_a_result_asks_for_a_build(resulted, officer):
