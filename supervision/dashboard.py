@@ -409,7 +409,7 @@ def inspection_items(today: datetime.date) -> list[Item]:
             )
         )
     for c in complaints:
-        kind = c.get_kind_display() + (f"（{c.officer.display_name}）" if c.officer_id else "")
+        kind = c.get_kind_display() + (f"（{c.officer.display_name}）" if c.officer is not None else "")
         items.append(
             item(
                 c.inspection,

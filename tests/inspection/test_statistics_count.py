@@ -3,8 +3,10 @@ point 7): an inspection that became a case is counted once as an inspection (its
 a second inspection) and the case once as a penalty; a penalty case's own on-site inspection still counts."""
 
 import datetime
+import hashlib
 
 import pytest
+from django.utils import timezone
 
 from disclosure import statistics
 from inspection.models import Result
@@ -24,6 +26,12 @@ def _onsite_record(case, officer, day):
         status=DocumentStatus.ISSUED,
         act_date=day,
         created_by=officer,
+        number=f"现场笔录{case.pk}",
+        number_year=2026,
+        number_seq=case.pk,
+        pdf_sha256=hashlib.sha256(str(case.pk).encode()).hexdigest(),
+        issued_by=officer,
+        issued_at=timezone.now(),
     )
 
 
