@@ -52,6 +52,10 @@ def test_a_late_result_is_an_inspection_figure_and_an_overdue_deadline_of_the_in
         assert figure_count(inspection, "unpublished") is None
         overdue_list = client.get("/staff/supervision/dashboard/overdue/", {"procedure": "penalty"})
         assert late_result.case.number not in overdue_list.content.decode()
+        # A panel of both kinds (audio-video): the inspection's 笔录 without AV (a reason given) is 检查's only.
+        assert figure_count(html, "av-exempted") == 1
+        assert figure_count(penalty, "av-exempted") == 0
+        assert figure_count(inspection, "av-exempted") == 1
         # A value that names no procedure is ignored like the other filters.
         assert figure_count(client.get(DASHBOARD, {"procedure": "x"}).content.decode(), "overdue") == 1
 
