@@ -129,8 +129,9 @@ def _meta(item: CreditExport) -> dict:
             "corrected": item.corrected_count,
             "withdrawn": item.withdrawn_count,
             "stopped": item.stopped_count,
-            "inspections": item.inspection_count,
         },
+        # Of the 新增 rows, the 抽查检查结果 (category column 信息类别).
+        "inspection_results": item.inspection_count,
     }
 
 

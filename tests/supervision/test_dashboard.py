@@ -690,9 +690,25 @@ def rich_data(cases, units, officer, colleague, reviewer, bureau_head, gaoqiao_p
     return cases
 
 
+# Figures rich_data has no rows for: their lists are tested with their own data (tests/inspection/
+# test_supervision_dashboard.py, tests/supervision/test_dashboard_publication.py).
+OWN_DATA = {
+    "withdrawal-overdue",
+    "publication-exempt",
+    "inspection-unpublished",
+    "inspection-over-cap",
+    "inspection-repeated",
+    "inspection-emergency",
+    "inspection-complaints",
+    "inspection-low-rating",
+}
+
+
 def test_every_list_shows_its_rows(client, rich_data, bureau_head):
     login_as(client, bureau_head)
     for slug, figure in dashboard.FIGURES.items():
+        if slug in OWN_DATA:
+            continue
         response = client.get(f"/staff/supervision/dashboard/{slug}/")
         html = response.content.decode()
         assert response.context["total"] > 0, slug

@@ -56,6 +56,8 @@ def test_an_overdue_withdrawal_is_on_the_dashboard_the_day_after_its_three_worki
         login_as(client, bureau_head)
         html = client.get(DASHBOARD).content.decode()
         assert figure_count(html, "withdrawal-overdue") == 1
+        listed = client.get("/staff/supervision/dashboard/withdrawal-overdue/").content.decode()
+        assert published.document_number in listed and "武政复决〔2026〕3号" in listed
         # The 行政检查 filter leaves the decisions' publication panel out.
         assert (
             figure_count(
