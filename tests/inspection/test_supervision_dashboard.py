@@ -87,3 +87,27 @@ def test_complaints_and_low_ratings_reach_the_dashboard_with_the_years_counts(
         penalty = client.get(DASHBOARD, {"procedure": "penalty"}).content.decode()
         assert figure_count(penalty, "inspection-complaints") is None
         assert 'data-table="inspection-units"' not in penalty
+
+
+def test_over_cap_repeated_and_emergency_inspections_are_figures_with_their_reasons(
+    client, plan, entity, item, officers, officer, bureau_head
+):
+    from supervision import dashboard
+    from tests.inspection.conftest import TODAY, register_case_inspection
+    from tests.inspection.test_oversight import key
+
+    key(entity, item, officers, officer, plan)
+    key(entity, item, officers, officer, plan)
+    over = key(entity, item, officers, officer, plan, over_cap_reason="上级交办。")
+    urgent = register_case_inspection(entity, item, officers, by=officer, emergency_reason="现场正在销售。")
+    items = dashboard.collect(TODAY, panels=["inspection"])
+    assert [(i.subject, i.detail) for i in items["inspection-over-cap"]] == [(over.number, "上级交办。")]
+    assert [(i.subject, i.detail) for i in items["inspection-emergency"]] == [
+        (urgent.number, "现场正在销售。")
+    ]
+    # Four inspections of one entity on one day: three pairs within the window.
+    assert len(items["inspection-repeated"]) == 3
+    assert all(i.unit == over.unit for i in items["inspection-over-cap"])
+    login_as(client, bureau_head)
+    listed = client.get("/staff/supervision/dashboard/inspection-over-cap/").content.decode()
+    assert over.number in listed and "上级交办。" in listed
