@@ -14,6 +14,7 @@ import time_machine
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from inspection.models import InspectionSettings
 from legal_review.models import ChecklistItem, ReviewRound, RoundStatus
 from recording.models import Document, Evidence
 from supervision import dashboard
@@ -589,11 +590,16 @@ FRESH_QUERIES = 4
 # unit and by officer (4), whatever the number of cases.
 DEADLINE_QUERIES = 4
 # The dashboard for a bureau head: the page's 11; the filter's units and staff (2); the deadlines panel;
-# audio-video: documents, officers present, case officers (3); publication: drafts, case officers (2);
-# review: rounds, problem points, case officers, points passed over a pre-check's finding (4); certificates:
-# the (officer, case) pairs, the officers, their certificates (3; +1 for the cases of the people flagged, none
-# here); training: requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 2 + 4 + 3 + 4 + 1 + 1
+# audio-video: documents, officers present, case officers (3); publication: drafts, case officers, the rule
+# settings, changed decisions still shown (withdrawals), approved exemptions (5; +1 for the cases of overdue
+# withdrawals, none here); 行政检查 (inspection/oversight.py): over the cap, emergencies, awaiting approval,
+# results due for publication, the settings, the year's inspections for repeats, open complaints, ratings
+# (count, low ones, by unit) (10; +1 for the cases of listed inspections, none here); review: rounds, problem
+# points, case officers, points passed over a pre-check's finding (4); certificates: the (officer, case) pairs,
+# the officers, their certificates (3; +1 for the cases of the people flagged, none here); training:
+# requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1); the year's
+# inspections per unit, ratings (3), per officer, caps and per entity, frequent entities (8).
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 10 + 4 + 3 + 4 + 1 + 1 + 8
 # A drill-down list (overdue deadlines) for a bureau head: the page's 11; units and staff (2); the figure's
 # counts by unit and by officer (2); the page's rows and their cases' officers (2); on the page shown:
 # classified cases (1), the viewer's classified access (1); the cases she may open (none: a bureau head
@@ -625,6 +631,7 @@ def test_the_dashboard_and_a_list_run_a_fixed_number_of_queries(
 ):
     RuleSettings.current()
     TrainingRequirement.current()
+    InspectionSettings.current()
     login_as(client, bureau_head)
     args = {
         "make_case": make_case,
