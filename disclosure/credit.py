@@ -23,6 +23,12 @@ in it as a structured file (XLSX, CSV with a BOM, JSON) with the fields 第六�
   own period for the information it holds. Likewise a decision that expired before it was ever exported is
   still exported as 新增; one withdrawn or stopped early before it was exported is not exported at all (there
   is nothing to publish and nothing to take back).
+- 抽查检查结果 (国发〔2019〕5号; issue 17): a planned inspection's result published on the portal is exported
+  once (新增, category 抽查检查结果) by the first export whose period covers the day it was published — exports
+  of the whole bureau only (an inspection has no publication a unit head reviews). Its values are the public
+  ones: the redacted text (disclosure/inspection_results.py), the enterprise's name and code.
+- A 撤回 row names the day the withdrawal was due (3 working days after the decision was changed, 行政处罚法
+  第四十八条) and is marked 逾期撤回 when it was withdrawn after that day (credit_files.rows).
 - An export with no row is refused with a message and not recorded: an empty file adds nothing to the
   credit system, and a second click on the button would otherwise leave an empty export in the history.
 - Exporting is one transaction, serialised (PostgreSQL: an advisory lock; SQLite: IMMEDIATE transactions),
@@ -40,6 +46,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -51,7 +58,7 @@ from wuding_enforcement.shared.penalties import PENALTY_LABELS
 from wuding_enforcement.shared.refusals import Refused
 
 from . import redaction
-from .credit_files import FIELD_KEYS, FIELDS, FORMATS, render
+from .credit_files import FIELD_KEYS, FIELDS, FORMATS, INSPECTION_KEYS, render
 from .models import (
     CreditExport,
     CreditExportFile,
@@ -196,8 +203,28 @@ def snapshot(pub: Publication) -> dict:
     return values
 
 
+def inspection_snapshot(inspection) -> dict:
+    """The exported fields of a published inspection result, all strings, as the public sees them."""
+    from inspection.models import EntityKind
+
+    entity = inspection.entity
+    return {
+        "party_name": entity.name,
+        "credit_code": entity.credit_code,
+        "legal_representative": entity.representative if entity.kind != EntityKind.INDIVIDUAL else "",
+        "authority": settings.BUREAU_NAME,
+        "inspection_number": inspection.number,
+        "inspection_kind": inspection.get_kind_display(),
+        "inspection_item": inspection.item.item,
+        "inspected_on": inspection.planned_on.isoformat(),
+        "inspection_result": inspection.get_result_display(),
+        "inspection_summary": inspection.public_summary,
+    }
+
+
 def snapshot_hash(values: dict) -> str:
-    canonical = json.dumps({k: values.get(k, "") for k in FIELD_KEYS}, ensure_ascii=False, sort_keys=True)
+    keys = INSPECTION_KEYS if "inspection_number" in values else FIELD_KEYS
+    canonical = json.dumps({k: values.get(k, "") for k in keys}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -210,13 +237,26 @@ def changed_fields(old: dict, new: dict) -> list[str]:
 
 @dataclass
 class PlannedLine:
-    publication: Publication
+    publication: Publication | None
     kind: str
     sequence: int
     snapshot: dict
     snapshot_hash: str
     changed_on: datetime.date | None = None
     note: str = ""
+    inspection: object = None  # an inspection.Inspection (抽查检查结果) instead of a publication
+    due_on: datetime.date | None = None  # a 撤回 row: the last day it was due
+
+    @property
+    def published_on(self) -> datetime.date:
+        if self.inspection is not None:
+            return timezone.localdate(self.inspection.published_at)  # type: ignore[attr-defined]
+        assert self.publication is not None
+        return self.publication.published_on
+
+    @property
+    def subject_pk(self) -> int:
+        return (self.inspection or self.publication).pk  # type: ignore[union-attr]
 
     @property
     def kind_label(self) -> str:
@@ -296,10 +336,38 @@ def plan(user, period_from: datetime.date, period_to: datetime.date, today=None)
         line = _change(pub, today)
         if line is not None:
             result.lines.append(line)
+    if user.is_superuser or user.has_role(Role.ADMIN, Role.BUREAU_HEAD):
+        _plan_inspections(result)
     result.lines.sort(
-        key=lambda line: (KIND_ORDER[line.kind], line.publication.published_on, line.publication.pk)
+        key=lambda line: (
+            KIND_ORDER[line.kind],
+            line.inspection is not None,
+            line.published_on,
+            line.subject_pk,
+        )
     )
     return result
+
+
+def _plan_inspections(result: Plan) -> None:
+    """新增 rows for the inspection results published up to the period's end and never exported (one query:
+    those before the period only counted as pending)."""
+    from inspection.models import Inspection
+
+    candidates = (
+        Inspection.objects.published()
+        .filter(published_at__date__lte=result.period_to, credit_lines__isnull=True)
+        .select_related("entity", "item")
+        .order_by("published_at", "pk")
+    )
+    for inspection in candidates:
+        if timezone.localdate(inspection.published_at) < result.period_from:
+            result.earlier_pending += 1
+            continue
+        values = inspection_snapshot(inspection)
+        result.lines.append(
+            PlannedLine(None, CreditLineKind.NEW, 1, values, snapshot_hash(values), inspection=inspection)
+        )
 
 
 def _change(pub: Publication, today: datetime.date) -> PlannedLine | None:
@@ -313,8 +381,11 @@ def _change(pub: Publication, today: datetime.date) -> PlannedLine | None:
         if pub.withdrawal_event_on:
             note += f"（决定被变更、撤销或确认违法、无效的日期：{pub.withdrawal_event_on.isoformat()}）"
         when = timezone.localdate(pub.withdrawn_at) if pub.withdrawn_at else today
+        due = pub.withdrawal_due()
+        if due is not None and when > due:
+            note += f"逾期撤回：应于{due.isoformat()}前撤回，{when.isoformat()}撤回。"
         return PlannedLine(
-            pub, CreditLineKind.WITHDRAWN, sequence, pub.last_snapshot, pub.last_hash, when, note
+            pub, CreditLineKind.WITHDRAWN, sequence, pub.last_snapshot, pub.last_hash, when, note, due_on=due
         )
     if pub.status == PublicationStatus.ENDED and pub.end_kind == EndKind.EARLY:
         note = f"依当事人申请提前停止公示（总局令第45号 第十四条）。{pub.end_reason}"
@@ -391,17 +462,20 @@ def write(planned: Plan, user, fmt: str) -> CreditExport:
         corrected_count=counts[CreditLineKind.CORRECTED],
         withdrawn_count=counts[CreditLineKind.WITHDRAWN],
         stopped_count=counts[CreditLineKind.STOPPED],
+        inspection_count=sum(1 for line in planned.lines if line.inspection is not None),
     )
     lines = CreditExportLine.objects.bulk_create(
         CreditExportLine(
             export=item,
             publication=line.publication,
+            inspection=line.inspection,
             position=position,
             sequence=line.sequence,
             kind=line.kind,
             snapshot=line.snapshot,
             snapshot_hash=line.snapshot_hash,
             changed_on=line.changed_on,
+            due_on=line.due_on,
             note=line.note,
         )
         for position, line in enumerate(planned.lines, start=1)
@@ -426,7 +500,8 @@ def write(planned: Plan, user, fmt: str) -> CreditExport:
             "scope": item.scope,
             "format": fmt,
             "counts": counts,
-            "publications": [line.publication.pk for line in planned.lines],
+            "publications": [line.publication.pk for line in planned.lines if line.publication is not None],
+            "inspections": [line.subject_pk for line in planned.lines if line.inspection is not None],
             "sha256": hashes,
         },
     )

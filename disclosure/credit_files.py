@@ -35,8 +35,29 @@ FIELDS = [
     ("publication_ends_on", "公示截止日期"),
 ]
 FIELD_KEYS = [key for key, _ in FIELDS]
-COLUMNS = [("kind", "记录类型"), *FIELDS, ("changed_on", "变动日期"), ("note", "变动说明")]
-DATE_KEYS = {"decided_on", "publication_ends_on", "changed_on"}
+# The results of planned inspections (抽查检查结果, 国发〔2019〕5号) go in the same file, a row of category
+# 抽查检查结果 filling the party columns (检查对象, its code and representative, 检查机关) and these.
+INSPECTION_FIELDS = [
+    ("inspection_number", "检查编号"),
+    ("inspection_kind", "检查类型"),
+    ("inspection_item", "检查事项"),
+    ("inspected_on", "检查日期"),
+    ("inspection_result", "检查结果"),
+    ("inspection_summary", "检查结果公示内容"),
+]
+INSPECTION_KEYS = [key for key, _ in INSPECTION_FIELDS]
+CATEGORY_PENALTY, CATEGORY_INSPECTION = "行政处罚", "抽查检查结果"
+COLUMNS = [
+    ("kind", "记录类型"),
+    ("category", "信息类别"),
+    *FIELDS,
+    *INSPECTION_FIELDS,
+    ("changed_on", "变动日期"),
+    ("withdrawal_due", "应撤回日期"),
+    ("late", "逾期撤回"),
+    ("note", "变动说明"),
+]
+DATE_KEYS = {"decided_on", "publication_ends_on", "changed_on", "inspected_on", "withdrawal_due"}
 AMOUNT_KEYS = {"fine_amount", "confiscated_amount"}
 FORMATS = [CreditExportFormat.XLSX, CreditExportFormat.CSV, CreditExportFormat.JSON]
 CONTENT_TYPES = {
@@ -57,12 +78,18 @@ def filename(item: CreditExport, fmt: str) -> str:
 
 def rows(lines) -> list[dict]:
     """The rows of a file from the stored lines, in order: one dict per row keyed like COLUMNS, dates ISO,
-    amounts as strings with two decimals, empty values ""."""
+    amounts as strings with two decimals, empty values "". A 撤回 row after its 3 working days is marked
+    逾期撤回 “是” beside the day it was due (行政处罚法 第四十八条; the dates in 变动日期 and 应撤回日期)."""
     out = []
     for line in sorted(lines, key=lambda item: item.position):
-        row = {"kind": CreditLineKind(line.kind).label}
-        row.update({key: line.snapshot.get(key, "") for key in FIELD_KEYS})
+        row = {
+            "kind": CreditLineKind(line.kind).label,
+            "category": CATEGORY_INSPECTION if line.inspection_id else CATEGORY_PENALTY,
+        }
+        row.update({key: line.snapshot.get(key, "") for key in (*FIELD_KEYS, *INSPECTION_KEYS)})
         row["changed_on"] = line.changed_on.isoformat() if line.changed_on else ""
+        row["withdrawal_due"] = line.due_on.isoformat() if line.due_on else ""
+        row["late"] = "是" if line.due_on and line.changed_on and line.changed_on > line.due_on else ""
         row["note"] = line.note
         out.append(row)
     return out
@@ -103,6 +130,8 @@ def _meta(item: CreditExport) -> dict:
             "withdrawn": item.withdrawn_count,
             "stopped": item.stopped_count,
         },
+        # Of the 新增 rows, the 抽查检查结果 (category column 信息类别).
+        "inspection_results": item.inspection_count,
     }
 
 
@@ -157,6 +186,7 @@ def _xlsx(item: CreditExport, table: list[dict]) -> bytes:
         ("更正", item.corrected_count),
         ("撤回", item.withdrawn_count),
         ("停止公示", item.stopped_count),
+        ("其中抽查检查结果", item.inspection_count),
     ):
         about.append([label, value])
     for (cell,) in about.iter_rows(min_col=2, max_col=2):

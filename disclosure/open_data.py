@@ -34,7 +34,8 @@ def request_build() -> None:
 
 
 def current(fmt: str) -> dict | None:
-    """{"name", "etag", "size"} of today's prebuilt file in `fmt` ("csv" or "json"), or None."""
+    """{"name", "etag", "size"} of today's prebuilt file in `fmt` ("csv" or "json"; "inspections-csv",
+    "inspections-json" for the published inspection results), or None."""
     try:
         with default_storage.open(META, "rb") as f:
             meta = json.load(f)
@@ -48,11 +49,17 @@ def current(fmt: str) -> dict | None:
 
 def build() -> dict:
     """Write both files from the views' own generators, then point meta.json at them; older files removed."""
-    from .views.feeds import csv_lines, json_chunks
+    from .views.feeds import csv_lines, inspection_csv_lines, inspection_json_chunks, json_chunks
 
     today = timezone.localdate().isoformat()
     meta: dict = {"built_on": today}
-    for fmt, chunks in (("csv", csv_lines()), ("json", json_chunks())):
+    for fmt, chunks in (
+        ("csv", csv_lines()),
+        ("json", json_chunks()),
+        # The published inspection results (disclosure/inspection_results.py), their own two files.
+        ("inspections-csv", inspection_csv_lines()),
+        ("inspections-json", inspection_json_chunks()),
+    ):
         digest = hashlib.sha256()
         size = 0
         with tempfile.TemporaryFile() as tmp:
@@ -63,14 +70,15 @@ def build() -> dict:
                 tmp.write(data)
             tmp.seek(0)
             etag = digest.hexdigest()[:32]
-            name = f"{FOLDER}/publications-{etag}.{fmt}"
+            base, _, ext = fmt.rpartition("-")
+            name = f"{FOLDER}/{base or 'publications'}-{etag}.{ext}"
             if not default_storage.exists(name):
                 default_storage.save(name, File(tmp))
         meta[fmt] = {"name": name, "etag": etag, "size": size}
     if default_storage.exists(META):
         default_storage.delete(META)
     default_storage.save(META, ContentFile(json.dumps(meta).encode()))
-    keep = {meta["csv"]["name"], meta["json"]["name"], META}
+    keep = {entry["name"] for key, entry in meta.items() if key != "built_on"} | {META}
     try:
         _, files = default_storage.listdir(FOLDER)
     except (OSError, NotImplementedError):

@@ -43,3 +43,21 @@ def _publication_saved(sender, instance, **kwargs):
 
 
 post_save.connect(_publication_saved, sender="disclosure.Publication", dispatch_uid="disclosure.open_data")
+
+
+def _inspection_saved(sender, instance, update_fields=None, **kwargs):
+    """An inspection result published (inspection/publication.py saves published_at): the feed and the open
+    data show it — the publications section (which holds the feed) is renewed and the files built again."""
+    if kwargs.get("raw") or instance.published_at is None:
+        return
+    if update_fields is not None and "published_at" not in update_fields:
+        return
+    from .open_data import request_build
+
+    PUBLICATIONS.renew()
+    request_build()
+
+
+post_save.connect(
+    _inspection_saved, sender="inspection.Inspection", dispatch_uid="disclosure.inspection_results"
+)

@@ -10,7 +10,11 @@ never legal_review: the import contracts in pyproject.toml):
 - publications: disclosure's own Publication;
 - completed legal reviews: the case's `annual_counts` hook (wuding_enforcement/cases/annual.py), which
   legal_review fills from its AppConfig.ready(). No entry means no system reports the figure: it shows 0 with
-  a note saying the system is not in use.
+  a note saying the system is not in use;
+- 行政检查: the inspection system's records (inspection/oversight.py inspections_in_year: inspections whose
+  result was formed in the year, by kind), plus the on-site inspections of penalty cases (an issued 现场笔录)
+  that did not come from an inspection — an inspection that became a case is counted once, as an inspection,
+  and its case once, as a penalty —, plus the inspections admins enter that no system records.
 """
 
 import datetime
@@ -102,10 +106,11 @@ def _issued_current_documents(doc_type: str):
 
 
 def inspections_in_cases(year: int) -> int:
-    """Cases with an on-site inspection recorded (an issued 现场笔录 whose act falls in `year`)."""
+    """Cases with an on-site inspection recorded (an issued 现场笔录 whose act falls in `year`), except cases
+    opened from an inspection's finding (移交立案): that inspection is counted by the inspection system."""
     return (
         _issued_current_documents("onsite_record")
-        .filter(act_date__year=year)
+        .filter(act_date__year=year, case__source_inspection__isnull=True)
         .values("case_id")
         .distinct()
         .count()
@@ -141,7 +146,12 @@ def compute_year(year: int, *, report=None, today: datetime.date | None = None) 
     def entered(name: str) -> int:
         return getattr(report, name) if report is not None else 0
 
+    from inspection.oversight import inspections_in_year
+
     in_cases = inspections_in_cases(year)
+    recorded = inspections_in_year(year)
+    in_system = recorded.pop("合计")
+    by_kind = "、".join(f"{label} {n} 次" for label, n in recorded.items())
     outside = entered("inspections_outside_cases")
     published = publications(year)
     reviews = legal_reviews(year)
@@ -161,10 +171,12 @@ def compute_year(year: int, *, report=None, today: datetime.date | None = None) 
         Figure(
             "inspection",
             "行政检查",
-            str(in_cases + outside),
+            str(in_system + in_cases + outside),
             "次",
             MIXED,
-            f"案件中的现场检查 {in_cases} 次（系统统计）；案件以外的检查 {outside} 次（填报{'，' + entered_note if entered_note else ''}）",
+            f"行政检查系统记录的检查 {in_system} 次{'（' + by_kind + '）' if by_kind else ''}；"
+            f"处罚案件中的现场检查 {in_cases} 次（系统统计）；"
+            f"系统以外的检查 {outside} 次（填报{'，' + entered_note if entered_note else ''}）",
         ),
         Figure("expropriation", "行政征收", str(entered("expropriation")), "件", ENTERED, entered_note),
         Figure("requisition", "行政征用", str(entered("requisition")), "件", ENTERED, entered_note),

@@ -47,6 +47,10 @@ urlpatterns = [
     path("publications/feed/", feeds.publication_feed, name="publication_feed"),
     path("publications/open-data.csv", feeds.open_data_csv, name="publication_open_csv"),
     path("publications/open-data.json", feeds.open_data_json, name="publication_open_json"),
+    path("publications/inspection-results.csv", feeds.inspection_open_data_csv, name="inspection_open_csv"),
+    path(
+        "publications/inspection-results.json", feeds.inspection_open_data_json, name="inspection_open_json"
+    ),
     path("publications/<int:pk>/", publications.publication_detail, name="publication_detail"),
     path("publications/<int:pk>/print/", publications.publication_print, name="publication_print"),
     path("publications/<int:pk>/report/", publications.publication_report, name="publication_report"),

@@ -2,9 +2,11 @@
 formed — of the test report where samples were taken), shown on the case page beside the other clocks
 (cases.deadlines provider) and on the inspection's pages.
 
-Seam: the deadline table of a later round will hold this due date in a table (one query for a list page);
-until then the provider reads the inspection of a case at the 检查结果 stage (one query each; every other case,
-and every inspection before or after that stage, costs none).
+The deadline table (cases/deadline_rows.py) holds the clock as a row like every provider's — the dashboard's
+overdue counts, the reminders and `rebuild_deadlines --check` read it there; cases/deadline_sync.py watches the
+inspection (the case's one-to-one companion) and rewrites the row when it changes. Computing it reads the
+inspection of a case at the 检查结果 stage (one query each; every other case, and every inspection before or
+after that stage, costs none).
 """
 
 import datetime

@@ -27,6 +27,7 @@ from typing import Any, cast
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 
 from legal_review.models import ChecklistItem, CheckResult, ReviewRound, RoundStatus
 from recording.doctypes import REGISTRY
@@ -41,7 +42,7 @@ from wuding_enforcement.cases.models import (
     Case,
     CaseOfficer,
 )
-from wuding_enforcement.cases.workflow import FINISHED_STAGES
+from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
 from wuding_enforcement.roster import training
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import CertificateStatus, Role, Staff, Unit
@@ -239,6 +240,199 @@ def publication_items(today: datetime.date) -> list[Item]:
                 timing=timing(d),
                 detail="公示稿待审核发布",
                 sort_key=(pub.due_on, pub.pk),
+            )
+        )
+    return items + withdrawal_items(today) + exemption_items(today)
+
+
+def withdrawal_items(today: datetime.date) -> list[Item]:
+    """Published decisions changed, revoked or confirmed illegal or void whose 3-working-day withdrawal is past
+    (行政处罚法 第四十八条; Publication.objects.withdrawal_overdue, the rule the reminders and the case page's
+    clock follow) — whatever the case's stage: a 复议 often comes after 结案. Three queries."""
+    from disclosure.deadlines import withdrawal_deadline
+    from disclosure.models import Publication
+
+    overdue = Publication.objects.withdrawal_overdue(today)
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=[p.case_id for p in overdue])
+        .select_related("handling_unit")
+        .prefetch_related(_assignments_prefetch("assignments"))
+    }
+    items = []
+    for pub in overdue:
+        case = cases[pub.case_id]
+        clock = withdrawal_deadline(pub, today)
+        change = pub.changes.order_by("-received_on", "-pk").first()
+        items.append(
+            Item(
+                figure="withdrawal-overdue",
+                level=RED,
+                unit=case.handling_unit,
+                people=_officers(case),
+                cases=(case,),
+                subject=pub.document_number,
+                ref=f"publication:{pub.pk}",
+                due=clock.due if clock else None,
+                timing=timing(clock) if clock else "",
+                detail=(
+                    f"{change.instrument}（{change.get_kind_display()}，{cn_date(change.received_on)}送达本局）"
+                    if change is not None
+                    else "决定书已被更正"
+                ),
+                sort_key=(clock.due if clock else today, pub.pk),
+            )
+        )
+    return items
+
+
+def exemption_items(today: datetime.date) -> list[Item]:
+    """不予公示 requests approved by a bureau head within the window (总局令第45号: the exemption is shown on
+    the dashboard). One query."""
+    from disclosure.models import ExemptionStatus, PublicationExemption
+
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    exemptions = (
+        PublicationExemption.objects.filter(status=ExemptionStatus.APPROVED, decided_at__date__gte=since)
+        .select_related("case__handling_unit", "decided_by")
+        .prefetch_related(_assignments_prefetch("case__assignments"))
+        .order_by("-decided_at", "-pk")
+    )
+    items = []
+    for n, ex in enumerate(exemptions):
+        decided = timezone.localdate(ex.decided_at) if ex.decided_at else None
+        items.append(
+            Item(
+                figure="publication-exempt",
+                level=INFO,
+                unit=ex.case.handling_unit,
+                people=_officers(ex.case),
+                cases=(ex.case,),
+                subject=ex.case.number,
+                ref=f"exemption:{ex.pk}",
+                due=decided,
+                timing=ex.decided_by.display_name if ex.decided_by else "",
+                detail=f"{ex.get_ground_display()}{'：' + ex.decision_note if ex.decision_note else ''}",
+                detail_classified=True,
+                sort_key=(n,),
+            )
+        )
+    return items
+
+
+# --- 3a. 行政检查 -------------------------------------------------------------------------------------------------
+
+
+def inspection_items(today: datetime.date) -> list[Item]:
+    """The inspections supervision must look at (inspection/oversight.py, the rules of the inspection system):
+    results not published in time, over the cap, repeated, emergencies awaiting approval, open complaints and
+    low ratings — ratings and complaints are anonymous to the inspecting unit, shown here only. A fixed number
+    of queries: oversight's, then the cases and their officers of all listed inspections at once."""
+    from inspection import oversight
+
+    year = today.year
+    flagged = oversight.flagged(year)
+    unpublished = [i for i in oversight.publication_overdue(today) if not i.published_at]
+    repeated = oversight.repeated(year)
+    complaints = oversight.complaints(open_only=True)
+    low = oversight.ratings(year)["low"]
+    inspections = [
+        *unpublished,
+        *flagged["over_cap"],
+        *flagged["awaiting_approval"],
+        *(after for _, after in repeated),
+        *(c.inspection for c in complaints),
+        *(r.inspection for r in low),
+    ]
+    case_ids = {i.case_id for i in inspections if i.case_id}
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=case_ids)
+        .select_related("handling_unit")
+        .prefetch_related(_assignments_prefetch("assignments"))
+    }
+
+    def item(inspection, figure, level, *, due=None, timing_text="", detail="", ref="", sort=()):
+        case = cases.get(inspection.case_id)
+        return Item(
+            figure=figure,
+            level=level,
+            unit=inspection.unit,
+            people=_officers(case) if case else (),
+            cases=(case,) if case else (),
+            subject=inspection.number,
+            ref=ref or f"inspection:{inspection.pk}",
+            url=reverse("inspection:detail", args=[inspection.pk]),
+            due=due,
+            timing=timing_text,
+            detail=detail,
+            sort_key=sort or (due or today, inspection.pk),
+        )
+
+    items = []
+    for i in unpublished:
+        due = i.publication_due()
+        late = calendar.working_days_between(due, today) if due else 0
+        items.append(
+            item(
+                i,
+                "inspection-unpublished",
+                RED,
+                due=due,
+                timing_text=f"逾期{late}个工作日",
+                detail=f"{i.entity.name}：{i.item.item}",
+            )
+        )
+    for i in flagged["over_cap"]:
+        items.append(
+            item(
+                i,
+                "inspection-over-cap",
+                AMBER,
+                due=i.planned_on,
+                timing_text=i.get_kind_display(),
+                detail=i.over_cap_reason,
+            )
+        )
+    for i in flagged["awaiting_approval"]:
+        items.append(item(i, "inspection-emergency", RED, due=i.planned_on, detail=i.emergency_reason))
+    for before, after in repeated:
+        items.append(
+            item(
+                after,
+                "inspection-repeated",
+                AMBER,
+                due=after.planned_on,
+                timing_text=f"{before.number}（{cn_date(before.planned_on)}）",
+                detail=after.entity.name,
+                ref=f"inspection-pair:{before.pk}:{after.pk}",
+            )
+        )
+    for c in complaints:
+        kind = c.get_kind_display() + (f"（{c.officer.display_name}）" if c.officer is not None else "")
+        items.append(
+            item(
+                c.inspection,
+                "inspection-complaints",
+                RED,
+                due=timezone.localdate(c.at),
+                timing_text=kind,
+                detail=c.text,
+                ref=f"complaint:{c.pk}",
+                sort=(c.at, c.pk),
+            )
+        )
+    for r in low:
+        items.append(
+            item(
+                r.inspection,
+                "inspection-low-rating",
+                INFO,
+                due=timezone.localdate(r.at),
+                timing_text=f"{r.score}星",
+                detail=r.comment,
+                ref=f"rating:{r.pk}",
+                sort=(r.at, r.pk),
             )
         )
     return items
@@ -499,6 +693,7 @@ SOURCES = {
     "deadlines": deadline_items,
     "av": av_items,
     "publication": publication_items,
+    "inspection": inspection_items,
     "review": lambda today: review_items(today) + review_override_items(today),
     "certificates": certificate_items,
     "training": training_items,
@@ -520,10 +715,28 @@ def collect(today: datetime.date, panels: Iterable[str] | None = None) -> dict[s
     return result
 
 
-def filter_items(items: Iterable[Item], *, unit: Unit | None = None, officer: Staff | None = None):
-    """Items of `unit` and/or about `officer` (figures not about people ignore the officer)."""
+PROCEDURES = {"penalty": "行政处罚", "inspection": "行政检查"}
+
+
+def procedure_of(item: Item) -> str:
+    """ "inspection" for the 行政检查 panel's items and items of inspection cases, else "penalty"; items about
+    no case (training, notices) belong to both ("")."""
+    if FIGURES[item.figure].panel == "inspection":
+        return "inspection"
+    if not item.cases:
+        return ""
+    return "inspection" if any(c.procedure == Procedure.INSPECTION for c in item.cases) else "penalty"
+
+
+def filter_items(
+    items: Iterable[Item], *, unit: Unit | None = None, officer: Staff | None = None, procedure: str = ""
+):
+    """Items of `unit` and/or about `officer` (figures not about people ignore the officer), of a procedure
+    (处罚/检查; items about no case are kept under both)."""
     result = []
     for item in items:
+        if procedure and procedure_of(item) not in ("", procedure):
+            continue
         if unit is not None and (item.unit is None or item.unit.pk != unit.pk):
             continue
         about = {p.pk for p in item.people}

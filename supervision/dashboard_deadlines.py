@@ -17,7 +17,7 @@ from django.utils import timezone
 from wuding_enforcement.cases.deadline_rows import CaseDeadline
 from wuding_enforcement.cases.deadline_sync import refresh_stale
 from wuding_enforcement.cases.models import CaseOfficer
-from wuding_enforcement.cases.workflow import FINISHED_STAGES
+from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
 from wuding_enforcement.roster.models import Staff, Unit
 
 FIGURES = ("overdue", "due-soon")
@@ -32,10 +32,15 @@ def moment(today: datetime.date) -> datetime.datetime:
 
 
 def rows(
-    figure: str, today: datetime.date, *, unit: Unit | None = None, officer: Staff | None = None
+    figure: str,
+    today: datetime.date,
+    *,
+    unit: Unit | None = None,
+    officer: Staff | None = None,
+    procedure: str = "",
 ) -> QuerySet[CaseDeadline]:
-    """The clocks behind one figure of the active cases, most urgent first; filtered by the case's unit and
-    by an assigned officer."""
+    """The clocks behind one figure of the active cases, most urgent first; filtered by the case's unit, by an
+    assigned officer and by procedure ("inspection": cases on the 行政检查 path; "penalty": every other)."""
     now = moment(today)
     table = CaseDeadline.objects.exclude(case__stage__in=FINISHED_STAGES)
     qs = table.red(today, now) if figure == "overdue" else table.amber(today, now)
@@ -43,15 +48,21 @@ def rows(
         qs = qs.filter(case__handling_unit=unit)
     if officer is not None:
         qs = qs.filter(Exists(CaseOfficer.objects.filter(case=OuterRef("case"), officer=officer)))
+    if procedure == "inspection":
+        qs = qs.filter(case__procedure=Procedure.INSPECTION)
+    elif procedure == "penalty":
+        qs = qs.exclude(case__procedure=Procedure.INSPECTION)
     return qs.order_by("due", "case_id", "key")
 
 
-def counts(today: datetime.date, *, unit=None, officer=None, figures=FIGURES) -> dict[str, dict]:
+def counts(
+    today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = ""
+) -> dict[str, dict]:
     """Per figure: the total, the count per unit (id; None for no unit) and per officer (id). Two queries
     per figure (units; officers), the total is the sum over units."""
     result = {}
     for figure in figures:
-        qs = rows(figure, today, unit=unit, officer=officer).order_by()
+        qs = rows(figure, today, unit=unit, officer=officer, procedure=procedure).order_by()
         by_unit = Counter(
             {
                 r["case__handling_unit"]: r["n"]

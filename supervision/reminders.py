@@ -95,6 +95,7 @@ def scan(today: datetime.date | None = None) -> ScanResult:
             note = _notify(person, key=key, level=deadline.status, title=title, body=body, url=url, case=case)
             if note:
                 created.append(note)
+    created += _late_withdrawals(today)
     created += _certificates(today)
     created += _notice_items(today)
     result.created = len(created)
@@ -129,6 +130,45 @@ def _urgent_deadlines(today: datetime.date):
         )
         for row in rows.iterator(chunk_size=500):
             yield row.case, row.as_deadline(today, now)
+
+
+def _late_withdrawals(today: datetime.date) -> list[Notification]:
+    """Published decisions changed or revoked whose 3-working-day withdrawal is past (行政处罚法 第四十八条;
+    Publication.objects.withdrawal_overdue) on cases already 结案 or 归档 — a 复议 or judgment often comes
+    after the case closed, and the deadline scan above reads the active cases only. Same key as the deadline
+    scan's, so a case still active is never reminded twice."""
+    from disclosure.deadlines import withdrawal_deadline
+    from disclosure.models import Publication
+    from wuding_enforcement.cases.workflow import FINISHED_STAGES
+
+    created = []
+    from wuding_enforcement.cases.models import CaseOfficer
+
+    overdue = (
+        Publication.objects.filter(case__stage__in=FINISHED_STAGES)
+        .select_related("case__handling_unit__head")
+        .prefetch_related(
+            Prefetch("case__assignments", queryset=CaseOfficer.objects.select_related("officer"))
+        )
+        .withdrawal_overdue(today)
+    )
+    for pub in overdue:
+        deadline = withdrawal_deadline(pub, today)
+        if deadline is None:
+            continue
+        case = pub.case
+        title = f"已逾期：{case.number} {deadline.name}"
+        body = (
+            f"{deadline.name}届满日为{cn_date(deadline.due)}，已逾期{deadline.overdue_by}{deadline.unit}，"
+            f"决定仍在公示网站上，请立即撤回并说明理由。\n依据：{deadline.basis}"
+        )
+        key = f"deadline:{case.pk}:{deadline.key}:{deadline.due.isoformat()}:{deadline.status}"
+        url = reverse("cases:detail", args=[case.pk])
+        for person in _recipients_for_case(case, Status.RED):
+            note = _notify(person, key=key, level=Status.RED, title=title, body=body, url=url, case=case)
+            if note:
+                created.append(note)
+    return created
 
 
 def _certificates(today: datetime.date) -> list[Notification]:

@@ -32,11 +32,14 @@ TOP_OFFICERS = 15
 
 
 class FilterForm(forms.Form):
-    """GET filters (单位, 人员): each optional; a value that names no unit or person is ignored, with a
-    message, never an error page."""
+    """GET filters (单位, 人员, 执法类别 处罚/检查): each optional; a value that names no unit or person is
+    ignored, with a message, never an error page."""
 
     unit = forms.ChoiceField(label="单位", required=False)
     officer = forms.ChoiceField(label="人员", required=False)
+    procedure = forms.ChoiceField(
+        label="执法类别", required=False, choices=[("", "全部"), *board.PROCEDURES.items()]
+    )
 
     def __init__(self, *args, units, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +58,12 @@ class FilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return self._units.get(data.get("unit") or ""), self._people.get(data.get("officer") or "")
 
+    @property
+    def chosen_procedure(self) -> str:
+        """ "penalty", "inspection" or "" (all); an unknown value is ignored like the other filters."""
+        value = self.data.get("procedure", "") if self.is_bound else ""
+        return value if value in board.PROCEDURES else ""
+
 
 def _filters(request):
     """The filter form, the active units, the chosen unit and officer, and every staff member by id (with
@@ -69,18 +78,20 @@ def _filters(request):
     return form, units, unit, officer, staff
 
 
-def _query(unit=None, officer=None) -> str:
-    params = {}
+def _query(unit=None, officer=None, procedure="") -> str:
+    params: dict[str, object] = {}
     if unit is not None:
         params["unit"] = unit.pk
     if officer is not None:
         params["officer"] = officer.pk
+    if procedure:
+        params["procedure"] = procedure
     return f"?{urlencode(params)}" if params else ""
 
 
-def _list_url(slug, unit=None, officer=None) -> str:
+def _list_url(slug, unit=None, officer=None, procedure="") -> str:
     # The dashboard links every figure of every unit and person (hundreds of links): one reverse() per slug.
-    return _list_path(get_script_prefix(), slug) + _query(unit, officer)
+    return _list_path(get_script_prefix(), slug) + _query(unit, officer, procedure)
 
 
 @functools.lru_cache(maxsize=256)
@@ -108,12 +119,16 @@ def dashboard(request):
     certificates 2, training 4, notices 1."""
     today = timezone.localdate()
     form, units, unit, officer, staff = _filters(request)
+    procedure = form.chosen_procedure
     # The deadlines panel is counted in SQL on the deadline table (it grows with every case); the other
     # panels follow things that do not (acts of the last weeks, drafts, rounds, people, notices).
     board.deadlines_sql.refresh()
-    deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer)
+    deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer, procedure=procedure)
     collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
-    items = {slug: board.filter_items(rows, unit=unit, officer=officer) for slug, rows in collected.items()}
+    items = {
+        slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
+        for slug, rows in collected.items()
+    }
     totals = {slug: len(rows) for slug, rows in items.items()}
     # By unit: every figure's count per unit.
     counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
@@ -122,8 +137,12 @@ def dashboard(request):
         counts[slug] = tally["by_unit"]
     panels = []
     for key, title in board.PANELS.items():
+        if (key == "inspection" and procedure == "penalty") or (
+            key == "publication" and procedure == "inspection"
+        ):
+            continue  # a panel of the other procedure only
         figures = [
-            {"figure": f, "count": totals[f.slug], "url": _list_url(f.slug, unit, officer)}
+            {"figure": f, "count": totals[f.slug], "url": _list_url(f.slug, unit, officer, procedure)}
             for f in board.FIGURES.values()
             if f.panel == key
         ]
@@ -134,7 +153,7 @@ def dashboard(request):
     for u in [*units, None]:
         unit_key = u.pk if u else None
         cells = [
-            {"count": counts[f.slug][unit_key], "url": _list_url(f.slug, u, officer) if u else ""}
+            {"count": counts[f.slug][unit_key], "url": _list_url(f.slug, u, officer, procedure) if u else ""}
             for f in board.FIGURES.values()
         ]
         if any(c["count"] for c in cells):
@@ -145,7 +164,7 @@ def dashboard(request):
         (
             _short(u.name),
             [counts["overdue"][u.pk], counts["due-soon"][u.pk]],
-            [_list_url("overdue", u, officer), _list_url("due-soon", u, officer)],
+            [_list_url("overdue", u, officer, procedure), _list_url("due-soon", u, officer, procedure)],
         )
         for u in units
         if counts["overdue"][u.pk] or counts["due-soon"][u.pk]
@@ -164,8 +183,8 @@ def dashboard(request):
                 "unit_label": _short(str(staff[pk].unit or "—")),
                 "red": red[pk],
                 "amber": amber[pk],
-                "red_url": _list_url("overdue", unit, staff[pk]),
-                "amber_url": _list_url("due-soon", unit, staff[pk]),
+                "red_url": _list_url("overdue", unit, staff[pk], procedure),
+                "amber_url": _list_url("due-soon", unit, staff[pk], procedure),
             }
             for pk in (set(red) | set(amber)) - {None}
             if pk in staff and (red[pk] or amber[pk])
@@ -189,8 +208,31 @@ def dashboard(request):
             "officer_total": len(officer_rows),
             "notice_form": NoticeForm(),
             "window_days": board.WINDOW_DAYS,
+            "procedure": procedure,
+            "procedure_label": board.PROCEDURES.get(procedure, ""),
+            "inspections": _inspection_summary(today, unit) if procedure != "penalty" else None,
         },
     )
+
+
+def _inspection_summary(today, unit) -> dict:
+    """This year's inspections per unit, per officer and per entity against the caps (inspection/oversight.py),
+    the entities inspected often and the ratings — read in SQL, a fixed number of queries."""
+    from inspection import oversight
+
+    year = today.year
+    units = oversight.per_unit(year)
+    if unit is not None:
+        units = [row for row in units if row["unit_id"] == unit.pk]
+    ratings = oversight.ratings(year)
+    return {
+        "year": year,
+        "units": units,
+        "officers": oversight.per_officer(year)[:TOP_OFFICERS],
+        "over_cap": oversight.per_entity(year, only_over=True),
+        "frequent": oversight.frequent_entities(year),
+        "ratings": {"count": ratings["count"], "average": ratings["average"], "by_unit": ratings["by_unit"]},
+    }
 
 
 @require_GET
@@ -208,23 +250,28 @@ def dashboard_list(request, figure):
         raise Http404("没有这一监督检查项目。")
     today = timezone.localdate()
     form, units, unit, officer, staff = _filters(request)
+    procedure = form.chosen_procedure
     if fig.panel == "deadlines":
         return _deadline_list(request, fig, today, form, units, unit, officer, staff)
     everything = board.collect(today, panels=[fig.panel])[fig.slug]
-    items = board.filter_items(everything, unit=unit, officer=officer)
+    items = board.filter_items(everything, unit=unit, officer=officer, procedure=procedure)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
     rows = _rows(request, page.object_list)
     unit_counts = board.by_unit(items)
     unit_rows = [
-        {"unit": u, "count": unit_counts[u.pk], "url": _list_url(fig.slug, u, officer)}
+        {"unit": u, "count": unit_counts[u.pk], "url": _list_url(fig.slug, u, officer, procedure)}
         for u in units
         if unit_counts[u.pk]
     ]
     officer_counts, people = board.by_officer(items)
     officer_rows = sorted(
         (
-            {"person": staff.get(pk, p), "count": officer_counts[pk], "url": _list_url(fig.slug, unit, p)}
+            {
+                "person": staff.get(pk, p),
+                "count": officer_counts[pk],
+                "url": _list_url(fig.slug, unit, p, procedure),
+            }
             for pk, p in people.items()
         ),
         key=lambda r: (-r["count"], r["person"].pk),
@@ -280,9 +327,12 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
     """The overdue / due-soon list, counted and paged in SQL on the deadline table: the page's rows, the
     counts by unit and by officer, the first NOTICE_LINES for the draft notice — a fixed number of queries
     whatever the number of cases."""
+    procedure = form.chosen_procedure
     board.deadlines_sql.refresh()
-    qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer)
-    tally = board.deadlines_sql.counts(today, unit=unit, officer=officer, figures=[fig.slug])[fig.slug]
+    qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
+    tally = board.deadlines_sql.counts(
+        today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure
+    )[fig.slug]
     total = tally["total"]
     page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
     now = board.deadlines_sql.moment(today)
@@ -297,13 +347,13 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
         ]
     )
     unit_rows = [
-        {"unit": u, "count": tally["by_unit"][u.pk], "url": _list_url(fig.slug, u, officer)}
+        {"unit": u, "count": tally["by_unit"][u.pk], "url": _list_url(fig.slug, u, officer, procedure)}
         for u in units
         if tally["by_unit"][u.pk]
     ]
     officer_rows = sorted(
         (
-            {"person": staff[pk], "count": n, "url": _list_url(fig.slug, unit, staff[pk])}
+            {"person": staff[pk], "count": n, "url": _list_url(fig.slug, unit, staff[pk], procedure)}
             for pk, n in tally["by_officer"].items()
             if pk in staff and n
         ),

@@ -42,6 +42,10 @@ PUBLIC = {
     "disclosure:inspection_results_embed",
     "disclosure:publication_open_csv",
     "disclosure:publication_open_json",
+    # The published inspection results as open data (redacted public text; tests/inspection/
+    # test_publication_channels.py).
+    "disclosure:inspection_open_csv",
+    "disclosure:inspection_open_json",
     # 行政检查's public pages (docs/domain.md §7): its published lists, plans, draws (commitments; the pairs only
     # after the visits), results, the verification script and the 检查码 lookup (tests/inspection/test_pages.py).
     "inspection_public:index",

@@ -43,7 +43,9 @@ class AnnualReport(models.Model):
     expropriation = models.PositiveIntegerField("行政征收（件，填报）", default=0)
     requisition = models.PositiveIntegerField("行政征用（件，填报）", default=0)
     inspections_outside_cases = models.PositiveIntegerField(
-        "案件以外的行政检查（次，填报）", default=0, help_text="如“双随机、一公开”抽查、日常监督检查。"
+        "系统以外的行政检查（次，填报）",
+        default=0,
+        help_text="行政检查系统和处罚案件中均未记录的检查；系统已登记的“双随机、一公开”抽查等自动统计，勿重复填报。",
     )
     note = models.TextField("说明", blank=True)
     figures = models.JSONField("发布时的数据", default=dict, blank=True, editable=False)

@@ -62,6 +62,8 @@ class CreditExport(models.Model):
     corrected_count = models.PositiveIntegerField("更正", default=0)
     withdrawn_count = models.PositiveIntegerField("撤回", default=0)
     stopped_count = models.PositiveIntegerField("停止公示", default=0)
+    # Of the 新增 rows, the results of planned inspections (抽查检查结果, 国发〔2019〕5号).
+    inspection_count = models.PositiveIntegerField("其中抽查检查结果", default=0)
     file_hashes = models.JSONField("文件SHA-256", default=dict, help_text="每种格式文件的SHA-256")
 
     objects = CreditExportQuerySet.as_manager()
@@ -92,8 +94,22 @@ class CreditExportLine(models.Model):
     export = models.ForeignKey(
         CreditExport, verbose_name="报送批次", on_delete=models.PROTECT, related_name="lines"
     )
+    # A row is a penalty decision's publication or a planned inspection's published result (抽查检查结果).
     publication = models.ForeignKey(
-        Publication, verbose_name="公示信息", on_delete=models.PROTECT, related_name="credit_lines"
+        Publication,
+        verbose_name="公示信息",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_lines",
+    )
+    inspection = models.ForeignKey(
+        "inspection.Inspection",
+        verbose_name="抽查检查结果",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_lines",
     )
     position = models.PositiveIntegerField("行号")
     sequence = models.PositiveSmallIntegerField("该公示的第几次报送")
@@ -101,6 +117,8 @@ class CreditExportLine(models.Model):
     snapshot = models.JSONField("报送内容")
     snapshot_hash = models.CharField("报送内容SHA-256", max_length=64)
     changed_on = models.DateField("变动日期", null=True, blank=True)
+    # A 撤回 row: the last day of the 3 working days (行政处罚法 第四十八条); changed_on after it = late.
+    due_on = models.DateField("应撤回日期", null=True, blank=True)
     note = models.TextField("变动说明", blank=True)
 
     class Meta:
@@ -122,10 +140,21 @@ class CreditExportLine(models.Model):
             models.UniqueConstraint(
                 fields=["export", "position"], name="disclosure_creditline_position_unique"
             ),
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=Q(inspection__isnull=False),
+                name="disclosure_creditline_inspection_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication__isnull=False, inspection__isnull=True)
+                | Q(publication__isnull=True, inspection__isnull=False),
+                name="disclosure_creditline_one_subject",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.snapshot.get('document_number', '')}"
+        number = self.snapshot.get("document_number") or self.snapshot.get("inspection_number", "")
+        return f"{self.get_kind_display()} {number}"
 
 
 class CreditExportFile(models.Model):

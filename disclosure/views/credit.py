@@ -97,7 +97,7 @@ def staff_credit_export_create(request):
         return redirect(_page_url(data["period_from"], data["period_to"]))
     messages.success(
         request,
-        f"已生成第{item.pk}批报送文件：新增{item.new_count}条、更正{item.corrected_count}条、"
+        f"已生成第{item.pk}批报送文件：新增{item.new_count}条（其中抽查检查结果{item.inspection_count}条）、更正{item.corrected_count}条、"
         f"撤回{item.withdrawn_count}条、停止公示{item.stopped_count}条。下载将自动开始；"
         "也可在下方导出记录中重新下载。",
     )

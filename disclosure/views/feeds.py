@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from inspection.models import Inspection
 from wuding_enforcement.shared import csvsafe
 
-from .. import open_data, periods
+from .. import inspection_results, open_data, periods
 from ..models import Publication
 from ..sections import PUBLICATIONS
 from .pages import cacheable
@@ -27,9 +28,12 @@ FEED_ITEMS = 50
 
 
 class PublicationFeed(Feed):
+    """New publications: 行政处罚决定 and the results of planned inspections (双随机 and others, 国发〔2019〕5号),
+    newest first, FEED_ITEMS in all."""
+
     feed_type = Atom1Feed
-    title = f"{settings.BUREAU_NAME} 行政处罚决定公示"
-    subtitle = "新公示的行政处罚决定（已依法隐去个人信息）"
+    title = f"{settings.BUREAU_NAME} 行政处罚决定和抽查检查结果公示"
+    subtitle = "新公示的行政处罚决定和抽查检查结果（已依法隐去个人信息）"
     # RFC 4287 §4.1.1: a feed without atom:author must give one in every entry; the bureau writes them all.
     author_name = settings.BUREAU_NAME
 
@@ -40,15 +44,27 @@ class PublicationFeed(Feed):
         return reverse("disclosure:publication_list")
 
     def items(self):
-        return Publication.objects.current().order_by("-published_at", "-pk")[:FEED_ITEMS]
+        decisions = list(Publication.objects.current().order_by("-published_at", "-pk")[:FEED_ITEMS])
+        inspections = list(inspection_results.published().order_by("-published_at", "-pk")[:FEED_ITEMS])
+        both = sorted([*decisions, *inspections], key=lambda item: (item.published_at, item.pk), reverse=True)
+        return both[:FEED_ITEMS]
 
     def item_title(self, item):
+        if isinstance(item, Inspection):
+            return inspection_results.title(item)
         return f"{item.document_number} {item.party_name}"
 
     def item_description(self, item):
+        if isinstance(item, Inspection):
+            return (
+                f"{item.get_kind_display()}；检查事项：{item.item.item}；检查结果：{item.get_result_display()}；"
+                f"{item.public_summary}；检查机关：{settings.BUREAU_NAME}"
+            )
         return f"违法行为类型：{item.violation_type}；处罚内容：{item.penalty_content}；处罚机关：{item.authority}"
 
     def item_link(self, item):
+        if isinstance(item, Inspection):
+            return inspection_results.public_url(item)
         return reverse("disclosure:publication_detail", args=[item.pk])
 
     def item_pubdate(self, item):
@@ -120,6 +136,28 @@ def json_chunks():
     yield "]}"
 
 
+def inspection_csv_lines():
+    """The published inspection results (disclosure/inspection_results.py) as CSV, formula cells neutralised."""
+    fields = inspection_results.OPEN_DATA_FIELDS
+    writer = csvsafe.writer(_Echo())
+    yield "\ufeff" + writer.writerow([label for _, label in fields])
+    for row in inspection_results.open_rows(settings.BUREAU_NAME):
+        yield writer.writerow([row[name] for name, _ in fields])
+
+
+def inspection_json_chunks():
+    meta = {
+        "publisher": settings.BUREAU_NAME,
+        "generated_on": timezone.localdate().isoformat(),
+        "basis": "国发〔2019〕5号：抽查检查结果自形成之日起20个工作日内向社会公示",
+        "fields": dict(inspection_results.OPEN_DATA_FIELDS),
+    }
+    yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": ['
+    for i, row in enumerate(inspection_results.open_rows(settings.BUREAU_NAME)):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+    yield "]}"
+
+
 def _number(value):
     """Money in JSON as a number (yuan; two decimals are exact in a double up to 10^13)."""
     if isinstance(value, Decimal):
@@ -168,4 +206,26 @@ def open_data_json(request):
     if response is None:
         _build_later()
         response = StreamingHttpResponse(json_chunks(), content_type="application/json; charset=utf-8")
+    return response
+
+
+@require_GET
+def inspection_open_data_csv(request):
+    """The published inspection results as CSV (prebuilt like the decisions' files)."""
+    response = _prebuilt(request, "inspections-csv", "text/csv; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(inspection_csv_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="inspection-results.csv"'
+    return response
+
+
+@require_GET
+def inspection_open_data_json(request):
+    response = _prebuilt(request, "inspections-json", "application/json; charset=utf-8")
+    if response is None:
+        _build_later()
+        response = StreamingHttpResponse(
+            inspection_json_chunks(), content_type="application/json; charset=utf-8"
+        )
     return response

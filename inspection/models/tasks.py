@@ -245,6 +245,9 @@ class Inspection(models.Model):
         editable=False,
     )
     public_summary = models.TextField("公示内容", blank=True, editable=False)
+    # The redactions of the officer's text at publish() (publication.py): start, end, original, replacement,
+    # kind, origin — positions in the written text.
+    public_redactions = models.JSONField("公示隐去的个人信息", default=list, blank=True, editable=False)
     published_at = models.DateTimeField("公示时间", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
@@ -747,8 +750,10 @@ class Inspection(models.Model):
 
     @audited
     def publish(self, *, by, public_summary: str):
-        """Publish the result on the public site. The text is what the public reads (the redaction rules of
-        a later round will check it like a decision's; until then the officer writes it without personal data)."""
+        """Publish the result on the public site. The officer's text is redacted by the rules of decisions
+        (publication.register_redactor) and the redactions are logged with it; the public reads the redacted
+        text."""
+        from ..publication import redact
 
         with transaction.atomic():
             inspection = self._locked()
@@ -767,16 +772,24 @@ class Inspection(models.Model):
                 problems.append("您不能公示该检查结果。")
             if problems:
                 _refuse("publish", inspection, by, problems)
-            inspection.public_summary, inspection.published_at = public_summary, timezone.now()
+            public_text, redactions = redact(inspection, public_summary.strip())
+            inspection.public_summary, inspection.published_at = public_text, timezone.now()
+            inspection.public_redactions = redactions
             inspection._change_reason = "inspection.inspection.published"
             inspection._history_user = by
-            inspection.save(update_fields=["public_summary", "published_at", "updated_at"])
+            inspection.save(
+                update_fields=["public_summary", "public_redactions", "published_at", "updated_at"]
+            )
             due = inspection.publication_due()
             record(
                 "inspection.inspection.published",
                 obj=inspection,
                 actor=by,
-                detail={"number": inspection.number, "due": due.isoformat() if due else None},
+                detail={
+                    "number": inspection.number,
+                    "due": due.isoformat() if due else None,
+                    "redactions": [{"kind": r["kind"], "origin": r["origin"]} for r in redactions],
+                },
             )
         self.refresh_from_db()
         return self
