@@ -415,3 +415,7 @@ class CaseFile(LeasedJob):
 
     def retry_dedupe_key(self) -> str:
         return f"recording.casefile:{self.pk}"
+
+
+# The case file's filing order (an admin setting, docs/domain.md §6) lives in its own module.
+from .models_filing import FilingOrder  # noqa: E402, F401
