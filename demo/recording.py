@@ -200,7 +200,11 @@ class _RecordingSeeder:
             return None  # already on file (the lawful walk issued it: demo/procedure.py)
         if (
             doctype.key in ("penalty_decision", "no_penalty_decision")
-            and Document.objects.filter(case=case, doc_type=doctype.key, superseded_by__isnull=True).exists()
+            and Document.objects.filter(
+                case=case,
+                doc_type__in=("penalty_decision", "no_penalty_decision"),
+                superseded_by__isnull=True,
+            ).exists()
         ):
             # legal_review's demo already made the reviewed decision: a second one would undo its approval.
             return None
