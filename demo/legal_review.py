@@ -104,11 +104,15 @@ def _approve(review_round, reviewer, today, *, problems=None, outcome=RoundStatu
     )
 
 
-def demo_step(case, target, *, actor, reviewer, approver, reason, today):
+def demo_step(case, target, *, actor, reviewer, approver, reason, today, decide_on=None, proposal=None):
     """The review-related steps of a demo case's path: 法制审核 by submitting, 集体讨论 and 决定 after the
-    reviewer's approval."""
+    reviewer's approval. `decide_on`: the day the case will be decided, written into the proposed decision
+    the reviewer approves (a decision is never dated before its review); `proposal`: other fields of it."""
     if target == Stage.LEGAL_REVIEW:
-        prepare_package(case, actor)
+        extra = dict(proposal or {})
+        if decide_on:
+            extra["decided_on"] = decide_on.isoformat()
+        prepare_package(case, actor, **extra)
         ReviewRound.submit(case, by=actor, confirmed=True, note=reason, on=today)
         return
     latest = case.review_rounds.order_by("-number").first()

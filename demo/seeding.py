@@ -201,7 +201,14 @@ HEARING_OFFSETS = {
 }
 # 简易程序: decided and served on the spot on the lead day, reported two working days later (第五十二条).
 SIMPLE_OFFSETS = {Stage.SERVED: 0, Stage.EXECUTING: 0, Stage.REPORTED: 2, Stage.ARCHIVED: 5}
-SIDE_STEP_DAYS = 4  # 中止, 终止, 移送: a few working days after the step before
+SIDE_STEP_DAYS = 4
+# What the decision of a heard case says of the party's statements (行政处罚法 第六十五条: on the 听证笔录).
+HEARD = {
+    "statements_answer": (
+        "当事人要求举行听证并提出陈述、申辩。本局依法举行听证，经复核，当事人主动停止违法行为属实，"
+        "根据听证笔录，在告知的处罚幅度内从轻处罚，未因当事人陈述、申辩而加重处罚。"
+    )
+}  # 中止, 终止, 移送: a few working days after the step before
 
 
 def step_offsets(spec) -> dict[str, int]:
@@ -502,6 +509,8 @@ class _Seeder:
                 approver=approver,
                 reason=reason,
                 today=day,
+                decide_on=self.days.get(Stage.DECIDED),
+                proposal=HEARD if spec.hearing else None,
             )
         else:
             case.advance(target, actor=actor, reason=reason, on=day)
