@@ -125,6 +125,9 @@ class Browsers:
 
     def signed_in(self, user, *, otp=False):
         page = self.new_page()
+        # Generous: PDFs are rendered and sealed while the browser waits, on a shared machine.
+        page.set_default_timeout(60_000)
+        page.set_default_navigation_timeout(90_000)
         page.on("dialog", lambda dialog: dialog.accept())  # confirm.js asks before 签发, 组卷
         sign_in(page, user.username, PASSWORD, otp_code=next(self.tokens) if otp else None)
         return page
@@ -155,13 +158,13 @@ def _document(page, case, key, day, **overrides):
 
 
 def _serve(page, case, document, day):
+    """The 送达回证 of `document`, served directly a minute after now (demo.recording's default)."""
     return _document(
         page,
         case,
         "service_receipt",
         day,
         served_document=str(document.pk),
-        served_at=f"{day.isoformat()}T10:30",
         method="direct",
     )
 
@@ -255,7 +258,7 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         _document(page, case, "filing_approval", days[2])
 
         # 11-03: 调查取证 and its 现场笔录 (no video: the reason is written down).
-        clock.move_to(_moment(days[3]))
+        clock.move_to(_moment(days[3], 14))  # the inspection was this morning (its record says 09:30–10:10)
         page = browsers.signed_in(officer)
         assert "案件已转入“调查取证”阶段" in _advance(page, case, "调查取证", days[3])
         _document(
@@ -266,7 +269,7 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
             **{"meta-av_exemption": "执法记录仪故障，已拍摄照片并由当事人签字确认。"},
         )
         # The officer's home names the next step, what it still lacks and its clock.
-        page.goto("/")
+        page.goto("/staff/")
         row = page.locator("tr", has=page.get_by_text(case.number)).first
         assert "调查终结/案件审核" in row.inner_text() and "尚缺：案件调查终结报告" in row.inner_text()
         screenshot(page, "journey-officer-home")
@@ -334,7 +337,13 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         # 11-19: the hearing is held; its 笔录 and report are issued.
         clock.move_to(_moment(days[19], 11))
         page = browsers.signed_in(officer)
-        _document(page, case, "hearing_record", days[19])
+        _document(
+            page,
+            case,
+            "hearing_record",
+            days[19],
+            **{"meta-av_exemption": "听证全程由记录员制作笔录，当事人核对后逐页签名；听证室录像设备检修。"},
+        )
         _document(page, case, "hearing_report", days[19])
 
         # 11-20: the 决定审批表 and the proposed 决定书 (a draft), submitted for 法制审核.
@@ -368,7 +377,7 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         # 11-23: the reviewer (two-step sign-in) takes the round from her home and agrees; the 意见书 is issued.
         clock.move_to(_moment(days[23]))
         page = browsers.signed_in(reviewer, otp=True)
-        page.goto("/")
+        page.goto("/staff/")
         assert case.number in page.locator("main").inner_text()
         page.goto("/staff/review/")
         unassigned = page.locator("section", has=page.get_by_role("heading", name="待分配审核人员"))
@@ -426,7 +435,18 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         # 11-30: 结案, asked for by the officer and approved by both heads.
         clock.move_to(_moment(days[30]))
         page = browsers.signed_in(officer)
-        _document(page, case, "closing_approval", days[30])
+        _document(
+            page,
+            case,
+            "closing_approval",
+            days[30],
+            decision_ref=decision.number,
+            execution_status="performed",
+            fine_paid="15000.00",
+            paid_on=days[27].isoformat(),
+            execution_details="当事人于2026年11月27日缴清罚款。",
+            submitted_on=days[30].isoformat(),
+        )
         page.goto(f"/staff/recording/cases/{case.pk}/")
         request = page.locator("section", has=page.get_by_role("heading", name="提请审批"))
         request.get_by_label("审批事项").select_option(label="结案审批")
