@@ -346,19 +346,23 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         )
         _document(page, case, "hearing_report", days[19])
 
-        # 11-20: the 决定审批表 and the proposed 决定书 (a draft), submitted for 法制审核.
+        # 11-20: the 决定审批表.
         clock.move_to(_moment(days[20]))
         page = browsers.signed_in(officer)
         _document(page, case, "decision_approval", days[20], penalty_types=["fine"], fine_amount="15000.00")
+
+        # 11-23: the proposed 决定书 (a draft, dated the day it is to be made), submitted for 法制审核.
+        clock.move_to(_moment(days[23]))
+        page = browsers.signed_in(officer)
         page.goto(f"/staff/recording/cases/{case.pk}/documents/new/penalty_decision/")
         from demo.recording import _fill
         from recording.doctypes import REGISTRY
 
-        proposal = _fill(REGISTRY["penalty_decision"], case, days[24], "武定县某某超市有限公司")
+        proposal = _fill(REGISTRY["penalty_decision"], case, days[23], "武定县某某超市有限公司")
         proposal.update(
             penalty_types=["fine"],
             fine_amount="15000.00",
-            decided_on=days[24].isoformat(),
+            decided_on=days[23].isoformat(),
             statements_answer="当事人要求听证并提出陈述申辩，经复核，主动下架属实，予以从轻处罚。",
         )
         page.evaluate(FILL, proposal)
@@ -374,8 +378,10 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         case.refresh_from_db()
         assert case.stage == Stage.LEGAL_REVIEW
 
-        # 11-23: the reviewer (two-step sign-in) takes the round from her home and agrees; the 意见书 is issued.
-        clock.move_to(_moment(days[23]))
+        # The same afternoon the reviewer (two-step sign-in) takes the round from her home and agrees; the 意见书
+        # is issued. (The proposal's 决定日期 may not lie in the future and the decision may not be dated before
+        # the review: a review on a later day would need the proposal re-dated, and so reviewed again.)
+        clock.move_to(_moment(days[23], 15))
         page = browsers.signed_in(reviewer, otp=True)
         page.goto("/staff/")
         assert case.number in page.locator("main").inner_text()
@@ -411,8 +417,8 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         opinion_text = _text(opinion_pdf)
         assert "法制审核意见书" in opinion_text and "同意" in opinion_text and case.number in opinion_text
 
-        # 11-24: the officer issues the reviewed 决定书 and the case is decided; served 11-25.
-        clock.move_to(_moment(days[24]))
+        # Then the officer issues the reviewed 决定书 and the case is decided that day; served 11-25.
+        clock.move_to(_moment(days[23], 16))
         page = browsers.signed_in(officer)
         page.goto(f"/staff/review/case/{case.pk}/")
         decisions = page.locator("section", has=page.get_by_role("heading", name="处理决定"))
@@ -420,7 +426,7 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         page.wait_for_load_state()
         decision = Document.objects.get(case=case, doc_type="penalty_decision")
         assert decision.status == "issued", page.locator("main").inner_text()[:1500]
-        assert "案件已转入“决定”阶段" in _advance(page, case, "决定", days[24])
+        assert "案件已转入“决定”阶段" in _advance(page, case, "决定", days[23])
         clock.move_to(_moment(days[25]))
         page = browsers.signed_in(officer)
         _serve(page, case, decision, days[25])
