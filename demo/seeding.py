@@ -220,6 +220,11 @@ def step_offsets(spec) -> dict[str, int]:
     offsets, previous = {}, 0
     for target in spec.path:
         offset = max(table.get(target, previous + SIDE_STEP_DAYS), previous)
+        if target == Stage.DECIDED and Stage.LEGAL_REVIEW in offsets:
+            # The proposal the reviewer approves carries its 决定日期, which may not lie in the future when it
+            # is submitted, and the decision may not be dated before the review: submitted, reviewed and
+            # decided on one day.
+            offset = offsets[Stage.LEGAL_REVIEW]
         offsets[target] = previous = offset
     return offsets
 
