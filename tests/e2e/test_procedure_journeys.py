@@ -397,10 +397,10 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
             if "lr-flagged" in (point.get_attribute("class") or ""):
                 point.locator("textarea").last.fill("已查阅纸质卷宗核实，系统预审提示的事项不影响认定。")
         decide.get_by_label("同意", exact=True).check()
-        decide.locator("textarea[name=opinion]").fill(
+        decide.get_by_label("审核意见", exact=True).fill(
             "事实清楚，证据确凿，适用依据正确，程序合法，裁量适当，同意拟作出的行政处罚决定。"
         )
-        confirm = decide.locator("input[name=confirm_overrides]")
+        confirm = decide.locator("input[name=decide-confirm_overrides]")
         if confirm.count():
             confirm.check()
         screenshot(page, "journey-review-decide")
@@ -411,11 +411,11 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         opinion = Document.objects.get(case=case, doc_type="review_opinion", status="issued")
         page.goto(f"/staff/review/case/{case.pk}/")
         screenshot(page, "journey-review-case")
-        page.goto(f"/staff/recording/cases/{case.pk}/documents/{opinion.pk}/")
-        opinion_pdf = _download(page, "下载 PDF", "journey-review-opinion")
+        opinion_pdf = _download(page, "下载法制审核意见书", "journey-review-opinion")
         _signed(opinion_pdf, tmp_path, "opinion")
         opinion_text = _text(opinion_pdf)
         assert "法制审核意见书" in opinion_text and "同意" in opinion_text and case.number in opinion_text
+        assert opinion.number in opinion_text
 
         # Then the officer issues the reviewed 决定书 and the case is decided that day; served 11-25.
         clock.move_to(_moment(days[23], 16))
