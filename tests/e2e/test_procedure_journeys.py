@@ -409,6 +409,10 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         review_round.refresh_from_db()
         assert review_round.status == "approved", page.locator("main").inner_text()[:1500]
         opinion = Document.objects.get(case=case, doc_type="review_opinion", status="issued")
+        # Then the officer issues the reviewed 决定书 and the case is decided that day; served 11-25.
+        clock.move_to(_moment(days[23], 16))
+        page = browsers.signed_in(officer)
+        # The reviewer's access ended with her conclusion; the officer reads the 意见书 on the review page.
         page.goto(f"/staff/review/case/{case.pk}/")
         screenshot(page, "journey-review-case")
         opinion_pdf = _download(page, "下载法制审核意见书", "journey-review-opinion")
@@ -416,10 +420,6 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         opinion_text = _text(opinion_pdf)
         assert "法制审核意见书" in opinion_text and "同意" in opinion_text and case.number in opinion_text
         assert opinion.number in opinion_text
-
-        # Then the officer issues the reviewed 决定书 and the case is decided that day; served 11-25.
-        clock.move_to(_moment(days[23], 16))
-        page = browsers.signed_in(officer)
         page.goto(f"/staff/review/case/{case.pk}/")
         decisions = page.locator("section", has=page.get_by_role("heading", name="处理决定"))
         decisions.get_by_role("button", name="签发行政处罚决定书").click()
