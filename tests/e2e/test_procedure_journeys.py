@@ -435,7 +435,14 @@ def test_an_ordinary_case_with_a_hearing_goes_from_lead_to_archive_in_the_browse
         decision_pdf = _download(page, "下载 PDF", "journey-penalty-decision")
         _signed(decision_pdf, tmp_path, "decision")
         decision_text = _text(decision_pdf)
-        for expected in ("行政处罚决定书", "武定县某某超市有限公司", "15000", "听证", decision.number):
+        for expected in (
+            "行政处罚决定书",
+            "武定县某某超市有限公司",
+            "15,000.00元",
+            "壹万伍仟元",
+            "听证",
+            decision.number,
+        ):
             assert expected in decision_text, expected
 
         # 11-30: 结案, asked for by the officer and approved by both heads.
