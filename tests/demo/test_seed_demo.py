@@ -355,10 +355,16 @@ def test_the_hearing_case_is_archived_with_a_complete_case_file_in_its_statutory
     assert case.stage == Stage.ARCHIVED
     assert CaseFile.objects.get(case=case).status == "done"
     assert completeness_problems(case) == []
-    issued = {d.doc_type: d for d in Document.objects.filter(case=case, status="issued").order_by("issued_at")}
-    assert {"hearing_notice", "hearing_record", "hearing_report", "review_opinion", "penalty_decision"} <= set(
-        issued
-    )
+    issued = {
+        d.doc_type: d for d in Document.objects.filter(case=case, status="issued").order_by("issued_at")
+    }
+    assert {
+        "hearing_notice",
+        "hearing_record",
+        "hearing_report",
+        "review_opinion",
+        "penalty_decision",
+    } <= set(issued)
     kinds = set(case.party_responses.values_list("kind", flat=True))
     assert {ResponseKind.HEARING_REQUEST, ResponseKind.STATEMENT} <= kinds
     # The hearing was notified 7 working days ahead, the review came after the hearing report, the decision
