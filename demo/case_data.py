@@ -68,6 +68,8 @@ class CaseSpec:
     # (the decision clock's pauses), end None = still running.
     pause: tuple[str, int | None, int | None, str] | None = None
     reviewer_sees: bool = False
+    hearing: bool = False  # the party asks for a hearing after the 告知 (demo/seeding.py hold_hearing)
+    no_penalty: bool = False  # decided by a 不予行政处罚决定书 on the investigation report
 
 
 S = Stage
@@ -398,6 +400,39 @@ CASES = [
         ("CF-JG-001",),
         summary="检查发现餐馆菜单未标明价格。",
         path=(*_TO_STATEMENT, S.DECIDED, S.SERVED, S.CLOSED, S.ARCHIVED),
+    ),
+    # An ordinary case with a hearing, carried to an archived, complete case file: the party asks for a
+    # hearing after the 告知, the hearing is held, reviewed after it (第五十八条、第六十五条), decided, served,
+    # closed and archived — each step on its own day over three months.
+    CaseSpec(
+        "brigade",
+        "涉嫌生产经营标签不符合规定的预包装食品案",
+        LeadSource.MONITORING,
+        62,
+        ("officer", "zhoum"),
+        [organisation("武定县滇中食品有限公司", "杨滇中", 61, "武定县狮山镇演示工业园12号", "13800001061")],
+        ("CF-SP-005",),
+        summary="监督抽检发现该公司生产的糕点标签未标注生产日期和保质期，已销售至多家超市。",
+        path=(*_TO_STATEMENT, S.LEGAL_REVIEW, S.DECIDED, S.SERVED, S.CLOSED, S.ARCHIVED),
+        hearing=True,
+        reasons={S.LEGAL_REVIEW: "拟对单位处以较大数额罚款，当事人已经听证，提交法制审核。"},
+    ),
+    # 不予行政处罚 (行政处罚法 第三十三条第一款): decided on the investigation report, served and closed; its file
+    # waits for the records keeper's 组卷.
+    CaseSpec(
+        "brigade",
+        "涉嫌销售标签瑕疵食品案",
+        LeadSource.INSPECTION,
+        50,
+        ("zhoum", "zhuyf"),
+        [individual("武定县狮山镇惠家副食店", "惠春梅", 62, "武定县狮山镇演示街102号", "13800001062")],
+        ("CF-SP-006",),
+        summary="检查发现店内少量预包装食品标签字体高度不符合要求，不影响食品安全，当事人当场改正。",
+        path=(*_FILED_PATH, S.INVESTIGATION_CONCLUDED, S.DECIDED, S.SERVED, S.CLOSED),
+        no_penalty=True,
+        reasons={
+            S.DECIDED: "当事人初次违法，危害后果轻微并及时改正，依法不予行政处罚（行政处罚法 第三十三条第一款）。"
+        },
     ),
     # --- suspended, terminated, transferred ---
     CaseSpec(

@@ -104,11 +104,15 @@ def _approve(review_round, reviewer, today, *, problems=None, outcome=RoundStatu
     )
 
 
-def demo_step(case, target, *, actor, reviewer, approver, reason, today):
+def demo_step(case, target, *, actor, reviewer, approver, reason, today, decide_on=None, proposal=None):
     """The review-related steps of a demo case's path: 法制审核 by submitting, 集体讨论 and 决定 after the
-    reviewer's approval."""
+    reviewer's approval. `decide_on`: the day the case will be decided, written into the proposed decision
+    the reviewer approves (a decision is never dated before its review); `proposal`: other fields of it."""
     if target == Stage.LEGAL_REVIEW:
-        prepare_package(case, actor)
+        extra = dict(proposal or {})
+        if decide_on:
+            extra["decided_on"] = decide_on.isoformat()
+        prepare_package(case, actor, **extra)
         ReviewRound.submit(case, by=actor, confirmed=True, note=reason, on=today)
         return
     latest = case.review_rounds.order_by("-number").first()
@@ -230,7 +234,6 @@ def seed_review_demo(seeder) -> list[str]:
 def _statement_case(seeder, n, title, name, rep, code, fine):
     from demo import seeding
     from wuding_enforcement.cases import calendar
-    from wuding_enforcement.cases.models import Case
 
     unit = seeder.units["brigade"]
     officers = [seeder.staff[u] for u in ("officer", "zhoum") if u in seeder.staff]
@@ -240,8 +243,40 @@ def _statement_case(seeder, n, title, name, rep, code, fine):
             for s in seeder.staff.values()
             if s.unit_id == unit.pk and s.valid_certificate_on(seeder.today) and not s.is_head_of(unit)
         ][:2]
-    lead_date = calendar.add_working_days(seeder.today, -(3 + n % 3))
-    case = Case.register_lead(
+    # Each step on its own past day (demo/seeding.py DemoClock): the 告知书 served well before today, so its
+    # five working days have run when the case is submitted for review today.
+    lead_date = calendar.add_working_days(seeder.today, -(22 + n % 3))
+    clock = seeding.DemoClock(seeder.today)
+
+    def day(offset):
+        return calendar.add_working_days(lead_date, offset)
+
+    with clock.on(lead_date):
+        case = _register(seeder, n, title, name, rep, code, unit, officers, lead_date)
+    with clock.on(day(2)):
+        seeder.approve(case, "filing", officers[0], seeder.bureau_heads[n % 2])
+    from demo import procedure as lawful
+
+    offsets = {
+        Stage.INVESTIGATING: 3,
+        Stage.INVESTIGATION_CONCLUDED: 8,
+        Stage.NOTIFIED: 10,
+        Stage.STATEMENT: 12,
+    }
+    for target, offset in offsets.items():
+        with clock.on(day(offset)):
+            lawful.before(case, target, officers[0], day(offset), fine=fine)
+            case.advance(target, actor=officers[0], reason="", on=day(offset))
+    with clock.on(day(18)):
+        lawful.before(case, Stage.LEGAL_REVIEW, officers[0], day(18), fine=fine)
+    return case
+
+
+def _register(seeder, n, title, name, rep, code, unit, officers, lead_date):
+    from demo import seeding
+    from wuding_enforcement.cases.models import Case
+
+    return Case.register_lead(
         by=officers[0],
         handling_unit=unit,
         title=title,
@@ -259,11 +294,3 @@ def _statement_case(seeder, n, title, name, rep, code, fine):
             }
         ],
     )
-    seeder.approve(case, "filing", officers[0], seeder.bureau_heads[n % 2])
-    from demo import procedure as lawful
-
-    for target in (Stage.INVESTIGATING, Stage.INVESTIGATION_CONCLUDED, Stage.NOTIFIED, Stage.STATEMENT):
-        lawful.before(case, target, officers[0], seeder.today, fine=fine)
-        case.advance(target, actor=officers[0], reason="", on=seeder.today)
-    lawful.before(case, Stage.LEGAL_REVIEW, officers[0], seeder.today, fine=fine)
-    return case

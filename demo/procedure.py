@@ -75,6 +75,8 @@ def before(case, target, actor, day, *, fine="3000.00"):
                 by=actor,
             )
         issue(case, "decision_approval", day=day)
+    elif target == S.SERVED and latest(case, "no_penalty_decision") is not None:
+        serve(case, latest(case, "no_penalty_decision"), day)
     elif target == S.SERVED:
         decision = latest(case, "penalty_decision") or issue(
             case,
@@ -98,6 +100,50 @@ def before(case, target, actor, day, *, fine="3000.00"):
             issue(case, "not_filing_approval", day=day)
         else:
             issue(case, "closing_approval", day=day)
+
+
+def no_penalty(case, actor, day):
+    """不予行政处罚 (行政处罚法 第三十三条 first violation, slight and corrected in time): decided on the report,
+    by a 不予行政处罚决定书 issued before the case is decided."""
+    issue(case, "decision_approval", day=day)
+    return issue(
+        case,
+        "no_penalty_decision",
+        day=day,
+        basis_no_penalty="《中华人民共和国行政处罚法》第三十三条第一款",
+        reason="当事人初次违法，危害后果轻微并已及时改正，依法不予行政处罚。",
+        education="执法人员当场对当事人进行了法治宣传教育，当事人已立即改正。",
+    )
+
+
+def hearing_requested(case, actor, day):
+    """The party asks for a hearing in writing and states its case; the statement is answered (复核)."""
+    PartyResponse.record_for(
+        case, kind=ResponseKind.HEARING_REQUEST, received_on=day, content="当事人书面要求举行听证。", by=actor
+    )
+    statement = PartyResponse.record_for(
+        case,
+        kind=ResponseKind.STATEMENT,
+        received_on=day,
+        content="当事人称系初次违法，已主动停止违法行为，请求从轻处罚。",
+        by=actor,
+    )
+    statement.record_answer(
+        answer="经复核，当事人主动停止违法行为属实，在告知的处罚幅度内从轻考虑，不加重处罚。",
+        on=day,
+        by=actor,
+    )
+
+
+def hearing_notified(case, actor, day, held):
+    """The 听证通知书, served the day it is signed, at least seven working days before the hearing."""
+    notice = issue(case, "hearing_notice", day=day, hearing_at=f"{held.isoformat()}T09:30")
+    serve(case, notice, day)
+
+
+def hearing_held(case, actor, day):
+    issue(case, "hearing_record", day=day)
+    issue(case, "hearing_report", day=day)
 
 
 def today():

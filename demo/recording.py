@@ -123,7 +123,9 @@ def _fill(doctype, case, day: datetime.date, party_name: str) -> dict:
                 # After the served document was issued (a minute later: the form keeps minutes only).
                 moment = timezone.localtime().replace(tzinfo=None) + datetime.timedelta(minutes=1)
             elif name.startswith("attend"):
-                moment = datetime.datetime.combine(day + datetime.timedelta(days=7), datetime.time(9, 30))
+                # A week ahead of the notice, which is served now (never a time already past).
+                ahead = max(day, timezone.localdate()) + datetime.timedelta(days=7)
+                moment = datetime.datetime.combine(ahead, datetime.time(9, 30))
             data[name] = moment.strftime("%Y-%m-%dT%H:%M")
         elif isinstance(field, forms.DateField):
             data[name] = day.isoformat() if field.required else ""
@@ -200,7 +202,11 @@ class _RecordingSeeder:
             return None  # already on file (the lawful walk issued it: demo/procedure.py)
         if (
             doctype.key in ("penalty_decision", "no_penalty_decision")
-            and Document.objects.filter(case=case, doc_type=doctype.key, superseded_by__isnull=True).exists()
+            and Document.objects.filter(
+                case=case,
+                doc_type__in=("penalty_decision", "no_penalty_decision"),
+                superseded_by__isnull=True,
+            ).exists()
         ):
             # legal_review's demo already made the reviewed decision: a second one would undo its approval.
             return None

@@ -7,6 +7,7 @@ Demo only: every entry point refuses unless settings.DEMO_MODE is on (it is off 
 import datetime
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,6 +167,93 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
+# --- Each step on its own day ------------------------------------------------------------------------------
+
+# Working days after the lead on which each step of a demo case is taken: 立案 within the 15 working days of
+# 立案审查, the 告知书 served two days after it is signed, the decision after the five working days of 陈述申辩
+# have run (第六十二条), served within seven working days (第六十一条), 结案 and 组卷 a few weeks later.
+ORDINARY_OFFSETS = {
+    Stage.VERIFYING: 1,
+    Stage.NOT_FILED: 3,
+    Stage.FILED: 2,
+    Stage.INVESTIGATING: 3,
+    Stage.INVESTIGATION_CONCLUDED: 12,
+    Stage.NOTIFIED: 14,
+    Stage.STATEMENT: 16,
+    Stage.LEGAL_REVIEW: 23,
+    Stage.COLLECTIVE: 26,
+    Stage.DECIDED: 28,
+    Stage.SERVED: 30,
+    Stage.EXECUTING: 31,
+    Stage.CLOSED: 40,
+    Stage.ARCHIVED: 44,
+}
+# With a hearing (held 10 working days after the 告知书 was served), the review and the decision come later.
+HEARING_OFFSETS = {
+    **ORDINARY_OFFSETS,
+    Stage.LEGAL_REVIEW: 28,
+    Stage.COLLECTIVE: 30,
+    Stage.DECIDED: 32,
+    Stage.SERVED: 33,
+    Stage.EXECUTING: 34,
+    Stage.CLOSED: 44,
+    Stage.ARCHIVED: 48,
+}
+# 简易程序: decided and served on the spot on the lead day, reported two working days later (第五十二条).
+SIMPLE_OFFSETS = {Stage.SERVED: 0, Stage.EXECUTING: 0, Stage.REPORTED: 2, Stage.ARCHIVED: 5}
+SIDE_STEP_DAYS = 4
+# What the decision of a heard case says of the party's statements (行政处罚法 第六十五条: on the 听证笔录).
+HEARD = {
+    "statements_answer": (
+        "当事人要求举行听证并提出陈述、申辩。本局依法举行听证，经复核，当事人主动停止违法行为属实，"
+        "根据听证笔录，在告知的处罚幅度内从轻处罚，未因当事人陈述、申辩而加重处罚。"
+    )
+}  # 中止, 终止, 移送: a few working days after the step before
+
+
+def step_offsets(spec) -> dict[str, int]:
+    """The working-day offset from the lead of each step of the spec's path, never running backwards."""
+    if spec.procedure == Procedure.SIMPLE:
+        table = SIMPLE_OFFSETS
+    else:
+        table = HEARING_OFFSETS if spec.hearing else ORDINARY_OFFSETS
+    offsets, previous = {}, 0
+    for target in spec.path:
+        offset = max(table.get(target, previous + SIDE_STEP_DAYS), previous)
+        if target == Stage.DECIDED and Stage.LEGAL_REVIEW in offsets:
+            # The proposal the reviewer approves carries its 决定日期, which may not lie in the future when it
+            # is submitted, and the decision may not be dated before the review: submitted, reviewed and
+            # decided on one day.
+            offset = offsets[Stage.LEGAL_REVIEW]
+        offsets[target] = previous = offset
+    return offsets
+
+
+class DemoClock:
+    """Stands the clock on a past day while a demo step is taken, so approvals, issued documents, their PDFs
+    and seals, transitions and the audit log all carry that day. Moves forward only: a later step of the same
+    case starts after the previous one ended. Today's steps run on the real clock. time-machine is a
+    development dependency; the demo exists only in development (DEMO_MODE, DEBUG)."""
+
+    def __init__(self, today: datetime.date):
+        self.today = today
+        self.last: datetime.datetime | None = None
+
+    @contextmanager
+    def on(self, day: datetime.date, hour: int = 9):
+        if day >= self.today:
+            yield
+            return
+        import time_machine
+
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        if self.last is not None and self.last.date() == day and self.last >= moment:
+            moment = self.last + datetime.timedelta(minutes=5)
+        with time_machine.travel(moment, tick=True):
+            yield
+            self.last = timezone.localtime()
+
+
 class _Seeder:
     def __init__(self, today: datetime.date):
         self.today = today
@@ -173,6 +261,8 @@ class _Seeder:
         self.units: dict[str, Unit] = {}
         self.staff: dict[str, Staff] = {}
         self.bureau_heads: list[Staff] = []
+        self.days: dict[str, datetime.date] = {}
+        self.clock = DemoClock(today)
 
     def run(self) -> Summary:
         self.make_units()
@@ -317,43 +407,53 @@ class _Seeder:
 
     def make_case(self, index: int, spec: case_data.CaseSpec):
         today = self.today
-        lead_date = min(calendar.add_working_days(today, -spec.lead_ago), today)
+        schedule = step_offsets(spec)
+        # Far enough back for every step of its path on its own plausible day (docs/domain.md §6).
+        lead_ago = max(spec.lead_ago, max(schedule.values(), default=0))
+        lead_date = min(calendar.add_working_days(today, -lead_ago), today)
+        self.days = {target: self.day_after(lead_date, offset) for target, offset in schedule.items()}
+        self.clock = DemoClock(today)
         officers = [self.staff[u] for u in spec.officers]
-        case = Case.register_lead(
-            by=officers[0],
-            handling_unit=self.units[spec.unit],
-            title=spec.title,
-            lead_source=spec.source,
-            lead_date=lead_date,
-            procedure=spec.procedure,
-            lead_summary=spec.summary,
-            officers=officers,
-            matters=list(PowerItem.objects.filter(code__in=spec.matters)),
-            parties=[_party(p, today) for p in spec.parties],
-        )
-        approver = self.bureau_heads[index % 2]
-        from demo import procedure as lawful
+        with self.clock.on(lead_date):
+            case = Case.register_lead(
+                by=officers[0],
+                handling_unit=self.units[spec.unit],
+                title=spec.title,
+                lead_source=spec.source,
+                lead_date=lead_date,
+                procedure=spec.procedure,
+                lead_summary=spec.summary,
+                officers=officers,
+                matters=list(PowerItem.objects.filter(code__in=spec.matters)),
+                parties=[_party(p, today) for p in spec.parties],
+            )
+            approver = self.bureau_heads[index % 2]
+            from demo import procedure as lawful
 
-        lawful.on_registered(case, archived=Stage.ARCHIVED in spec.path)
+            lawful.on_registered(case, archived=Stage.ARCHIVED in spec.path)
         try:
             if spec.approved_extension and spec.approved_extension[0] == ApprovalKind.FILING_EXTENSION:
-                self.approve(
-                    case,
-                    ApprovalKind.FILING_EXTENSION,
-                    officers[0],
-                    approver,
-                    days=spec.approved_extension[1],
-                )
+                with self.clock.on(self.day_after(lead_date, 1)):
+                    self.approve(
+                        case,
+                        ApprovalKind.FILING_EXTENSION,
+                        officers[0],
+                        approver,
+                        days=spec.approved_extension[1],
+                    )
             for target in spec.path:
-                self.step(case, target, officers[0], approver, spec, lead_date)
+                with self.clock.on(self.days[target]):
+                    self.step(case, target, officers[0], approver, spec, lead_date)
             if spec.approved_extension and spec.approved_extension[0] == ApprovalKind.DECISION_EXTENSION:
-                self.approve(
-                    case,
-                    ApprovalKind.DECISION_EXTENSION,
-                    officers[0],
-                    approver,
-                    days=spec.approved_extension[1],
-                )
+                last = self.days[spec.path[-1]] if spec.path else lead_date
+                with self.clock.on(last):
+                    self.approve(
+                        case,
+                        ApprovalKind.DECISION_EXTENSION,
+                        officers[0],
+                        approver,
+                        days=spec.approved_extension[1],
+                    )
             if spec.pending:
                 kind, waiting_for = spec.pending
                 approval = case.request_approval(
@@ -386,7 +486,15 @@ class _Seeder:
         reason = spec.reasons.get(target, case_data.REASONS.get(target, ""))
         # The statutory order (docs/domain.md §6): what makes the step is issued first.
         fine = "150000.00" if Stage.LEGAL_REVIEW in spec.path else "3000.00"
-        lawful.before(case, target, actor, self.date_of(case, target, lead_date), fine=fine)
+        day = self.date_of(case, target, lead_date)
+        if spec.hearing and target == Stage.LEGAL_REVIEW:
+            # The party asked for a hearing after the 告知: held before the review (第五十八条、第六十五条).
+            self.hold_hearing(case, actor, self.days[Stage.STATEMENT])
+        if spec.no_penalty and target == Stage.DECIDED:
+            lawful.no_penalty(case, actor, day)
+        elif spec.no_penalty and target == Stage.SERVED:
+            lawful.serve(case, lawful.latest(case, "no_penalty_decision"), day)
+        lawful.before(case, target, actor, day, fine=fine)
         if target == Stage.FILED:
             self.approve(case, ApprovalKind.FILING, actor, approver)
         elif target == Stage.NOT_FILED:
@@ -406,10 +514,12 @@ class _Seeder:
                 reviewer=self.staff["reviewer"],
                 approver=approver,
                 reason=reason,
-                today=self.today,
+                today=day,
+                decide_on=self.days.get(Stage.DECIDED),
+                proposal=HEARD if spec.hearing else None,
             )
         else:
-            case.advance(target, actor=actor, reason=reason, on=self.date_of(case, target, lead_date))
+            case.advance(target, actor=actor, reason=reason, on=day)
 
     def archive(self, case):
         """归档 is the unit's records keeper's act, once recording has built the case file (正卷、副卷)."""
@@ -424,16 +534,29 @@ class _Seeder:
         case.refresh_from_db()
 
     def date_of(self, case, target, lead_date) -> datetime.date:
-        """Past dates where the case's own clock allows them: 核查 the working day after the lead; a 简易程序
-        case served on the spot and reported two working days later. Every other step happens today: 立案 and
-        结案 take effect on the day the bureau head approves, and nothing may come before them."""
-        if case.procedure == Procedure.SIMPLE:
-            offsets = {Stage.SERVED: 0, Stage.EXECUTING: 0, Stage.REPORTED: 2, Stage.ARCHIVED: 5}
-        else:
-            offsets = {Stage.VERIFYING: 1}
-        if target not in offsets:
-            return self.today
-        return min(calendar.add_working_days(lead_date, offsets[target]), self.today)
+        """The step's own day (step_offsets): the demo clock stands on it while the step is taken, so 立案 and
+        结案 take effect on the day the bureau head approves, and every record carries that day."""
+        return self.days.get(target, self.today)
+
+    def day_after(self, lead_date: datetime.date, offset: int) -> datetime.date:
+        day = calendar.add_working_days(lead_date, offset) if offset else lead_date
+        return min(day, self.today)
+
+    def hold_hearing(self, case, actor, statement_day: datetime.date):
+        """The party asks for a hearing and states its case the working day after the 告知书 was served; the
+        statement is answered (复核); the 听证通知书 is served the next working day, the hearing held eight
+        working days later (at least seven ahead, 第六十四条), its 笔录 and 听证报告 issued that day."""
+        from demo import procedure as lawful
+
+        asked = calendar.add_working_days(statement_day, 1)
+        notified = calendar.add_working_days(statement_day, 2)
+        held = calendar.add_working_days(notified, 8)
+        with self.clock.on(asked):
+            lawful.hearing_requested(case, actor, asked)
+        with self.clock.on(notified):
+            lawful.hearing_notified(case, actor, notified, held)
+        with self.clock.on(held, hour=14):
+            lawful.hearing_held(case, actor, held)
 
     def approve(self, case, kind, by, approver, *, reason="", days=None):
         approval = case.request_approval(

@@ -5,9 +5,11 @@ the handling unit archives it: a background task (tasks_archive.build_case_file)
 (recording.casefile),
 
 - 正卷 — what the party may inspect: cover, catalogue (卷内目录), the issued documents of volume "main" in
-  issuing order, and the evidence list (each audio/video file's title, kind, SHA-256, duration, size);
-- 副卷 — internal: cover, catalogue, the issued documents of volume "sub" (审批表, 集体讨论记录, 法制审核意见
-  ...) and the record of the case's approvals with every opinion (who, when, what),
+  the bureau's filing order (an admin setting, recording.models.filing.FilingOrder: the decision first, then
+  the others as the case produced them), and the evidence list (each audio/video file's title, kind,
+  SHA-256, duration, size);
+- 副卷 — internal: cover, catalogue, the issued documents of volume "sub" in its filing order (by default in
+  time order: 审批表, 集体讨论记录, 法制审核意见 ...) and the record of the case's approvals with every opinion (who, when, what),
 
 signs each with the bureau's electronic seal (PAdES, wuding_enforcement.shared.signing: 电子签名法 第十三、十四条, later
 changes are detectable), stores each signed file with its SHA-256 and page count (verified like evidence by

@@ -20,6 +20,7 @@ from wuding_enforcement.shared.chinese import cn_date, cn_datetime
 
 from .archive import A4, VOLUMES, ArchiveError
 from .models import Document, DocumentStatus, Evidence
+from .models.filing import FilingOrder, filing_sorted
 
 logger = logging.getLogger(__name__)
 
@@ -509,7 +510,11 @@ def assemble(case_file, progress: Callable[[int], None] | None = None) -> dict[s
     report = progress or (lambda pct: None)
     case = case_file.case
     documents = issued_documents(case)
-    by_volume = {key: [d for d in documents if volume_of(d) == key] for key in VOLUMES}
+    # Each volume in the bureau's filing order (an admin setting, recording.models.filing; docs/domain.md §6).
+    filing = FilingOrder.current()
+    by_volume = {
+        key: filing_sorted([d for d in documents if volume_of(d) == key], key, filing) for key in VOLUMES
+    }
     volumes = {}
     # The 正卷 carries most pages: give it most of the bar (5–70 %), the 副卷 70–95 %.
     spans = {"main": (5, 70), "sub": (70, 95)}

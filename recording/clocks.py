@@ -260,7 +260,11 @@ def urgent_report_clocks(docs, approvals, today, now):
 def statement_clocks(docs, receipts, today):
     """The party states its case and/or asks for a hearing within 5 working days of the 告知书's service
     (行政处罚法 第六十四条; 《市场监督管理行政处罚程序规定》第五十七条). No clock until the notice is served;
-    met once the period has run out."""
+    met once the period has run out, or once the decision was made before it ran out (lawful only on the
+    party's written waiver, 第六十二条): a decided case shows no running 陈述申辩 clock."""
+    decided = min(
+        (doc_day(d) for d in docs if d.doc_type in ("penalty_decision", "no_penalty_decision")), default=None
+    )
     for notice in (d for d in docs if d.doc_type == "penalty_notice"):
         served = _served_on(receipts, notice)
         if served is None:
@@ -276,7 +280,7 @@ def statement_clocks(docs, receipts, today):
             unit=WORKING_DAYS,
             limit=STATEMENT_DAYS,
             today=today,
-            met_on=due if today > due else None,
+            met_on=due if today > due else (decided if decided is not None and decided <= today else None),
         )
         deadline.lapses = True  # the party's time: met once it has run out (deadline table, cases)
         yield deadline

@@ -7,12 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from legal_review.models import ReviewRound, RoundStatus
-from recording.queues import awaiting_archive
+from recording.queues import awaiting_archive, next_step
 from wuding_enforcement.cases import calendar
 
 from .cases.deadlines import case_rows, urgent_deadlines
 from .cases.models import Approval, Case
-from .cases.workflow import Stage, transitions_for
 from .roster.certification import entitlement_on
 from .roster.models import Certificate, Role
 
@@ -22,20 +21,6 @@ EXPIRY_WINDOW_DAYS = 30
 
 # The home page lists at most this many of my cases and approvals; the full lists are one click away.
 HOME_LIMIT = 50
-
-# Moves that are not the case's next step forward: pausing, ending early, handing over, not filing.
-_SIDE_STEPS = {Stage.SUSPENDED, Stage.TERMINATED, Stage.TRANSFERRED, Stage.NOT_FILED}
-
-
-def next_steps(case) -> str:
-    """The case's next statutory step(s) forward along its procedure's path (立案 → 调查取证 → 调查终结 → 告知
-    → …, the transition table's order): what the officer works towards. The stage's gates say, when it is
-    tried, what is still missing. No query (allowed_targets reads the case)."""
-    order = list(transitions_for(case.procedure))
-    here = order.index(case.stage) if case.stage in order else -1
-    targets = case.allowed_targets()
-    forward = [t for t in targets if t not in _SIDE_STEPS and t in order and order.index(t) > here]
-    return "或".join(Stage(t).label for t in (forward or targets[:1])[:2])
 
 
 @require_GET
@@ -57,7 +42,13 @@ def home(request):
         "is_officer": user.has_role(Role.OFFICER),
         "expiry_window": EXPIRY_WINDOW_DAYS,
     }
-    context["my_cases"] = [(case, d, next_steps(case)) for case, d in context["my_cases"]]
+    # Each case's next statutory step and the clock that bounds it; for the cases I handle, also the
+    # documents still missing for it (the assignments are prefetched by for_rows()).
+    with calendar.cached():
+        context["my_cases"] = [
+            (case, d, next_step(case, today, with_documents=_handles(user, case)))
+            for case, d in context["my_cases"]
+        ]
     if context["is_head"]:
         context["awaiting"] = list(
             Approval.objects.awaiting(user)
@@ -80,6 +71,10 @@ def home(request):
     context["entitlement"] = entitlement_on(user, today)
     context["my_certificates"] = [(c, c.status_label_on(today), c.is_valid_on(today)) for c in certificates]
     return render(request, "home.html", context)
+
+
+def _handles(user, case) -> bool:
+    return any(a.officer_id == user.pk for a in case.assignments.all())
 
 
 def _review_queues(user, today) -> dict:

@@ -29,6 +29,7 @@ from .evidence import (
     UploadStatus,
     _evidence_path,
 )
+from .filing import FilingOrder
 
 # The upload_to functions are named by migrations (recording/migrations/0001_initial.py) under this package.
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Classification",
     "ClassifiedQuerySet",
     "Document",
+    "FilingOrder",
     "DocumentFrozenError",
     "DocumentQuerySet",
     "DocumentStatus",

@@ -322,3 +322,76 @@ def test_every_demo_publication_is_the_issued_text_apart_from_logged_redactions(
 
     assert Publication.objects.exclude(published_text="").exists()
     assert publication_text_problems() == []
+
+
+# --- Each step on its own day (issue 13 point 10) ---------------------------------------------------------
+
+
+def test_demo_cases_are_spread_over_the_past_months_each_step_on_its_own_working_day(seeded):
+    from wuding_enforcement.cases import calendar
+
+    cases = list(Case.objects.filter(procedure=Procedure.ORDINARY).prefetch_related("transitions"))
+    leads = sorted(c.lead_date for c in cases)
+    # Months, not days: the oldest lead more than two months before the seeding day.
+    assert (TODAY - leads[0]).days > 60
+    for case in cases:
+        days = [t.on for t in sorted(case.transitions.all(), key=lambda t: t.pk)]
+        # Dates never run backwards along a path, and every step falls on a working day.
+        assert days == sorted(days), case.title
+        assert all(calendar.is_working_day(day) for day in days if day != TODAY), case.title
+    # Not everything happened on the seeding day: most steps of finished cases lie in the past.
+    finished = [c for c in cases if c.stage in (Stage.CLOSED, Stage.ARCHIVED)]
+    assert finished and all(c.filed_on is None or c.filed_on < TODAY for c in finished)
+    assert all(c.decided_on is None or c.decided_on < TODAY for c in finished)
+
+
+def test_the_hearing_case_is_archived_with_a_complete_case_file_in_its_statutory_order(seeded):
+    from recording.archive import completeness_problems
+    from recording.models import CaseFile, Document
+    from wuding_enforcement.cases import calendar
+    from wuding_enforcement.cases.models import ResponseKind
+
+    case = Case.objects.get(title="涉嫌生产经营标签不符合规定的预包装食品案")
+    assert case.stage == Stage.ARCHIVED
+    assert CaseFile.objects.get(case=case).status == "done"
+    assert completeness_problems(case) == []
+    issued = {
+        d.doc_type: d for d in Document.objects.filter(case=case, status="issued").order_by("issued_at")
+    }
+    assert {
+        "hearing_notice",
+        "hearing_record",
+        "hearing_report",
+        "review_opinion",
+        "penalty_decision",
+    } <= set(issued)
+    kinds = set(case.party_responses.values_list("kind", flat=True))
+    assert {ResponseKind.HEARING_REQUEST, ResponseKind.STATEMENT} <= kinds
+    # The hearing was notified 7 working days ahead, the review came after the hearing report, the decision
+    # after the review and after the five working days of 陈述申辩.
+    hearing_day = issued["hearing_record"].issued_at.date()
+    assert calendar.working_days_between(issued["hearing_notice"].issued_at.date(), hearing_day) >= 7
+    assert issued["review_opinion"].issued_at > issued["hearing_report"].issued_at
+    assert case.decided_on >= issued["review_opinion"].issued_at.date()
+    assert case.decided_on < case.closed_on < case.archived_on <= TODAY
+
+
+def test_a_no_penalty_case_a_transferred_case_and_a_simple_case_are_there(seeded):
+    from recording.models import Document
+
+    no_penalty = Case.objects.get(title="涉嫌销售标签瑕疵食品案")
+    assert no_penalty.stage == Stage.CLOSED
+    assert Document.objects.filter(case=no_penalty, doc_type="no_penalty_decision", status="issued").exists()
+    assert not Document.objects.filter(case=no_penalty, doc_type="penalty_decision").exists()
+    assert Case.objects.filter(stage=Stage.TRANSFERRED).exists()
+    assert Case.objects.filter(procedure=Procedure.SIMPLE, stage=Stage.ARCHIVED).exists()
+
+
+def test_no_decided_demo_case_shows_a_running_statement_clock(seeded):
+    from wuding_enforcement.cases.deadlines import case_deadlines
+
+    decided = Case.objects.filter(decided_on__isnull=False, procedure=Procedure.ORDINARY)
+    assert decided.exists()
+    for case in decided:
+        running = [d for d in case_deadlines(case, TODAY) if d.key.startswith("statement:") and not d.is_met]
+        assert running == [], case.title

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from legal_review.models import ReviewRound, RoundStatus
 from recording.models import CaseFile, CaseFileStatus
-from tests.conftest import file_case, login_as, make_staff
-from wuding_enforcement.cases.models import ApprovalKind
+from tests.conftest import file_case, issued_row, login_as, make_staff, served_row
+from wuding_enforcement.cases.models import ApprovalKind, PartyResponse, ResponseKind
 from wuding_enforcement.cases.workflow import Stage
 from wuding_enforcement.roster.models import Role
 
@@ -161,11 +161,56 @@ def test_the_officer_sees_the_next_step_of_each_case_with_its_deadline(
 ):
     lead = make_case(title="线索案件")
     filed = file_case(make_case(title="已立案案件"), unit_head, bureau_head, officer)
+    investigating = file_case(make_case(title="调查中的案件"), unit_head, bureau_head, officer)
+    investigating.advance(Stage.INVESTIGATING, actor=officer)
     login_as(client, officer)
     response = client.get(reverse("home"))
     steps = {case.pk: step for case, _, step in response.context["my_cases"]}
-    assert steps[lead.pk] == "核查或立案"
-    assert steps[filed.pk] == "调查取证"
+    assert steps[lead.pk].label == "核查或立案"
+    # The documents the statutory order still asks for before the step (cases/procedure.py's registry) ...
+    assert steps[lead.pk].missing == ["立案审批表"]
+    assert steps[filed.pk].label == "调查取证" and steps[filed.pk].missing == []
+    assert steps[investigating.pk].label == "调查终结/案件审核"
+    assert steps[investigating.pk].missing == ["案件调查终结报告"]
+    # ... and the clock that bounds it: 立案审查期限 for a lead, the 90-day limit once filed.
+    assert steps[lead.pk].deadline.key == "filing"
+    assert steps[investigating.pk].deadline.key == "decision"
     html = response.content.decode()
-    assert '<td data-label="下一步">调查取证</td>' in html
+    assert (
+        '<strong class="next-step">调查终结/案件审核</strong><br><small>尚缺：案件调查终结报告</small>'
+        in html
+    )
+    assert "立案审查期限 · " in html and "作出处理决定期限 · " in html
     assert "剩余" in html
+
+
+def test_the_next_step_names_every_document_the_decision_still_needs(
+    client, officer, unit_head, bureau_head, make_case
+):
+    """A case in 陈述申辩 whose party asked for a hearing: the decision waits for the hearing's documents, the
+    决定审批表 and the 法制审核意见书; its clock is the 陈述申辩、听证申请期限 until that has run."""
+    case = make_case(title="要求听证的案件", lead_date=datetime.date.today())
+    today = datetime.date.today()
+    file_case(case, unit_head, bureau_head, officer)
+    case.advance(Stage.INVESTIGATING, actor=officer, on=today)
+    issued_row(case, "investigation_report", by=officer)
+    case.advance(Stage.INVESTIGATION_CONCLUDED, actor=officer, on=today)
+    notice = issued_row(
+        case,
+        "penalty_notice",
+        by=officer,
+        party=case.parties.first(),
+        data={"penalty_types": ["fine"], "fine_amount": "20000.00", "hearing_right": True},
+    )
+    case.advance(Stage.NOTIFIED, actor=officer, on=today)
+    served_row(case, notice, by=officer, on=today)
+    case.advance(Stage.STATEMENT, actor=officer, on=today)
+    PartyResponse.record_for(
+        case, kind=ResponseKind.HEARING_REQUEST, received_on=today, content="要求听证。", by=officer
+    )
+    login_as(client, officer)
+    step = next(s for c, _, s in client.get(reverse("home")).context["my_cases"] if c.pk == case.pk)
+    assert step.label == "法制审核或决定"
+    # A case heard at the party's request is a major decision in the catalogue (法制审核, 第五十八条).
+    assert step.missing == ["听证通知书", "听证笔录", "听证报告", "行政处罚决定审批表", "法制审核意见书"]
+    assert step.deadline.key.startswith("statement:")

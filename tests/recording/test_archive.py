@@ -21,6 +21,7 @@ from recording import archive
 from recording.casefile import volume_of
 from recording.evidence import EvidenceRefused, void_evidence
 from recording.models import CaseFile, CaseFileStatus, Document, DocumentStatus, Evidence
+from recording.models.filing import filing_sorted
 from tests.conftest import file_case, issued_row, login_as, served_row
 from tests.recording.early_factories import draft, link_video, valid_input
 from tests.recording.test_doctypes_decision import DECISION, PROPOSAL
@@ -225,11 +226,13 @@ def test_the_records_keeper_archives_a_closed_case_into_two_volumes(
     assert case_file.status == CaseFileStatus.DONE and case_file.progress == 100
     assert closed_case.stage == Stage.ARCHIVED and closed_case.archived_on == NOW.date()
 
-    # Every issued document in its volume, in issuing order (the 现场笔录 and 决定书 among the 正卷's).
+    # Every issued document in its volume, in the filing order (the 现场笔录 and 决定书 among the 正卷's; the
+    # default order puts the 决定书 first: recording.models.filing).
     issued = list(
         Document.objects.filter(case=closed_case, status=DocumentStatus.ISSUED).order_by("issued_at", "pk")
     )
-    main_docs = [d for d in issued if volume_of(d) == "main"]
+    main_docs = filing_sorted([d for d in issued if volume_of(d) == "main"], "main")
+    assert main_docs[0].doc_type == "penalty_decision"
     sub_docs = [d for d in issued if volume_of(d) == "sub"]
     assert {"onsite_record", "penalty_decision"} <= {d.doc_type for d in main_docs}
     assert "investigation_report" in {d.doc_type for d in sub_docs}

@@ -316,6 +316,20 @@ def test_the_statement_period_runs_five_working_days_from_the_service_of_the_not
     assert over.status == "met" and over.met_on == D(2025, 10, 13)
 
 
+def test_a_decision_made_on_the_partys_written_waiver_ends_the_statement_clock(case_of_september, officer):
+    """The party waived its rights in writing (第六十二条) and the decision was made before the five working
+    days ran out: the case's 陈述申辩 clock no longer runs (a decided case shows no open statement clock)."""
+    with on(D(2025, 9, 26)):
+        notice = issued(case_of_september, "penalty_notice", by=officer, day=D(2025, 9, 26))
+    with on(at(D(2025, 9, 29), 9)):
+        receipt(case_of_september, notice, by=officer, served_at=at(D(2025, 9, 29), 9))
+    assert clock(case_of_september, D(2025, 9, 30), "statement:").status != "met"
+    with on(D(2025, 9, 30)):
+        issued(case_of_september, "penalty_decision", by=officer, day=D(2025, 9, 30))
+    decided = clock(case_of_september, D(2025, 10, 9), "statement:")
+    assert decided.status == "met" and decided.met_on == D(2025, 9, 30)
+
+
 # --- 听证通知 served 7 working days before the hearing --------------------------------------------------
 
 

@@ -18,6 +18,8 @@ ROLE_PERMISSIONS = {
             ("cases", "poweritem"),
             ("cases", "calendarday"),
             ("cases", "rulesettings"),
+            # The case file's filing order (recording/admin.py).
+            ("recording", "filingorder"),
             ("rulebook", "rulesdocument"),
             ("rulebook", "rulesversion"),
             # 事前公开 content and the annual statistics (disclosure/admin.py).
