@@ -53,14 +53,28 @@ def proposal_documents(case) -> list:
     )
 
 
+# Fields of a decision that say when it is made, not what it decides: the 决定日期 is written on the day the
+# decision is made, which for a major case is on or after the day its review agrees (第五十八条) — so it must
+# not be part of what the review approves, or a review that ends after the day of submission could never be
+# followed by a decision (an edited date would be a changed proposal, an unedited one a date before approval).
+NOT_REVIEWED_FIELDS = frozenset({"decided_on"})
+
+
 def hash_documents(documents) -> str:
-    """A SHA-256 over what the decision says (type, party and content), not over its status or number, so
-    issuing an approved draft keeps the hash and any edit of its content changes it. "" without documents."""
+    """A SHA-256 over what the decision says (type, party and content), not over its status, number or
+    date (NOT_REVIEWED_FIELDS), so issuing an approved draft keeps the hash and any edit of its content
+    changes it. "" without documents."""
     if not documents:
         return ""
     items = sorted(
         json.dumps(
-            {"type": d.doc_type, "party": d.party_id, "data": d.data}, sort_keys=True, ensure_ascii=False
+            {
+                "type": d.doc_type,
+                "party": d.party_id,
+                "data": {k: v for k, v in (d.data or {}).items() if k not in NOT_REVIEWED_FIELDS},
+            },
+            sort_keys=True,
+            ensure_ascii=False,
         )
         for d in documents
     )

@@ -322,3 +322,28 @@ def test_two_reviewers_taking_the_same_round_at_once_one_wins(build_case, office
     winner = [r for r in results if r]
     assert len(winner) == 1
     assert ReviewRound.objects.get(pk=review_round.pk).reviewer_id == winner[0]
+
+
+def test_a_review_that_ends_days_after_submission_is_followed_by_a_decision_dated_that_day(
+    build_case, officer, reviewer, bureau_head
+):
+    """Submitted on 11-25 with the 决定日期 of that day, agreed on 11-27: the officer writes the decision's date
+    as the day it is made and issues it — the date is not what the review approved (criteria.NOT_REVIEWED_FIELDS),
+    whereas any change to what the decision decides still needs a new round (the test above)."""
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    case = build_case()
+    review_round = ReviewRound.submit(case, by=officer, confirmed=True)
+    review_round.assign(reviewer, by=bureau_head)
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))):
+        review_round.decide(by=reviewer, outcome=RoundStatus.APPROVED, opinion="同意。", points=all_pass())
+        draft = proposal_document(case)
+        draft.data = {**draft.data, "decided_on": "2026-11-27"}
+        draft.save()
+        draft.issue(by=officer)
+        case.advance(Stage.DECIDED, actor=officer)
+    case.refresh_from_db()
+    assert case.stage == Stage.DECIDED and case.decided_on == datetime.date(2026, 11, 27)
