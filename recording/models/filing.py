@@ -57,7 +57,7 @@ ORDER_HELP = (
 
 def _titles() -> dict[str, str]:
     """Document title → type key, of every registered document type."""
-    from .doctypes import REGISTRY
+    from ..doctypes import REGISTRY
 
     return {doctype.title: key for key, doctype in REGISTRY.items()}
 
@@ -171,7 +171,7 @@ def _as_int(value) -> int | None:
 
 def _served_type(receipt) -> str | None:
     """The type of the document a receipt serves when it lies outside this volume (a lookup, rare)."""
-    from .models import Document
+    from .documents import Document
 
     pk = _as_int((receipt.data or {}).get("served_document"))
     if pk is None:
