@@ -38,6 +38,10 @@ def redis(tmp_path, settings):
     settings.REDIS_URL = server.url
     settings.CACHES = {"default": _redis_cache(server.url)}
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery reads its own copy of the setting: once an earlier test in this process has loaded the app's
+    # configuration, send_task would warn (AlwaysEagerIgnored, an error here) unless the app is told too.
+    old_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
     old_broker = app.conf.get("broker_write_url")
 
     def use_broker(url):
@@ -51,6 +55,7 @@ def redis(tmp_path, settings):
     finally:
         server.kill()
         use_broker(old_broker)
+        app.conf.task_always_eager = old_eager
         caches["default"].close()
 
 
