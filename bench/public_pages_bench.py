@@ -60,7 +60,8 @@ def redis_url() -> str:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
             s.sendall(b"PING\r\n")
             if s.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/13"
+                # BENCH_REDIS_DB: another database when two benches run at once (their cached pages apart).
+                return f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '13')}"
     except OSError:
         pass
     return ""
