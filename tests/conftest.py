@@ -367,3 +367,35 @@ def walk_lawfully(case, to, *, by, unit_head, bureau_head, dates, fine="3000.00"
         if target == to:
             break
     return case
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """A configured broker (no in-process run of `.delay()`): `down = True` refuses every publish as Redis
+    refusing connections does; up, its "worker" runs each published task at once, in this process. Tests that
+    need to see what was published without running it define their own (tests/ops/test_outbox.py)."""
+    from kombu.exceptions import OperationalError
+
+    from wuding_enforcement.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    class Broker:
+        down = False
+
+        def send_task(self, name, args=None, kwargs=None, **options):
+            if self.down:
+                raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
+
+    class NoConnection:  # the drain's per-batch connection (outbox/api.py): nothing to open here
+        def __enter__(self):
+            return None
+
+        def __exit__(self, *exc):
+            return False
+
+    fake = Broker()
+    monkeypatch.setattr(app, "send_task", fake.send_task)
+    monkeypatch.setattr(app, "connection_for_write", lambda: NoConnection())
+    return fake

@@ -9,7 +9,6 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
-from kombu.exceptions import OperationalError as BrokerDown
 
 from recording import archive, casefile, tasks_archive
 from recording.models import CaseFile, CaseFileStatus
@@ -17,7 +16,6 @@ from tests.conftest import login_as
 from tests.recording.test_archive import NOW, filed_case, plain_closed_case  # noqa: F401  (fixtures)
 from wuding_enforcement.audit.models import AuditEvent
 from wuding_enforcement.cases.workflow import Stage
-from wuding_enforcement.celery import app
 from wuding_enforcement.outbox import api, leases
 from wuding_enforcement.outbox.models import JobState, MessageState, OutboxMessage
 
@@ -33,34 +31,6 @@ def _frozen():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def broker(settings, monkeypatch):
-    """A configured broker (no in-process run): `down` refuses every publish like Redis refusing connections;
-    `up()` brings it back as a broker whose worker runs each task at once (in this process)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    class Broker:
-        down = False
-
-        def send_task(self, name, args=None, kwargs=None, **options):
-            if self.down:
-                raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
-            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
-
-    fake = Broker()
-    monkeypatch.setattr(app, "send_task", fake.send_task)
-    monkeypatch.setattr(app, "connection_for_write", lambda: _NoConnection())
-    return fake
-
-
-class _NoConnection:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _case_file(case) -> CaseFile:

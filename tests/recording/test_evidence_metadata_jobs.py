@@ -11,14 +11,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerDown
 
 from recording import tasks
 from recording.evidence import ingest_file, probing
 from recording.models import METADATA_TASK, Evidence
 from tests.conftest import login_as
 from wuding_enforcement.audit.models import AuditEvent
-from wuding_enforcement.celery import app
 from wuding_enforcement.outbox import api, leases
 from wuding_enforcement.outbox.models import JobState, MessageState, OutboxMessage
 
@@ -41,33 +39,6 @@ def _no_ffprobe(monkeypatch):
 @pytest.fixture
 def case(make_case):
     return make_case()
-
-
-@pytest.fixture
-def broker(settings, monkeypatch):
-    """A configured broker: `down` refuses every publish; up, its worker runs each task at once (here)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    class Broker:
-        down = False
-
-        def send_task(self, name, args=None, kwargs=None, **options):
-            if self.down:
-                raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
-            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
-
-    fake = Broker()
-    monkeypatch.setattr(app, "send_task", fake.send_task)
-    monkeypatch.setattr(app, "connection_for_write", lambda: _NoConnection())
-    return fake
-
-
-class _NoConnection:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _upload(case, officer, capture) -> Evidence:

@@ -8,43 +8,15 @@ import datetime
 import pytest
 import time_machine
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerDown
 
 from legal_review.tasks import issue_decision
 from supervision import tasks
-from wuding_enforcement.celery import app
 from wuding_enforcement.outbox import api, leases, tracking
 from wuding_enforcement.outbox.models import Job, JobState, MessageState, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
 TASK = "supervision.tasks.send_reminders"
-
-
-@pytest.fixture
-def broker(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    class Broker:
-        down = False
-
-        def send_task(self, name, args=None, kwargs=None, **options):
-            if self.down:
-                raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
-            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
-
-    fake = Broker()
-    monkeypatch.setattr(app, "send_task", fake.send_task)
-    monkeypatch.setattr(app, "connection_for_write", lambda: _NoConnection())
-    return fake
-
-
-class _NoConnection:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_the_reminder_scan_and_a_batch_issue_are_tracked_leased_jobs_redelivered_after_a_lost_worker():
