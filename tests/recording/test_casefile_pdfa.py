@@ -25,9 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _pdf_date(value: str) -> datetime.datetime:
-    match = re.match(r"D:(\d{14})([+-]\d{2})'?(\d{2})'?", value)
+    """A PDF date (ISO 32000 7.9.4): D:YYYYMMDDHHmmSS then an offset, +HH'mm' / -HH'mm', or Z for UTC
+    (written whenever the clock's offset is zero, as on a UTC machine)."""
+    match = re.match(r"D:(\d{14})(?:Z(?:00'?00'?)?|([+-]\d{2})'?(\d{2})'?)", value)
     assert match, value
-    return datetime.datetime.strptime(match.group(1) + match.group(2) + match.group(3), "%Y%m%d%H%M%S%z")
+    offset = match.group(2) + match.group(3) if match.group(2) else "+0000"
+    return datetime.datetime.strptime(match.group(1) + offset, "%Y%m%d%H%M%S%z")
 
 
 def _xmp_value(xmp: str, name: str) -> str:
