@@ -17,7 +17,7 @@ from django.utils import timezone
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.cases.models import NumberSequence, format_number
 from wuding_enforcement.shared import storedfiles
-from wuding_enforcement.shared.pdf import render_html_to_pdf
+from wuding_enforcement.shared.pdf import render_html_to_pdf_and_seal_spot
 from wuding_enforcement.shared.refusals import Refused
 from wuding_enforcement.shared.signing import SigningError, sign_pdf
 
@@ -72,7 +72,9 @@ def issue(notice: SupervisionNotice, *, by) -> SupervisionNotice:
         )
         try:
             # Sealed like every issued document; a signing failure refuses the issue (nothing half-issued).
-            data = sign_pdf(render_html_to_pdf(html), reason=f"签发督查通报{notice.number}")
+            # The seal over the bureau's name and the date, as on paper (shared/pdf.py, id="seal").
+            unsigned, seal_at = render_html_to_pdf_and_seal_spot(html)
+            data = sign_pdf(unsigned, reason=f"签发督查通报{notice.number}", seal_at=seal_at)
         except (SigningError, OSError) as exc:  # a platform backend may fail to connect
             logger.error("sealing notice %s failed: %s", notice.pk, exc)
             raise Refused(f"未能加盖电子签章：{exc}") from exc

@@ -68,10 +68,25 @@ def test_the_issued_notice_is_sealed_and_its_hash_is_that_of_the_sealed_file(not
     assert "督查通报" in report.reason
 
 
+def test_the_notices_seal_covers_the_bureau_name_and_the_issue_date(notice, reviewer):
+    from tests.recording.test_seal_placement import covers, seal_widget, words
+
+    with at(datetime.date(2026, 11, 25)):
+        issued = notices.issue(notice, by=reviewer)
+    with issued.pdf.open("rb") as stored:
+        data = stored.read()
+    page, rect = seal_widget(data)
+    on_page = words(data, page)
+    date = [w for w in on_page if "2026年11月25日" in w[0]]
+    bureau = [w for w in on_page if w[0].startswith("武定县市场监督管理局")]
+    assert date and covers(rect, date[-1]), (rect, date)
+    assert bureau and covers(rect, bureau[-1]), (rect, bureau)
+
+
 class _UnreachableSealPlatform:
     demo = False
 
-    def sign(self, pdf_bytes, *, reason):
+    def sign(self, pdf_bytes, *, reason, seal_at=None):
         raise ConnectionError("省电子印章平台连接超时")
 
 
