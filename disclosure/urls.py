@@ -3,6 +3,7 @@ which are for signed-in staff. Sections: 事前公开, 事中公示 (verificatio
 statistics. (/benchmarks/, 裁量基准, is legal_review's page: routed from the root URLconf.)"""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import (
     cards,
@@ -61,6 +62,11 @@ urlpatterns = [
     ),
     # --- Embeddable views: the county government's portal frames them (EMBED_ALLOWED_ORIGINS) ---
     path("embed/publications/", embed.publication_embed, name="publication_embed"),
+    # The embed's first address: portals that framed it keep working (permanent, the query string kept).
+    path(
+        "publications/embed/",
+        RedirectView.as_view(pattern_name="disclosure:publication_embed", permanent=True, query_string=True),
+    ),
     path("embed/publications/<int:pk>/", embed.publication_embed_detail, name="publication_embed_detail"),
     path("embed/inspection-results/", embed.inspection_results_embed, name="inspection_results_embed"),
     # --- 年度统计 (statistics) ---

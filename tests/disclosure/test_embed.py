@@ -180,3 +180,10 @@ def test_the_embedded_inspection_results_list_published_results(client, result):
     assert result.entity.name in page
     assert reverse("inspection_public:result", args=[result.pk]) in page
     assert '<meta name="ColumnName" content="检查结果公示">' in page
+
+
+def test_the_embeds_first_address_still_leads_to_it(client, db):
+    """Portals that framed /publications/embed/ before it moved keep working: a permanent redirect, query kept."""
+    response = client.get("/publications/embed/", {"q": "食品", "page": 2})
+    assert response.status_code == 301
+    assert response["Location"] == reverse("disclosure:publication_embed") + "?q=%E9%A3%9F%E5%93%81&page=2"
