@@ -182,6 +182,11 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
+        "--misses-only",
+        action="store_true",
+        help="only the cache-miss medians (no open-data build, no wrk): the growth figures at 1M decisions",
+    )
+    parser.add_argument(
         "--version-seconds",
         type=float,
         default=0.0,
@@ -255,7 +260,7 @@ def main(argv=None) -> int:
                 from disclosure import open_data
             except ImportError:  # the code before prebuilt open data: it streams per request
                 open_data = None
-            if open_data is not None:
+            if open_data is not None and not args.misses_only:
                 began = time.perf_counter()
                 open_data.build()
                 print(f"open data built in {time.perf_counter() - began:.1f} s", flush=True)
@@ -298,6 +303,8 @@ def main(argv=None) -> int:
                     f"  {label:34s} {value:7.1f} ms ({min(values):.1f}-{max(values):.1f})   ratio {value / trivial:5.1f}"
                 )
 
+            if args.misses_only:
+                return 0
             # Throughput under wrk (cached pages), rounds alternating so that load drift falls on all alike.
             pages = {
                 "trivial view": ["/bench/trivial/"],
