@@ -77,14 +77,18 @@ def get(port: int, path: str) -> tuple[int, float]:
     return response.status, time.perf_counter() - began
 
 
-def median_ms(port: int, paths: list[str]) -> float:
+def times_ms(port: int, paths: list[str]) -> list[float]:
     times = []
     for path in paths:
         status, spent = get(port, path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
         times.append(spent * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(port: int, paths: list[str]) -> float:
+    return statistics.median(times_ms(port, paths))
 
 
 def throughput(port: int, paths: list[str], seconds: float, clients: int) -> float:
@@ -178,6 +182,17 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
+        "--misses-only",
+        action="store_true",
+        help="only the cache-miss medians (no open-data build, no wrk): the growth figures at 1M decisions",
+    )
+    parser.add_argument(
+        "--version-seconds",
+        type=float,
+        default=0.0,
+        help="PAGECACHE_VERSION_SECONDS of the served site (0, the default: every hit reads the versions)",
+    )
+    parser.add_argument(
         "--database", help="a database generate_decisions.py made and kept: measured as it is, not dropped"
     )
     args = parser.parse_args(argv)
@@ -245,7 +260,7 @@ def main(argv=None) -> int:
                 from disclosure import open_data
             except ImportError:  # the code before prebuilt open data: it streams per request
                 open_data = None
-            if open_data is not None:
+            if open_data is not None and not args.misses_only:
                 began = time.perf_counter()
                 open_data.build()
                 print(f"open data built in {time.perf_counter() - began:.1f} s", flush=True)
@@ -254,6 +269,7 @@ def main(argv=None) -> int:
             db = connection.settings_dict
             db_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
             connection.close()
+            os.environ["PAGECACHE_VERSION_SECONDS"] = str(args.version_seconds)
             process, port = serve(db_url, cache_url, args.workers, tmp)
 
             # Medians, one client. Misses: first request of each distinct page.
@@ -264,24 +280,31 @@ def main(argv=None) -> int:
             party = [f"/publications/?party={quote(t)}" for t in PARTY_TERMS]
             by_number = [f"/publications/?number={quote(n)}" for n in numbers]
             details = [f"/publications/{pk}/" for pk in ids[:100]]
-            trivial = median_ms(port, ["/bench/trivial/"] * 40)
+            trivial_times = times_ms(port, ["/bench/trivial/"] * 40)
+            trivial = statistics.median(trivial_times)
             rows = [
-                ("list, pages 1-40 (miss)", median_ms(port, list_pages)),
-                ("list, pages 200-2000 (miss)", median_ms(port, deep)),
-                ("search 2-char violation (miss)", median_ms(port, short)),
-                ("search 3+-char violation (miss)", median_ms(port, long_)),
-                ("search party name (miss)", median_ms(port, party)),
-                ("search 文号 (miss)", median_ms(port, by_number)),
-                ("detail (miss)", median_ms(port, details)),
-                ("feed (miss)", median_ms(port, ["/publications/feed/"])),
-                ("trivial view", trivial),
+                ("list, pages 1-40 (miss)", times_ms(port, list_pages)),
+                ("list, pages 200-2000 (miss)", times_ms(port, deep)),
+                ("search 2-char violation (miss)", times_ms(port, short)),
+                ("search 3+-char violation (miss)", times_ms(port, long_)),
+                ("search party name (miss)", times_ms(port, party)),
+                ("search 文号 (miss)", times_ms(port, by_number)),
+                ("detail (miss)", times_ms(port, details)),
+                ("feed (miss)", times_ms(port, ["/publications/feed/"])),
+                ("trivial view", trivial_times),
             ]
             print(
-                f"medians ({connection.vendor}, {args.count} publications, {args.workers} gunicorn workers):"
+                f"medians ({connection.vendor}, {figures['count']} publications, {args.workers} gunicorn workers;"
+                f" spread min-max):"
             )
-            for label, value in rows:
-                print(f"  {label:34s} {value:7.1f} ms   ratio {value / trivial:5.1f}")
+            for label, values in rows:
+                value = statistics.median(values)
+                print(
+                    f"  {label:34s} {value:7.1f} ms ({min(values):.1f}-{max(values):.1f})   ratio {value / trivial:5.1f}"
+                )
 
+            if args.misses_only:
+                return 0
             # Throughput under wrk (cached pages), rounds alternating so that load drift falls on all alike.
             pages = {
                 "trivial view": ["/bench/trivial/"],
@@ -323,7 +346,8 @@ def main(argv=None) -> int:
                 f"open data CSV ({static_copy.stat().st_size / 1e6:.1f} MB): as served {statistics.median(served):.0f} ms, "
                 f"plain file {statistics.median(plain):.0f} ms, ratio {statistics.median(plain) / statistics.median(served):.2f}"
             )
-            print(f"cache: {'Redis (' + cache_url + ')' if cache_url else 'per-process memory'}")
+            print(f"cache: {'Redis (' + cache_url + ')' if cache_url else 'per-process memory'}", end="")
+            print(f"; PAGECACHE_VERSION_SECONDS={args.version_seconds:g}")
             print("(2 cores shared with other work: read the medians and the spread, not one figure)")
         finally:
             if process is not None:

@@ -24,6 +24,8 @@ OTHER = Section("test-pagecache-other")
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+    pagecache._local.clear()
+    pagecache._versions.clear()
     yield
     cache.clear()
 
@@ -187,3 +189,72 @@ def test_a_public_page_answers_while_the_cache_is_down(client, monkeypatch):
         "disclosure:personnel",
     ):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+# --- The pages each process keeps (pagecache._local) ---------------------------------------------------------
+
+
+class CountingCache:
+    """The real cache, recording the keys each get_many and get asks for."""
+
+    def __init__(self):
+        self.reads: list[list[str]] = []
+
+    def get_many(self, keys):
+        self.reads.append(list(keys))
+        return cache.get_many(keys)
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append([key])
+        return cache.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+
+def test_a_page_this_process_holds_is_served_after_reading_only_the_versions(monkeypatch):
+    build = Builder()
+    GUIDES.page("list", build)
+    counting = CountingCache()
+    monkeypatch.setattr(pagecache, "cache", counting)
+    assert GUIDES.page("list", build) == "page #1"
+    assert counting.reads == [[GUIDES.version_key]]  # the version, not the page's tens of kilobytes
+    assert build.calls == 1
+
+
+def test_a_page_this_process_holds_is_not_served_once_another_process_renewed_the_section():
+    build = Builder()
+    GUIDES.page("list", build)
+    # Another process renews the section: only the shared version changes, this process's copy stays.
+    cache.set(GUIDES.version_key, "renewed-elsewhere", timeout=None)
+    assert GUIDES.page("list", build) == "page #2"
+    # ... and a page another process built under the current version is taken from the shared cache.
+    cache.set(GUIDES.version_key, "renewed-again", timeout=None)
+    cache.set(GUIDES.page_key("list"), ("renewed-again", "built elsewhere"), 60)
+    assert GUIDES.page("list", build) == "built elsewhere"
+    assert build.calls == 2
+
+
+def test_the_pages_kept_per_process_are_bounded(monkeypatch):
+    monkeypatch.setattr(pagecache, "LOCAL_PAGES", 3)
+    for i in range(10):
+        OTHER.page(f"list?page={i}", Builder())
+    assert len(pagecache._local) <= 3
+
+
+def test_trusted_versions_spare_the_round_trip_and_an_own_renewal_is_seen_at_once(monkeypatch, settings):
+    settings.PAGECACHE_VERSION_SECONDS = 1
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    build = Builder()
+    GUIDES.page("list", build)
+    counting = CountingCache()
+    monkeypatch.setattr(pagecache, "cache", counting)
+    assert GUIDES.page("list", build) == "page #1" and counting.reads == []
+    GUIDES.renew()  # this process: at once
+    assert GUIDES.page("list", build) == "page #2"
+    # Another process's renewal: seen once the trusted versions are PAGECACHE_VERSION_SECONDS old.
+    cache.set(GUIDES.version_key, "renewed-elsewhere", timeout=None)
+    assert GUIDES.page("list", build) == "page #2"
+    clock[0] += 1
+    assert GUIDES.page("list", build) == "page #3"

@@ -20,7 +20,13 @@ A renewal gives the section a new version now and again when the transaction com
 from the not-yet-committed state would otherwise stay cached under the new version.
 
 A hit costs one cache round trip: the section's version and the page are read together (get_many), each entry
-stored with the version it was built under; an entry of an older version is rebuilt. Keys also carry today's
+stored with the version it was built under; an entry of an older version is rebuilt. Each process also keeps
+the pages it served last (`_local`, a bounded LRU of LOCAL_PAGES entries) with their versions: when it holds
+the page, only the versions are read (a few bytes instead of the page), and the page is served only if its
+version is still the current one — the same check, without moving tens of kilobytes per hit. With
+`settings.PAGECACHE_VERSION_SECONDS` > 0 (off by default) a process also trusts the versions it read for that
+long: a hit then needs no round trip at all, and a renewal made by another process is seen up to that many
+seconds later (in its own process at once). Keys also carry today's
 date, so a page whose content turns with the calendar (a certificate that expires at midnight, a publication
 period that ends) is rebuilt the next day without any save; entries expire after `seconds` in any case. Versions
 live in the same cache as the pages (Redis in production), so every process sees a renewal at once.
@@ -34,9 +40,12 @@ A shared service: it imports no domain model; the systems declare their sections
 
 import hashlib
 import logging
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -49,6 +58,32 @@ _VERSION_KEY = "pagecache:{section}:version"
 _GENERATION_KEY = "pagecache:{section}:generation"
 _OBJECT_KEY = "pagecache:{section}:obj:{obj}:version"
 _PAGE_KEY = "pagecache:{section}:{day}:{digest}"
+
+# Pages kept in each process, most recently served last: page key -> (version, body).
+LOCAL_PAGES = 256
+_local: "OrderedDict[str, tuple[str, str]]" = OrderedDict()
+# Versions trusted for PAGECACHE_VERSION_SECONDS in this process: version key -> (read at, version).
+_versions: dict[str, tuple[float, str]] = {}
+
+
+def _keep(key: str, version: str, body: str) -> None:
+    _local[key] = (version, body)
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_PAGES:
+        _local.popitem(last=False)
+
+
+def _trusted(keys: list[str]) -> list[str] | None:
+    """The versions read less than PAGECACHE_VERSION_SECONDS ago, or None when any is older or unknown."""
+    seconds = getattr(settings, "PAGECACHE_VERSION_SECONDS", 0)
+    if not seconds:
+        return None
+    now = time.monotonic()
+    found = [_versions.get(key) for key in keys]
+    if any(entry is None or now - entry[0] >= seconds for entry in found):
+        return None
+    return [entry[1] for entry in found]  # type: ignore[index]
+
 
 # Declared sections by name, and the sections watching each model label (declarations made at import time,
 # the same in every process: no state shared between requests lives here).
@@ -93,23 +128,47 @@ class Section:
         (`obj`): its version is the object's and the section's generation, not the section's own."""
         key = self.page_key(variant if obj is None else f"{obj}|{variant}")
         version_keys = [self.version_key] if obj is None else [self.generation_key, self.object_key(obj)]
+        local = _local.get(key)
+        trusted = _trusted(version_keys)
+        if local is not None and trusted is not None and local[0] == "|".join(trusted):
+            _local.move_to_end(key)
+            return local[1]
         try:
-            found = cache.get_many([*version_keys, key])
-            version = "|".join(found.get(k) or self._first_version(k) for k in version_keys)
+            # The page itself only when this process does not hold it.
+            found = cache.get_many(version_keys if local is not None else [*version_keys, key])
+            versions = [found.get(k) or self._first_version(k) for k in version_keys]
         except Exception:
             logger.warning(
                 "page cache unavailable, building %s %r uncached", self.name, variant, exc_info=True
             )
             return build()
-        entry = found.get(key)
+        now = time.monotonic()
+        _versions.update({k: (now, v) for k, v in zip(version_keys, versions, strict=True)})
+        version = "|".join(versions)
+        if local is not None and local[0] == version:
+            _local.move_to_end(key)
+            return local[1]
+        entry = found.get(key) if local is None else None
+        if local is not None and entry is None:
+            entry = self._shared_entry(key)
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+            _keep(key, version, entry[1])
             return entry[1]
         body = build()
+        _keep(key, version, body)
         try:
             cache.set(key, (version, body), self.seconds)
         except Exception:
             logger.warning("page cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
         return body
+
+    def _shared_entry(self, key: str):
+        """The page as the shared cache holds it (another process may have built the current version)."""
+        try:
+            return cache.get(key)
+        except Exception:
+            logger.warning("page cache unavailable, building %s page uncached", self.name, exc_info=True)
+            return None
 
     def _first_version(self, key: str | None = None) -> str:
         key = key or self.version_key
@@ -128,6 +187,8 @@ class Section:
 
     def _bump(self, keys: list[str] | None = None) -> None:
         keys = keys or [self.version_key, self.generation_key]
+        for key in keys:  # this process sees its own renewal at once
+            _versions.pop(key, None)
         try:
             cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
         except Exception:
