@@ -278,6 +278,10 @@ if REDIS_URL:
     DJANGO_REDIS_LOGGER = "wuding.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The public page cache (shared/pagecache.py): each web process trusts the section versions it read for this
+# many seconds, so a cached hit needs no Redis round trip; a publication or withdrawal made through another
+# process shows on this one's cached pages at most this late (the process that made it sees it at once). 0: off.
+PAGECACHE_VERSION_SECONDS = env_int("PAGECACHE_VERSION_SECONDS", 1)
 # Sessions live in the database, never in the cache: signing in and staying signed in do not depend on Redis.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -23,6 +23,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Tasks run in-process in tests; the worker tests (tests/test_celery_worker.py) switch a real broker on.
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests read every renewal at once (tests/shared/test_pagecache.py turns the trust window on where it is tested).
+PAGECACHE_VERSION_SECONDS = 0
 # Parallel test processes share CI's Redis: give each its own Redis database (tests call cache.clear(),
 # which flushes a whole database) and keep the keys apart from a developer's.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
