@@ -51,7 +51,7 @@ PAGE_SIZE = 25
 logger = logging.getLogger("wuding.cases")
 
 # The unbound filter form's HTML by the units it offers ((pk, name) of each active unit, read by the view on
-# every request): rendering its widgets through the form templates cost about a fifth of the list's time (one
+# every request): rendering its widgets through the form templates cost a tenth of the list's time (one
 # template per <option>), for the same HTML for everyone. A changed unit is a new key; a bound form (filters
 # chosen) is rendered each time.
 _UNBOUND_FILTERS: dict[tuple, str] = {}

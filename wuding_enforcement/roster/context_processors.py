@@ -7,7 +7,7 @@ def portal(request):
     not the user's model permissions (two queries on every staff page, and a 系统管理 link that answered
     403 to a bureau head, whose role carries roster.view_staff but does not open the admin). Evaluated only
     when a template reads it."""
-    context = {"BUREAU_NAME": settings.BUREAU_NAME}
+    context: dict[str, object] = {"BUREAU_NAME": settings.BUREAU_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from .admin_site import holds_admin_role
