@@ -145,13 +145,14 @@ def lead_new(request):
 # --- The case workspace -----------------------------------------------------------------------------------
 
 
-def _documents_for(case, may_see_classified):
-    qs = Document.objects.filter(case=case).select_related(
-        "created_by", "issued_by", "party", "supersedes", "superseded_by"
+def _documents_prefetch():
+    """A case's documents as the workspace reads them (with who made, issued and corrected them)."""
+    return Prefetch(
+        "documents",
+        queryset=Document.objects.select_related(
+            "created_by", "issued_by", "party", "supersedes", "superseded_by"
+        ).order_by("created_at", "pk"),
     )
-    if not may_see_classified:
-        qs = qs.filter(classification=Classification.GENERAL)
-    return qs.order_by("created_at", "pk")
 
 
 def _evidence_for(case, may_see_classified):
@@ -170,8 +171,8 @@ def workspace(request, pk):
     today = timezone.localdate()
     may_see_classified = case.may_see_classified(user)
     can_write = case.may_work_on(user)
-    # Queries (fixed, whatever the number of records): the case relations below, one each; the documents;
-    # the evidence; the approvals awaiting this user.
+    # Queries (fixed, whatever the number of records): the case relations below, one each (the documents
+    # among them); the evidence; the approvals awaiting this user.
     prefetch_related_objects(
         [case],
         "parties",
@@ -187,8 +188,13 @@ def workspace(request, pk):
             ),
         ),
         "pauses",
+        # Every document, once: the timeline shows those this user may see, the deadline providers
+        # (recording/clocks.py) read them all through case.documents.all().
+        _documents_prefetch(),
     )
-    documents = list(_documents_for(case, may_see_classified))
+    documents = [
+        d for d in case.documents.all() if may_see_classified or d.classification == Classification.GENERAL
+    ]
     evidence = list(_evidence_for(case, may_see_classified))
     awaiting = set(Approval.objects.awaiting(user).filter(case=case).values_list("pk", flat=True))
     # Whether each officer may enforce today (roster/certification.py: the one certificate rule).

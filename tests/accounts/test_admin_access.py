@@ -93,3 +93,14 @@ def test_the_admin_login_form_cannot_be_used_to_sign_in(client, admin_user):
     client.post("/admin/login/", {"username": "zheng_admin", "password": PASSWORD})
 
     assert "_auth_user_id" not in client.session
+
+
+def test_the_header_links_to_the_admin_for_whom_the_admin_opens_only(
+    client, officer, bureau_head, admin_user
+):
+    # The bureau head's role carries roster.view_staff, but the admin site lets in the 管理员 role and
+    # superusers only: the link follows the site's rule (roster/admin_site.holds_admin_role).
+    admin_link = 'href="/admin/"'
+    for person, shown in ((officer, False), (bureau_head, False), (admin_user, True)):
+        login_as(client, person)
+        assert (admin_link in client.get("/staff/cases/").content.decode()) is shown, person.username

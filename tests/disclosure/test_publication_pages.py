@@ -385,9 +385,9 @@ def test_the_reviewer_redacts_a_selected_span_through_the_page(client, publicati
 # Queries of GET /staff/disclosure/publications/ for the bureau head, whatever the number of drafts:
 #  1 session  2 the user  3 the OTP device  4 the user's role groups  5 COUNT  6 the page of publications
 #  (+ decision and its correction)  7 the holiday table (deadline flags)  8 open error reports
-#  9 unread notifications (header)  10, 11 the user's and the groups' model permissions (系统管理 link)
-#  12 the user's unit (header) (the session's last_seen is written at most once a minute: LAST_SEEN_STEP)
-STAFF_LIST_QUERIES = 12
+#  9 unread notifications (header)  10 the user's unit (header) (the 系统管理 link reads the roles of 4)
+# (the session's last_seen is written at most once a minute: LAST_SEEN_STEP)
+STAFF_LIST_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [1, 6])
@@ -405,9 +405,9 @@ def test_the_staff_list_costs_a_fixed_number_of_queries(
 
 # Queries of GET /staff/disclosure/error-reports/ for the bureau head, whatever the number of reports:
 #  1 session  2 the user  3 the OTP device  4 the user's role groups  5 COUNT  6 the page of reports
-#  (+ publication and who answered)  7 unread notifications (header)  8, 9 the user's and the groups' model
-#  permissions (系统管理 link)  10 the user's unit (header)
-REPORT_LIST_QUERIES = 10
+#  (+ publication and who answered)  7 unread notifications (header)  8 the user's unit (header) (the
+#  系统管理 link reads the roles of 4: no permission queries)
+REPORT_LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [1, 6])

@@ -29,11 +29,11 @@ def listed_titles(response):
 # 10 the page's open clocks from the deadline table (cases/deadline_rows.next_open_deadlines), after the
 #    table is brought up to date: with cases changed since it was last read (here: all just made) the
 #    refresh (tests/supervision/test_dashboard.py REFRESH_QUERIES: 19, the holiday table included)
-# 11, 12 the user's and the groups' model permissions (the 系统管理 link)   13 the user's unit (header)
-# +1 the unread notifications count (header)
+# 11 the user's unit (header)   +1 the unread notifications count (header)
+# (The 系统管理 link reads the roles of 4, no longer the model permissions: 2 queries fewer.)
 # With nothing changed since the last read, the refresh is 3 (savepoint, the stale marks, release) and the
-# holiday table 1: 16 queries.
-CASE_LIST_QUERIES = 12 + 19
+# holiday table 1: 14 queries.
+CASE_LIST_QUERIES = 10 + 19
 
 
 @pytest.fixture
@@ -61,6 +61,26 @@ def test_the_case_list_costs_the_same_queries_for_3_or_30_cases(
     with django_assert_num_queries(CASE_LIST_QUERIES):
         response = client.get(reverse("cases:list"))
     assert len(response.context["rows"]) == min(count, 25)
+
+
+def test_the_unbound_filters_follow_the_units_and_a_bound_filter_shows_its_values(client, unit_head, units):
+    # The unbound filters' HTML is rendered once per set of units (cases/views.py filters_html): a unit
+    # renamed or added shows at once; a filter chosen is rendered with its values.
+    from wuding_enforcement.roster.models import Unit, UnitKind
+
+    login_as(client, unit_head)
+    assert "勐仑市场监督管理所" not in client.get(reverse("cases:list")).content.decode()
+    unit = Unit.objects.create(name="勐仑市场监督管理所", kind=UnitKind.STATION, order=99)
+    assert (
+        f'<option value="{unit.pk}">勐仑市场监督管理所</option>'
+        in client.get(reverse("cases:list")).content.decode()
+    )
+    Unit.objects.filter(pk=unit.pk).update(name="勐腊市场监督管理所")
+    html = client.get(reverse("cases:list")).content.decode()
+    assert "勐腊市场监督管理所" in html and "勐仑市场监督管理所" not in html
+    html = client.get(reverse("cases:list"), {"q": "超市", "unit": unit.pk}).content.decode()
+    assert 'value="超市"' in html and f'<option value="{unit.pk}" selected>' in html
+    assert 'value="超市"' not in client.get(reverse("cases:list")).content.decode()
 
 
 def test_the_case_list_shows_25_cases_a_page(client, unit_head, cases_of_the_unit):

@@ -697,9 +697,9 @@ def test_the_evidence_list_costs_a_fixed_number_of_queries(
         client.get(url)
         # The page's own 4, whatever the number of items: the case (get_case_for_user, visible_to), whether
         # the user may see classified items (an assignment), the evidence with its act, uploader and voider
-        # joined, and whether the user may upload (editable_by). The other 8 belong to every staff page:
-        # session read, user, role groups, OTP device, the user's and groups'
-        # permissions (the admin link), the unread-notification count and the user's unit in the header.
-        with django_assert_num_queries(12):
+        # joined, and whether the user may upload (editable_by). The other 6 belong to every staff page:
+        # session read, user, role groups, OTP device, the unread-notification count and the user's unit in
+        # the header (the admin link reads the roles: no permission queries).
+        with django_assert_num_queries(10):
             page = client.get(url)
         assert page.content.decode().count("<tr") == 1 + Evidence.objects.count()

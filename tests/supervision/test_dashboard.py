@@ -572,10 +572,10 @@ def test_the_nav_links_supervisors_to_the_dashboard(client, officer, bureau_head
 
 # --- Query count --------------------------------------------------------------------------------------------
 
-# Every staff page: session, user, OTP device, roles (4); the header's permissions (2), unread notifications
-# (1) and the user's unit (1) -> 8 (the session's activity stamp is written at most once a minute:
+# Every staff page: session, user, OTP device, roles (4); the header's unread notifications (1) and the user's
+# unit (1) -> 6 (the 系统管理 link reads the roles: no permission queries) (the session's activity stamp is written at most once a minute:
 # roster/middleware.py LAST_SEEN_STEP).
-PAGE_QUERIES = 8
+PAGE_QUERIES = 6
 # Bringing the deadline table up to date (cases/deadline_sync.refresh_stale) when cases changed since it was
 # last read: savepoint, the stale marks; the changed cases with what the clocks read — approvals, pauses,
 # transitions, documents (recording's clocks), review rounds (legal_review's), publications with their
@@ -601,7 +601,7 @@ DEADLINE_QUERIES = 4
 # requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1); the year's
 # inspections per unit, ratings (3), per officer, caps and per entity, frequent entities (8).
 DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 10 + 4 + 3 + 4 + 1 + 1 + 8
-# A drill-down list (overdue deadlines) for a bureau head: the page's 11; units and staff (2); the figure's
+# A drill-down list (overdue deadlines) for a bureau head: the page's 6; units and staff (2); the figure's
 # counts by unit and by officer (2); the page's rows and their cases' officers (2); on the page shown:
 # classified cases (1), the viewer's classified access (1); the cases she may open (none: a bureau head
 # opens every case).

@@ -17,14 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from .models import Role
 
 
-def _holds_admin_role(user) -> bool:
+def holds_admin_role(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(Role.ADMIN)))
 
 
 def admin_has_permission(request) -> bool:
     user = request.user
     is_verified = getattr(user, "is_verified", None)
-    return _holds_admin_role(user) and callable(is_verified) and is_verified()
+    return holds_admin_role(user) and callable(is_verified) and is_verified()
 
 
 def admin_login(request, extra_context=None):
@@ -37,7 +37,7 @@ def admin_login(request, extra_context=None):
         return redirect_to_login(target, reverse("roster:login"))
     if admin_has_permission(request):
         return redirect(target)
-    if _holds_admin_role(request.user):
+    if holds_admin_role(request.user):
         return redirect(f"{reverse('roster:otp_verify')}?{urlencode({'next': target})}")
     # Logged by the audit middleware as auth.permission_denied.
     raise PermissionDenied("系统管理后台仅限通过两步验证的管理员使用。")
