@@ -141,6 +141,8 @@ def measure(count: int, args, cache_url: str, tmp: Path) -> dict:
                 f"  ratio {medians[label] / base:6.1f}"
             )
 
+        if args.no_wrk:
+            return medians
         rates: dict[str, list[dict]] = {"trivial logged-in": [], "case list": [], "workspace": []}
         for round_ in range(2):
             order = [
@@ -204,6 +206,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", default="", help="pages left out, comma-separated (e.g. statistics)")
     parser.add_argument("--keep", action="store_true", help="keep each generated database (name printed)")
     parser.add_argument("--database", help="measure a database kept by --keep as it is (not dropped)")
+    parser.add_argument("--no-wrk", action="store_true", help="the one-client medians only (no wrk rounds)")
     parser.add_argument(
         "--generate-only", action="store_true", help="with --keep: generate and rebuild, measure nothing"
     )

@@ -141,7 +141,6 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     """Recompute the rows of these cases: upsert what the clocks say, delete the rows of clocks that are gone.
     Queries: the cases and one per prefetched relation, the upsert, the delete."""
     from . import calendar
-    from .deadline_rows import CaseDeadline
 
     ids = sorted(set(case_ids))
     if not ids:
