@@ -194,7 +194,11 @@ def kept_figures() -> dict:
     officers: dict[int, list] = {}
     for person in Staff.objects.filter(username__regex=r"^bench_[0-9]+$").order_by("pk"):
         officers.setdefault(person.unit_id, []).append(person)
-    return {"count": Case.objects.count(), "head": Staff.objects.get(username="bench_head"), "officers": officers}
+    return {
+        "count": Case.objects.count(),
+        "head": Staff.objects.get(username="bench_head"),
+        "officers": officers,
+    }
 
 
 def main(argv=None) -> int:
