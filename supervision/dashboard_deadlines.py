@@ -10,6 +10,8 @@ CaseDeadlineQuerySet.red / .amber, the rule of cases/deadlines.make_deadline.
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -63,8 +65,12 @@ def rows(
 ) -> QuerySet[CaseDeadline]:
     """The clocks behind one figure of the active cases, most urgent first; filtered by the case's unit, by an
     assigned officer and by procedure ("inspection": cases on the 行政检查 path; "penalty": every other)."""
-    qs = CaseDeadline.objects.filter(_condition(figure, today, moment(today)))
-    qs = _filtered(qs, unit=unit, officer=officer, procedure=procedure)
+    qs = _filtered(
+        CaseDeadline.objects.filter(_condition(figure, today, moment(today))),
+        unit=unit,
+        officer=officer,
+        procedure=procedure,
+    )
     return qs.order_by("due", "case_id", "key")
 
 
@@ -84,12 +90,18 @@ def counts(
     aliases = {f"n_{i}": figure for i, figure in enumerate(figures)}
     tallies = {alias: Count("pk", filter=conditions[figure]) for alias, figure in aliases.items()}
     by_unit: dict[str, Counter] = {figure: Counter() for figure in figures}
-    for r in qs.order_by().values("case__handling_unit").annotate(**tallies):
+    unit_rows = cast(
+        Iterable[dict[str, Any]], qs.order_by().values("case__handling_unit").annotate(**tallies)
+    )
+    for r in unit_rows:
         for alias, figure in aliases.items():
             if r[alias]:
                 by_unit[figure][r["case__handling_unit"]] = r[alias]
     by_officer: dict[str, Counter] = {figure: Counter() for figure in figures}
-    for r in qs.order_by().values("case__assignments__officer").annotate(**tallies):
+    officer_rows = cast(
+        Iterable[dict[str, Any]], qs.order_by().values("case__assignments__officer").annotate(**tallies)
+    )
+    for r in officer_rows:
         if r["case__assignments__officer"] is None:
             continue
         for alias, figure in aliases.items():
