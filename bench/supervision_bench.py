@@ -12,7 +12,11 @@ Prints, for each case count:
 With two counts (--counts 5000,50000) it also prints each supervision page's growth (goal ≤ 2×).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/supervision_bench.py \
-        [--counts 5000,50000] [--rounds 7] [--seconds 5] [--workers 3]
+        [--counts 5000,50000] [--rounds 7] [--seconds 5] [--workers 3] [--keep] [--database NAME]
+
+--keep leaves each generated database in place (its name is printed); --database NAME measures such a kept
+database as it is (no generation, no rebuild, not dropped), so that one generation serves many runs and two
+trees (a before and an after) can be measured on the same rows.
 """
 
 import argparse
@@ -71,17 +75,30 @@ def measure(count: int, args, cache_url: str, tmp: Path) -> dict:
 
     from wuding_enforcement.cases.models import Case
 
-    original, name = generate_decisions.create_database()
+    if args.database:
+        original, name = None, args.database
+        connection.settings_dict["NAME"] = name
+        figures = kept_figures()
+        count = figures["count"]
+        print(f"kept database {name}: {count} cases", flush=True)
+    else:
+        original, name = generate_decisions.create_database()
     process = None
     try:
-        figures = generate_cases.generate(count)
-        print(f"generated {count} cases in {figures['seconds']:.1f} s ({name})", flush=True)
-        try:
-            began = time.perf_counter()
-            call_command("rebuild_deadlines", verbosity=0)
-            print(f"rebuild_deadlines: {time.perf_counter() - began:.1f} s", flush=True)
-        except Exception as exc:  # noqa: BLE001 - before the deadline table exists (the BEFORE run)
-            print(f"rebuild_deadlines not run ({type(exc).__name__})", flush=True)
+        if original is not None:
+            figures = generate_cases.generate(count)
+            print(f"generated {count} cases in {figures['seconds']:.1f} s ({name})", flush=True)
+            try:
+                began = time.perf_counter()
+                call_command("rebuild_deadlines", verbosity=0)
+                print(f"rebuild_deadlines: {time.perf_counter() - began:.1f} s", flush=True)
+            except Exception as exc:  # noqa: BLE001 - before the deadline table exists (the BEFORE run)
+                print(f"rebuild_deadlines not run ({type(exc).__name__})", flush=True)
+        from django.core.cache import cache
+
+        cache.clear()  # pages cached by an earlier run (another database, another tree) must not be served
+        if args.generate_only:
+            return {}
         head_cookie = session_cookie(figures["head"])
         officers = [people[1 + k % 5] for k, people in enumerate(list(figures["officers"].values())[:10])]
         staff_cookies, workspaces = [], []
@@ -124,6 +141,8 @@ def measure(count: int, args, cache_url: str, tmp: Path) -> dict:
                 f"  ratio {medians[label] / base:6.1f}"
             )
 
+        if args.no_wrk:
+            return medians
         rates: dict[str, list[dict]] = {"trivial logged-in": [], "case list": [], "workspace": []}
         for round_ in range(2):
             order = [
@@ -159,7 +178,27 @@ def measure(count: int, args, cache_url: str, tmp: Path) -> dict:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
         connection.close()
-        generate_decisions.destroy_database(original)
+        if original is not None and args.keep:
+            # Kept for --database: point the connection back at the server's own database, undropped.
+            connection.settings_dict["NAME"] = original
+            print(f"kept database {name} (measure it again with --database {name})", flush=True)
+        elif original is not None:
+            generate_decisions.destroy_database(original)
+
+
+def kept_figures() -> dict:
+    """What generate() returns, read back from a kept database: the supervisor and the officers by unit."""
+    from wuding_enforcement.cases.models import Case
+    from wuding_enforcement.roster.models import Staff
+
+    officers: dict[int, list] = {}
+    for person in Staff.objects.filter(username__regex=r"^bench_[0-9]+$").order_by("pk"):
+        officers.setdefault(person.unit_id, []).append(person)
+    return {
+        "count": Case.objects.count(),
+        "head": Staff.objects.get(username="bench_head"),
+        "officers": officers,
+    }
 
 
 def main(argv=None) -> int:
@@ -169,7 +208,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--skip", default="", help="pages left out, comma-separated (e.g. statistics)")
+    parser.add_argument("--keep", action="store_true", help="keep each generated database (name printed)")
+    parser.add_argument("--database", help="measure a database kept by --keep as it is (not dropped)")
+    parser.add_argument("--no-wrk", action="store_true", help="the one-client medians only (no wrk rounds)")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="with --keep: generate and rebuild, measure nothing"
+    )
     args = parser.parse_args(argv)
+    if args.database:
+        args.counts = "0"
+    if args.keep and "," in args.counts:
+        parser.error("--keep takes one count per run (the database is named after the process)")
     for label in filter(None, args.skip.split(",")):
         SUPERVISION.pop(label, None)
     counts = [int(c) for c in args.counts.split(",")]
@@ -190,7 +239,7 @@ def main(argv=None) -> int:
         results = {count: measure(count, args, cache_url, tmp) for count in counts}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if len(counts) > 1:
+    if len(counts) > 1 and not args.generate_only:
         first, last = counts[0], counts[-1]
         print(f"growth {first} -> {last} cases (goal <= 2x):")
         for label in SUPERVISION:

@@ -22,7 +22,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Trim, TruncDate
@@ -560,27 +560,20 @@ def certificate_items(today: datetime.date) -> list[Item]:
     """Officers assigned to an active case who have no certificate valid today (expired, suspended,
     revoked, cancelled, or none: they may not act, 行政处罚法 第四十二条), or whose latest valid certificate
     expires within CERTIFICATE_WARNING_DAYS. A person holding a newer valid certificate is fine whatever
-    their old ones say. Three or four queries: the (officer, case) pairs of the active cases, the officers
-    with their unit, their certificates, and the cases of the people flagged (none when nobody is)."""
-    # The (officer, case) pairs as plain tuples: thousands of active assignments at a province's scale, of
-    # which only the people flagged below need their cases as objects.
-    pairs = CaseOfficer.objects.filter(case__in=Case.objects.active()).order_by("officer_id", "case_id")
-    case_ids: dict[int, list[int]] = {}
-    for officer_id, case_id in pairs.values_list("officer_id", "case_id"):
-        case_ids.setdefault(officer_id, []).append(case_id)
-    staff = (
-        Staff.objects.filter(pk__in=list(case_ids)).select_related("unit").prefetch_related("certificates")
-    )
-    people: dict[int, tuple[Staff, list[int]]] = {p.pk: (p, case_ids[p.pk]) for p in staff.order_by("pk")}
+    their old ones say. Two or three queries: the officers of the active cases with their unit, their
+    certificates, and the active cases of the people flagged (none when nobody is)."""
+    # The people assigned to an active case, without their cases: thousands of active assignments at a
+    # province's scale, of which only the people flagged below need their cases (fetched at the end).
+    assigned = CaseOfficer.objects.filter(case__in=Case.objects.active()).values("officer_id").distinct()
+    staff = Staff.objects.filter(pk__in=assigned).select_related("unit").prefetch_related("certificates")
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
     items = []
-    for person, cases in people.values():  # cases: ids until the flagged people's cases are fetched below
+    for person in staff.order_by("pk"):
         # Whether they may enforce today, and on which certificate: the one rule (roster/certification.py).
         entitlement = entitlement_on(person, today)
         common: dict[str, Any] = {
             "unit": person.unit,
             "people": (person,),
-            "cases": tuple(cases),
             "ref": f"staff:{person.pk}",
         }
         best = entitlement.certificate
@@ -624,12 +617,17 @@ def certificate_items(today: datetime.date) -> list[Item]:
                 **common,
             )
         )
-    # The cases of the people flagged, as objects (their list shows them): one query, none when nobody is.
-    flagged: list[tuple[int, ...]] = [cast(tuple[int, ...], item.cases) for item in items]
-    wanted = {case_id for theirs in flagged for case_id in theirs}
-    found = Case.objects.filter(pk__in=wanted).select_related("handling_unit").in_bulk() if wanted else {}
-    for item, theirs in zip(items, flagged, strict=True):
-        item.cases = tuple(found[case_id] for case_id in theirs)
+    # The active cases of the people flagged, as objects (their list shows them): one query, none when nobody
+    # is.
+    if items:
+        theirs: dict[int, list[Case]] = {}
+        flagged = CaseOfficer.objects.filter(
+            officer_id__in=[item.people[0].pk for item in items], case__in=Case.objects.active()
+        )
+        for assignment in flagged.select_related("case__handling_unit").order_by("officer_id", "case_id"):
+            theirs.setdefault(assignment.officer_id, []).append(assignment.case)
+        for item in items:
+            item.cases = tuple(theirs.get(item.people[0].pk, ()))
     return items
 
 

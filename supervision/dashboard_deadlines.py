@@ -10,11 +10,13 @@ CaseDeadlineQuerySet.red / .amber, the rule of cases/deadlines.make_deadline.
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from wuding_enforcement.cases.deadline_rows import CaseDeadline
+from wuding_enforcement.cases.deadline_rows import CaseDeadline, amber_q, red_q
 from wuding_enforcement.cases.deadline_sync import refresh_stale
 from wuding_enforcement.cases.models import CaseOfficer
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
@@ -31,6 +33,28 @@ def moment(today: datetime.date) -> datetime.datetime:
     return now
 
 
+def _filtered(
+    qs: QuerySet[CaseDeadline], *, unit: Unit | None, officer: Staff | None, procedure: str
+) -> QuerySet[CaseDeadline]:
+    """The clocks of the active cases, filtered by the case's unit, by an assigned officer and by procedure
+    ("inspection": cases on the 行政检查 path; "penalty": every other)."""
+    qs = qs.exclude(case__stage__in=FINISHED_STAGES)
+    if unit is not None:
+        qs = qs.filter(case__handling_unit=unit)
+    if officer is not None:
+        qs = qs.filter(Exists(CaseOfficer.objects.filter(case=OuterRef("case"), officer=officer)))
+    if procedure == "inspection":
+        qs = qs.filter(case__procedure=Procedure.INSPECTION)
+    elif procedure == "penalty":
+        qs = qs.exclude(case__procedure=Procedure.INSPECTION)
+    return qs
+
+
+def _condition(figure: str, today: datetime.date, now: datetime.datetime) -> Q:
+    # What "overdue" and "due soon" mean: the deadline table's own rule (cases/deadline_rows.py).
+    return red_q(today, now) if figure == "overdue" else amber_q(today, now)
+
+
 def rows(
     figure: str,
     today: datetime.date,
@@ -41,17 +65,12 @@ def rows(
 ) -> QuerySet[CaseDeadline]:
     """The clocks behind one figure of the active cases, most urgent first; filtered by the case's unit, by an
     assigned officer and by procedure ("inspection": cases on the 行政检查 path; "penalty": every other)."""
-    now = moment(today)
-    table = CaseDeadline.objects.exclude(case__stage__in=FINISHED_STAGES)
-    qs = table.red(today, now) if figure == "overdue" else table.amber(today, now)
-    if unit is not None:
-        qs = qs.filter(case__handling_unit=unit)
-    if officer is not None:
-        qs = qs.filter(Exists(CaseOfficer.objects.filter(case=OuterRef("case"), officer=officer)))
-    if procedure == "inspection":
-        qs = qs.filter(case__procedure=Procedure.INSPECTION)
-    elif procedure == "penalty":
-        qs = qs.exclude(case__procedure=Procedure.INSPECTION)
+    qs = _filtered(
+        CaseDeadline.objects.filter(_condition(figure, today, moment(today))),
+        unit=unit,
+        officer=officer,
+        procedure=procedure,
+    )
     return qs.order_by("due", "case_id", "key")
 
 
@@ -59,25 +78,43 @@ def counts(
     today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = ""
 ) -> dict[str, dict]:
     """Per figure: the total, the count per unit (id; None for no unit) and per officer (id). Two queries
-    per figure (units; officers), the total is the sum over units."""
-    result = {}
-    for figure in figures:
-        qs = rows(figure, today, unit=unit, officer=officer, procedure=procedure).order_by()
-        by_unit = Counter(
-            {
-                r["case__handling_unit"]: r["n"]
-                for r in qs.values("case__handling_unit").annotate(n=Count("pk"))
-            }
-        )
-        by_officer = Counter(
-            {
-                r["case__assignments__officer"]: r["n"]
-                for r in qs.values("case__assignments__officer").annotate(n=Count("pk"))
-                if r["case__assignments__officer"] is not None
-            }
-        )
-        result[figure] = {"total": sum(by_unit.values()), "by_unit": by_unit, "by_officer": by_officer}
-    return result
+    whatever the figures (one count per figure in each): by unit, and by officer; the total is the sum over
+    units."""
+    now = moment(today)
+    conditions = {figure: _condition(figure, today, now) for figure in figures}
+    either = Q()
+    for condition in conditions.values():
+        either |= condition
+    qs = _filtered(CaseDeadline.objects.filter(either), unit=unit, officer=officer, procedure=procedure)
+    # One count per figure, under an alias of our own ("due-soon" is no column name).
+    aliases = {f"n_{i}": figure for i, figure in enumerate(figures)}
+    tallies = {alias: Count("pk", filter=conditions[figure]) for alias, figure in aliases.items()}
+    by_unit: dict[str, Counter] = {figure: Counter() for figure in figures}
+    unit_rows = cast(
+        Iterable[dict[str, Any]], qs.order_by().values("case__handling_unit").annotate(**tallies)
+    )
+    for r in unit_rows:
+        for alias, figure in aliases.items():
+            if r[alias]:
+                by_unit[figure][r["case__handling_unit"]] = r[alias]
+    by_officer: dict[str, Counter] = {figure: Counter() for figure in figures}
+    officer_rows = cast(
+        Iterable[dict[str, Any]], qs.order_by().values("case__assignments__officer").annotate(**tallies)
+    )
+    for r in officer_rows:
+        if r["case__assignments__officer"] is None:
+            continue
+        for alias, figure in aliases.items():
+            if r[alias]:
+                by_officer[figure][r["case__assignments__officer"]] = r[alias]
+    return {
+        figure: {
+            "total": sum(by_unit[figure].values()),
+            "by_unit": by_unit[figure],
+            "by_officer": by_officer[figure],
+        }
+        for figure in figures
+    }
 
 
 def page_rows(qs: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:

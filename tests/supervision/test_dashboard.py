@@ -587,20 +587,20 @@ REFRESH_QUERIES = 19
 # Nothing changed since the last read: savepoint, the stale marks, release; the working-day calendar table
 # (the due-soon threshold; the refresh reads it otherwise): 4.
 FRESH_QUERIES = 4
-# The deadlines panel itself, in SQL on the deadline table: per figure (overdue, due soon) the counts by
-# unit and by officer (4), whatever the number of cases.
-DEADLINE_QUERIES = 4
+# The deadlines panel itself, in SQL on the deadline table: the counts of both figures (overdue, due soon)
+# by unit, and by officer (2), whatever the number of cases.
+DEADLINE_QUERIES = 2
 # The dashboard for a bureau head: the page's 8; the filter's units and staff (2); the deadlines panel;
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers, the rule
 # settings, changed decisions still shown (withdrawals), approved exemptions (5; +1 for the cases of overdue
 # withdrawals, none here); 行政检查 (inspection/oversight.py): over the cap, emergencies, awaiting approval,
 # results due for publication, the settings, the year's inspections for repeats, open complaints, ratings
 # (count, low ones, by unit) (10; +1 for the cases of listed inspections, none here); review: rounds, problem
-# points, case officers, points passed over a pre-check's finding (4); certificates: the (officer, case) pairs,
-# the officers, their certificates (3; +1 for the cases of the people flagged, none here); training:
+# points, case officers, points passed over a pre-check's finding (4); certificates: the officers of the
+# active cases, their certificates (2; +1 for the cases of the people flagged, none here); training:
 # requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1); the year's
 # inspections per unit, ratings (3), per officer, caps and per entity, frequent entities (8).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 10 + 4 + 3 + 4 + 1 + 1 + 8
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 10 + 4 + 2 + 4 + 1 + 1 + 8
 # A drill-down list (overdue deadlines) for a bureau head: the page's 6; units and staff (2); the figure's
 # counts by unit and by officer (2); the page's rows and their cases' officers (2); on the page shown:
 # classified cases (1), the viewer's classified access (1); the cases she may open (none: a bureau head

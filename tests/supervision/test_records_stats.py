@@ -424,6 +424,22 @@ def test_grouped_by_month_dates_each_fact_by_its_own_date(world):
     assert month[12 - 1]["cases"] == 0
 
 
+def test_a_span_runs_from_the_first_entry_into_each_stage(make_case, officer):
+    """A case decided, sent back to investigation and decided again: its 立案→决定 span ends at the first
+    decision (the later one is no span of its own), and starts at a filing that lies before the period."""
+    case = make_case(title="R", lead_date=D(2025, 12, 1))
+    reach(case, Stage.FILED, D(2025, 12, 5), officer)
+    reach(case, Stage.DECIDED, D(2026, 2, 10), officer)
+    reach(case, Stage.INVESTIGATING, D(2026, 2, 20), officer)
+    reach(case, Stage.DECIDED, D(2026, 3, 16), officer)
+    report = stats.build_report(YEAR_2026, stats.MONTH)
+    month = {int(row.label[5:-1]): figures(row) for row in report.rows}
+    assert month[2]["spans"][1] == (avg(days(D(2025, 12, 5), D(2026, 2, 10))), 1)
+    assert month[3]["spans"][1][1] == 0
+    total = figures(report.total)
+    assert [count for _, count in total["spans"]] == [0, 1, 0, 0]  # 线索→立案 ended in 2025
+
+
 def test_a_period_of_months_counts_only_inside_it(world):
     report = stats.build_report(stats.Period.of_months((2026, 3), (2026, 5)), stats.UNIT)
     total = figures(report.total)

@@ -22,28 +22,43 @@ from . import calendar
 from .deadlines import AMBER_DAYS, CALENDAR_DAYS, WORKING_DAYS, Deadline, Status, make_deadline
 
 
+def open_q() -> Q:
+    """Not met, not paused (a paused clock is never late: 第六十四条 periods not counted)."""
+    return Q(met_on__isnull=True, paused=False)
+
+
+def red_q(today: datetime.date, now: datetime.datetime) -> Q:
+    """Open and past due: the day after the due date (hours clocks: the moment after due_at). A period that is
+    the party's own (lapses) is met once it runs out, never late."""
+    return open_q() & (
+        Q(due_at__isnull=True, lapses=False, due__lt=today) | Q(due_at__isnull=False, due_at__lt=now)
+    )
+
+
+def amber_q(today: datetime.date, now: datetime.datetime) -> Q:
+    """Open and due within AMBER_DAYS of its own unit (hours clocks: every open one not yet late)."""
+    return open_q() & (
+        Q(due_at__isnull=True)
+        & (
+            Q(unit=WORKING_DAYS, due__gte=today, due__lt=calendar.add_working_days(today, AMBER_DAYS + 1))
+            | Q(unit=CALENDAR_DAYS, due__gte=today, due__lte=today + datetime.timedelta(days=AMBER_DAYS))
+        )
+        | Q(due_at__isnull=False, due_at__gte=now)
+    )
+
+
 class CaseDeadlineQuerySet(models.QuerySet):
     def open(self):
-        """Not met, not paused (a paused clock is never late: 第六十四条 periods not counted)."""
-        return self.filter(met_on__isnull=True, paused=False)
+        """Not met, not paused (open_q)."""
+        return self.filter(open_q())
 
     def red(self, today: datetime.date, now: datetime.datetime):
-        """Open and past due: the day after the due date (hours clocks: the moment after due_at). A period
-        that is the party's own (lapses) is met once it runs out, never late."""
-        return self.open().filter(
-            Q(due_at__isnull=True, lapses=False, due__lt=today) | Q(due_at__isnull=False, due_at__lt=now)
-        )
+        """Open and past due (red_q)."""
+        return self.filter(red_q(today, now))
 
     def amber(self, today: datetime.date, now: datetime.datetime):
-        """Open and due within AMBER_DAYS of its own unit (hours clocks: every open one not yet late)."""
-        return self.open().filter(
-            Q(due_at__isnull=True)
-            & (
-                Q(unit=WORKING_DAYS, due__gte=today, due__lt=calendar.add_working_days(today, AMBER_DAYS + 1))
-                | Q(unit=CALENDAR_DAYS, due__gte=today, due__lte=today + datetime.timedelta(days=AMBER_DAYS))
-            )
-            | Q(due_at__isnull=False, due_at__gte=now)
-        )
+        """Open and due soon (amber_q)."""
+        return self.filter(amber_q(today, now))
 
     def late_in(self, start: datetime.date, end: datetime.date, today: datetime.date, now: datetime.datetime):
         """Due in [start, end] and met after the due date or still open past it (hours clocks: past their

@@ -141,7 +141,6 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     """Recompute the rows of these cases: upsert what the clocks say, delete the rows of clocks that are gone.
     Queries: the cases and one per prefetched relation, the upsert, the delete."""
     from . import calendar
-    from .deadline_rows import CaseDeadline
 
     ids = sorted(set(case_ids))
     if not ids:
@@ -149,6 +148,13 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     with calendar.cached():
         rows = computed_rows(_cases(ids), today)
+    return _store(ids, rows)
+
+
+def _store(ids: list[int], rows: list) -> int:
+    """Make the table's rows of these cases `rows` (computed_rows of them): upsert, then delete the rest."""
+    from .deadline_rows import CaseDeadline
+
     keys: dict[int, list[str]] = {case_id: [] for case_id in ids}
     for row in rows:
         keys[row.case_id].append(row.key)
@@ -214,7 +220,7 @@ def rebuild(*, today: datetime.date | None = None, write_rows: bool = True) -> d
             report["extra"] += 1
             _example(report, key, "多余")
         if write_rows and report["missing"] + report["changed"] + report["extra"] > before:
-            write(chunk, today)
+            _store(chunk, list(truth.values()))  # the rows just computed: not a second computation
     return report
 
 
