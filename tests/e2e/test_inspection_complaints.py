@@ -55,14 +55,16 @@ def test_the_enterprise_asks_for_avoidance_on_a_phone_and_supervision_handles_it
     page.goto("/staff/supervision/?procedure=inspection")
     page.get_by_role("link", name="处理投诉与回避申请").click()
     page.get_by_role("heading", name="投诉与回避申请").wait_for()
-    assert page.get_by_text("待处理").first.is_visible()
+    table = page.locator("table[data-table=complaints]")
+    assert table.get_by_text("待处理").is_visible() and table.get_by_text("应于").is_visible()
+    screenshot(page, "inspection-complaints-list")
     page.get_by_role("link", name="申请回避（王志强）").click()
     for text in (task.unit.name, task.item.item, "李桂芬、王志强", "竞争对手的亲属", "0878-0000000"):
         assert page.get_by_text(text).first.is_visible(), text
     screenshot(page, "inspection-avoidance-handle")
     page.get_by_label("同意回避", exact=True).check()
     page.get_by_label("回避决定理由").fill("经核实，王志强与申请人的竞争对手系近亲属。")
-    page.get_by_label("处理情况").fill("已电话告知申请人：同意回避。")
+    page.get_by_label("处理情况", exact=True).fill("已电话告知申请人：同意回避。")
     page.get_by_role("button", name="保存处理情况").click()
     page.get_by_text("已记录处理情况").wait_for()
     assert page.get_by_text("王志强不得继续参加本次检查").is_visible()
