@@ -5,8 +5,13 @@ formed — of the test report where samples were taken), shown on the case page 
 The deadline table (cases/deadline_rows.py) holds the clock as a row like every provider's — the dashboard's
 overdue counts, the reminders and `rebuild_deadlines --check` read it there; cases/deadline_sync.py watches the
 inspection (the case's one-to-one companion) and rewrites the row when it changes. Computing it reads the
-inspection of a case at the 检查结果 stage (one query each; every other case, and every inspection before or
-after that stage, costs none).
+inspection of a case from the 检查结果 stage on — 检查结果, 结案 and 归档 (one query each); every other case, and
+every inspection before its result, costs none.
+
+The clock stays after 结案 and 归档: the publication is part of the record, so a closed inspection shows its
+clock as met on the day the result was published (late if that day was after the due date — the statistics'
+逾期环节 and supervision's 逾期未公示/公示逾期 read the met date against the due date), like every met clock of a
+case. A met clock is not open, so it never counts as overdue on the dashboard.
 """
 
 import datetime
@@ -15,7 +20,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from wuding_enforcement.cases.deadlines import WORKING_DAYS, make_deadline
-from wuding_enforcement.cases.workflow import Procedure, Stage
+from wuding_enforcement.cases.workflow import Procedure
+
+# 检查结果, 结案, 归档: the stages a result exists at. (Loaded by ready(), once the models are.)
+from .models import RESULT_STAGES
 
 BASIS = (
     "《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》（国发〔2019〕5号）：抽查检查结果"
@@ -44,9 +52,10 @@ def publication_deadline(inspection, today: datetime.date):
 
 
 def inspection_deadlines(case, today: datetime.date):
-    """Shown while it matters: from the result until 结案 (a planned inspection closes only once published, so
-    a closed one's clock is met). Other cases — and inspections before their result — cost no query."""
-    if case.procedure != Procedure.INSPECTION or case.stage != Stage.INSPECTION_RESULT:
+    """From the result on, 结案 and 归档 included (a planned inspection closes only once published, so a closed
+    one's clock is met — on time or late). Other cases — and inspections before their result, or terminated
+    before the visit — cost no query."""
+    if case.procedure != Procedure.INSPECTION or case.stage not in RESULT_STAGES:
         return []
     try:
         inspection = case.inspection

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_plans
+from . import views, views_feedback, views_plans
 
 app_name = "inspection"
 
@@ -35,4 +35,8 @@ urlpatterns = [
     path("draws/<int:pk>/run/", views_plans.draw_run, name="draw_run"),
     path("draws/<int:pk>/replace/<int:pick_pk>/", views_plans.draw_replace, name="draw_replace"),
     path("draws/<int:pk>/reveal/", views_plans.draw_reveal, name="draw_reveal"),
+    # Supervision's: complaints and 回避 requests from the 检查码 page (404 to everyone else).
+    path("complaints/", views_feedback.complaints, name="complaints"),
+    path("complaints/<int:pk>/", views_feedback.complaint, name="complaint"),
+    path("complaints/<int:pk>/handle/", views_feedback.complaint_handle, name="complaint_handle"),
 ]

@@ -352,7 +352,7 @@ def inspection_items(today: datetime.date) -> list[Item]:
         .prefetch_related(_assignments_prefetch("assignments"))
     }
 
-    def item(inspection, figure, level, *, due=None, timing_text="", detail="", ref="", sort=()):
+    def item(inspection, figure, level, *, due=None, timing_text="", detail="", ref="", sort=(), url=""):
         case = cases.get(inspection.case_id)
         return Item(
             figure=figure,
@@ -362,7 +362,7 @@ def inspection_items(today: datetime.date) -> list[Item]:
             cases=(case,) if case else (),
             subject=inspection.number,
             ref=ref or f"inspection:{inspection.pk}",
-            url=reverse("inspection:detail", args=[inspection.pk]),
+            url=url or reverse("inspection:detail", args=[inspection.pk]),
             due=due,
             timing=timing_text,
             detail=detail,
@@ -410,6 +410,8 @@ def inspection_items(today: datetime.date) -> list[Item]:
         )
     for c in complaints:
         kind = c.get_kind_display() + (f"（{c.officer.display_name}）" if c.officer is not None else "")
+        if c.is_overdue(today):  # a 回避 request past its answer day (Complaint.answer_due)
+            kind += f"，已逾期（应于{cn_date(c.answer_due)}前答复）"
         items.append(
             item(
                 c.inspection,
@@ -420,6 +422,8 @@ def inspection_items(today: datetime.date) -> list[Item]:
                 detail=c.text,
                 ref=f"complaint:{c.pk}",
                 sort=(c.at, c.pk),
+                # The complaint's handling page (inspection/views_feedback.py), not the unit's task page.
+                url=reverse("inspection:complaint", args=[c.pk]),
             )
         )
     for r in low:

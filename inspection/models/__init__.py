@@ -2,7 +2,7 @@
 
 from .draws import COMMITTED_FIELDS, Draw, DrawPick, DrawState
 from .entities import Conflict, EntityKind, MarketEntity, validate_credit_code
-from .feedback import Complaint, ComplaintKind, Rating
+from .feedback import AvoidanceDecision, Complaint, ComplaintKind, Rating
 from .lists import (
     ChecklistEntry,
     CreditClass,
@@ -35,6 +35,7 @@ __all__ = [
     "ApprovalBody",
     "ApprovalState",
     "ChecklistEntry",
+    "AvoidanceDecision",
     "Complaint",
     "ComplaintKind",
     "Conflict",
