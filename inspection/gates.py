@@ -29,6 +29,21 @@ def issued(case, doc_type):
     return Document.objects.filter(case=case, doc_type=doc_type).issued().current().order_by("issued_at")
 
 
+def avoided_officers(case):
+    """An officer whose 回避 supervision agreed (Complaint.handle) takes no further step of the inspection:
+    neither the notice nor the on-site visit goes on with them on the case (行政处罚法 第四十三条, taken over for
+    inspections: see the Complaint model). The unit ends the inspection (终止) and registers a new one."""
+    from .models import Complaint
+
+    on_case = set(case.assignments.values_list("officer_id", flat=True))
+    for complaint in Complaint.objects.agreed_avoidances(case):
+        if complaint.officer_id in on_case:
+            yield (
+                f"执法人员{complaint.officer.real_name}已于{cn_date(complaint.handled_at)}被决定回避，"
+                "不能继续实施本次检查：请终止本次检查，另行登记由其他执法人员实施的检查。"
+            )
+
+
 def notified(ctx: TransitionContext):
     """必审批、必通知 (国办发〔2024〕54号): approved (or an emergency, approved afterwards), the 检查通知书
     issued, and at least two officers entitled for the item's field on the day."""
@@ -48,12 +63,14 @@ def notified(ctx: TransitionContext):
         for a in ctx.case.assignments.select_related("officer").prefetch_related("officer__certificates")
     ]
     yield from officer_problems(officers, entity=inspection.entity, item=inspection.item, on=ctx.on)
+    yield from avoided_officers(ctx.case)
 
 
 def inspected(ctx: TransitionContext):
     """The 现场检查笔录 is issued, and the notice was served no later than the visit."""
     from wuding_enforcement.shared.chinese import as_date
 
+    yield from avoided_officers(ctx.case)
     record = issued(ctx.case, RECORD).first()
     if record is None:
         yield "请先签发现场检查笔录（对照检查表单逐项记录）。"

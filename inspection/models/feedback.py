@@ -63,6 +63,12 @@ class ComplaintQuerySet(models.QuerySet):
     def handled(self):
         return self.filter(handled_at__isnull=False)
 
+    def agreed_avoidances(self, case):
+        """The agreed 回避 requests of the inspection on `case` (the officers who may not go on with it)."""
+        return self.filter(
+            inspection__case=case, kind=ComplaintKind.AVOIDANCE, decision=AvoidanceDecision.AGREED
+        ).select_related("officer")
+
     def visible_to(self, user):
         """What a supervisor may read and handle: every complaint but those about an inspection of the
         supervisor's own unit or one they take part in (anonymity to the inspecting unit; nobody handles a

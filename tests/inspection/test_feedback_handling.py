@@ -81,6 +81,41 @@ def test_an_agreed_avoidance_before_the_visit_says_the_officer_stops_and_what_fo
     assert "终止本次检查" in avoidance.follow_up
 
 
+def test_an_officer_whose_avoidance_was_agreed_takes_no_further_step_of_the_inspection(
+    avoidance, reviewer, officers, officer
+):
+    """The decision binds the inspecting unit by the domain, not by the follow-up text alone: the notice stage
+    is refused while the officer is on the case, and so is the on-site stage."""
+    from tests.inspection.conftest import issue, notice_data
+    from wuding_enforcement.cases.workflow import Stage, TransitionRefused
+
+    case = avoidance.inspection.case
+    issue(case, "inspection_notice", notice_data(), by=officer)
+    avoidance.handle(
+        by=reviewer,
+        note="经核实，存在亲属关系。",
+        decision=AvoidanceDecision.AGREED,
+        decision_reason="与当事人有利害关系。",
+    )
+    with pytest.raises(TransitionRefused, match="王志强已于.*被决定回避，不能继续实施本次检查"):
+        case.advance(Stage.INSPECTION_NOTIFIED, actor=officer)
+    case.refresh_from_db()
+    assert case.stage != Stage.INSPECTION_NOTIFIED
+
+
+def test_a_refused_avoidance_does_not_stop_the_inspection(avoidance, reviewer, officers, officer):
+    from tests.inspection.conftest import issue, notice_data
+    from wuding_enforcement.cases.workflow import Stage
+
+    case = avoidance.inspection.case
+    issue(case, "inspection_notice", notice_data(), by=officer)
+    avoidance.handle(
+        by=reviewer, note="已核实。", decision=AvoidanceDecision.REFUSED, decision_reason="未发现利害关系。"
+    )
+    case.advance(Stage.INSPECTION_NOTIFIED, actor=officer)
+    assert case.stage == Stage.INSPECTION_NOTIFIED
+
+
 def test_a_complaint_takes_no_avoidance_decision(grievance, reviewer):
     with pytest.raises(Refused, match="只有回避申请"):
         grievance.handle(by=reviewer, note="已处理。", decision=AvoidanceDecision.AGREED)
