@@ -523,7 +523,9 @@ def register():
     register_gate(transfer_approved, targets=[S.TRANSFERRED], name="recording.transfer_approved")
     register_document_gate(issued_at_its_stage, name="recording.issued_at_its_stage")
     register_document_gate(issued_on_its_procedure, name="recording.issued_on_its_procedure")
-    register_document_gate(simple_decision_gate, doc_types=[SIMPLE_DECISION], name="recording.simple_penalty_limits")
+    register_document_gate(
+        simple_decision_gate, doc_types=[SIMPLE_DECISION], name="recording.simple_penalty_limits"
+    )
     register_gate(simple_decision_delivered, targets=[S.SERVED], name="recording.simple_decision_delivered")
     register_document_gate(decision_document_gate, doc_types=PENALTY_DECISION_TYPES, name=DECISION_GATE)
     register_document_gate(

@@ -63,8 +63,12 @@ class _PenaltyChoice(forms.MultipleChoiceField):
 
 
 class SimpleDecisionForm(RemedyMixin, forms.Form):
-    facts = text_field("违法事实", rows=4, max_length=5000, help_text="时间、地点、违法行为，写明现场查明的情况")
-    evidence = text_field("证据", rows=2, max_length=2000, help_text="如：现场照片、执法记录仪录像、当事人陈述")
+    facts = text_field(
+        "违法事实", rows=4, max_length=5000, help_text="时间、地点、违法行为，写明现场查明的情况"
+    )
+    evidence = text_field(
+        "证据", rows=2, max_length=2000, help_text="如：现场照片、执法记录仪录像、当事人陈述"
+    )
     basis_violated = text_field("违反的法律规定", rows=2, max_length=2000)
     basis_penalty = text_field("处罚依据", rows=2, max_length=2000)
     penalty_types = _PenaltyChoice(
@@ -88,9 +92,7 @@ class SimpleDecisionForm(RemedyMixin, forms.Form):
     )
     notified = forms.BooleanField(label="已当场告知并出示执法证件", help_text=NOTICE_TEXT)
     statement = text_field("当事人的陈述、申辩", rows=2, max_length=2000, required=False)
-    statement_answer = text_field(
-        "对陈述、申辩的复核及采纳情况", rows=2, max_length=2000, required=False
-    )
+    statement_answer = text_field("对陈述、申辩的复核及采纳情况", rows=2, max_length=2000, required=False)
     place = line_field("处罚地点")
     remedy = forms.CharField(
         label="申请行政复议或者提起行政诉讼的途径和期限",
@@ -130,9 +132,13 @@ class SimpleDecisionForm(RemedyMixin, forms.Form):
                 self.add_error("payment_bank", "到指定银行缴纳的，请写明指定银行。")
             elif payment in Payment.ON_SPOT:
                 if not cleaned.get("receipt_number"):
-                    self.add_error("receipt_number", "当场收缴罚款的，须填写专用票据编号（行政处罚法 第七十条）。")
+                    self.add_error(
+                        "receipt_number", "当场收缴罚款的，须填写专用票据编号（行政处罚法 第七十条）。"
+                    )
                 if payment != Payment.ON_SPOT_SMALL and not cleaned.get("on_spot_reason"):
-                    self.add_error("on_spot_reason", "请写明当场收缴的情形（行政处罚法 第六十八条、第六十九条）。")
+                    self.add_error(
+                        "on_spot_reason", "请写明当场收缴的情形（行政处罚法 第六十八条、第六十九条）。"
+                    )
         else:
             if fine:
                 self.add_error("fine_amount", "处罚种类未选“罚款”，不应填写金额。")

@@ -238,8 +238,7 @@ def test_the_next_step_of_a_simple_case_names_its_decision(simple_case, officer,
 
 
 def _post_draft(client, case, **changes):
-    data = {**DECISION, **changes}
-    post = {k: v for k, v in data.items()}
+    post = {**DECISION, **changes}
     post.update(
         {
             "meta-act_date": DAY.isoformat(),
