@@ -70,9 +70,18 @@ class CaseSpec:
     reviewer_sees: bool = False
     hearing: bool = False  # the party asks for a hearing after the 告知 (demo/seeding.py hold_hearing)
     no_penalty: bool = False  # decided by a 不予行政处罚决定书 on the investigation report
+    # 简易程序: the 当场行政处罚决定书's own contents (facts, fine, payment), issued on the lead day
+    # (demo/procedure.py on_the_spot); a fine within 第五十一条's limits.
+    on_spot: dict = field(default_factory=dict)
 
 
 S = Stage
+# 简易程序's facts, as the officers found them on the spot (fictitious).
+_LICENCE_FACTS = "当事人未将营业执照置于经营场所醒目位置。本所此前已责令其改正，执法人员复查时发现当事人仍未改正，当事人对上述事实无异议。"
+_PRICE_FACTS = (
+    "执法人员检查时发现，当事人经营场所陈列销售的商品中有{n}种未标示价格，未按规定明码标价；"
+    "当事人对上述事实无异议，并当场改正。"
+)
 _FILED_PATH = (S.VERIFYING, S.FILED, S.INVESTIGATING)
 _TO_NOTIFIED = (*_FILED_PATH, S.INVESTIGATION_CONCLUDED, S.NOTIFIED)
 _TO_STATEMENT = (*_TO_NOTIFIED, S.STATEMENT)
@@ -481,7 +490,8 @@ CASES = [
         [individual("武定县狮山镇小李理发店", "李小军", 29, "武定县狮山镇演示街12号", "13800001029")],
         ("CF-DJ-005",),
         procedure=Procedure.SIMPLE,
-        summary="当场给予警告。",
+        summary="经责令改正拒不改正，当场处以罚款100元，当事人十五日内到银行缴纳。",
+        on_spot={"facts": _LICENCE_FACTS, "fine_amount": "100.00", "payment": "bank"},
     ),
     CaseSpec(
         "maojie",
@@ -493,7 +503,13 @@ CASES = [
         ("CF-JG-001",),
         procedure=Procedure.SIMPLE,
         path=(S.SERVED,),
-        summary="当场处以罚款100元。",
+        summary="当场处以罚款100元，当场收缴（行政处罚法 第六十八条第（一）项）。",
+        on_spot={
+            "facts": _PRICE_FACTS.format(n=6),
+            "fine_amount": "100.00",
+            "payment": "on_spot_small",
+            "receipt_number": "云财罚票No.53230001",
+        },
     ),
     CaseSpec(
         "gaoqiao",
@@ -506,6 +522,7 @@ CASES = [
         procedure=Procedure.SIMPLE,
         path=(S.SERVED, S.EXECUTING),
         summary="当场处以罚款2000元，当事人十五日内到银行缴纳。",
+        on_spot={"facts": _PRICE_FACTS.format(n=3), "fine_amount": "2000.00", "payment": "bank"},
     ),
     CaseSpec(
         "brigade",
@@ -517,7 +534,8 @@ CASES = [
         ("CF-DJ-005",),
         procedure=Procedure.SIMPLE,
         path=(S.SERVED, S.REPORTED),
-        summary="当场给予警告。",
+        summary="经责令改正拒不改正，当场处以罚款200元，当事人十五日内到银行缴纳。",
+        on_spot={"facts": _LICENCE_FACTS, "fine_amount": "200.00", "payment": "bank"},
     ),
     CaseSpec(
         "bailu",
@@ -529,7 +547,8 @@ CASES = [
         ("CF-JG-001",),
         procedure=Procedure.SIMPLE,
         path=(S.SERVED, S.EXECUTING, S.REPORTED, S.ARCHIVED),
-        summary="当场处以罚款200元。",
+        summary="当场处以罚款200元，当事人十五日内到银行缴纳。",
+        on_spot={"facts": _PRICE_FACTS.format(n=4), "fine_amount": "200.00", "payment": "bank"},
     ),
 ]
 

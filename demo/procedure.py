@@ -41,10 +41,35 @@ def latest(case, key):
     )
 
 
-def on_registered(case, *, archived: bool):
-    """A lead whose file will be archived gets its 案件来源登记表 while it is a lead."""
+def on_registered(case, *, archived: bool, on_spot: dict | None = None):
+    """A lead whose file will be archived gets its 案件来源登记表 while it is a lead; a 简易程序 case its
+    当场行政处罚决定书, decided, issued and handed to the party on the spot (on_the_spot)."""
     if case.procedure == Procedure.ORDINARY and archived:
         issue(case, "lead_register", day=case.lead_date)
+    if case.procedure == Procedure.SIMPLE:
+        on_the_spot(case, **(on_spot or {}))
+
+
+# The bank a fine decided on the spot is paid at (fictitious), within 15 days (行政处罚法 第六十七条).
+DEMO_BANK = "武定县农村信用合作联社各营业网点（演示）"
+
+
+def on_the_spot(case, *, fine_amount="100.00", payment="bank", **contents):
+    """The 当场行政处罚决定书 (行政处罚法 第五十一条、第五十二条) on the day decided on the spot: a fine within the
+    limits, the oral 告知 recorded, signed by the party (demo/recording.py records the signature)."""
+    party = case.parties.first()
+    return issue(
+        case,
+        "simple_decision",
+        day=case.decided_on,
+        penalty_types=["fine"],
+        fine_amount=fine_amount,
+        payment=payment,
+        payment_bank=DEMO_BANK if payment == "bank" else "",
+        place=f"{party.address}（当事人经营场所）" if party else "当事人经营场所",
+        evidence="现场照片、执法记录仪录像、当事人陈述。",
+        **contents,
+    )
 
 
 def before(case, target, actor, day, *, fine="3000.00"):

@@ -430,7 +430,7 @@ class _Seeder:
             approver = self.bureau_heads[index % 2]
             from demo import procedure as lawful
 
-            lawful.on_registered(case, archived=Stage.ARCHIVED in spec.path)
+            lawful.on_registered(case, archived=Stage.ARCHIVED in spec.path, on_spot=spec.on_spot)
         try:
             if spec.approved_extension and spec.approved_extension[0] == ApprovalKind.FILING_EXTENSION:
                 with self.clock.on(self.day_after(lead_date, 1)):

@@ -180,8 +180,11 @@ class DocumentMetaForm(forms.ModelForm):
         party.empty_label = "（不涉及当事人）" if not doctype.to_party else "请选择"
         party.required = doctype.to_party
         party.error_messages["required"] = "请选择文书送达的当事人。"
-        self.fields["act_date"].required = doctype.act
-        self.fields["act_date"].error_messages["required"] = "请填写执法活动日期。"
+        # A type may name the act's date as its paper form does (当场处罚日期): one date field, never two.
+        act_date = self.fields["act_date"]
+        act_date.label = getattr(doctype, "act_date_label", None) or act_date.label
+        act_date.required = doctype.act
+        act_date.error_messages["required"] = f"请填写{act_date.label}。"
         self.fields["classification"].choices = list(Classification.choices)
         if not doctype.av:
             del self.fields["av_exemption"]

@@ -33,6 +33,8 @@ GATE = "recording.documents_make_stage"
 DECISION_GATE = "recording.decision_prerequisites"
 PENALTY_DECISION_TYPES = ("penalty_decision",)
 DECISION_TYPES = ("penalty_decision", "no_penalty_decision")
+RECEIPT = "service_receipt"
+SIMPLE_DECISION = "simple_decision"
 
 
 def recording_steps() -> list[Step]:
@@ -51,7 +53,7 @@ def recording_steps() -> list[Step]:
              "行政处罚法 第五十七条", GATE, paths=DECIDED_PATHS, order=40),
         Step("penalty_notice", "行政处罚告知书", S.NOTIFIED, ("penalty_notice",),
              "行政处罚法 第四十四条", GATE, paths=PENALTY, order=50),
-        Step("notice_served", "行政处罚告知书的送达回证", S.STATEMENT, ("service_receipt",),
+        Step("notice_served", "行政处罚告知书的送达回证", S.STATEMENT, (receipt_of("penalty_notice"),),
              "行政处罚法 第四十四条", "recording.notice_served", paths=PENALTY, enters=False, order=55),
         Step("hearing_notice", "听证通知书", S.DECIDED, ("hearing_notice",),
              "行政处罚法 第六十四条", DECISION_GATE, paths=frozenset({P.HEARING}), enters=False, order=60),
@@ -66,7 +68,7 @@ def recording_steps() -> list[Step]:
              "行政处罚法 第五十九条", GATE, paths=PENALTY, order=10),
         Step("no_penalty_decision", "不予行政处罚决定书", S.SERVED, ("no_penalty_decision",),
              "行政处罚法 第五十七条第一款第（二）项", GATE, paths=frozenset({P.NO_PENALTY}), order=10),
-        Step("decision_served", "决定书的送达回证", S.SERVED, ("service_receipt",),
+        Step("decision_served", "决定书的送达回证", S.SERVED, tuple(receipt_of(t) for t in DECISION_TYPES),
              "行政处罚法 第六十一条", "recording.decision_served", paths=DECIDED_PATHS, enters=False, order=80),
         Step("crime_transfer", "涉嫌犯罪案件移送书", S.TRANSFERRED, ("crime_transfer",),
              "《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第五条", "recording.transfer_approved",
@@ -74,6 +76,10 @@ def recording_steps() -> list[Step]:
         Step("closing_approval", "结案审批表", S.CLOSED, ("closing_approval",),
              "《市场监督管理行政处罚程序规定》第七十二条", "cases.approval_on_record（审批）/ 组卷（审批表）",
              paths=ALL_ORDINARY - {P.NOT_FILED}, enters=False, order=90),
+        # 简易程序: the decision made on the spot is the document that makes 送达 (handed over on the spot).
+        Step("simple_decision", "当场行政处罚决定书", S.SERVED, ("simple_decision",),
+             "行政处罚法 第五十一条、第五十二条", GATE, procedure=Procedure.SIMPLE, paths=frozenset({P.SIMPLE}),
+             order=10),
     ]  # fmt: skip
 
 
@@ -121,12 +127,22 @@ ISSUING = {
 }
 
 
+# 简易程序 (行政处罚法 第五十一条、第五十二条): the 当场行政处罚决定书 (and a 现场笔录 of what was found) while the
+# case is 当场决定; every other type belongs to the ordinary procedure (`issued_on_its_procedure`).
+SIMPLE_ISSUING = {
+    "simple_decision": frozenset({S.ON_SPOT}),
+    "onsite_record": frozenset({S.ON_SPOT}),
+}
+
+
 def recording_issuing() -> list[Issuing]:
     from .doctypes import REGISTRY
 
-    return [
-        Issuing(key, REGISTRY[key].title if key in REGISTRY else key, stages)
-        for key, stages in ISSUING.items()
+    def title(key):
+        return REGISTRY[key].title if key in REGISTRY else key
+
+    return [Issuing(key, title(key), stages) for key, stages in ISSUING.items()] + [
+        Issuing(key, title(key), stages, procedure=Procedure.SIMPLE) for key, stages in SIMPLE_ISSUING.items()
     ]
 
 
@@ -139,10 +155,35 @@ def issued_documents(case) -> list:
     return current_issued(Document.objects.issued().filter(case=case))
 
 
+def receipt_of(doc_type: str) -> str:
+    """A step made by the 送达回证 of a document of `doc_type` (not by any 送达回证: the 告知书's receipt does not
+    serve the 决定书). The marks `issued_marks` gives the case's receipts."""
+    return f"{RECEIPT}:{doc_type}"
+
+
+def issued_marks(documents) -> set[str]:
+    """What the case's issued documents make, as the registry's steps name it: each issued type, and for each
+    送达回证 the type of the document it serves (`receipt_of`), read from the receipt's data["served_document"]
+    (older drafts: data["document"]). Pure over the list given (the officer's home passes prefetched rows)."""
+    issued = [d for d in documents if d.status == "issued"]
+    types = {d.pk: d.doc_type for d in issued}
+    marks = set(types.values())
+    for receipt in (d for d in issued if d.doc_type == RECEIPT):
+        named = (receipt.data or {}).get("served_document", (receipt.data or {}).get("document"))
+        try:
+            served = types.get(int(named))
+        except (TypeError, ValueError):
+            served = None
+        if served:
+            marks.add(receipt_of(served))
+    return marks
+
+
 def issued_types(case) -> set[str]:
+    """The case's issued documents as the registry's steps read them (`issued_marks`)."""
     from .models import Document
 
-    return set(Document.objects.issued().filter(case=case).values_list("doc_type", flat=True))
+    return issued_marks(Document.objects.issued().filter(case=case).only("pk", "doc_type", "status", "data"))
 
 
 def hearing_requested(responses) -> bool:
@@ -374,6 +415,66 @@ def transfer_document_gate(document, user):
     yield from transfer_problems(document.data or {})
 
 
+# --- 简易程序 (行政处罚法 第五十一条、第五十二条) ------------------------------------------------------------
+
+
+def issued_on_its_procedure(document, user):
+    """A document belongs to its procedure: a 简易程序 case issues only the types the registry declares for it
+    (the 当场行政处罚决定书, not the ordinary 行政处罚决定书), and a type declared for 简易程序 alone is never issued
+    on another procedure's case."""
+    rules = order.all_issuing()
+    procedure, key = document.case.procedure, document.doc_type
+    if (procedure, key) in rules:
+        return
+    declared = {p for p, k in rules if k == key}
+    title = document.doctype.title
+    if procedure == Procedure.SIMPLE and declared:
+        yield (
+            f"简易程序（当场处罚）案件不能签发“{title}”：当场处罚以“当场行政处罚决定书”作出"
+            "（行政处罚法 第五十一条、第五十二条）。"
+        )
+    elif declared == {Procedure.SIMPLE}:
+        yield (
+            f"“{title}”只适用于简易程序（当场处罚）；本案为{Procedure(procedure).label}案件，"
+            "应当按该程序制作决定书（行政处罚法 第五十一条）。"
+        )
+
+
+def simple_decision_gate(document, user):
+    """The 第五十一条 limits (warning, or a fine up to the RuleSettings limit for the party), 当场收缴 only where
+    第六十八条 allows it, and the decision dated on the day the case was decided on the spot (第五十二条)."""
+    from .doctypes.simple import penalty_problems
+
+    yield from penalty_problems(document.data or {}, document.party)
+    case = document.case
+    if document.act_date and case.decided_on and document.act_date != case.decided_on:
+        yield (
+            f"当场行政处罚决定书须当场作出：当场处罚日期应为本案当场处罚之日（{cn_date(case.decided_on)}），"
+            f"不能是{cn_date(document.act_date)}（行政处罚法 第五十二条）。"
+        )
+
+
+def simple_decision_delivered(ctx: TransitionContext):
+    """第五十二条: the decision is handed to the party on the spot — its receipt (the party's signature, or the
+    refusal noted with a witness) recorded, on the day of the decision."""
+    case = ctx.case
+    if case.procedure != Procedure.SIMPLE or SIMPLE_DECISION in order.waived_steps(case):
+        return
+    decision = _latest(issued_documents(case), SIMPLE_DECISION)
+    if decision is None:
+        return  # the table's step (simple_decision) names it
+    if decision.party_signature not in ("signed", "refused"):
+        yield (
+            f"当场行政处罚决定书{decision.number or ''}应当当场交付当事人：请先记录当事人签收，"
+            "或当事人拒绝签收的情况及见证人（行政处罚法 第五十二条）。"
+        )
+    elif decision.party_signed_at and timezone.localtime(decision.party_signed_at).date() != ctx.on:
+        yield (
+            f"当场行政处罚决定书的签收（拒签）日期为{cn_date(timezone.localtime(decision.party_signed_at).date())}，"
+            "与送达日期不一致：应当当场交付当事人（行政处罚法 第五十二条）。"
+        )
+
+
 # --- helpers ---
 
 
@@ -421,6 +522,11 @@ def register():
     register_gate(decision_served, targets=[S.SERVED], name="recording.decision_served")
     register_gate(transfer_approved, targets=[S.TRANSFERRED], name="recording.transfer_approved")
     register_document_gate(issued_at_its_stage, name="recording.issued_at_its_stage")
+    register_document_gate(issued_on_its_procedure, name="recording.issued_on_its_procedure")
+    register_document_gate(
+        simple_decision_gate, doc_types=[SIMPLE_DECISION], name="recording.simple_penalty_limits"
+    )
+    register_gate(simple_decision_delivered, targets=[S.SERVED], name="recording.simple_decision_delivered")
     register_document_gate(decision_document_gate, doc_types=PENALTY_DECISION_TYPES, name=DECISION_GATE)
     register_document_gate(
         transfer_document_gate, doc_types=["crime_transfer"], name="recording.transfer_approved"

@@ -16,7 +16,8 @@ from wuding_enforcement.cases.workflow import (
 )
 from wuding_enforcement.roster.models import Role
 
-from .models import CaseFileStatus, DocumentStatus
+from .models import CaseFileStatus
+from .order import issued_marks
 
 # The stages a case is archived from (结案, 不予立案, 简易程序 备案), read from the transition tables.
 ARCHIVABLE_STAGES = frozenset(
@@ -95,7 +96,9 @@ def next_step(case, today, *, with_documents: bool = True) -> NextStep | None:
     label = "或".join(Stage(t).label for t in chosen)
     if not with_documents:
         return NextStep(label=label, deadline=deadline)
-    issued = {d.doc_type for d in case.documents.all() if d.status == DocumentStatus.ISSUED}
+    # A 送达回证 counts for the document it serves (the 告知书's receipt does not serve the 决定书): the marks
+    # the registry's steps name, read from the prefetched rows.
+    issued = issued_marks(case.documents.all())
     paths = procedure.case_paths(case)
     waived = procedure.waived_steps(case)
     missing = [

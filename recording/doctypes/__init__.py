@@ -2,5 +2,5 @@
 modules in this package register their types with @register."""
 
 # Import the modules that register types (order = order offered on the workspace page).
-from . import coercion, decision, filing, investigation, service  # noqa: E402, F401, I001
+from . import coercion, decision, filing, investigation, service, simple  # noqa: E402, F401, I001
 from .base import REGISTRY, DocumentType, get_type, register  # noqa: F401

@@ -231,9 +231,26 @@ def test_a_no_penalty_case_is_decided_on_its_report_without_notice(walk, officer
     assert procedure.case_paths(case) == {procedure.Path.NO_PENALTY}
 
 
-def test_a_simple_procedure_decision_is_served_on_the_spot(make_case, officer):
+def test_a_simple_procedure_decision_is_served_on_the_spot(make_case, officer, colleague):
+    from tests.recording.test_simple_decision import DECISION
+
     with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=TZ)):
         case = make_case(procedure=Procedure.SIMPLE, title="当场处罚：未亮照经营")
+    # 送达 is made by the 当场行政处罚决定书 (the registry's 简易程序 step) handed to the party that day.
+    with pytest.raises(TransitionRefused, match="当场行政处罚决定书"):
+        case.advance(S.SERVED, actor=officer, on=datetime.date(2026, 11, 2))
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 11, tzinfo=TZ)):
+        decision = Document.objects.create(
+            case=case, doc_type="simple_decision", party=case.parties.first(), created_by=officer,
+            act_date=datetime.date(2026, 11, 2), party_signature="pending", av_exemption="现场情况简单。",
+            data={**DECISION, "notified": True, "penalty_types": ["warning"], "fine_amount": None,
+                  "payment": "", "payment_bank": "", "remedy": ""},
+        )  # fmt: skip
+        decision.officers.set([officer, colleague])
+        decision = decision.issue(by=officer)
+        decision.record_party_signature(
+            by=officer, outcome="signed", signed_at=datetime.datetime(2026, 11, 2, 10, 30, tzinfo=TZ)
+        )
     with pytest.raises(TransitionRefused, match="第五十二条"):
         case.advance(S.SERVED, actor=officer, on=datetime.date(2026, 11, 3))
     case.advance(S.SERVED, actor=officer, on=datetime.date(2026, 11, 2))
@@ -313,16 +330,20 @@ def test_every_ordinary_document_type_says_where_it_may_be_issued():
     from recording.doctypes import REGISTRY
 
     declared = {doc_type for (proc, doc_type) in procedure.all_issuing() if proc == Procedure.ORDINARY}
-    ordinary = {k for k, t in REGISTRY.items() if not k.startswith("inspection_")}
+    ordinary = {k for k, t in REGISTRY.items() if not k.startswith("inspection_") and k != "simple_decision"}
     assert ordinary <= declared, ordinary - declared
+    # 简易程序's own decision is declared for it alone (recording/order.py SIMPLE_ISSUING), at 当场决定.
+    simple = {k: i.stages for (proc, k), i in procedure.all_issuing().items() if proc == Procedure.SIMPLE}
+    assert simple["simple_decision"] == {S.ON_SPOT} and "penalty_decision" not in simple
+    assert "simple_decision" not in declared
 
 
 def test_every_path_has_its_steps_with_articles():
     rows = procedure.table()
     for path in procedure.Path:
-        if path == procedure.Path.SIMPLE:
-            continue  # 简易程序 has no documents of its own: held by cases.simple_on_the_spot
         assert any(r["path"] == path.label for r in rows), path
+    simple = [r for r in rows if r["path"] == procedure.Path.SIMPLE.label]
+    assert [(r["step"], r["stage"], r["enters"]) for r in simple] == [("当场行政处罚决定书", "送达", True)]
     assert all(r["article"] and r["gate"] for r in rows)
 
 

@@ -395,3 +395,31 @@ def test_no_decided_demo_case_shows_a_running_statement_clock(seeded):
     for case in decided:
         running = [d for d in case_deadlines(case, TODAY) if d.key.startswith("statement:") and not d.is_met]
         assert running == [], case.title
+
+
+def test_every_simple_case_carries_its_signed_on_the_spot_decision_within_the_limits(seeded):
+    """简易程序 (行政处罚法 第五十一条、第五十二条): each demo case decided on the spot carries an issued 当场行政处罚决定书
+    with a fine within the limit for its party, dated the day it was decided and signed by the party that day."""
+    from recording.doctypes.simple import fine_limit, penalty_problems
+    from recording.models import Document
+
+    simple = Case.objects.filter(procedure=Procedure.SIMPLE)
+    assert simple.count() >= 5
+    for case in simple:
+        decision = Document.objects.get(case=case, doc_type="simple_decision", status="issued")
+        assert decision.number.startswith("武市监当罚〔"), case.title
+        fine = decision.data["fine_amount"]
+        assert "fine" in decision.data["penalty_types"] and fine
+        assert float(fine) <= float(fine_limit(decision.party)[0]), case.title
+        assert penalty_problems(decision.data, decision.party) == []
+        assert decision.act_date == case.decided_on == case.lead_date
+        assert decision.issued_at.astimezone(datetime.UTC).date() <= case.decided_on + datetime.timedelta(
+            days=1
+        )
+        assert decision.party_signature == "signed"
+        assert decision.party_signed_at.date() <= case.decided_on + datetime.timedelta(days=1)
+        assert decision.pdf and decision.pdf_sha256
+        if case.served_on:
+            assert case.served_on == case.decided_on
+    assert not Document.objects.filter(case__procedure=Procedure.SIMPLE, status="draft").exists()
+    assert not Document.objects.filter(case__procedure=Procedure.SIMPLE, doc_type="penalty_decision").exists()

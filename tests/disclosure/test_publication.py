@@ -129,17 +129,12 @@ def test_a_decision_against_a_minor_opens_no_draft(decided_case, officer):
     assert not Publication.objects.filter(document=issue_decision(case, officer)).exists()
 
 
-def test_a_simple_procedure_decision_opens_no_draft(decided_case, officer, make_case):
-    from tests.disclosure.publication_factories import issue
+def test_a_simple_procedure_decision_opens_no_draft(decided_case, officer, colleague, make_case):
+    # 简易程序 decides by its own 当场行政处罚决定书 (the ordinary 决定书 is refused on it: recording/order.py).
+    from tests.recording.test_simple_decision import simple_draft
 
     case = make_case(procedure=Procedure.SIMPLE, parties=[ORGANISATION], lead_date=D(2026, 11, 19))
-    decision = issue(
-        case,
-        "penalty_decision",
-        {**_decision_data(), "fine_amount": "100.00", "penalty_types": ["fine"], "confiscated_property": ""},
-        by=officer,
-        party=case.parties.first(),
-    )
+    decision = simple_draft(case, officer, colleague).issue(by=officer)
     assert not Publication.objects.filter(document=decision).exists()
 
 

@@ -64,12 +64,77 @@ def _lead(officer, colleague, procedure=Procedure.ORDINARY, title="涉嫌销售�
     )
 
 
-def test_a_simple_procedure_case_is_served_on_the_spot_and_filed(new_page, officer, colleague):
+def test_a_simple_procedure_case_is_served_on_the_spot_and_filed(new_page, officer, colleague, tmp_path):
+    """The officer fills the 当场行政处罚决定书 in the browser: an over-limit fine is refused on the page with
+    第五十一条 and its limit; the lawful one is issued, the party's signature recorded, the PDF downloaded and
+    rendered; then 送达 (only on the day decided) and 备案."""
+    from demo.recording import _fill
+    from recording.doctypes import REGISTRY
+
     today = datetime.date.today()
     yesterday = today - datetime.timedelta(days=1)
-    case = _lead(officer, colleague, Procedure.SIMPLE, "当场处罚：未按规定公示营业执照", day=yesterday)
+    case = _lead(officer, colleague, Procedure.SIMPLE, "当场处罚：不按规定明码标价", day=yesterday)
     page = new_page()
+    page.set_default_timeout(60_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # confirm.js asks before 签发
     sign_in(page, officer.username, PASSWORD)
+
+    # No decision yet: 送达 is refused, naming the 当场行政处罚决定书 the registry asks for.
+    assert "当场行政处罚决定书" in _advance(page, case, "送达", yesterday)
+    case.refresh_from_db()
+    assert case.stage == Stage.ON_SPOT
+
+    # The form, filled as the officer would, with a fine over the organisation's 3000元 limit.
+    data = _fill(REGISTRY["simple_decision"], case, yesterday, case.parties.first().name)
+    data.update(
+        {
+            "meta-act_date": yesterday.isoformat(),
+            "meta-av_exemption": "现场情况简单，当事人无异议，现场照片足以全面记录。",
+            "facts": "执法人员检查时发现，当事人经营场所陈列销售的商品中有5种未标示价格。",
+            "evidence": "现场照片5张、执法记录仪录像1段、当事人陈述。",
+            "basis_violated": "《中华人民共和国价格法》第十三条第一款",
+            "basis_penalty": "《中华人民共和国价格法》第四十二条",
+            "penalty_types": ["fine"],
+            "fine_amount": "5000.00",
+            "payment": "bank",
+            "payment_bank": "武定县某某银行各营业网点",
+            "place": "武定县狮山镇某路2号当事人经营场所",
+        }
+    )
+    page.goto(f"/staff/recording/cases/{case.pk}/documents/new/simple_decision/")
+    assert page.get_by_label("当场处罚日期").count() == 1
+    page.evaluate(FILL, data)
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_text("草稿已保存").wait_for()
+    draft = Document.objects.get(case=case, doc_type="simple_decision")
+    page.get_by_role("button", name="签发", exact=True).click()
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "第五十一条" in main and "3,000.00元" in main, main[:1500]
+    screenshot(page, "procedure-simple-over-limit")
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    # Corrected to a lawful fine: issued, numbered, the party signs on the spot.
+    page.goto(f"/staff/recording/cases/{case.pk}/documents/{draft.pk}/edit/")
+    page.get_by_label("罚款金额").fill("2000.00")
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_text("草稿已保存").wait_for()
+    page.get_by_role("button", name="签发", exact=True).click()
+    page.wait_for_load_state()
+    draft.refresh_from_db()
+    assert draft.status == "issued", page.locator("main").inner_text()[:1500]
+    page.get_by_label("当事人已签名").check()
+    page.get_by_label("签名（拒签）时间").fill(f"{yesterday.isoformat()}T10:30")
+    page.get_by_role("button", name="记录签名情况").click()
+    page.wait_for_load_state()
+    draft.refresh_from_db()
+    assert draft.party_signature == "signed"
+    pdf = _download(page, "下载 PDF", "procedure-simple-decision")
+    _signed(pdf, tmp_path, "simple-decision")
+    text = _text(pdf)
+    for expected in ("当场行政处罚决定书", "罚款人民币2,000.00元", "第五十一条", "执法证号", "申请行政复议"):
+        assert expected in text, expected
 
     # Decided yesterday on the spot, recorded as served today: refused, with the article (第五十二条).
     page_text = _advance(page, case, "送达", today)
@@ -83,6 +148,18 @@ def test_a_simple_procedure_case_is_served_on_the_spot_and_filed(new_page, offic
     screenshot(page, "procedure-simple-reported")
     case.refresh_from_db()
     assert case.stage == Stage.REPORTED and case.served_on == yesterday
+
+
+def test_the_on_the_spot_decision_form_fits_a_phone(new_page, officer, colleague):
+    """The officer fills the 当场行政处罚决定书 on site: at 390 px the form does not scroll sideways."""
+    case = _lead(officer, colleague, Procedure.SIMPLE, "当场处罚：不按规定明码标价")
+    page = new_page(phone=True)
+    sign_in(page, officer.username, PASSWORD)
+    page.goto(f"/staff/recording/cases/{case.pk}/documents/new/simple_decision/")
+    assert page.get_by_label("处罚地点").count() == 1
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "procedure-simple-form-phone")
+    assert overflow <= 0, overflow
 
 
 # --- An ordinary case with a hearing, from lead to archive, every role in its own browser -------------------
