@@ -165,17 +165,19 @@ def verify_script(request):
     return response
 
 
-def _published():
-    return Inspection.objects.published().select_related("entity", "item", "unit", "draw_pick__draw")
+def _listed():
+    """Once-published results, withdrawn ones too (shown as 已撤回 with the reason, never their content)."""
+    return Inspection.objects.listed().select_related("entity", "item", "unit", "draw_pick__draw")
 
 
 @require_GET
 def results(request):
-    """Published results, newest first, 30 a page."""
+    """Published results, newest first, 30 a page; withdrawn ones stay in the list marked 已撤回."""
     query = (request.GET.get("q") or "").strip()[:50]
-    rows = _published().order_by("-published_at", "-pk")
+    rows = _listed().order_by("-published_at", "-pk")
     if query:
-        rows = rows.filter(Q(entity__name__contains=query) | Q(entity__credit_code=query.upper()))
+        # The published name only: a 个体工商户's operator's name must not find the masked entry.
+        rows = rows.filter(Q(public_entity_name__contains=query) | Q(entity__credit_code=query.upper()))
     # Queries: the count and the page (entities, items, units and draws joined).
     page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "inspection/public/results.html", {"page": page, "q": query})
@@ -183,7 +185,7 @@ def results(request):
 
 @require_GET
 def result_detail(request, pk):
-    inspection = get_object_or_404(_published(), pk=pk)
+    inspection = get_object_or_404(_listed(), pk=pk)
     return render(request, "inspection/public/result_detail.html", {"inspection": inspection})
 
 
