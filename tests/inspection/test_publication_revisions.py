@@ -50,21 +50,28 @@ def _body(response) -> str:
 def test_a_withdrawn_result_stays_listed_with_its_reason_and_leaves_the_channels(
     client, published, unit_head
 ):
-    embed_url = reverse("disclosure:inspection_results_embed")
-    assert published.public_entity_name in client.get(embed_url).content.decode()  # cached now
+    embed_url, feed_url = (
+        reverse("disclosure:inspection_results_embed"),
+        reverse("disclosure:publication_feed"),
+    )
+    with at(LATER):
+        # Both cached now.
+        assert published.public_entity_name in client.get(embed_url).content.decode()
+        assert published.number in client.get(feed_url).content.decode()
     OutboxMessage.objects.all().delete()
     with at(LATER):
         published.withdraw_publication(by=unit_head, kind=WithdrawalKind.CHANGED, reason=REASON)
+        # The withdrawal itself asks for the open data files to be built again (before any download does).
+        assert OutboxMessage.objects.filter(task=open_data.TASK).count() == 1
         listing = client.get(reverse("inspection_public:results")).content.decode()
         detail = client.get(reverse("inspection_public:result", args=[published.pk])).content.decode()
-        feed = client.get(reverse("disclosure:publication_feed")).content.decode()
+        feed = client.get(feed_url).content.decode()
         rows = json.loads(_body(client.get(reverse("disclosure:inspection_open_json"))))["items"]
         embed = client.get(embed_url).content.decode()
     assert published.public_entity_name in listing and "已撤回" in listing and REASON in listing
     assert "已撤回" in detail and REASON in detail and "食品经营条件检查：未发现问题。" not in detail
     assert published.number not in feed and rows == []
     assert published.public_entity_name not in embed  # the cached embed was renewed
-    assert OutboxMessage.objects.filter(task=open_data.TASK).count() == 1
     assert Inspection.objects.listed().filter(pk=published.pk).exists()
     assert not Inspection.objects.published().filter(pk=published.pk).exists()
     entry = AuditEvent.objects.filter(action="inspection.inspection.withdrawn").latest("seq")
@@ -100,6 +107,7 @@ def test_a_correction_keeps_the_old_version_and_says_so_in_public(client, publis
         published.correct_publication(
             by=unit_head, public_summary=new_text, reason="漏写确认情况。", preview_digest=shown.digest
         )
+        assert OutboxMessage.objects.filter(task=open_data.TASK).count() == 1
         detail = client.get(reverse("inspection_public:result", args=[published.pk])).content.decode()
         rows = json.loads(_body(client.get(reverse("disclosure:inspection_open_json"))))["items"]
     assert published.public_summary == shown.text == "食品经营条件检查：未发现问题，在场人陈某确认。"
@@ -108,7 +116,6 @@ def test_a_correction_keeps_the_old_version_and_says_so_in_public(client, publis
     assert old.replaced_by == unit_head
     assert "已更正" in detail and "2026年10月12日" in detail and shown.text in detail
     assert rows[0]["summary"] == shown.text
-    assert OutboxMessage.objects.filter(task=open_data.TASK).count() == 1
     entry = AuditEvent.objects.filter(action="inspection.inspection.corrected").latest("seq")
     assert entry.detail["version"] == old.pk
 
