@@ -47,7 +47,8 @@ post_save.connect(_publication_saved, sender="disclosure.Publication", dispatch_
 
 def _inspection_saved(sender, instance, update_fields=None, **kwargs):
     """An inspection result published, corrected or withdrawn (Inspection.publish, correct_publication,
-    withdraw_publication): the feed and the open data show it — the publications section (which holds the feed) is renewed and the files built again."""
+    withdraw_publication): the feed and the open data show it — the publications section (which holds the
+    feed) is renewed and the files built again."""
     if kwargs.get("raw") or instance.published_at is None:
         return
     # Published (published_at), corrected (public_summary) or withdrawn (withdrawn_at).

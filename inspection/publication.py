@@ -9,9 +9,9 @@ published text equals the written one apart from logged redactions.
 
 The preview (preview()) is what the officer sees before publishing or correcting: the public name, the public
 text cut into pieces with each redaction marked, and a digest of all of it. Inspection.publish() and
-Inspection.correct_publication() take the digest the officer confirmed and refuse when the preview computed again under the
-row lock differs (the text was changed, or a rule or the case's records changed since): what is stored
-is exactly what was seen. The open data, the Atom feed and the credit export read Inspection.objects.published()
+Inspection.correct_publication() take the digest the officer confirmed and refuse when the preview computed
+again under the row lock differs (the text was changed, or a rule or the case's records changed since): what
+is stored is exactly what was seen. The open data, the Atom feed and the credit export read Inspection.objects.published()
 through disclosure/inspection_results.py.
 """
 

@@ -2,6 +2,9 @@
 published lists and plans, the draws (commitment first; the pairs and every input only after the visits),
 the published results, and the 检查码 page the enterprise opens on a phone.
 
+Results: the list keeps a withdrawn result (marked 已撤回 with its public reason, never its content) and shows
+every entity by its published name (a 个体工商户's operator masked; the search reads that name too).
+
 Every list here runs a fixed number of queries (pinned in tests/inspection/test_public_pages.py).
 Seam: the public site's own cache (disclosure/cache.py) and its open data, Atom and credit export will carry
 these pages in a later round; they render in the public site's base template already.
