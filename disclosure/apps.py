@@ -11,14 +11,14 @@ class DisclosureConfig(AppConfig):
         # The public pages' cache sections, renewed when what they show is saved (disclosure/sections.py).
         # 事后公开: an issued 行政处罚决定书 opens a publication draft; an issued 送达回证 tells the draft the
         # decision was served; the case page shows the publication and withdrawal clocks.
-        from inspection.publication import register_redactor
+        from inspection.publication import register_public_name, register_redactor
         from recording.doctypes.decision import publication_notice
         from recording.gates import register_after_issue, register_document_gate
         from wuding_enforcement.cases.deadlines import register_deadline_provider
 
         from . import sections  # noqa: F401
         from .deadlines import publication_deadlines
-        from .inspection_results import redact
+        from .inspection_results import public_name, redact
         from .models import pending_exemption_gate
         from .publication import note_service_on_issue, open_draft_on_issue
         from .rules import notice_for
@@ -35,6 +35,7 @@ class DisclosureConfig(AppConfig):
         register_after_issue(note_service_on_issue, doc_types=["service_receipt"], name="disclosure.served")
         # 行政检查: an inspection result's public text is redacted by the rules of decisions at publish().
         register_redactor(redact)
+        register_public_name(public_name)
         register_deadline_provider(
             publication_deadlines,
             name="disclosure.publication",

@@ -207,9 +207,11 @@ def inspection_snapshot(inspection) -> dict:
     """The exported fields of a published inspection result, all strings, as the public sees them."""
     from inspection.models import EntityKind
 
+    from .inspection_results import shown_name
+
     entity = inspection.entity
     return {
-        "party_name": entity.name,
+        "party_name": shown_name(inspection),
         "credit_code": entity.credit_code,
         "legal_representative": entity.representative if entity.kind != EntityKind.INDIVIDUAL else "",
         "authority": settings.BUREAU_NAME,

@@ -11,9 +11,17 @@ import datetime
 
 from django.urls import reverse
 
-from inspection.models import Inspection, InspectionKind, Result
+from inspection.models import EntityKind, Inspection, InspectionKind, Result
 
 from . import redaction
+
+
+def public_name(entity) -> str:
+    """The entity's published name: a 个体工商户's 字号/名称 with its operator's name masked (武定县张某小吃店; the
+    one rule, redaction.business_public_name); an organisation's as registered."""
+    if entity.kind == EntityKind.INDIVIDUAL:
+        return redaction.business_public_name(entity.name, entity.representative)
+    return entity.name
 
 
 def redact(inspection: Inspection, text: str) -> tuple[str, list[dict]]:
@@ -21,7 +29,9 @@ def redact(inspection: Inspection, text: str) -> tuple[str, list[dict]]:
     names of natural persons the inspection's case records (people present, interviewees, witnesses,
     recipients ... as known_people reads a penalty case) or the text names by role ("在场人王小明"), ID numbers,
     phones, bank accounts, home addresses, health data. The enterprise's own published people (法定代表人,
-    经营者) and the bureau's officers stay, as in decisions. Returns the public text and the log."""
+    and the bureau's officers stay, as in decisions — but a 个体工商户's operator is a natural person: their name
+    is masked wherever the text has it (the entity's name written in the text included, as public_name masks it).
+    Returns the public text and the log."""
     from .publication import known_people
 
     case = inspection.case
@@ -34,12 +44,15 @@ def redact(inspection: Inspection, text: str) -> tuple[str, list[dict]]:
         party = case.parties.first()
         names, homes, more_addresses, phones = known_people(case, party)
         public_addresses |= more_addresses
-    for own in (inspection.entity.name, inspection.entity.representative):
+    entity = inspection.entity
+    for own in (entity.name, entity.representative):
         names.pop(own, None)
+    individual = entity.kind == EntityKind.INDIVIDUAL and bool(entity.representative)
     suggestion = redaction.suggest(
         text,
         person_names=names,
-        party_name=party_name,
+        party_name=entity.representative if individual else party_name,
+        mask_party=individual,
         home_addresses=homes,
         public_addresses=public_addresses,
         public_phones=phones,
@@ -51,6 +64,7 @@ def redact(inspection: Inspection, text: str) -> tuple[str, list[dict]]:
             "original": span.text(text),
             "replacement": span.replacement,
             "kind": span.kind,
+            "label": redaction.KIND_LABELS.get(span.kind, ""),
             "origin": span.origin[:120],
         }
         for span in suggestion.spans
@@ -83,7 +97,12 @@ def inspected_on(inspection: Inspection) -> datetime.date:
 
 
 def title(inspection: Inspection) -> str:
-    return f"{inspection.number} {inspection.entity.name} {inspection.get_result_display()}"
+    return f"{inspection.number} {shown_name(inspection)} {inspection.get_result_display()}"
+
+
+def shown_name(inspection: Inspection) -> str:
+    """The entity's name as published with the result (fixed at publish/correct)."""
+    return inspection.public_entity_name or public_name(inspection.entity)
 
 
 OPEN_DATA_FIELDS = [
@@ -117,7 +136,7 @@ def open_rows(authority: str):
         draw = inspection.draw_pick.draw if inspection.draw_pick_id else None
         yield {
             "number": inspection.number,
-            "entity_name": inspection.entity.name,
+            "entity_name": shown_name(inspection),
             "credit_code": inspection.entity.credit_code,
             "kind": InspectionKind(inspection.kind).label,
             "item": inspection.item.item,

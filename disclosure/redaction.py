@@ -331,6 +331,15 @@ def mask_name(name: str) -> str:
     return f"{surname(name)}某" if name else name
 
 
+def business_public_name(name: str, operator: str) -> str:
+    """The published name of a 个体工商户 (个人信息保护法 第四条、第二十五条; 总局令第45号 第六条): its 字号/名称
+    often carries the operator's own name ("武定县张三小吃店", or no 字号 at all: "张三"); every occurrence of the
+    operator's name is masked as a natural person's name is in the text (张三 → 张某: "武定县张某小吃店", "张某").
+    The one rule for every published 个体工商户 name (decisions' party and inspection results)."""
+    spans = find_names(name, {operator: "个体工商户名称中的经营者姓名"}, kind=PARTY_NAME) if operator else []
+    return apply(name, spans)
+
+
 _NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
 _NAME_SPLIT = re.compile(r"[、,，;；/\s]+")
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")

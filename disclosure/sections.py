@@ -46,11 +46,15 @@ post_save.connect(_publication_saved, sender="disclosure.Publication", dispatch_
 
 
 def _inspection_saved(sender, instance, update_fields=None, **kwargs):
-    """An inspection result published (inspection/publication.py saves published_at): the feed and the open
-    data show it — the publications section (which holds the feed) is renewed and the files built again."""
+    """An inspection result published, corrected or withdrawn (Inspection.publish, correct_publication,
+    withdraw_publication): the feed and the open data show it — the publications section (which holds the
+    feed) is renewed and the files built again."""
     if kwargs.get("raw") or instance.published_at is None:
         return
-    if update_fields is not None and "published_at" not in update_fields:
+    # Published (published_at), corrected (public_summary) or withdrawn (withdrawn_at).
+    if update_fields is not None and not {"published_at", "public_summary", "withdrawn_at"} & set(
+        update_fields
+    ):
         return
     from .open_data import request_build
 

@@ -15,6 +15,7 @@ from .models import (
     MarketEntity,
     PlanEntry,
     Result,
+    WithdrawalKind,
 )
 
 # The kinds an officer registers by hand (双随机 tasks come from draws only).
@@ -110,6 +111,25 @@ class PublishForm(forms.Form):
         max_length=2000,
         help_text="公众看到的检查结果：不写自然人身份证号、住址、电话等个人信息。",
     )
+
+
+class CorrectForm(PublishForm):
+    """更正: the new text (redacted and previewed as at publish) and why."""
+
+    reason = text_field("更正理由", rows=2, max_length=2000, help_text="记入公示历史和审计日志。")
+
+
+class ConfirmForm(forms.Form):
+    """The confirmation of a preview: the text exactly as previewed and the preview's digest."""
+
+    public_summary = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+    preview_digest = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    kind = forms.ChoiceField(label="撤回原因类别", choices=WithdrawalKind.choices)
+    reason = text_field("撤回理由", rows=2, max_length=2000, help_text="撤回理由将向社会公开。")
 
 
 class FollowUpForm(forms.Form):

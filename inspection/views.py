@@ -22,6 +22,8 @@ from wuding_enforcement.shared.refusals import Refused, get_visible_or_404, show
 from . import codes
 from .drawing import is_planner
 from .forms import (
+    ConfirmForm,
+    CorrectForm,
     DateForm,
     FollowUpForm,
     OpinionForm,
@@ -29,10 +31,12 @@ from .forms import (
     ReasonForm,
     RegisterForm,
     ResultForm,
+    WithdrawForm,
 )
 from .gates import APPROVAL_FORM, NOTICE, RECORD, issued
 from .models import ApprovalState, Inspection, Result
 from .officers import inspector_on
+from .publication import PreviewChanged
 
 STAFF_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.BUREAU_HEAD, Role.ADMIN, Role.LEGAL_REVIEWER)
 ROW_RELATIONS = ("entity", "item", "unit", "case")
@@ -200,6 +204,15 @@ def detail(request, pk):
             if inspection.samples_taken and not inspection.test_report_on
             else None,
         )
+    if inspection.published_at:
+        may_revise = inspection.may_revise_publication(user) and not inspection.withdrawn_at
+        context.update(
+            result_versions=list(inspection.result_versions.select_related("replaced_by")),
+            correct_form=CorrectForm(initial={"public_summary": ""}, auto_id="correct_%s")
+            if may_revise
+            else None,
+            withdraw_form=WithdrawForm(auto_id="withdraw_%s") if may_revise else None,
+        )
     return render(request, "inspection/detail.html", context)
 
 
@@ -336,17 +349,120 @@ def test_report(request, pk):
     )
 
 
+def _preview_page(request, inspection, shown, *, action, reason="", status=200):
+    """The preview of a public text (publish or correct): the public name and text with each redaction
+    marked, and the confirmation carrying the text and the preview's digest back."""
+    confirm = ConfirmForm(
+        initial={"public_summary": shown.written, "reason": reason, "preview_digest": shown.digest},
+        auto_id="confirm_%s",
+    )
+    edit = (CorrectForm if action == "correct" else PublishForm)(
+        initial={"public_summary": shown.written, "reason": reason}, auto_id="edit_%s"
+    )
+    context = {
+        "inspection": inspection,
+        "preview": shown,
+        "action": action,
+        "reason": reason,
+        "confirm_form": confirm,
+        "edit_form": edit,
+    }
+    return render(request, "inspection/publish_preview.html", context, status=status)
+
+
+@require_POST
+@login_required
+def publish_preview(request, pk):
+    """Step 1 of publishing: the officer's text as the public will read it (nothing is stored)."""
+    inspection = get_inspection_for_user(request, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写公示内容（2000字以内）。")
+        return _back(inspection)
+    return _preview_page(
+        request,
+        inspection,
+        inspection.preview_publication(form.cleaned_data["public_summary"]),
+        action="publish",
+    )
+
+
+def _confirm(request, inspection, action, call, success):
+    """Step 2: the confirmed preview goes to the domain; a changed preview is shown again, refused."""
+    form = ConfirmForm(request.POST)
+    data = (
+        form.cleaned_data if form.is_valid() else {"public_summary": "", "reason": "", "preview_digest": ""}
+    )
+    try:
+        call(data)
+    except PreviewChanged as changed:
+        show_refusal(request, changed)
+        return _preview_page(
+            request, inspection, changed.preview, action=action, reason=data.get("reason", ""), status=409
+        )
+    except (Refused, TransitionRefused) as refused:
+        show_refusal(request, refused)
+    else:
+        messages.success(request, success)
+    return _back(inspection)
+
+
 @require_POST
 @login_required
 def publish(request, pk):
     inspection = get_inspection_for_user(request, pk)
-    form = PublishForm(request.POST)
-    text = form.cleaned_data["public_summary"] if form.is_valid() else ""
+    return _confirm(
+        request,
+        inspection,
+        "publish",
+        lambda d: inspection.publish(
+            by=request.user, public_summary=d["public_summary"], preview_digest=d["preview_digest"]
+        ),
+        "检查结果已在公示网站公示。",
+    )
+
+
+@require_POST
+@login_required
+def correct_preview(request, pk):
+    inspection = get_inspection_for_user(request, pk)
+    form = CorrectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写更正后的公示内容和更正理由。")
+        return _back(inspection)
+    shown = inspection.preview_publication(form.cleaned_data["public_summary"])
+    return _preview_page(request, inspection, shown, action="correct", reason=form.cleaned_data["reason"])
+
+
+@require_POST
+@login_required
+def correct(request, pk):
+    inspection = get_inspection_for_user(request, pk)
+    return _confirm(
+        request,
+        inspection,
+        "correct",
+        lambda d: inspection.correct_publication(
+            by=request.user,
+            public_summary=d["public_summary"],
+            reason=d["reason"],
+            preview_digest=d["preview_digest"],
+        ),
+        "已更正公示的检查结果，原公示内容保留在公示历史中。",
+    )
+
+
+@require_POST
+@login_required
+def withdraw(request, pk):
+    inspection = get_inspection_for_user(request, pk)
+    form = WithdrawForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"kind": "", "reason": ""}
     return _act(
         request,
         inspection,
-        lambda: inspection.publish(by=request.user, public_summary=text),
-        "检查结果已在公示网站公示。",
+        lambda: inspection.withdraw_publication(by=request.user, kind=data["kind"], reason=data["reason"]),
+        "已撤回公示的检查结果，公示列表中保留该条目并显示撤回理由。",
     )
 
 

@@ -2,6 +2,9 @@
 published lists and plans, the draws (commitment first; the pairs and every input only after the visits),
 the published results, and the 检查码 page the enterprise opens on a phone.
 
+Results: the list keeps a withdrawn result (marked 已撤回 with its public reason, never its content) and shows
+every entity by its published name (a 个体工商户's operator masked; the search reads that name too).
+
 Every list here runs a fixed number of queries (pinned in tests/inspection/test_public_pages.py).
 Seam: the public site's own cache (disclosure/cache.py) and its open data, Atom and credit export will carry
 these pages in a later round; they render in the public site's base template already.
@@ -165,17 +168,19 @@ def verify_script(request):
     return response
 
 
-def _published():
-    return Inspection.objects.published().select_related("entity", "item", "unit", "draw_pick__draw")
+def _listed():
+    """Once-published results, withdrawn ones too (shown as 已撤回 with the reason, never their content)."""
+    return Inspection.objects.listed().select_related("entity", "item", "unit", "draw_pick__draw")
 
 
 @require_GET
 def results(request):
-    """Published results, newest first, 30 a page."""
+    """Published results, newest first, 30 a page; withdrawn ones stay in the list marked 已撤回."""
     query = (request.GET.get("q") or "").strip()[:50]
-    rows = _published().order_by("-published_at", "-pk")
+    rows = _listed().order_by("-published_at", "-pk")
     if query:
-        rows = rows.filter(Q(entity__name__contains=query) | Q(entity__credit_code=query.upper()))
+        # The published name only: a 个体工商户's operator's name must not find the masked entry.
+        rows = rows.filter(Q(public_entity_name__contains=query) | Q(entity__credit_code=query.upper()))
     # Queries: the count and the page (entities, items, units and draws joined).
     page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "inspection/public/results.html", {"page": page, "q": query})
@@ -183,7 +188,7 @@ def results(request):
 
 @require_GET
 def result_detail(request, pk):
-    inspection = get_object_or_404(_published(), pk=pk)
+    inspection = get_object_or_404(_listed(), pk=pk)
     return render(request, "inspection/public/result_detail.html", {"inspection": inspection})
 
 

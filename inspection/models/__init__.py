@@ -15,6 +15,7 @@ from .lists import (
     RiskClass,
 )
 from .plans import ApprovalBody, InspectionPlan, PlanEntry, PlanKind
+from .results import ResultVersion
 from .tasks import (
     CASE_SOURCES,
     IN_CAP_KINDS,
@@ -24,6 +25,7 @@ from .tasks import (
     Inspection,
     InspectionKind,
     Result,
+    WithdrawalKind,
 )
 
 __all__ = [
@@ -58,6 +60,8 @@ __all__ = [
     "PlanKind",
     "Rating",
     "Result",
+    "ResultVersion",
     "RiskClass",
+    "WithdrawalKind",
     "validate_credit_code",
 ]

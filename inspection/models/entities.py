@@ -87,6 +87,14 @@ class MarketEntity(models.Model):
         return self.deregistered_on is None or self.deregistered_on > day
 
     @property
+    def public_name(self) -> str:
+        """The name the public site shows: a 个体工商户's operator's name masked (publication.py, the rule
+        disclosure registers); staff pages show the registered name."""
+        from ..publication import public_entity_name
+
+        return public_entity_name(self)
+
+    @property
     def party_kind(self) -> str:
         """The case party kind of this entity (cases.PartyKind values)."""
         return "individual" if self.kind == EntityKind.INDIVIDUAL else "organisation"

@@ -89,6 +89,14 @@ class Result(models.TextChoices):
     REFER = "refer", "移交立案"
 
 
+class WithdrawalKind(models.TextChoices):
+    """Why a published result is withdrawn (the vocabulary of decisions' withdrawals, disclosure)."""
+
+    CHANGED = "changed", "检查结果被依法变更或撤销"
+    EXCLUDED = "excluded", "依法不应公示"
+    MISTAKE = "mistake", "公示的检查对象或结果有误"
+
+
 class InspectionQuerySet(models.QuerySet):
     def counted(self):
         """Inspections that happen or happened: neither refused, withdrawn nor called off before the visit."""
@@ -138,6 +146,12 @@ class InspectionQuerySet(models.QuerySet):
         )
 
     def published(self):
+        """Results shown today (the public pages' content, open data, feed, credit export): published and not
+        withdrawn."""
+        return self.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+
+    def listed(self):
+        """The public list: once published, withdrawn ones too (marked 已撤回 with the reason, never deleted)."""
         return self.filter(published_at__isnull=False)
 
 
@@ -249,6 +263,24 @@ class Inspection(models.Model):
     # kind, origin — positions in the written text.
     public_redactions = models.JSONField("公示隐去的个人信息", default=list, blank=True, editable=False)
     published_at = models.DateTimeField("公示时间", null=True, blank=True, editable=False)
+    # The entity's name as published (a 个体工商户's operator masked, publication.public_entity_name), fixed with
+    # the text the officer previewed.
+    public_entity_name = models.CharField("公示的检查对象名称", max_length=200, blank=True, editable=False)
+    corrected_at = models.DateTimeField("最近更正时间", null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        "roster.Staff",
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    withdrawal_kind = models.CharField(
+        "撤回原因类别", max_length=10, choices=WithdrawalKind.choices, blank=True, editable=False
+    )
+    withdrawal_reason = models.TextField("撤回理由", blank=True, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
@@ -265,6 +297,10 @@ class Inspection(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(emergency=False) | ~Q(emergency_reason=""), name="inspection_emergency_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="inspection_withdrawn_has_reason",
             ),
         ]
         indexes = [
@@ -748,13 +784,47 @@ class Inspection(models.Model):
             return timezone.localdate(self.published_at) > due
         return (today or timezone.localdate()) > due
 
-    @audited
-    def publish(self, *, by, public_summary: str):
-        """Publish the result on the public site. The officer's text is redacted by the rules of decisions
-        (publication.register_redactor) and the redactions are logged with it; the public reads the redacted
-        text."""
-        from ..publication import redact
+    def preview_publication(self, public_summary: str):
+        """What publishing (or correcting with) `public_summary` would show the public, with each redaction
+        marked and a digest the officer's confirmation carries back (publication.preview)."""
+        from ..publication import preview
 
+        return preview(self, public_summary)
+
+    def may_revise_publication(self, user) -> bool:
+        """Who may withdraw or correct a published result: as for decisions' publications (disclosure
+        PublicationQuerySet.reviewable_by), the admins and bureau heads, and the head of the inspecting unit;
+        officers never."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_superuser or user.has_role(Role.ADMIN, Role.BUREAU_HEAD):
+            return True
+        return user.has_role(Role.UNIT_HEAD) and self.unit.head_id == user.pk
+
+    def _confirmed_preview(self, action: str, by, public_summary: str, preview_digest: str | None):
+        """The preview of `public_summary` computed now, under the caller's row lock; refused (with the new
+        preview, for the page to show) when it is not the one the officer confirmed. `preview_digest` None is
+        for callers with nobody reading a preview (demo data, tests of other rules)."""
+        from ..publication import PreviewChanged
+
+        if not public_summary.strip():
+            _refuse(action, self, by, ["请填写公示内容。"])
+        shown = self.preview_publication(public_summary)
+        if preview_digest is not None and preview_digest != shown.digest:
+            raise PreviewChanged(
+                ["公示内容或隐去规则在预览后发生了变化：请核对下面新的预览后再确认。"],
+                action=f"inspection.inspection.{action}",
+                obj=self,
+                preview=shown,
+            )
+        return shown
+
+    @audited
+    def publish(self, *, by, public_summary: str, preview_digest: str | None = None):
+        """Publish the result on the public site. The officer's text is redacted by the rules of decisions
+        (publication.register_redactor), the entity's name too where it carries a natural person's name (a
+        个体工商户's operator); the officer confirms the preview (preview_publication) and what is stored is
+        exactly that preview — a text or rule changed since is refused with the new preview."""
         with transaction.atomic():
             inspection = self._locked()
             problems = []
@@ -772,13 +842,20 @@ class Inspection(models.Model):
                 problems.append("您不能公示该检查结果。")
             if problems:
                 _refuse("publish", inspection, by, problems)
-            public_text, redactions = redact(inspection, public_summary.strip())
-            inspection.public_summary, inspection.published_at = public_text, timezone.now()
-            inspection.public_redactions = redactions
+            shown = inspection._confirmed_preview("publish", by, public_summary, preview_digest)
+            inspection.public_summary, inspection.published_at = shown.text, timezone.now()
+            inspection.public_redactions = shown.redactions
+            inspection.public_entity_name = shown.entity_name
             inspection._change_reason = "inspection.inspection.published"
             inspection._history_user = by
             inspection.save(
-                update_fields=["public_summary", "public_redactions", "published_at", "updated_at"]
+                update_fields=[
+                    "public_summary",
+                    "public_redactions",
+                    "public_entity_name",
+                    "published_at",
+                    "updated_at",
+                ]
             )
             due = inspection.publication_due()
             record(
@@ -788,8 +865,112 @@ class Inspection(models.Model):
                 detail={
                     "number": inspection.number,
                     "due": due.isoformat() if due else None,
-                    "redactions": [{"kind": r["kind"], "origin": r["origin"]} for r in redactions],
+                    "digest": shown.digest,
+                    "name_masked": shown.name_masked,
+                    "redactions": [{"kind": r["kind"], "origin": r["origin"]} for r in shown.redactions],
                 },
+            )
+        self.refresh_from_db()
+        return self
+
+    def _revision_problems(self, by) -> list[str]:
+        problems = []
+        if not self.may_revise_publication(by):
+            problems.append("只有局领导、办公室管理员和实施单位负责人可以撤回或更正已公示的检查结果。")
+        if not self.published_at:
+            problems.append("检查结果尚未公示。")
+        elif self.withdrawn_at:
+            problems.append("该检查结果已撤回，不能再撤回或更正。")
+        return problems
+
+    @audited
+    def correct_publication(self, *, by, public_summary: str, reason: str, preview_digest: str | None = None):
+        """更正 a published result: a new public text through the same redaction and preview as publish();
+        the version it replaces is kept (ResultVersion) and the public page says 已更正 with the date."""
+        from .results import ResultVersion
+
+        reason = (reason or "").strip()
+        with transaction.atomic():
+            inspection = self._locked()
+            problems = inspection._revision_problems(by)
+            if not reason:
+                problems.append("请写明更正理由。")
+            if problems:
+                _refuse("correct", inspection, by, problems)
+            shown = inspection._confirmed_preview("correct", by, public_summary, preview_digest)
+            if (shown.text, shown.entity_name) == (inspection.public_summary, inspection.public_entity_name):
+                _refuse("correct", inspection, by, ["更正后的公示内容与现在公示的相同。"])
+            now = timezone.now()
+            old = ResultVersion.objects.create(
+                inspection=inspection,
+                public_summary=inspection.public_summary,
+                public_redactions=inspection.public_redactions,
+                public_entity_name=inspection.public_entity_name,
+                shown_from=inspection.corrected_at or inspection.published_at,
+                replaced_at=now,
+                replaced_by=by,
+                reason=reason,
+            )
+            inspection.public_summary, inspection.public_redactions = shown.text, shown.redactions
+            inspection.public_entity_name, inspection.corrected_at = shown.entity_name, now
+            inspection._change_reason = "inspection.inspection.corrected"
+            inspection._history_user = by
+            inspection.save(
+                update_fields=[
+                    "public_summary",
+                    "public_redactions",
+                    "public_entity_name",
+                    "corrected_at",
+                    "updated_at",
+                ]
+            )
+            record(
+                "inspection.inspection.corrected",
+                obj=inspection,
+                actor=by,
+                detail={
+                    "number": inspection.number,
+                    "reason": reason,
+                    "version": old.pk,
+                    "digest": shown.digest,
+                    "redactions": [{"kind": r["kind"], "origin": r["origin"]} for r in shown.redactions],
+                },
+            )
+        self.refresh_from_db()
+        return self
+
+    @audited
+    def withdraw_publication(self, *, by, kind: str, reason: str):
+        """撤回 a published result (as decisions' publications, 总局令第45号 第十一条): the entry stays in the
+        public list marked 已撤回 with the reason, its content leaves the pages, the open data and the feed."""
+        reason = (reason or "").strip()
+        with transaction.atomic():
+            inspection = self._locked()
+            problems = inspection._revision_problems(by)
+            if kind not in WithdrawalKind.values:
+                problems.append("请选择撤回的原因类别。")
+            if not reason:
+                problems.append("请写明撤回理由，理由将向社会公开。")
+            if problems:
+                _refuse("withdraw", inspection, by, problems)
+            inspection.withdrawn_at, inspection.withdrawn_by = timezone.now(), by
+            inspection.withdrawal_kind, inspection.withdrawal_reason = kind, reason
+            inspection._change_reason = "inspection.inspection.withdrawn"
+            inspection._history_user = by
+            inspection.save(
+                update_fields=[
+                    "withdrawn_at",
+                    "withdrawn_by",
+                    "withdrawal_kind",
+                    "withdrawal_reason",
+                    "updated_at",
+                ]
+            )
+            record(
+                "inspection.inspection.withdrawn",
+                obj=inspection,
+                actor=by,
+                detail={"number": inspection.number, "kind": kind, "reason": reason},
             )
         self.refresh_from_db()
         return self

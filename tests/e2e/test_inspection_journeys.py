@@ -337,7 +337,16 @@ def test_the_result_appears_on_the_public_site(
     page.get_by_role("button", name="登记检查结果").click()
     page.get_by_text("检查结果已登记").wait_for()
     page.get_by_text("公示期限").wait_for()
-    page.get_by_role("button", name="在公示网站公示").click()
+    # Preview first: the public text with each redaction marked, then the confirmation stores exactly it.
+    page.get_by_label("公示内容").fill("食品经营条件检查：未发现问题。现场联系电话13812345678。")
+    page.get_by_role("button", name="预览公示内容").click()
+    page.get_by_role("heading", name="公示预览").wait_for()
+    marked = page.locator("#preview-text mark.redacted")
+    assert marked.inner_text() == "［电话号码］" and marked.get_attribute("title") == "已隐去：电话号码"
+    assert "13812345678" not in page.locator("#preview-text").inner_text()
+    page.get_by_role("cell", name="13812345678").wait_for()
+    screenshot(page, "inspection-result-preview")
+    page.get_by_role("button", name="确认公示").click()
     page.get_by_text("检查结果已在公示网站公示").wait_for()
 
     citizen = new_page(phone=True)
@@ -347,6 +356,8 @@ def test_the_result_appears_on_the_public_site(
     citizen.get_by_role("link", name="检查结果公示").click()
     citizen.get_by_role("link", name=entity.name).click()
     citizen.get_by_text("未发现问题").first.wait_for()
+    citizen.get_by_text("食品经营条件检查：未发现问题。现场联系电话［电话号码］。").wait_for()
+    assert "13812345678" not in citizen.content()
     _no_sideways_scroll(citizen)
     screenshot(citizen, "inspection-result-public-phone")
 
