@@ -19,7 +19,7 @@ def fill_public_names(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_procedure_remedies"),
-        ("inspection", "0003_publication_redactions"),
+        ("inspection", "0004_complaint_handling"),
         ("roster", "0003_certificate_staff_photo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
