@@ -118,11 +118,16 @@ def inspections_in_cases(year: int) -> int:
 
 
 def fines_total(year: int) -> Decimal:
-    """Fines imposed by the 行政处罚决定书 decided in `year` (the decision's own fine_amount)."""
+    """Fines imposed in `year`: by the 行政处罚决定书 decided in it (the decision's own decided_on and
+    fine_amount) and by the 当场行政处罚决定书 of 简易程序 made on the spot in it (its act date)."""
     total = Decimal("0.00")
     for data in _issued_current_documents("penalty_decision").values_list("data", flat=True):
         decided = str(data.get("decided_on") or "")
         if decided.startswith(f"{year}-") and data.get("fine_amount"):
+            total += Decimal(str(data["fine_amount"]))
+    on_the_spot = _issued_current_documents("simple_decision").filter(act_date__year=year)
+    for data in on_the_spot.values_list("data", flat=True):
+        if data.get("fine_amount"):
             total += Decimal(str(data["fine_amount"]))
     return total.quantize(Decimal("0.01"))
 
@@ -186,7 +191,7 @@ def compute_year(year: int, *, report=None, today: datetime.date | None = None) 
             f"{fines_total(year):.2f}",
             "元",
             COMPUTED,
-            "当年作出的行政处罚决定书载明的罚款",
+            "当年作出的行政处罚决定书（含简易程序当场处罚决定书）载明的罚款",
             chart=False,
         ),
         Figure(

@@ -45,9 +45,26 @@ def year_2025(make_case, officer, bureau_head, penalty_item):
         code="JC-T-1", kind=PowerKind.INSPECTION, field="食品安全", name="检查", legal_basis="x"
     )
     simple = {"procedure": Procedure.SIMPLE, "matters": [penalty_item]}
-    make_case(lead_date=datetime.date(2025, 3, 2), **simple)
+    on_the_spot = make_case(lead_date=datetime.date(2025, 3, 2), **simple)
     make_case(lead_date=datetime.date(2025, 12, 30), **simple)
-    make_case(lead_date=datetime.date(2024, 12, 30), **simple)  # another year
+    last_year = make_case(lead_date=datetime.date(2024, 12, 30), **simple)  # another year
+    # 简易程序 fines count by their 当场行政处罚决定书's act date.
+    issued_document(
+        on_the_spot,
+        officer,
+        doc_type="simple_decision",
+        code="SPOT000001",
+        act_date=datetime.date(2025, 3, 2),
+        data={"penalty_types": ["fine"], "fine_amount": "200.00"},
+    )
+    issued_document(
+        last_year,
+        officer,
+        doc_type="simple_decision",
+        code="SPOT000002",
+        act_date=datetime.date(2024, 12, 30),
+        data={"penalty_types": ["fine"], "fine_amount": "100.00"},
+    )
     make_case(
         lead_date=datetime.date(2025, 5, 5), procedure=Procedure.SIMPLE, matters=[inspection_item]
     )  # not a penalty power
@@ -132,7 +149,8 @@ def test_the_figures_are_computed_from_the_rows_of_the_year(year_2025):
     assert got["penalty"] == "2"
     assert got["coercion"] == "1"
     assert got["inspection"] == "32"  # 2 cases with an on-site inspection + 30 entered
-    assert got["fines"] == "6000.50"  # a corrected decision counts once, with its corrected amount
+    # A corrected decision counts once, with its corrected amount; the 2025 on-the-spot fine counts (200.00).
+    assert got["fines"] == "6200.50"
     assert got["licensing"] == "12"
     assert got["expropriation"] == "0" and got["requisition"] == "0"
 
@@ -201,7 +219,7 @@ def test_publishing_freezes_the_figures_and_writes_the_audit_log(
         text = client.get(reverse("disclosure:statistics_year", args=[2025])).content.decode()
     assert "2025年度行政执法统计" in text and "<svg" in text
     assert '<td class="num">2 件</td>' in text  # ... the published report did not
-    assert '<td class="num">6000.50 元</td>' in text
+    assert '<td class="num">6200.50 元</td>' in text
 
 
 def test_a_report_cannot_be_published_twice_or_before_its_year_ends(admin_user):
@@ -234,7 +252,7 @@ def test_the_published_report_downloads_as_csv(client, published_2025):
     response = client.get(reverse("disclosure:statistics_csv", args=[2025]))
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff项目,数值,单位,数据来源,说明")
-    assert "行政许可,12,件,填报," in text and "罚款金额,6000.50,元,系统统计" in text
+    assert "行政许可,12,件,填报," in text and "罚款金额,6200.50,元,系统统计" in text
     assert "行政征用,0,件,填报" in text
 
 
