@@ -19,6 +19,7 @@ NEXT_REQUEST = b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n"
 @pytest.fixture
 def pair():
     a, b = socket.socketpair()
+    b.settimeout(10)  # a byte lost or read twice fails the test instead of hanging it
     yield a, b
     a.close()
     b.close()
