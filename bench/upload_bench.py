@@ -16,8 +16,17 @@ the growth of the upload time per doubling of the size (goal <= 2.2), each worke
 UPLOAD_RUNNING_HASH=false); `--mode both` runs the two side by side. Free disk is checked first; everything
 lives in a temporary directory that is removed at the end.
 
+`--store s3` sends the chunks to an object store instead of the local disk (settings.OBJECT_STORE): moto's
+standalone server (`moto_server`, the S3 API the tests in tests/storage/ start) on another free port, a fresh
+bucket; each chunk becomes a part of one multipart upload (recording/evidence/upload.py). The store's own
+CPU-seconds and peak RSS are printed as well (moto keeps parts in memory and joins them in memory when the
+upload completes: its figures are moto's, not MinIO's). `--db postgres` runs the portal on a throwaway
+PostgreSQL database bench_wuding_<pid> (the server DATABASE_URL names, or postgres@127.0.0.1) instead of a
+SQLite file: production's database, whose commit (the upload row is updated once per chunk) costs well under
+a millisecond where SQLite's journal costs several fsyncs.
+
     .venv/bin/python bench/upload_bench.py [--sizes-mb 512,1024,2048] [--rounds 1] [--workers 3]
-        [--chunk-mb 8] [--mode running|completion|both]
+        [--chunk-mb 8] [--mode running|completion|both] [--store disk|s3] [--db sqlite|postgres]
     UPLOAD_BENCH_SIZES_MB=64,128,256 .venv/bin/python bench/upload_bench.py        (a quick run)
 """
 
@@ -62,12 +71,21 @@ print(case.pk, client.cookies["sessionid"].value)
 """
 
 
+# Set by main(): the database URL (a SQLite file or bench_wuding_<pid>) and the object store's settings.
+DATABASE = {"url": ""}
+STORE: dict = {}
+ACCESS_KEY, SECRET_KEY = "bench-access-key", "bench-secret-key"
+
+
 def environment(tmp: Path) -> dict:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
+    for name in list(env):
+        if name.startswith("OBJECT_STORE_"):
+            env.pop(name)
     env.update(
         DJANGO_SETTINGS_MODULE="wuding_enforcement.settings",
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        DATABASE_URL=DATABASE["url"] or f"sqlite:///{tmp / 'bench.sqlite3'}",
         MEDIA_ROOT=str(tmp / "media"),
         AUDIT_ANCHOR_DIR=str(tmp / "anchors"),
         VAR_DIR=str(tmp / "var"),
@@ -78,7 +96,88 @@ def environment(tmp: Path) -> dict:
     # No broker: tasks (the metadata task after completion) run in-process, as in the default set-up.
     env.pop("CELERY_BROKER_URL", None)
     env.pop("REDIS_URL", None)
+    if STORE:
+        env.update(
+            OBJECT_STORE_BUCKET=STORE["bucket"],
+            OBJECT_STORE_URL=STORE["endpoint"],
+            OBJECT_STORE_ACCESS_KEY=ACCESS_KEY,
+            OBJECT_STORE_SECRET_KEY=SECRET_KEY,
+            OBJECT_STORE_RETENTION_MODE="",
+        )
     return env
+
+
+def postgres_server() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def create_postgres() -> str:
+    """A throwaway database bench_wuding_<pid> on the server; returns its URL."""
+    import psycopg
+
+    server = postgres_server()
+    name = f"bench_wuding_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    parts = urllib.parse.urlsplit(server)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    name = urllib.parse.urlsplit(url).path.strip("/")
+    with psycopg.connect(postgres_server(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def start_store(tmp: Path) -> subprocess.Popen:
+    """moto's standalone S3 server on a free port, with a fresh bucket (STORE filled in)."""
+    import boto3
+    from botocore.config import Config
+
+    port = free_port()
+    log = open(tmp / "moto.log", "wb")  # noqa: SIM115 - closed with the process
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    deadline = time.time() + 60
+    while True:
+        try:
+            client.create_bucket(Bucket="wuding-bench")
+            break
+        except Exception:  # noqa: BLE001 - not listening yet
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise SystemExit("moto_server did not start") from None
+            time.sleep(0.3)
+    STORE.update(bucket="wuding-bench", endpoint=endpoint, client=client, server=server)
+    return server
+
+
+def empty_store() -> None:
+    """Remove every object (and unfinished multipart upload) of the bench bucket: moto keeps them in memory."""
+    client = STORE["client"]
+    for version in client.list_object_versions(Bucket=STORE["bucket"]).get("Versions", []):
+        client.delete_object(Bucket=STORE["bucket"], Key=version["Key"], VersionId=version["VersionId"])
+    for item in client.list_objects_v2(Bucket=STORE["bucket"]).get("Contents", []):
+        client.delete_object(Bucket=STORE["bucket"], Key=item["Key"])
+    for part in client.list_multipart_uploads(Bucket=STORE["bucket"]).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=STORE["bucket"], Key=part["Key"], UploadId=part["UploadId"])
 
 
 def make_file(path: Path, size: int) -> None:
@@ -262,24 +361,34 @@ def run_mode(mode: str, args, tmp: Path, files: dict, baselines: dict, case_pk: 
             workers = workers_of(server)
             # Warm every worker up (imports, URLconf, first queries) with a small upload of many chunks.
             warm = tmp / "warm.mp4"
-            make_file(warm, 4 * MB)
-            upload(port, int(case_pk), session, warm, MB // 2)
+            if STORE:
+                # Parts of the store's size (a smaller chunk is kept only when it ends the file).
+                make_file(warm, 3 * args.chunk_mb * MB + MB)
+                upload(port, int(case_pk), session, warm, args.chunk_mb * MB)
+            else:
+                make_file(warm, 4 * MB)
+                upload(port, int(case_pk), session, warm, MB // 2)
             subprocess.run([PYTHON, "-c", FORGET], cwd=ROOT, env=env, check=True)
             warm.unlink()
+            if STORE:
+                empty_store()
             access.write_text("")
             results["idle_rss"] = {pid: peak_rss_mb(pid) for pid in workers}
             for size_mb, path in files.items():
-                times, cpus, last, copies, ratios = [], [], [], [], []
+                times, cpus, last, copies, ratios, store_cpus = [], [], [], [], [], []
                 for _round in range(args.rounds):
                     # The baseline right before each upload: a change in the machine's load (other work on
                     # its 2 cores and its disk) falls on both.
                     copy_seconds, _digest = baseline(path, tmp)
                     copies.append(copy_seconds)
                     before = cpu_seconds(workers)
+                    store_before = cpu_seconds([STORE["server"].pid]) if STORE else 0.0
                     seconds, result, chunks, last_chunk = upload(
                         port, int(case_pk), session, path, args.chunk_mb * MB
                     )
                     cpus.append(cpu_seconds(workers) - before)
+                    if STORE:
+                        store_cpus.append(cpu_seconds([STORE["server"].pid]) - store_before)
                     if result.get("sha256") != baselines[size_mb][1] or not result.get("complete"):
                         raise SystemExit(
                             f"{mode}: the server's SHA-256 differs from sha256sum's ({size_mb} MB)"
@@ -290,6 +399,8 @@ def run_mode(mode: str, args, tmp: Path, files: dict, baselines: dict, case_pk: 
                     # The next round uploads the same bytes again: free the space and the duplicate check.
                     subprocess.run([PYTHON, "-c", FORGET], cwd=ROOT, env=env, check=True)
                     shutil.rmtree(media / "evidence", ignore_errors=True)
+                    if STORE:
+                        empty_store()
                 results["sizes"][size_mb] = {
                     "copy": median(copies),
                     "ratio": median(ratios),
@@ -297,10 +408,13 @@ def run_mode(mode: str, args, tmp: Path, files: dict, baselines: dict, case_pk: 
                     "seconds": median(times),
                     "spread": (min(times), max(times)),
                     "cpu": median(cpus),
+                    "store_cpu": median(store_cpus) if store_cpus else None,
                     "last": median(last),
                     "chunks": chunks,
                 }
             results["peak_rss"] = {pid: peak_rss_mb(pid) for pid in workers}
+            if STORE:
+                results["store_rss"] = peak_rss_mb(STORE["server"].pid)
             results["spread"] = chunk_spread(access)
         finally:
             stop(server)
@@ -345,9 +459,15 @@ def report(mode: str, results: dict, baselines: dict, args) -> None:
             f"(spread {low:.2f}-{high:.2f}; last chunk + completion {figures['last']:.2f} s)  "
             f"ratio {ratio:.2f} (rounds {figures['ratios'][0]:.2f}-{figures['ratios'][1]:.2f}){growth}"
         )
+        store = ""
+        if figures.get("store_cpu") is not None:
+            store = (
+                f"; the store's (moto) CPU {figures['store_cpu']:.2f} s = "
+                f"{figures['store_cpu'] / (size_mb / 1024):.2f} CPU-s per GB"
+            )
         print(
             f"         {figures['chunks']} chunks; workers' CPU {figures['cpu']:.2f} s = "
-            f"{figures['cpu'] / (size_mb / 1024):.2f} CPU-s per GB"
+            f"{figures['cpu'] / (size_mb / 1024):.2f} CPU-s per GB{store}"
         )
         previous = figures["seconds"]
     print(
@@ -357,6 +477,8 @@ def report(mode: str, results: dict, baselines: dict, args) -> None:
         + ", ".join(f"{rss:.0f}" for rss in results["idle_rss"].values())
         + " MB)"
     )
+    if "store_rss" in results:
+        print(f"the store's (moto_server) peak RSS: {results['store_rss']:.0f} MB")
     spread = results["spread"]
     print(
         "chunks taken per worker (median seconds in the worker): "
@@ -383,18 +505,29 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--mode", choices=["running", "completion", "both"], default="running")
+    parser.add_argument("--store", choices=["disk", "s3"], default="disk")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.sizes_mb.split(",") if x.strip()]
     modes = ["running", "completion"] if args.mode == "both" else [args.mode]
 
     tmp = Path(tempfile.mkdtemp(prefix="upload-bench-"))
+    store = None
     try:
         # Each file, its copy for the baseline and the uploaded file exist at once, plus headroom.
         need = 3 * sum(sizes) * MB + max(sizes) * MB
         free = shutil.disk_usage(tmp).free
         if free < need:
             raise SystemExit(f"not enough free disk in {tmp}: {free // MB} MB free, {need // MB} MB needed")
-        print(f"free disk {free / 1024**3:.0f} GB; gunicorn, {args.workers} workers; {args.rounds} round(s)")
+        print(
+            f"free disk {free / 1024**3:.0f} GB; gunicorn, {args.workers} workers; {args.rounds} round(s); "
+            f"store: {'object store (moto_server, S3 API)' if args.store == 's3' else 'local disk'}; "
+            f"database: {args.db}"
+        )
+        if args.db == "postgres":
+            DATABASE["url"] = create_postgres()
+        if args.store == "s3":
+            store = start_store(tmp)
         env = environment(tmp)
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -413,6 +546,10 @@ def main(argv=None) -> int:
             report(mode, results, baselines, args)
         return 0
     finally:
+        if store is not None:
+            stop(store)
+        if DATABASE["url"]:
+            drop_postgres(DATABASE["url"])
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -245,8 +245,10 @@ def upload_resource(request, upload_id):
     except ValueError:
         length = None
     try:
-        # The request itself is the stream: request.read() in blocks, never request.body or request.POST.
-        result = domain.append_chunk(upload, user=request.user, offset=offset, stream=request, length=length)
+        # Read in blocks, never request.body or request.POST: straight from gunicorn's socket where that is
+        # safe, else request.read() (recording/evidence/body.py).
+        stream = domain.chunk_stream(request, length)
+        result = domain.append_chunk(upload, user=request.user, offset=offset, stream=stream, length=length)
     except domain.EvidenceRefused as refused:
         return _json_error(refused.message, refused.status, refused.offset)
     payload = {

@@ -1,6 +1,7 @@
 """Audio-video evidence (音像记录), split along its seams:
 
 - `sniffing` — which allowed type a file is, by its first bytes;
+- `body` — a chunk's bytes read straight from gunicorn's socket;
 - `upload` — the resumable upload protocol, the running hash, completion, stale uploads;
 - `probing` — ffprobe metadata and the ffmpeg poster frame;
 - `rules` — who may record, voiding, and the refusal (`EvidenceRefused`) the upload endpoints answer with;
@@ -12,6 +13,7 @@ Serving the files (download, playback with HTTP Range, thumbnails) is not here: 
 package's public API is re-exported below.
 """
 
+from .body import chunk_stream
 from .display import format_duration, human_size, metadata_rows, safe_download_name
 from .linking import av_rule_reopened, av_statement, link_evidence, linked_av, unlink_evidence
 from .probing import METADATA_UNAVAILABLE, extract_metadata, probe, summarise_probe
@@ -40,6 +42,7 @@ __all__ = [
     "ALLOWED_TYPES",
     "METADATA_UNAVAILABLE",
     "ChunkResult",
+    "chunk_stream",
     "EvidenceRefused",
     "MediaType",
     "abort_upload",
