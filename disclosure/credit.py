@@ -27,6 +27,10 @@ in it as a structured file (XLSX, CSV with a BOM, JSON) with the fields 第六�
   once (新增, category 抽查检查结果) by the first export whose period covers the day it was published — exports
   of the whole bureau only (an inspection has no publication a unit head reviews). Its values are the public
   ones: the redacted text (disclosure/inspection_results.py), the enterprise's name and code.
+  An exported result withdrawn since (Inspection.withdraw_publication) gives one 撤回 row with the date, kind
+  and reason; one corrected since (Inspection.correct_publication: its public values' hash differs from the
+  last exported row's) a 更正 row with the new values — into the next export of the whole bureau, each change
+  once, as for decisions. A result withdrawn before it was ever exported is not exported at all.
 - A 撤回 row names the day the withdrawal was due (3 working days after the decision was changed, 行政处罚法
   第四十八条) and is marked 逾期撤回 when it was withdrawn after that day (credit_files.rows).
 - An export with no row is refused with a message and not recorded: an empty file adds nothing to the
@@ -58,7 +62,7 @@ from wuding_enforcement.shared.penalties import PENALTY_LABELS
 from wuding_enforcement.shared.refusals import Refused
 
 from . import redaction
-from .credit_files import FIELD_KEYS, FIELDS, FORMATS, INSPECTION_KEYS, render
+from .credit_files import FIELD_KEYS, FIELDS, FORMATS, INSPECTION_FIELDS, INSPECTION_KEYS, render
 from .models import (
     CreditExport,
     CreditExportFile,
@@ -339,7 +343,7 @@ def plan(user, period_from: datetime.date, period_to: datetime.date, today=None)
         if line is not None:
             result.lines.append(line)
     if user.is_superuser or user.has_role(Role.ADMIN, Role.BUREAU_HEAD):
-        _plan_inspections(result)
+        _plan_inspections(result, today)
     result.lines.sort(
         key=lambda line: (
             KIND_ORDER[line.kind],
@@ -351,10 +355,30 @@ def plan(user, period_from: datetime.date, period_to: datetime.date, today=None)
     return result
 
 
-def _plan_inspections(result: Plan) -> None:
+def _plan_inspections(result: Plan, today: datetime.date) -> None:
     """新增 rows for the inspection results published up to the period's end and never exported (one query:
-    those before the period only counted as pending)."""
+    those before the period only counted as pending), then the 撤回 and 更正 rows of the exported ones (one
+    query: the exported results whose last row is not final, with that row's sequence, kind and snapshot)."""
     from inspection.models import Inspection
+
+    last = CreditExportLine.objects.filter(inspection=OuterRef("pk")).order_by("-sequence")
+    followed = (
+        Inspection.objects.filter(published_at__isnull=False)
+        .annotate(
+            last_sequence=Subquery(last.values("sequence")[:1]),
+            last_kind=Subquery(last.values("kind")[:1]),
+            last_hash=Subquery(last.values("snapshot_hash")[:1]),
+            last_snapshot=Subquery(last.values("snapshot")[:1]),
+        )
+        .filter(last_sequence__isnull=False)
+        .exclude(last_kind__in=list(TERMINAL))
+        .select_related("entity", "item")
+        .order_by("published_at", "pk")
+    )
+    for inspection in followed:
+        line = _inspection_change(inspection, today)
+        if line is not None:
+            result.lines.append(line)
 
     candidates = (
         Inspection.objects.published()
@@ -370,6 +394,43 @@ def _plan_inspections(result: Plan) -> None:
         result.lines.append(
             PlannedLine(None, CreditLineKind.NEW, 1, values, snapshot_hash(values), inspection=inspection)
         )
+
+
+def _inspection_change(inspection, today: datetime.date) -> PlannedLine | None:
+    """The row reporting what happened to an exported inspection result since its last row, or None."""
+    sequence = inspection.last_sequence + 1
+    if isinstance(inspection.last_snapshot, str):  # a JSON subquery comes back as text on some backends
+        inspection.last_snapshot = json.loads(inspection.last_snapshot)
+    if inspection.withdrawn_at:
+        note = f"{inspection.get_withdrawal_kind_display()}。{inspection.withdrawal_reason}"
+        return PlannedLine(
+            None,
+            CreditLineKind.WITHDRAWN,
+            sequence,
+            inspection.last_snapshot,
+            inspection.last_hash,
+            timezone.localdate(inspection.withdrawn_at),
+            note,
+            inspection=inspection,
+        )
+    values = inspection_snapshot(inspection)
+    # Compared value by value (the hash covers the inspection columns only, and a correction may change the
+    # entity's public name alone).
+    changed = [key for key in values if inspection.last_snapshot.get(key, "") != values[key]]
+    if not changed:
+        return None
+    labels = {**dict(FIELDS), **dict(INSPECTION_FIELDS)}
+    when = timezone.localdate(inspection.corrected_at) if inspection.corrected_at else today
+    return PlannedLine(
+        None,
+        CreditLineKind.CORRECTED,
+        sequence,
+        values,
+        snapshot_hash(values),
+        when,
+        "更正：" + "、".join(labels.get(key, key) for key in changed),
+        inspection=inspection,
+    )
 
 
 def _change(pub: Publication, today: datetime.date) -> PlannedLine | None:

@@ -140,10 +140,16 @@ class CreditExportLine(models.Model):
             models.UniqueConstraint(
                 fields=["export", "position"], name="disclosure_creditline_position_unique"
             ),
+            # An inspection result, like a publication: one 新增, then each change (更正, 撤回) once.
+            models.UniqueConstraint(
+                fields=["inspection", "sequence"],
+                condition=Q(inspection__isnull=False),
+                name="disclosure_creditline_inspection_once_per_change",
+            ),
             models.UniqueConstraint(
                 fields=["inspection"],
-                condition=Q(inspection__isnull=False),
-                name="disclosure_creditline_inspection_once",
+                condition=Q(inspection__isnull=False, kind="new"),
+                name="disclosure_creditline_inspection_new_once",
             ),
             models.CheckConstraint(
                 condition=Q(publication__isnull=False, inspection__isnull=True)

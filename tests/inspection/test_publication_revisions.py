@@ -175,3 +175,45 @@ def test_another_units_head_gets_a_404(client, published, other_head):
     with pytest.raises(Refused):
         published.withdraw_publication(by=other_head, kind=WithdrawalKind.CHANGED, reason=REASON)
     assert not Inspection.objects.get(pk=published.pk).withdrawn_at
+
+
+def test_the_credit_export_reports_an_exported_results_correction_then_its_withdrawal_each_once(
+    published, bureau_head, unit_head
+):
+    """The national credit system holds what was exported: a later 更正 and 撤回 go to it as rows of their own
+    (disclosure/credit.py), as for decisions; each change once, and nothing after the 撤回."""
+    from disclosure import credit
+    from disclosure.models import CreditLineKind
+
+    period = (datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
+    with at(datetime.date(2026, 9, 28)):
+        first = credit.export(bureau_head, *period, "csv")
+    assert [line.kind for line in first.lines.all()] == [CreditLineKind.NEW]
+    with at(LATER):
+        new_text = "食品经营条件检查：未发现问题，在场人陈建国确认。"
+        shown = published.preview_publication(new_text)
+        published.correct_publication(
+            by=unit_head, public_summary=new_text, reason="漏写确认情况。", preview_digest=shown.digest
+        )
+        corrected = credit.export(bureau_head, LATER, LATER, "csv")
+        [line] = corrected.lines.all()
+        assert (line.kind, line.inspection, line.sequence) == (CreditLineKind.CORRECTED, published, 2)
+        assert line.snapshot["inspection_summary"] == shown.text and "检查结果公示内容" in line.note
+        with pytest.raises(credit.ExportRefused):  # the correction went once
+            credit.export(bureau_head, LATER, LATER, "csv")
+        published.withdraw_publication(by=unit_head, kind=WithdrawalKind.CHANGED, reason=REASON)
+        withdrawn = credit.export(bureau_head, LATER, LATER, "json")
+        [line] = withdrawn.lines.all()
+        assert (line.kind, line.sequence, line.changed_on) == (CreditLineKind.WITHDRAWN, 3, LATER)
+        assert REASON in line.note and line.snapshot["inspection_summary"] == shown.text
+        with pytest.raises(credit.ExportRefused):  # withdrawn is final
+            credit.export(bureau_head, LATER, LATER, "csv")
+
+
+def test_a_result_withdrawn_before_its_first_export_is_never_exported(published, bureau_head):
+    from disclosure import credit
+
+    with at(LATER):
+        published.withdraw_publication(by=bureau_head, kind=WithdrawalKind.CHANGED, reason=REASON)
+        with pytest.raises(credit.ExportRefused):
+            credit.export(bureau_head, datetime.date(2026, 9, 1), LATER, "csv")
