@@ -71,6 +71,8 @@ def chunk_stream(request, length: int | None):
         return request
     if type(body) is not Body or type(body.reader) is not LengthReader:
         return request
+    if not all(hasattr(body.reader.unreader, name) for name in ("take_buffered", "unread")):
+        return request  # another gunicorn than the locked one: its internals are not ours to guess
     reader = body.reader
     # The body gunicorn has received already: its Body's buffer (handed out by the reader, not yet read by
     # anyone), then the unreader's (received, not yet counted off the reader's length). The unreader may
