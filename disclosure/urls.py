@@ -66,6 +66,7 @@ urlpatterns = [
     path(
         "publications/embed/",
         RedirectView.as_view(pattern_name="disclosure:publication_embed", permanent=True, query_string=True),
+        name="publication_embed_first_address",
     ),
     path("embed/publications/<int:pk>/", embed.publication_embed_detail, name="publication_embed_detail"),
     path("embed/inspection-results/", embed.inspection_results_embed, name="inspection_results_embed"),

@@ -37,6 +37,7 @@ PUBLIC = {
     "disclosure:publication_list",
     "disclosure:publication_feed",
     "disclosure:publication_embed",
+    "disclosure:publication_embed_first_address",
     # The county portal's embeds (disclosure/views/embed.py): the same published content, framed by configured
     # origins only (tests/disclosure/test_embed.py).
     "disclosure:inspection_results_embed",
@@ -140,7 +141,7 @@ def test_the_public_urls_are_open_to_anyone(client, every_url):
     assert names >= PUBLIC, f"public URL names that no longer exist: {PUBLIC - names}"
     for url, name, _ in every_url:
         if name in PUBLIC:
-            response = client.get(url)
+            response = client.get(url, follow=True)  # (a moved address answers with where it went)
             if response.streaming:
                 # Read it to the end, as a server does: the test client then closes the response and with it a
                 # served file (prebuilt open data). (response.close() here would also close the database

@@ -503,10 +503,11 @@ def test_the_page_refuses_a_period_ending_after_today(client, bureau_head):
 
 # Queries of the page: 1 session, 2 user, 3 the session's OTP device, 4 the user's groups (roles),
 # 5 the history (+ who exported), 6 the candidate publications (+ document, party, last exported line),
-# 7 their active redactions, 8 the published inspection results never exported (bureau-wide exports only),
-# 9 unread notifications (header), 10 the user's unit (header) (the 系统管理 link reads the roles of 4: no
-# permission queries). (The session's activity stamp is written at most once a minute: no write here.)
-CREDIT_PAGE_QUERIES = 10
+# 7 their active redactions, 8 the published inspection results never exported and 9 the exported ones
+# followed for a 更正 or 撤回 (bureau-wide exports only), 10 unread notifications (header), 11 the user's unit
+# (header) (the 系统管理 link reads the roles of 4: no permission queries). (The session's activity stamp is
+# written at most once a minute: no write here.)
+CREDIT_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [1, 5])

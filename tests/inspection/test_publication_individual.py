@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db
 PUBLISH_DAY = datetime.date(2026, 9, 24)
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The open data files are prebuilt into the media folder: a folder of this test's own, so no file another
+    test built (on the same xdist worker) is served here."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 @pytest.fixture
 def entity(food):
     """A 个体工商户 whose 字号 carries its operator's name."""
