@@ -48,6 +48,7 @@ NOT_SITE_PAGES = {
     "disclosure:publication_open_csv",
     "disclosure:publication_open_json",
     "disclosure:publication_embed",
+    "disclosure:publication_embed_first_address",  # a redirect to the embed
     "disclosure:inspection_open_csv",
     "disclosure:inspection_open_json",
     "disclosure:inspection_results_embed",
