@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wuding_enforcement.shared import storedfiles
+
 from .models import MessageState, OutboxMessage
 
 logger = logging.getLogger("wuding.outbox")
@@ -92,7 +94,10 @@ def _hand_over(message: OutboxMessage, connection=None) -> MessageState:
             # A web process has imported only the task modules its views use; the worker imports every app's
             # tasks at start (autodiscovery). Do the same here before looking the task up.
             app.loader.import_default_modules()
-        app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs, throw=True)
+        # (Run from the commit hook of the transaction that queued it: that transaction's staged files are
+        # kept by hooks still to run, so the task's end must not take them for rolled back.)
+        with storedfiles.deferred():
+            app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs, throw=True)
         return MessageState.DONE
     # One publish attempt, no kombu retry loop: a broker that is down costs one connect timeout here and the
     # row waits for the drain, instead of holding a request for ~20 s of retries (docs/stack.md trap 21).

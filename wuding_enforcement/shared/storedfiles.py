@@ -129,9 +129,25 @@ def _waiting(item: _Staged) -> bool:
     return any(getattr(entry[1], "__self__", None) is item for entry in waiting)
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Around work run from a commit hook (the outbox running a task in-process, with no broker): the files
+    staged by the transaction that just committed are not known to be kept yet — Django takes the pending
+    hooks off the connection before it runs them, so their `keep` hooks, still to run, are nowhere to be
+    seen — and a `discard_rolled_back` inside would take them for rolled back. Inside this block it removes
+    nothing; the next one (the end of the request or of the task) decides."""
+    _pending.deferred = getattr(_pending, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _pending.deferred -= 1
+
+
 def discard_rolled_back(**_: Any) -> int:
     """Remove the staged files whose transaction rolled back; forget those committed. Files of a transaction
     still open stay pending. Runs at the end of every request and Celery task; returns how many went."""
+    if getattr(_pending, "deferred", 0):
+        return 0
     removed = 0
     still = []
     for item in _pending_list():
