@@ -64,6 +64,14 @@ def number_key(value: str) -> str:
     return key.lower()
 
 
+def number_sequence(key: str) -> str:
+    """The part of a typed 文号 key after its » (the sequence: «2026»12号 → 12号, »12 → 12), or '' when it names
+    none. A stored key has at most one » (number_key strips every bracket from the text around the ones it
+    adds), so a row containing a typed key has its own part after » starting with this — what the B-tree of
+    migration 0013 finds."""
+    return key.rpartition("»")[2] if "»" in key else ""
+
+
 def _grams(tag: str, norm: str) -> set[str]:
     return {f"{tag}{norm[i : i + 2]}" for i in range(len(norm) - 1)}
 
