@@ -25,6 +25,17 @@ from ..sections import PUBLICATIONS
 from .pages import cacheable
 
 FEED_ITEMS = 50
+# What an entry shows (title, summary, link, dates): the decision's texts stay unread — out of line (TOAST),
+# they would be read from the disk for each of the 50 entries once the table outgrows the memory.
+FEED_FIELDS = (
+    "pk",
+    "document_number",
+    "party_name",
+    "violation_type",
+    "penalty_content",
+    "authority",
+    "published_at",
+)
 
 
 class PublicationFeed(Feed):
@@ -44,7 +55,9 @@ class PublicationFeed(Feed):
         return reverse("disclosure:publication_list")
 
     def items(self):
-        decisions = list(Publication.objects.current().order_by("-published_at", "-pk")[:FEED_ITEMS])
+        decisions = list(
+            Publication.objects.current().only(*FEED_FIELDS).order_by("-published_at", "-pk")[:FEED_ITEMS]
+        )
         inspections = list(inspection_results.published().order_by("-published_at", "-pk")[:FEED_ITEMS])
         both = sorted([*decisions, *inspections], key=lambda item: (item.published_at, item.pk), reverse=True)
         return both[:FEED_ITEMS]

@@ -106,10 +106,15 @@ def read_by_keys(page) -> None:
     page.object_list = [rows[key] for key in keys if key in rows]
 
 
+# Never shown on a public page: the issued text (staff only) and the search keys. Stored out of line (TOAST),
+# the issued text alone would double what a page reads from the disk once the table outgrows the memory.
+PUBLIC_DEFERRED = ("original_text", "search_grams", "number_key", "party_key")
+
+
 def get_public_publication(pk) -> Publication:
     """Anything once published (a stale link says withdrawn or ended). A draft or a never-published item is a
     plain 404 — not audited: anonymous visitors guessing ids would only flood the audit log."""
-    item = Publication.objects.once_published().filter(pk=pk).first()
+    item = Publication.objects.once_published().defer(*PUBLIC_DEFERRED).filter(pk=pk).first()
     if item is None:
         raise Http404("公示信息不存在。")
     return item
