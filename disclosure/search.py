@@ -8,6 +8,13 @@ Two things are stored per publication when it is published:
 - ``number_key`` and ``party_key``: the normalised 文号 and party name, which the grams' hits are checked
   against (order of characters, exact sequence numbers).
 
+A 文号 that names a sequence (12号, [2026]12, 武市监处罚〔2026〕12号) is not looked up by its grams on PostgreSQL:
+those of the bureau's prefix and of the year are in nearly every row. It is found by its sequence on a B-tree of
+what follows » in ``number_key`` (migration 0013, number_sequence() below), then checked against the whole key.
+Row by row (a scan, a bounded count, the newest-first page) each gram is found with strpos() in the stored text,
+without building the row's array. tests/disclosure/test_search_paths_agree.py compares both with the grams'
+array for several hundred terms.
+
 A 文号 is normalised to ``<prefix>«<year>»<sequence>号``: 武市监处罚〔2026〕12号 → 武市监处罚«2026»12号. A typed
 number goes through the same steps — NFKC (full-width digits and brackets), any bracket style or none, with or
 without 第/号, with or without the prefix, a year alone, a sequence alone:
