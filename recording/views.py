@@ -182,7 +182,7 @@ def workspace(request, pk):
         return _workspace_body(request, case, today)
 
     body = STAFF_PAGES.page(
-        user_variant(request, f"recording:workspace:{case.pk}"), build, valid=staff_cache.still_valid
+        user_variant(request, f"recording:workspace:{case.pk}", today), build, valid=staff_cache.still_valid
     )
     return render(
         request, "recording/workspace.html", {"case": case, "body": staff_cache.served(request, body)}

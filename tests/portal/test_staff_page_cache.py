@@ -258,3 +258,40 @@ def test_outside_a_transaction_the_list_is_cached_and_renewed_at_commit(client, 
     assert "改名后的案件" in client.get(LIST).content.decode()
     cache.clear()
     staff_cache_local_clear()
+
+
+def test_the_header_is_cached_per_user_and_page_kind_and_follows_roles_units_and_reminders(
+    cached, client, officer, make_case, units
+):
+    from django.contrib.auth.models import Group
+
+    from supervision.models import Notification
+
+    case = make_case()
+    login_as(client, officer)
+    client.get(LIST)
+    html = client.get(LIST).content.decode()
+    assert "李桂芬<small> · 狮山市场监督管理所</small>" in html
+    assert re.search(r'href="/staff/cases/" aria-current="page">案件', html)
+    assert "监督检查</a>" not in html
+    # The workspace's header marks 执法记录 as the current section, not 案件 (its own entry).
+    ws = client.get(workspace(case)).content.decode()
+    assert re.search(r'aria-current="page">执法记录', ws) and not re.search(r'aria-current="page">案件', ws)
+    officer.groups.add(Group.objects.get(name=Role.LEGAL_REVIEWER.value))
+    officer.__dict__.pop("role_names", None)
+    assert "监督检查</a>" in client.get(LIST).content.decode()
+    units["shishan"].name = "狮山市场监管所"
+    units["shishan"].save()
+    assert "李桂芬<small> · 狮山市场监管所</small>" in client.get(LIST).content.decode()
+    Notification.objects.create(recipient=officer, key="k", level="amber", title="期限即将届满", body="-")
+    assert 'aria-label="1 条未读"' in client.get(LIST).content.decode()
+    Notification.objects.filter(recipient=officer).update(read_at=case.created_at)
+    assert "条未读" not in client.get(LIST).content.decode()
+
+
+def test_a_header_is_never_another_users(cached, officer, colleague):
+    mine, theirs = login_as(Client(), officer), login_as(Client(), colleague)
+    for _ in range(2):
+        assert "李桂芬" in mine.get(LIST).content.decode()
+        html = theirs.get(LIST).content.decode()
+        assert "王志强" in html and "李桂芬" not in html

@@ -44,10 +44,11 @@ STAFF_PAGES = Section(
 )
 
 
-def user_variant(request, name: str) -> str:
-    """The cache variant of a staff page: the user, the page and its sorted query string."""
+def user_variant(request, name: str, today: datetime.date) -> str:
+    """The cache variant of a staff page: the user, the page, its sorted query string, and the date the view
+    computed its figures for (the key's own date is read a moment later: at midnight the two may differ)."""
     query = "&".join(f"{k}={v}" for k, v in sorted(request.GET.lists()))
-    return f"user:{request.user.pk}|{name}?{query}"
+    return f"user:{request.user.pk}|{today.isoformat()}|{name}?{query}"
 
 
 # A cached body holds this instead of the CSRF token; each request gets its own token in its place (render

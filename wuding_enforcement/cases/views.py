@@ -86,7 +86,7 @@ def case_list(request):
     def build() -> str:
         return _case_list_body(request, today)
 
-    body = STAFF_PAGES.page(user_variant(request, "cases:list"), build, valid=staff_cache.still_valid)
+    body = STAFF_PAGES.page(user_variant(request, "cases:list", today), build, valid=staff_cache.still_valid)
     return render(request, "cases/case_list.html", {"body": staff_cache.served(request, body)})
 
 
