@@ -175,11 +175,13 @@ def workspace(request, pk):
     change of what a staff page shows, keyed by today's date, valid until the first running hours clock ends;
     never kept while the case file is being built or an upload's metadata job runs, states their jobs change
     without a signal); each request fills in its own CSRF token."""
-    case = get_case_for_user(request, pk)
+    case = get_case_for_user(request, pk, related=False)  # the access check; the title shows its number
     today = timezone.localdate()
 
     def build() -> str:
-        return _workspace_body(request, case, today)
+        # The access check just passed: the case again with what the body shows of its unit and creator.
+        related = Case.objects.select_related("handling_unit", "handling_unit__head", "created_by")
+        return _workspace_body(request, related.filter(pk=case.pk).first() or case, today)
 
     body = STAFF_PAGES.page(
         user_variant(request, f"recording:workspace:{case.pk}", today), build, valid=staff_cache.still_valid
