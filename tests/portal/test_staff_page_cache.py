@@ -295,3 +295,39 @@ def test_a_header_is_never_another_users(cached, officer, colleague):
         assert "李桂芬" in mine.get(LIST).content.decode()
         html = theirs.get(LIST).content.decode()
         assert "王志强" in html and "李桂芬" not in html
+
+
+def test_a_workspace_with_a_metadata_job_running_is_never_served_from_the_cache(
+    cached, client, officer, make_case, settings, tmp_path
+):
+    # The metadata job writes its results with UPDATE (no signal): while it runs, the body is rebuilt on
+    # every visit, so its result shows as soon as it is written.
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from recording.models import Evidence
+    from wuding_enforcement.outbox.models import JobState
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = make_case()
+    evidence = Evidence.objects.create(
+        case=case,
+        kind="video",
+        title="执法记录仪视频",
+        file=ContentFile(b"x", name="v.mp4"),
+        mime="video/mp4",
+        size=1,
+        sha256=hashlib.sha256(b"x").hexdigest(),
+        uploaded_by=officer,
+        job_state=JobState.RUNNING,
+    )
+    login_as(client, officer)
+    url = workspace(case)
+    client.get(url)
+    _, first = queries_of(client, url)
+    Evidence.objects.filter(pk=evidence.pk).update(title="改名后的视频", job_state=JobState.SUCCEEDED)
+    html, second = queries_of(client, url)
+    assert "改名后的视频" in html and second == first  # rebuilt: the same queries as a build
+    _, third = queries_of(client, url)
+    assert third < second  # settled: served from the cache again
