@@ -20,12 +20,14 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wuding_enforcement.audit.api import record
 from wuding_enforcement.audit.files import FileAltered, send_stored_file
+from wuding_enforcement.cases import staff_cache
 from wuding_enforcement.cases.access import get_case_for_user
 from wuding_enforcement.cases.deadlines import case_rows
 from wuding_enforcement.cases.forms import (
@@ -43,6 +45,7 @@ from wuding_enforcement.cases.models import (
     CaseOfficer,
     CaseTransition,
 )
+from wuding_enforcement.cases.staff_cache import STAFF_PAGES, user_variant
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, TransitionRefused
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.decorators import role_required
@@ -165,10 +168,31 @@ def _evidence_for(case, may_see_classified):
 @require_GET
 @login_required
 def workspace(request, pk):
-    """The officer's working view of one case: timeline, deadlines, and the actions allowed now."""
-    user = request.user
-    case = get_case_for_user(request, pk)
+    """The officer's working view of one case: timeline, deadlines, and the actions allowed now.
+
+    The access check runs on every request (a case the user may not open is a 404, audited). The body below
+    the header is cached per user and case in the staff pages' section (cases/staff_cache.py: renewed by any
+    change of what a staff page shows, keyed by today's date, valid until the first running hours clock ends;
+    never kept while the case file is being built or an upload's metadata job runs, states their jobs change
+    without a signal); each request fills in its own CSRF token."""
+    case = get_case_for_user(request, pk, related=False)  # the access check; the title shows its number
     today = timezone.localdate()
+
+    def build() -> str:
+        # The access check just passed: the case again with what the body shows of its unit and creator.
+        related = Case.objects.select_related("handling_unit", "handling_unit__head", "created_by")
+        return _workspace_body(request, related.filter(pk=case.pk).first() or case, today)
+
+    body = STAFF_PAGES.page(
+        user_variant(request, f"recording:workspace:{case.pk}", today), build, valid=staff_cache.still_valid
+    )
+    return render(
+        request, "recording/workspace.html", {"case": case, "body": staff_cache.served(request, body)}
+    )
+
+
+def _workspace_body(request, case, today) -> str:
+    user = request.user
     may_see_classified = case.may_see_classified(user)
     can_write = case.may_work_on(user)
     # Queries (fixed, whatever the number of records): the case relations below, one each (the documents
@@ -224,7 +248,14 @@ def workspace(request, pk):
             needs_approval=[Stage(t).label for t in by_approval],
         )
     context.update(_archive_context(case, user))
-    return render(request, "recording/workspace.html", context)
+    html = render_to_string("recording/_workspace_body.html", staff_cache.body_context(context))
+    casefile = context.get("casefile")
+    moving = any(e.metadata_pending for e in evidence) or (
+        casefile is not None and casefile["status"] in ("building", "pending")
+    )
+    return staff_cache.with_until(
+        html, "0" if moving else staff_cache.until(context["deadlines"], timezone.now())
+    )
 
 
 def _archive_context(case, user) -> dict:

@@ -577,16 +577,17 @@ def test_the_nav_links_supervisors_to_the_dashboard(client, officer, bureau_head
 # roster/middleware.py LAST_SEEN_STEP).
 PAGE_QUERIES = 6
 # Bringing the deadline table up to date (cases/deadline_sync.refresh_stale) when cases changed since it was
-# last read: savepoint, the stale marks; the changed cases with what the clocks read — approvals, pauses,
+# last read: whether any case is marked stale (an unlocked EXISTS, 1); savepoint, the stale marks; the changed cases with what the clocks read — approvals, pauses,
 # transitions, documents (recording's clocks), review rounds (legal_review's), publications with their
 # decision documents and the corrections superseding those (disclosure's) — and the working-day calendar
 # table (10); savepoint, the upsert, the removal of clocks that are gone, release (4); the marks removed
-# (select, delete), release (3): 19, whatever the number of changed cases. A system that registers a
+# (select, delete), release (3): 20, whatever the number of changed cases. A system that registers a
 # deadline provider with a new relation adds one query here.
-REFRESH_QUERIES = 19
-# Nothing changed since the last read: savepoint, the stale marks, release; the working-day calendar table
-# (the due-soon threshold; the refresh reads it otherwise): 4.
-FRESH_QUERIES = 4
+REFRESH_QUERIES = 20
+# Nothing changed since the last read: the unlocked EXISTS on the stale marks (no savepoint, no locking read,
+# no release: cases/deadline_sync.refresh_stale); the working-day calendar table (the due-soon threshold; the
+# refresh reads it otherwise; outside a transaction each process keeps it while its version holds): 2.
+FRESH_QUERIES = 2
 # The deadlines panel itself, in SQL on the deadline table: the counts of both figures (overdue, due soon)
 # by unit, and by officer (2), whatever the number of cases.
 DEADLINE_QUERIES = 2

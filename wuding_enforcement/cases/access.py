@@ -6,9 +6,12 @@ from wuding_enforcement.shared.refusals import get_visible_or_404
 from .models import Case
 
 
-def get_case_for_user(request, pk, *, write: bool = False) -> Case:
+def get_case_for_user(request, pk, *, write: bool = False, related: bool = True) -> Case:
+    """The case, or a 404 (audited). `related=False` reads the case row alone: the same check, without the
+    joins of its unit, the unit's head and its creator (a page served from the staff pages' cache shows only
+    the case's number; the joins tripled the query's planning time)."""
     base = Case.objects.editable_by(request.user) if write else Case.objects.visible_to(request.user)
-    visible = base.select_related("handling_unit", "handling_unit__head", "created_by")
+    visible = base.select_related("handling_unit", "handling_unit__head", "created_by") if related else base
     return get_visible_or_404(
         visible,
         what=f"案件#{pk}",

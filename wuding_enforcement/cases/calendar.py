@@ -13,22 +13,35 @@ A year counts as known when the package covers it or the admin has entered at le
 notice publishes a whole year at once, so the table holds either all of a year's holidays or none).
 
 Caching: the table is tiny and read whole in one query. Inside one request (and inside ``cached()`` blocks)
-it is read once; outside them every public call reads it afresh, so a row added by a test or by another
-process is seen at once. Saving or deleting a row drops the current scope's copy.
+it is read once. Each process also keeps the table it read last with the table's *version* (a key in the
+shared cache, Redis in production): while the version is unchanged the process serves its copy and reads no
+row — a staff page otherwise read the table on every request. Saving or deleting a row gives the table a new
+version now and again when the transaction commits (a copy read in between from the uncommitted state is
+replaced) and drops the current scope's copy. Inside a transaction (atomic block) the process copy is neither
+used nor stored: the block may see its own uncommitted rows, which a rollback would take back. The copy is
+read afresh at least every PROCESS_COPY_SECONDS, and whenever the cache fails (fail open: a cache error reads
+the table, as before).
 """
 
 import contextlib
 import datetime
+import logging
+import time
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
 import chinese_calendar
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 from wuding_enforcement.shared.chinese import cn_date_range
+
+logger = logging.getLogger("wuding.cases")
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -126,13 +139,61 @@ class _Table:
 _scope: ContextVar[dict | None] = ContextVar("wuding_calendar_scope", default=None)
 
 
+VERSION_KEY = "cases:calendar:version"
+PROCESS_COPY_SECONDS = 600
+# This process's copy of the table: (version it was read under, monotonic time read, table), or None.
+_process: tuple[str, float, _Table] | None = None
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(): two first readers agree on one version (the second reads the first one's).
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def _shared_table() -> _Table:
+    """The table as committed: this process's copy while the table's version is unchanged, else read."""
+    global _process
+    if connection.in_atomic_block:
+        return _Table()
+    try:
+        version = _version()
+    except Exception:
+        logger.warning("cache unavailable, calendar table read from the database", exc_info=True)
+        return _Table()
+    copy = _process
+    now = time.monotonic()
+    if copy is not None and copy[0] == version and now - copy[1] < PROCESS_COPY_SECONDS:
+        return copy[2]
+    table = _Table()
+    _process = (version, now, table)
+    return table
+
+
+def _renew_version() -> None:
+    global _process
+    _process = None
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.error(
+            "cache unavailable: calendar version not renewed (copies stale up to %s s)",
+            PROCESS_COPY_SECONDS,
+            exc_info=True,
+        )
+
+
 def _table() -> _Table:
     scope = _scope.get()
     if scope is None:
-        return _Table()
+        return _shared_table()
     table = scope.get("table")
     if table is None:
-        table = scope["table"] = _Table()
+        table = scope["table"] = _shared_table()
     return table
 
 
@@ -176,6 +237,14 @@ def _table_changed(**kwargs):
         scope.clear()
 
 
+def _calendar_changed(**kwargs):
+    """A holiday row saved or deleted: the scope's copy dropped, and a new version of the table now and
+    when the transaction commits."""
+    _table_changed(**kwargs)
+    _renew_version()
+    transaction.on_commit(_renew_version, using=kwargs.get("using"))
+
+
 def connect_signals():
     """Called from CasesConfig.ready(): a request reads the table once; a saved or deleted row is seen
     at once by the scope that changed it (other requests read the table afresh anyway)."""
@@ -183,8 +252,8 @@ def connect_signals():
 
     request_started.connect(_start_request_scope, dispatch_uid="cases.calendar.request_started")
     request_finished.connect(_end_request_scope, dispatch_uid="cases.calendar.request_finished")
-    post_save.connect(_table_changed, sender=CalendarDay, dispatch_uid="cases.calendar.saved")
-    post_delete.connect(_table_changed, sender=CalendarDay, dispatch_uid="cases.calendar.deleted")
+    post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="cases.calendar.saved")
+    post_delete.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="cases.calendar.deleted")
     post_save.connect(_table_changed, sender=RuleSettings, dispatch_uid="cases.calendar.rules_saved")
 
 

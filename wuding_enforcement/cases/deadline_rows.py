@@ -163,6 +163,7 @@ class CaseDeadline(models.Model):
             extended_by=self.extended_by,
             paused_days=self.paused_days,
         )
+        d.due_at = self.due_at  # as the clock itself carries it (recording/clocks.py)
         if self.due_at is not None and met_on is None and now is not None:
             if now > self.due_at:
                 d.status = Status.RED

@@ -26,6 +26,8 @@ from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from .staff_cache import STAFF_PAGES
+
 logger = logging.getLogger("wuding.cases")
 
 CHUNK = 500
@@ -114,6 +116,7 @@ def mark_stale(case_ids: Iterable[int], using: str | None = None) -> None:
     from .deadline_rows import DeadlineStale
 
     DeadlineStale.objects.using(using or "default").bulk_create([DeadlineStale(case_id=c) for c in case_ids])
+    STAFF_PAGES.renew()  # a bulk write: no signal renews the staff pages that show these cases' clocks
 
 
 def computed_rows(cases: Iterable[Model], today: datetime.date) -> list:
@@ -167,6 +170,7 @@ def _store(ids: list[int], rows: list) -> int:
             rows, update_conflicts=True, unique_fields=["case", "key"], update_fields=fields, batch_size=CHUNK
         )
         CaseDeadline.objects.filter(gone).delete()
+        STAFF_PAGES.renew()  # bulk writes: no signal renews the pages showing these rows
     return len(rows)
 
 
@@ -175,6 +179,11 @@ def refresh_stale() -> int:
     skipped (it is writing them); marks made meanwhile stay for the next reader."""
     from .deadline_rows import DeadlineStale
 
+    # Nothing stale (every list page's case): one unlocked read instead of BEGIN, the locking SELECT and
+    # COMMIT. It sees exactly the marks the locking read would (committed ones; an uncommitted mark is
+    # invisible to both), so a page never shows a row older than a committed change.
+    if not DeadlineStale.objects.exists():
+        return 0
     with transaction.atomic():
         marks = list(DeadlineStale.objects.select_for_update(skip_locked=True).values_list("pk", "case_id"))
         if not marks:

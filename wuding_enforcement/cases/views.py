@@ -22,6 +22,7 @@ from wuding_enforcement.roster.models import Unit
 from wuding_enforcement.shared.form_problems import show_form_problems
 from wuding_enforcement.shared.refusals import show_refusal
 
+from . import staff_cache
 from .access import get_case_for_user
 from .deadline_rows import next_open_deadlines
 from .forms import (
@@ -44,6 +45,7 @@ from .models import (
     OfficerChange,
     PowerItem,
 )
+from .staff_cache import STAFF_PAGES, user_variant
 from .workflow import Stage, TransitionRefused
 
 PAGE_SIZE = 25
@@ -75,6 +77,20 @@ def filters_html(form: CaseFilterForm, units) -> str:
 @require_GET
 @login_required
 def case_list(request):
+    """The list's body (everything below the header) is cached per user, page and filters in the staff
+    pages' section (cases/staff_cache.py): renewed by any change of what a staff page shows, keyed by today's
+    date, and valid only until the first hours clock it shows as running ends (its status turns red then).
+    The header (CSRF token, messages, the unread count) is rendered per request."""
+    today = timezone.localdate()
+
+    def build() -> str:
+        return _case_list_body(request, today)
+
+    body = STAFF_PAGES.page(user_variant(request, "cases:list", today), build, valid=staff_cache.still_valid)
+    return render(request, "cases/case_list.html", {"body": staff_cache.served(request, body)})
+
+
+def _case_list_body(request, today) -> str:
     user = request.user
     units = list(Unit.objects.filter(is_active=True))
     form = CaseFilterForm(request.GET or None, units=units)
@@ -91,18 +107,12 @@ def case_list(request):
         .order_by("-lead_year", "-lead_seq")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    return render(
-        request,
-        "cases/case_list.html",
-        {
-            "form": form,
-            "filters_html": filters_html(form, units),
-            "page": page,
-            "rows": next_open_deadlines(page.object_list, today),
-            "today": today,
-        },
+    rows = next_open_deadlines(page.object_list, today)
+    html = render_to_string(
+        "cases/_case_list_body.html",
+        {"filters_html": filters_html(form, units), "page": page, "rows": rows, "query": request.GET},
     )
+    return staff_cache.with_until(html, staff_cache.until([d for _, d in rows], timezone.now()))
 
 
 @require_GET

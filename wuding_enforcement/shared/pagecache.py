@@ -35,6 +35,16 @@ Fail open: the cache only saves work. A cache error (Redis down, a timeout) is l
 page is built from the database and served, never a 500; a renewal that fails is logged and the action that
 caused it goes on (its pages may then be stale for at most `seconds`).
 
+Staff pages (their body below the header, per user): a section declared with `watch_all=True` is renewed by a
+save, delete or many-to-many change of *any* model but those it `ignores` (sessions, the audit trail, history
+copies ...) — a staff page shows so much (cases, people, roles, permissions, documents, approvals) that
+listing what it shows is the riskier way; writes that bypass signals (bulk writes, QuerySet.update) renew it
+where they are made (cases/deadline_sync.py). Such a section is `exact`: PAGECACHE_VERSION_SECONDS never
+applies (an officer who just changed a case must see it on the next page, whichever process serves it); and
+`committed_only`: inside a transaction (atomic block) its pages are built and never stored or served from
+the cache, since the block may see its own uncommitted rows and a rollback renews nothing. A page whose
+content turns at a moment other than midnight passes `valid`: an entry it rejects is rebuilt.
+
 A shared service: it imports no domain model; the systems declare their sections (disclosure/sections.py).
 """
 
@@ -47,8 +57,8 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 logger = logging.getLogger("wuding.pagecache")
@@ -89,20 +99,45 @@ def _trusted(keys: list[str]) -> list[str] | None:
 # the same in every process: no state shared between requests lives here).
 _sections: dict[str, "Section"] = {}
 _watchers: dict[str, list["Section"]] = {}
+_watching_all: list["Section"] = []
 
 
 class Section:
     """A kind of public content whose pages are cached and renewed together."""
 
-    def __init__(self, name: str, *, watches: Iterable[str] = (), seconds: int = DEFAULT_SECONDS):
+    def __init__(
+        self,
+        name: str,
+        *,
+        watches: Iterable[str] = (),
+        seconds: int = DEFAULT_SECONDS,
+        watch_all: bool = False,
+        ignores: Iterable[str] = (),
+        exact: bool = False,
+        committed_only: bool = False,
+    ):
         if name in _sections:
             raise ValueError(f"page cache section {name!r} is declared twice")
         self.name = name
         self.watches = frozenset(label.lower() for label in watches)
+        # Model labels ("sessions.session") or whole apps ("axes") a watch_all section is not renewed by.
+        self.ignores = frozenset(label.lower() for label in ignores)
         self.seconds = seconds
+        self.exact = exact
+        self.committed_only = committed_only
         _sections[name] = self
         for label in self.watches:
             _watchers.setdefault(label, []).append(self)
+        if watch_all:
+            _watching_all.append(self)
+
+    def ignored(self, model) -> bool:
+        meta = model._meta
+        return (
+            meta.label_lower in self.ignores
+            or meta.app_label in self.ignores
+            or meta.model_name.startswith("historical")  # simple-history's copies: the live row renewed
+        )
 
     def __repr__(self):
         return f"<Section {self.name}: {sorted(self.watches)}>"
@@ -122,14 +157,26 @@ class Section:
         digest = hashlib.sha256(variant.encode()).hexdigest()[:24]
         return _PAGE_KEY.format(section=self.name, day=timezone.localdate().isoformat(), digest=digest)
 
-    def page(self, variant: str, build: Callable[[], str], *, obj: str | None = None) -> str:
+    def page(
+        self,
+        variant: str,
+        build: Callable[[], str],
+        *,
+        obj: str | None = None,
+        valid: Callable[[str], bool] | None = None,
+    ) -> str:
         """The page `variant` (the view and its parameters) of this section: from the cache when it was built
-        under the current version today, else built by `build()` and stored. A page about one object names it
-        (`obj`): its version is the object's and the section's generation, not the section's own."""
+        under the current version today (and `valid(page)` says it still holds), else built by `build()` and
+        stored. A page about one object names it (`obj`): its version is the object's and the section's
+        generation, not the section's own."""
+        if self.committed_only and connection.in_atomic_block:
+            return build()
+        if valid is not None:
+            return self._page_checked(variant, build, obj, valid)
         key = self.page_key(variant if obj is None else f"{obj}|{variant}")
         version_keys = [self.version_key] if obj is None else [self.generation_key, self.object_key(obj)]
         local = _local.get(key)
-        trusted = _trusted(version_keys)
+        trusted = None if self.exact else _trusted(version_keys)
         if local is not None and trusted is not None and local[0] == "|".join(trusted):
             _local.move_to_end(key)
             return local[1]
@@ -161,6 +208,25 @@ class Section:
         except Exception:
             logger.warning("page cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
         return body
+
+    def _page_checked(self, variant, build, obj, valid) -> str:
+        """page() for a page with a validity check: an entry `valid` rejects is dropped and rebuilt."""
+        key = self.page_key(variant if obj is None else f"{obj}|{variant}")
+        built = []
+
+        def build_once():
+            built.append(True)
+            return build()
+
+        body = self.page(variant, build_once, obj=obj)
+        if built or valid(body):
+            return body
+        _local.pop(key, None)
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.warning("page cache unavailable, %s %r not dropped", self.name, variant, exc_info=True)
+        return self.page(variant, build, obj=obj)
 
     def _shared_entry(self, key: str):
         """The page as the shared cache holds it (another process may have built the current version)."""
@@ -211,7 +277,17 @@ def sections_watching(label: str) -> list[Section]:
 def _renew_watching(sender, **kwargs) -> None:
     for watching in _watchers.get(sender._meta.label_lower, ()):
         watching.renew()
+    for watching in _watching_all:
+        if not watching.ignored(sender):
+            watching.renew()
+
+
+def _renew_watching_m2m(sender, action, **kwargs) -> None:
+    """A many-to-many change (a staff member's roles, a document's officers): `sender` is the through model."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        _renew_watching(sender)
 
 
 post_save.connect(_renew_watching, dispatch_uid="wuding.pagecache.post_save", weak=False)
 post_delete.connect(_renew_watching, dispatch_uid="wuding.pagecache.post_delete", weak=False)
+m2m_changed.connect(_renew_watching_m2m, dispatch_uid="wuding.pagecache.m2m_changed", weak=False)
