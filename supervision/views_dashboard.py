@@ -2,6 +2,7 @@
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
 import functools
+from collections import Counter
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from wuding_enforcement.shared.charts import stacked_bars
 from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard as board
+from . import figure_cache
 from .forms import NoticeForm
 from .models import SUPERVISORS
 
@@ -124,14 +126,7 @@ def dashboard(request):
     # panels follow things that do not (acts of the last weeks, drafts, rounds, people, notices).
     board.deadlines_sql.refresh()
     deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer, procedure=procedure)
-    collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
-    items = {
-        slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
-        for slug, rows in collected.items()
-    }
-    totals = {slug: len(rows) for slug, rows in items.items()}
-    # By unit: every figure's count per unit.
-    counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
+    totals, counts = _panel_counts(today, unit, officer, procedure)
     for slug, tally in deadline_counts.items():
         totals[slug] = tally["total"]
         counts[slug] = tally["by_unit"]
@@ -210,9 +205,39 @@ def dashboard(request):
             "window_days": board.WINDOW_DAYS,
             "procedure": procedure,
             "procedure_label": board.PROCEDURES.get(procedure, ""),
-            "inspections": _inspection_summary(today, unit) if procedure != "penalty" else None,
+            "inspections": (
+                figure_cache.cached(
+                    "dashboard-inspections",
+                    (today, unit.pk if unit else None),
+                    lambda: _inspection_summary(today, unit),
+                )
+                if procedure != "penalty"
+                else None
+            ),
         },
     )
+
+
+def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
+    """Every figure of the panels other than the deadlines (which are counted live on the deadline table): its
+    total and its count by unit (unit id -> count), for these filters. From the supervision figure cache
+    (figure_cache.py: renewed by every save of the systems these panels read, and each day) — the panels'
+    ~25 queries and their items built in Python only when something changed. The same for every supervisor:
+    the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are not cached)."""
+
+    def build():
+        collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
+        items = {
+            slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
+            for slug, rows in collected.items()
+        }
+        return {slug: len(rows) for slug, rows in items.items()}, {
+            slug: dict(board.by_unit(rows)) for slug, rows in items.items()
+        }
+
+    variant = (today, unit.pk if unit else None, officer.pk if officer else None, procedure)
+    totals, by_unit = figure_cache.cached("dashboard", variant, build)
+    return dict(totals), {slug: Counter(tally) for slug, tally in by_unit.items()}
 
 
 def _inspection_summary(today, unit) -> dict:

@@ -214,3 +214,53 @@ def test_the_watched_models_cover_what_the_figures_read():
     ):
         assert label in labels, label
     assert "cases.casedeadline" not in labels and "cases.deadlinestale" not in labels
+
+
+# --- The dashboard's panels (views_dashboard._panel_counts): cached the same way --------------------------
+
+
+DASHBOARD = "/staff/supervision/"
+
+
+def dashboard_count(client, slug, **params):
+    from tests.supervision.test_dashboard import figure_count
+
+    return figure_count(client.get(DASHBOARD, params).content.decode(), slug)
+
+
+def test_a_notice_item_falling_due_shows_on_the_dashboard(client, units, bureau_head, frozen):
+    from tests.supervision.test_dashboard import notice_item
+
+    login_as(client, bureau_head)
+    assert dashboard_count(client, "notices-overdue") == 0
+    notice_item(units["shishan"], by=bureau_head, due_on=D(2026, 11, 20))
+    assert dashboard_count(client, "notices-overdue") == 1
+    # By unit: another variant of the same figures, its own entry.
+    assert dashboard_count(client, "notices-overdue", unit=units["gaoqiao"].pk) == 0
+    item = notice_item(units["gaoqiao"], by=bureau_head, due_on=D(2026, 11, 26))
+    assert dashboard_count(client, "notices-overdue", unit=units["gaoqiao"].pk) == 0
+    frozen.shift(datetime.timedelta(days=2))  # two days on (the day in the key: the statistics test above)
+    login_as(client, bureau_head)  # a new session (the old one timed out); it saves last_login too
+    assert dashboard_count(client, "notices-overdue", unit=units["gaoqiao"].pk) == 1
+    item.status = "closed"
+    item.save()
+    assert dashboard_count(client, "notices-overdue", unit=units["gaoqiao"].pk) == 0
+
+
+def test_a_role_given_through_the_relation_shows_on_the_dashboard(client, officer, bureau_head):
+    from decimal import Decimal
+
+    from django.contrib.auth.models import Group
+
+    from wuding_enforcement.roster.models import Role, TrainingRequirement
+
+    TrainingRequirement.objects.update_or_create(
+        pk=1, defaults={"officer_min_hours": Decimal("40"), "reviewer_min_hours": Decimal("30")}
+    )
+    login_as(client, bureau_head)
+    before = dashboard_count(client, "training-behind")
+    # A person given the reviewer's role (m2m_changed on the roles table only) now has a minimum to meet.
+    clerk = officer.__class__.objects.create(username="clerk", real_name="文员", unit=officer.unit)
+    assert dashboard_count(client, "training-behind") == before
+    clerk.groups.add(Group.objects.get_or_create(name=Role.LEGAL_REVIEWER.value)[0])
+    assert dashboard_count(client, "training-behind") == before + 1
