@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.roster.decorators import role_required
@@ -33,14 +35,47 @@ NOTICE_LINES = 30
 TOP_OFFICERS = 15
 
 
+def _attrs_html(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class ListSelect(forms.Select):
+    """A <select> with the markup of Django's own (django/forms/widgets/select.html and select_option.html),
+    written out in Python: the filter lists every person, and a template include per option cost more than
+    the rest of the form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for group_name, group_choices, _ in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"  # (the option template's last line)
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
 class FilterForm(forms.Form):
     """GET filters (单位, 人员, 执法类别 处罚/检查): each optional; a value that names no unit or person is
     ignored, with a message, never an error page."""
 
-    unit = forms.ChoiceField(label="单位", required=False)
-    officer = forms.ChoiceField(label="人员", required=False)
+    unit = forms.ChoiceField(label="单位", required=False, widget=ListSelect)
+    officer = forms.ChoiceField(label="人员", required=False, widget=ListSelect)
     procedure = forms.ChoiceField(
-        label="执法类别", required=False, choices=[("", "全部"), *board.PROCEDURES.items()]
+        label="执法类别", required=False, choices=[("", "全部"), *board.PROCEDURES.items()], widget=ListSelect
     )
 
     def __init__(self, *args, units, people, **kwargs):
