@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -136,6 +136,23 @@ def _list_path(prefix: str, slug: str) -> str:
     return reverse("supervision:dashboard_list", args=[slug])
 
 
+def _matrix_cells(cells: list[dict]) -> str:
+    """A unit's row of the 各单位汇总 matrix (one cell per figure: ~25 per unit), written out here rather than
+    by a template loop: <td>, the count linked to its list when there is one."""
+    return format_html_join(
+        "",
+        "<td>{}</td>",
+        (
+            (
+                format_html('<a href="{}">{}</a>', c["url"], c["count"])
+                if c["count"] and c["url"]
+                else c["count"],
+            )
+            for c in cells
+        ),
+    )
+
+
 def _short(unit_name: str) -> str:
     """狮山市场监督管理所 -> 狮山所, for chart labels on a phone."""
     return unit_name.replace("市场监督管理所", "所")
@@ -187,7 +204,14 @@ def dashboard(request):
             for f in board.FIGURES.values()
         ]
         if any(c["count"] for c in cells):
-            unit_rows.append({"unit": u, "label": _short(u.name) if u else "未分配单位", "cells": cells})
+            unit_rows.append(
+                {
+                    "unit": u,
+                    "label": _short(u.name) if u else "未分配单位",
+                    "cells": cells,
+                    "cells_html": _matrix_cells(cells),
+                }
+            )
 
     # Deadlines by unit (chart) and by officer (table).
     chart_rows = [
