@@ -177,7 +177,9 @@ def dashboard(request):
     # The deadlines panel is counted in SQL on the deadline table (it grows with every case); the other
     # panels follow things that do not (acts of the last weeks, drafts, rounds, people, notices).
     board.deadlines_sql.refresh()
-    deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer, procedure=procedure)
+    deadline_counts = board.deadlines_sql.cached_counts(
+        today, unit=unit, officer=officer, procedure=procedure
+    )
     totals, counts = _panel_counts(today, unit, officer, procedure)
     for slug, tally in deadline_counts.items():
         totals[slug] = tally["total"]
@@ -414,7 +416,7 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
     procedure = form.chosen_procedure
     board.deadlines_sql.refresh()
     qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
-    tally = board.deadlines_sql.counts(
+    tally = board.deadlines_sql.cached_counts(
         today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure
     )[fig.slug]
     total = tally["total"]

@@ -264,3 +264,18 @@ def test_a_role_given_through_the_relation_shows_on_the_dashboard(client, office
     assert dashboard_count(client, "training-behind") == before
     clerk.groups.add(Group.objects.get_or_create(name=Role.LEGAL_REVIEWER.value)[0])
     assert dashboard_count(client, "training-behind") == before + 1
+
+
+def test_an_hours_clock_turns_overdue_on_the_dashboard_at_its_moment(client, case, bureau_head, frozen):
+    login_as(client, bureau_head)
+    overdue, soon = dashboard_count(client, "overdue"), dashboard_count(client, "due-soon")
+    frozen.shift(datetime.timedelta(seconds=1))  # the clock written later (its write time moves on)
+    moment = NOW + datetime.timedelta(minutes=10)
+    CaseDeadline.objects.bulk_create(
+        [late_clock(case, unit="hours", due=moment.date(), due_at=moment, limit=24)]
+    )
+    assert dashboard_count(client, "overdue") == overdue
+    assert dashboard_count(client, "due-soon") == soon + 1
+    frozen.shift(datetime.timedelta(minutes=15))  # past its moment, nothing saved, the same day
+    assert dashboard_count(client, "overdue") == overdue + 1
+    assert dashboard_count(client, "due-soon") == soon

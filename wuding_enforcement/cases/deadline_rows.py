@@ -71,11 +71,12 @@ class CaseDeadlineQuerySet(models.QuerySet):
 
     def marks(self, now: datetime.datetime) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """The table's last write (a rebuild after a holiday change rewrites rows in a task, without signals)
-        and the next moment an open clock in hours turns late (late_in, red_q): what a figure computed from
-        the table now stays valid until. One query of two index reads: the newest write
-        (supervision_deadline_written_idx), the next open due_at (cases_deadline_due_at_idx)."""
+        and the next moment an open clock in hours turns late (red_q; late_in, which also leaves out the
+        clocks that lapse): what a figure computed from the table now stays valid until. One query of two
+        index reads: the newest write (supervision_deadline_written_idx), the next open due_at
+        (cases_deadline_due_at_idx)."""
         turns = (
-            self.model.objects.filter(due_at__gte=now, met_on__isnull=True, paused=False, lapses=False)
+            self.model.objects.filter(due_at__gte=now, met_on__isnull=True, paused=False)
             .order_by("due_at")
             .values("due_at")[:1]
         )
