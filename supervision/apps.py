@@ -12,6 +12,9 @@ class SupervisionConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_default_sheet, sender=self)
+        from . import figure_cache
+
+        figure_cache.connect_signals()
 
 
 def _default_sheet(sender, apps=None, **kwargs):

@@ -117,6 +117,27 @@ def counts(
     }
 
 
+def cached_counts(
+    today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = ""
+) -> dict[str, dict]:
+    """counts(), from the supervision figure cache (figure_cache.py) while nothing they read has changed:
+    keyed on the version every save of the cases, their officers and the systems renews, today's date (the
+    due-soon window, the days-clocks turning late), the deadline table's last write (brought up to date
+    first: call refresh()), and ending when an open clock in hours turns late (CaseDeadline.objects.marks).
+    One query (the marks) instead of two when cached, three when not."""
+    from . import figure_cache
+
+    written, turns = CaseDeadline.objects.marks(moment(today))
+    variant = (today, unit.pk if unit else None, officer.pk if officer else None, tuple(figures), procedure)
+    return figure_cache.cached(
+        "deadline-counts",
+        variant,
+        lambda: counts(today, unit=unit, officer=officer, figures=figures, procedure=procedure),
+        extra=written,
+        until=turns,
+    )
+
+
 def page_rows(qs: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
     """What an Item of a page needs: the case with its unit and officers (two queries for the page)."""
     return qs.select_related("case__handling_unit").prefetch_related(

@@ -115,13 +115,14 @@ class Tallied:
 
 
 def tally(
-    period: Period, today: datetime.date, *, by: str | None, kind: str | None = None
+    period: Period, today: datetime.date, *, by: str | None, kind: str | None = None, refreshed: bool = False
 ) -> tuple[list[Tallied], list[Tallied]]:
     """The facts of `period` (of the cases of one 办案类别 `kind`, or all) aggregated by day — the months and
     the total row, each fact once — and, when `by` names a group key (KEY_SQL), by that key too. One
     aggregate query (and the withdrawal candidates) after the deadline table is brought up to date, plus the
-    withdrawal setting and the working-day table when a withdrawal falls in the period."""
-    (entries_sql, entries_params), sources = _sources(period, today)
+    withdrawal setting and the working-day table when a withdrawal falls in the period. `refreshed`: the
+    caller has just brought the deadline table up to date."""
+    (entries_sql, entries_params), sources = _sources(period, today, refreshed)
     union = " UNION ALL ".join(sql for sql, _ in sources)
     params: list = [*entries_params, *(p for _, ps in sources for p in ps)]
     where = ""
@@ -200,7 +201,7 @@ def _int(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _sources(period, today):
+def _sources(period, today, refreshed=False):
     from disclosure.models import Publication
     from disclosure.models import PublicationStatus as S
     from legal_review.models import (
@@ -221,7 +222,8 @@ def _sources(period, today):
         _select(CASE, cases.filter(lead_date__range=dates).values(case_id=F("pk"), f_day=F("lead_date"))),
         *spans,
         _select(
-            OVERDUE, _late_clocks(period, today).filter(case__in=cases).values("case_id", f_day=F("due"))
+            OVERDUE,
+            _late_clocks(period, today, refreshed).filter(case__in=cases).values("case_id", f_day=F("due")),
         ),
         _select(
             AV,
@@ -342,7 +344,7 @@ def _days_between(start: str, end: str) -> str:
     return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
-def _late_clocks(period, today):
+def _late_clocks(period, today, refreshed=False):
     """The clocks due in the period and met late or still open past their due date, from the deadline table
     (cases/deadline_rows.py, brought up to date first), on its index by due date. The legal-review and
     publication clocks are counted from their own rows (every review round, not only the latest one the case
@@ -350,7 +352,8 @@ def _late_clocks(period, today):
     from wuding_enforcement.cases.deadline_rows import CaseDeadline
     from wuding_enforcement.cases.deadline_sync import refresh_stale
 
-    refresh_stale()
+    if not refreshed:
+        refresh_stale()
     now = timezone.now()
     if timezone.localdate(now) != today:
         now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))

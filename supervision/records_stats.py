@@ -245,15 +245,23 @@ class Tally:
 
 
 def build_report(
-    period: Period, dimension: str, today: datetime.date | None = None, kind: str | None = None
+    period: Period,
+    dimension: str,
+    today: datetime.date | None = None,
+    kind: str | None = None,
+    *,
+    refreshed: bool = False,
 ) -> Report:
     """The statistics of `period` grouped by `dimension`, of the cases of one 办案类别 (`kind`, CASE_KINDS) or
     of all. Aggregated in SQL (records_facts.tally): a fixed number of queries whatever the data — the deadline
     table brought up to date, the withdrawal candidates, the aggregate (by day for the months and the total
-    row, and by group key for the other groupings), the units, and the officers named (by officer)."""
+    row, and by group key for the other groupings), the units, and the officers named (by officer). `refreshed`: the caller has
+    just brought the deadline table up to date (not done again)."""
     today = today or timezone.localdate()
     with calendar.cached():
-        by_day, by_key = tally(period, today, by=None if dimension == MONTH else dimension, kind=kind)
+        by_day, by_key = tally(
+            period, today, by=None if dimension == MONTH else dimension, kind=kind, refreshed=refreshed
+        )
         if dimension == MONTH:
             by_key = by_day
     groups: dict = defaultdict(Tally)
@@ -272,6 +280,32 @@ def build_report(
     keys = sorted(groups, key=lambda key: names.order(dimension, key))
     rows = [groups[key].row(*names.label(dimension, key)) for key in keys]
     return Report(period, dimension, today, rows, total.row("合计"), kind)
+
+
+def cached_report(
+    period: Period, dimension: str, today: datetime.date | None = None, kind: str | None = None
+) -> Report:
+    """build_report's report from the supervision figure cache (figure_cache.py) when nothing it reads has
+    changed since it was built: its key carries the version every save of the systems renews, today's date,
+    the deadline table's last write (brought up to date first), and it ends when an open clock in hours
+    turns late. No staleness: a change shows on the next request. Queries on a hit: the deadline table's
+    stale marks (and their refresh when any), the table's marks — whatever the number of cases."""
+    from wuding_enforcement.cases.deadline_rows import CaseDeadline
+    from wuding_enforcement.cases.deadline_sync import refresh_stale
+
+    from . import figure_cache
+
+    today = today or timezone.localdate()
+    refresh_stale()
+    written, turns = CaseDeadline.objects.marks(timezone.now())
+    variant = (period.start, period.end, dimension, kind, today)
+    return figure_cache.cached(
+        "statistics",
+        variant,
+        lambda: build_report(period, dimension, today=today, kind=kind, refreshed=True),
+        extra=written,
+        until=turns,
+    )
 
 
 class _Names:

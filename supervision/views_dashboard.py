@@ -2,6 +2,7 @@
 each a link to the list behind it, filterable by unit and officer; charts as inline SVG (no script)."""
 
 import functools
+from collections import Counter
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -13,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.roster.decorators import role_required
@@ -21,6 +24,7 @@ from wuding_enforcement.shared.charts import stacked_bars
 from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard as board
+from . import figure_cache
 from .forms import NoticeForm
 from .models import SUPERVISORS
 
@@ -31,14 +35,47 @@ NOTICE_LINES = 30
 TOP_OFFICERS = 15
 
 
+def _attrs_html(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class ListSelect(forms.Select):
+    """A <select> with the markup of Django's own (django/forms/widgets/select.html and select_option.html),
+    written out in Python: the filter lists every person, and a template include per option cost more than
+    the rest of the form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for group_name, group_choices, _ in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"  # (the option template's last line)
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
 class FilterForm(forms.Form):
     """GET filters (单位, 人员, 执法类别 处罚/检查): each optional; a value that names no unit or person is
     ignored, with a message, never an error page."""
 
-    unit = forms.ChoiceField(label="单位", required=False)
-    officer = forms.ChoiceField(label="人员", required=False)
+    unit = forms.ChoiceField(label="单位", required=False, widget=ListSelect)
+    officer = forms.ChoiceField(label="人员", required=False, widget=ListSelect)
     procedure = forms.ChoiceField(
-        label="执法类别", required=False, choices=[("", "全部"), *board.PROCEDURES.items()]
+        label="执法类别", required=False, choices=[("", "全部"), *board.PROCEDURES.items()], widget=ListSelect
     )
 
     def __init__(self, *args, units, people, **kwargs):
@@ -99,6 +136,23 @@ def _list_path(prefix: str, slug: str) -> str:
     return reverse("supervision:dashboard_list", args=[slug])
 
 
+def _matrix_cells(cells: list[dict]) -> str:
+    """A unit's row of the 各单位汇总 matrix (one cell per figure: ~25 per unit), written out here rather than
+    by a template loop: <td>, the count linked to its list when there is one."""
+    return format_html_join(
+        "",
+        "<td>{}</td>",
+        (
+            (
+                format_html('<a href="{}">{}</a>', c["url"], c["count"])
+                if c["count"] and c["url"]
+                else c["count"],
+            )
+            for c in cells
+        ),
+    )
+
+
 def _short(unit_name: str) -> str:
     """狮山市场监督管理所 -> 狮山所, for chart labels on a phone."""
     return unit_name.replace("市场监督管理所", "所")
@@ -123,15 +177,10 @@ def dashboard(request):
     # The deadlines panel is counted in SQL on the deadline table (it grows with every case); the other
     # panels follow things that do not (acts of the last weeks, drafts, rounds, people, notices).
     board.deadlines_sql.refresh()
-    deadline_counts = board.deadlines_sql.counts(today, unit=unit, officer=officer, procedure=procedure)
-    collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
-    items = {
-        slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
-        for slug, rows in collected.items()
-    }
-    totals = {slug: len(rows) for slug, rows in items.items()}
-    # By unit: every figure's count per unit.
-    counts = {slug: board.by_unit(rows) for slug, rows in items.items()}
+    deadline_counts = board.deadlines_sql.cached_counts(
+        today, unit=unit, officer=officer, procedure=procedure
+    )
+    totals, counts = _panel_counts(today, unit, officer, procedure)
     for slug, tally in deadline_counts.items():
         totals[slug] = tally["total"]
         counts[slug] = tally["by_unit"]
@@ -157,7 +206,14 @@ def dashboard(request):
             for f in board.FIGURES.values()
         ]
         if any(c["count"] for c in cells):
-            unit_rows.append({"unit": u, "label": _short(u.name) if u else "未分配单位", "cells": cells})
+            unit_rows.append(
+                {
+                    "unit": u,
+                    "label": _short(u.name) if u else "未分配单位",
+                    "cells": cells,
+                    "cells_html": _matrix_cells(cells),
+                }
+            )
 
     # Deadlines by unit (chart) and by officer (table).
     chart_rows = [
@@ -210,9 +266,39 @@ def dashboard(request):
             "window_days": board.WINDOW_DAYS,
             "procedure": procedure,
             "procedure_label": board.PROCEDURES.get(procedure, ""),
-            "inspections": _inspection_summary(today, unit) if procedure != "penalty" else None,
+            "inspections": (
+                figure_cache.cached(
+                    "dashboard-inspections",
+                    (today, unit.pk if unit else None),
+                    lambda: _inspection_summary(today, unit),
+                )
+                if procedure != "penalty"
+                else None
+            ),
         },
     )
+
+
+def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
+    """Every figure of the panels other than the deadlines (which are counted live on the deadline table): its
+    total and its count by unit (unit id -> count), for these filters. From the supervision figure cache
+    (figure_cache.py: renewed by every save of the systems these panels read, and each day) — the panels'
+    ~25 queries and their items built in Python only when something changed. The same for every supervisor:
+    the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are not cached)."""
+
+    def build():
+        collected = board.collect(today, panels=[p for p in board.PANELS if p != "deadlines"])
+        items = {
+            slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
+            for slug, rows in collected.items()
+        }
+        return {slug: len(rows) for slug, rows in items.items()}, {
+            slug: dict(board.by_unit(rows)) for slug, rows in items.items()
+        }
+
+    variant = (today, unit.pk if unit else None, officer.pk if officer else None, procedure)
+    totals, by_unit = figure_cache.cached("dashboard", variant, build)
+    return dict(totals), {slug: Counter(tally) for slug, tally in by_unit.items()}
 
 
 def _inspection_summary(today, unit) -> dict:
@@ -330,7 +416,7 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
     procedure = form.chosen_procedure
     board.deadlines_sql.refresh()
     qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
-    tally = board.deadlines_sql.counts(
+    tally = board.deadlines_sql.cached_counts(
         today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure
     )[fig.slug]
     total = tally["total"]

@@ -127,7 +127,7 @@ def year_choices(today: datetime.date) -> list[int]:
 def _report(request):
     today = timezone.localdate()
     filters = parse_filters(request.GET, today)
-    return filters, stats.build_report(filters.period, filters.dimension, today=today, kind=filters.kind)
+    return filters, stats.cached_report(filters.period, filters.dimension, today=today, kind=filters.kind)
 
 
 @require_GET

@@ -69,6 +69,25 @@ class CaseDeadlineQuerySet(models.QuerySet):
             | Q(met_on__isnull=True, due_at__lt=now)
         )
 
+    def marks(self, now: datetime.datetime) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        """The table's last write (a rebuild after a holiday change rewrites rows in a task, without signals)
+        and the next moment an open clock in hours turns late (red_q; late_in, which also leaves out the
+        clocks that lapse): what a figure computed from the table now stays valid until. One query of two
+        index reads: the newest write (supervision_deadline_written_idx), the next open due_at
+        (cases_deadline_due_at_idx)."""
+        turns = (
+            self.model.objects.filter(due_at__gte=now, met_on__isnull=True, paused=False)
+            .order_by("due_at")
+            .values("due_at")[:1]
+        )
+        newest = (
+            self.model.objects.order_by("-computed_at")
+            .annotate(turns=models.Subquery(turns))
+            .values_list("computed_at", "turns")
+            .first()
+        )
+        return newest if newest is not None else (None, None)
+
 
 class CaseDeadline(models.Model):
     """One clock of one case, as computed (cases/deadlines.py). Never edited by hand: rewritten whole."""
