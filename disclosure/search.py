@@ -12,8 +12,10 @@ A 文号 that names a sequence (12号, [2026]12, 武市监处罚〔2026〕12号)
 those of the bureau's prefix and of the year are in nearly every row. It is found by its sequence on a B-tree of
 what follows » in ``number_key`` (migration 0013, number_sequence() below), then checked against the whole key.
 Row by row (a scan, a bounded count, the newest-first page) each gram is found with strpos() in the stored text,
-without building the row's array. tests/disclosure/test_search_paths_agree.py compares both with the grams'
-array for several hundred terms.
+without building the row's array; a term of two grams or more read on the GIN index is not tested again so
+(the index's exact pages answer it). tests/disclosure/test_search_paths_agree.py compares both with the grams'
+array for several hundred terms. The columns checked row by row (violation, party and 文号 keys) are kept
+inside the row (migration 0014): out of line, each check read a TOAST page.
 
 A 文号 is normalised to ``<prefix>«<year>»<sequence>号``: 武市监处罚〔2026〕12号 → 武市监处罚«2026»12号. A typed
 number goes through the same steps — NFKC (full-width digits and brackets), any bracket style or none, with or
