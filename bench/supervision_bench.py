@@ -127,7 +127,7 @@ def measure(count: int, args, cache_url: str, tmp: Path) -> dict:
         # wrk measures the steady state, as the public bench's cached rounds do: every page it will cycle through
         # is requested once first (each officer's case list and workspaces; the staff page cache keeps them per
         # user until something changes).
-        for cookie, paths in zip(staff_cookies, workspaces):
+        for cookie, paths in zip(staff_cookies, workspaces, strict=True):
             for path in ["/staff/cases/", *paths]:
                 timed(port, path, cookie)
         times: dict[str, list[float]] = {label: [] for label in pages}

@@ -76,12 +76,12 @@ class CaseDeadlineQuerySet(models.QuerySet):
         index reads: the newest write (supervision_deadline_written_idx), the next open due_at
         (cases_deadline_due_at_idx)."""
         turns = (
-            self.model.objects.filter(due_at__gte=now, met_on__isnull=True, paused=False)
+            self.model._default_manager.filter(due_at__gte=now, met_on__isnull=True, paused=False)
             .order_by("due_at")
             .values("due_at")[:1]
         )
         newest = (
-            self.model.objects.order_by("-computed_at")
+            self.model._default_manager.order_by("-computed_at")
             .annotate(turns=models.Subquery(turns))
             .values_list("computed_at", "turns")
             .first()
