@@ -12,9 +12,9 @@ class SupervisionConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_default_sheet, sender=self)
-        from . import figure_cache
-
-        figure_cache.connect_signals()
+        # Declares the figures' page-cache section in every process (the web, the worker, a command): a
+        # process that saves a watched row renews the figures even if it never shows them.
+        from . import figure_cache  # noqa: F401
 
 
 def _default_sheet(sender, apps=None, **kwargs):

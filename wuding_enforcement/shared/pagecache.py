@@ -45,15 +45,22 @@ applies (an officer who just changed a case must see it on the next page, whiche
 the cache, since the block may see its own uncommitted rows and a rollback renews nothing. A page whose
 content turns at a moment other than midnight passes `valid`: an entry it rejects is rebuilt.
 
+Computed values beside pages: `section.value(variant, build, until=...)` keeps a value (the figures a staff page
+shows beside its live rows: supervision/figure_cache.py) under the same version, date and fail-open rules, read
+exactly (never a trusted version) and dropped at the moment `until` (a clock in hours turning late). A section
+may watch whole apps (`watch_apps`, less what it `ignores`) instead of listing their models.
+
 A shared service: it imports no domain model; the systems declare their sections (disclosure/sections.py).
 """
 
+import datetime
 import hashlib
 import logging
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,6 +69,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 logger = logging.getLogger("wuding.pagecache")
+
+T = TypeVar("T")
 
 DEFAULT_SECONDS = 10 * 60
 _VERSION_KEY = "pagecache:{section}:version"
@@ -100,6 +109,7 @@ def _trusted(keys: list[str]) -> list[str] | None:
 _sections: dict[str, "Section"] = {}
 _watchers: dict[str, list["Section"]] = {}
 _watching_all: list["Section"] = []
+_watching_apps: list["Section"] = []
 
 
 class Section:
@@ -115,6 +125,7 @@ class Section:
         ignores: Iterable[str] = (),
         exact: bool = False,
         committed_only: bool = False,
+        watch_apps: Iterable[str] = (),
     ):
         if name in _sections:
             raise ValueError(f"page cache section {name!r} is declared twice")
@@ -130,6 +141,10 @@ class Section:
             _watchers.setdefault(label, []).append(self)
         if watch_all:
             _watching_all.append(self)
+        # Whole apps ("cases", "recording"): every model of theirs, the many-to-many tables included.
+        self.watch_apps = frozenset(watch_apps)
+        if self.watch_apps:
+            _watching_apps.append(self)
 
     def ignored(self, model) -> bool:
         meta = model._meta
@@ -209,6 +224,32 @@ class Section:
             logger.warning("page cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
         return body
 
+    def value(self, variant: str, build: Callable[[], T], *, until: datetime.datetime | None = None) -> T:
+        """`build()`'s value for `variant` (a value, not a page: figures shown beside live rows), from the cache
+        when it was built today under the section's current version and its moment `until` (if any) has not
+        come; else built and stored. Always read exactly (PAGECACHE_VERSION_SECONDS does not apply), never
+        kept in the process."""
+        if self.committed_only and connection.in_atomic_block:
+            return build()
+        key = self.page_key(f"value|{variant}")
+        try:
+            found = cache.get_many([self.version_key, key])
+            version = found.get(self.version_key) or self._first_version()
+        except Exception:
+            logger.warning("cache unavailable, computing %s %r uncached", self.name, variant, exc_info=True)
+            return build()
+        entry: Any = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version:
+            ends = entry[1]
+            if ends is None or timezone.now() < ends:
+                return entry[2]
+        value = build()
+        try:
+            cache.set(key, (version, until, value), self.seconds)
+        except Exception:
+            logger.warning("cache unavailable, %s %r not stored", self.name, variant, exc_info=True)
+        return value
+
     def _page_checked(self, variant, build, obj, valid) -> str:
         """page() for a page with a validity check: an entry `valid` rejects is dropped and rebuilt."""
         key = self.page_key(variant if obj is None else f"{obj}|{variant}")
@@ -279,6 +320,9 @@ def _renew_watching(sender, **kwargs) -> None:
         watching.renew()
     for watching in _watching_all:
         if not watching.ignored(sender):
+            watching.renew()
+    for watching in _watching_apps:
+        if sender._meta.app_label in watching.watch_apps and not watching.ignored(sender):
             watching.renew()
 
 
