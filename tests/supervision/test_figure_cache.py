@@ -54,8 +54,9 @@ def fresh(dimension=stats.MONTH):
 
 def test_a_hit_is_the_report_built_before(case, django_assert_num_queries):
     first = cached()
-    # A hit: the stale marks (none: savepoint, select, release) and the deadline table's marks only.
-    with django_assert_num_queries(3 + 1):
+    # A hit: the stale marks (none: one unlocked EXISTS, cases/deadline_sync.refresh_stale) and the deadline
+    # table's marks only.
+    with django_assert_num_queries(1 + 1):
         again = cached()
     assert again == first == fresh()
 
