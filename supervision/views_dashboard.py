@@ -12,12 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from wuding_enforcement.cases import staff_cache
+from wuding_enforcement.cases.staff_cache import STAFF_PAGES, user_variant
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.charts import stacked_bars
@@ -102,16 +105,20 @@ class FilterForm(forms.Form):
         return value if value in board.PROCEDURES else ""
 
 
-def _filters(request):
+FILTERS_IGNORED = "筛选条件无效（单位或人员不存在），已忽略。"
+
+
+def _filters(request, warn=True):
     """The filter form, the active units, the chosen unit and officer, and every staff member by id (with
-    their unit: the breakdown tables show it without a query per person)."""
+    their unit: the breakdown tables show it without a query per person). An invalid filter is ignored with
+    a message (`warn=False`: the caller says it; form.errors tells)."""
     units = list(Unit.objects.filter(is_active=True))
     staff = {p.pk: p for p in Staff.objects.select_related("unit").order_by("unit__order", "pk")}
     people = [p for p in staff.values() if p.is_active]
     form = FilterForm(request.GET or None, units=units, people=people)
     unit, officer = form.chosen() if form.is_bound else (None, None)
-    if form.is_bound and form.errors:
-        messages.warning(request, "筛选条件无效（单位或人员不存在），已忽略。")
+    if warn and form.is_bound and form.errors:
+        messages.warning(request, FILTERS_IGNORED)
     return form, units, unit, officer, staff
 
 
@@ -335,10 +342,10 @@ def dashboard_list(request, figure):
     if fig is None:
         raise Http404("没有这一监督检查项目。")
     today = timezone.localdate()
+    if fig.panel == "deadlines":
+        return _deadline_list(request, fig, today)
     form, units, unit, officer, staff = _filters(request)
     procedure = form.chosen_procedure
-    if fig.panel == "deadlines":
-        return _deadline_list(request, fig, today, form, units, unit, officer, staff)
     everything = board.collect(today, panels=[fig.panel])[fig.slug]
     items = board.filter_items(everything, unit=unit, officer=officer, procedure=procedure)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -370,6 +377,8 @@ def dashboard_list(request, figure):
             "figure": fig,
             "panel_title": board.PANELS[fig.panel],
             "form": form,
+            "action": request.path,
+            "query": request.GET,
             "unit": unit,
             "officer": officer,
             "officer_ignored": officer is not None and not fig.by_officer,
@@ -409,19 +418,47 @@ def _rows(request, page_items) -> list[dict]:
     return rows
 
 
-def _deadline_list(request, fig, today, form, units, unit, officer, staff):
-    """The overdue / due-soon list, counted and paged in SQL on the deadline table: the page's rows, the
-    counts by unit and by officer, the first NOTICE_LINES for the draft notice — a fixed number of queries
-    whatever the number of cases."""
+# The first line of a cached deadline list's body when its filters named no unit or person: each request that
+# serves it says so in a message (messages are never cached).
+_IGNORED_MARK = "<!--filters-ignored-->\n"
+
+
+def _deadline_list(request, fig, today):
+    """The overdue / due-soon list. The role check (the decorators) runs on every request; the body below the
+    header is cached per user (rows are masked per viewer), figure, filters and page in the staff pages'
+    section (cases/staff_cache.py: renewed by any save of what a staff page shows and by the deadline
+    table's bulk writes; keyed by today's date, when the clocks in days turn; valid until the next moment
+    an open clock in hours turns late, CaseDeadline.objects.marks: it then leaves the due-soon list and
+    enters the overdue one). The header (CSRF token, messages, the unread count) is rendered per request."""
+
+    def build() -> str:
+        return _deadline_list_body(request, fig, today)
+
+    body = STAFF_PAGES.page(
+        user_variant(request, f"supervision:list:{fig.slug}", today), build, valid=staff_cache.still_valid
+    )
+    html = staff_cache.served(request, body)
+    if html.startswith(_IGNORED_MARK):
+        messages.warning(request, FILTERS_IGNORED)
+        html = mark_safe(html[len(_IGNORED_MARK) :])  # noqa: S308 - our own rendered body, less a comment
+    return render(request, "supervision/dashboard_list.html", {"figure": fig, "body": html})
+
+
+def _deadline_list_body(request, fig, today) -> str:
+    """The body of the overdue / due-soon list, counted and paged in SQL on the deadline table: the page's
+    rows, the counts by unit and by officer, the first NOTICE_LINES for the draft notice — a fixed number of
+    queries whatever the number of cases; its first line says until when it holds (staff_cache.with_until)."""
+    form, units, unit, officer, staff = _filters(request, warn=False)
     procedure = form.chosen_procedure
     board.deadlines_sql.refresh()
+    now = board.deadlines_sql.moment(today)
+    marks = board.deadlines_sql.marks(now)
     qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
     tally = board.deadlines_sql.cached_counts(
-        today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure
+        today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure, marks=marks
     )[fig.slug]
     total = tally["total"]
     page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
-    now = board.deadlines_sql.moment(today)
     window = board.deadlines_sql.page_rows(qs)[page.start_index() - 1 : page.end_index()] if total else []
     page.object_list = [board.deadline_item(row, fig.slug, today, now) for row in window]
     notice_items = (
@@ -445,27 +482,36 @@ def _deadline_list(request, fig, today, form, units, unit, officer, staff):
         ),
         key=lambda r: (-r["count"], r["person"].pk),
     )
-    return render(
-        request,
-        "supervision/dashboard_list.html",
-        {
-            "today": today,
-            "figure": fig,
-            "panel_title": board.PANELS[fig.panel],
-            "form": form,
-            "unit": unit,
-            "officer": officer,
-            "officer_ignored": False,
-            "page": page,
-            "rows": _rows(request, page.object_list),
-            "total": total,
-            "unit_rows": unit_rows,
-            "officer_rows": officer_rows,
-            "notice_form": NoticeForm(
-                initial=_notice_draft(fig, notice_items, unit, officer, today, total=total)
-            ),
-        },
+    html = render_to_string(
+        "supervision/_dashboard_list_body.html",
+        staff_cache.body_context(
+            {
+                "today": today,
+                "figure": fig,
+                "panel_title": board.PANELS[fig.panel],
+                "form": form,
+                "action": request.path,
+                "query": request.GET,
+                "unit": unit,
+                "officer": officer,
+                "officer_ignored": False,
+                "page": page,
+                "rows": _rows(request, page.object_list),
+                "total": total,
+                "unit_rows": unit_rows,
+                "officer_rows": officer_rows,
+                "notice_form": NoticeForm(
+                    initial=_notice_draft(fig, notice_items, unit, officer, today, total=total)
+                ),
+            }
+        ),
     )
+    if form.is_bound and form.errors:
+        html = _IGNORED_MARK + html
+    # Every open clock in hours that could enter either list turns at marks[1] (the next one to turn late):
+    # the body holds until then; the clocks in days turn at midnight, with the key's date.
+    turns = marks[1]
+    return staff_cache.with_until(html, f"{turns.timestamp()}" if turns is not None else "")
 
 
 def _notice_draft(fig, items, unit, officer, today, total=None) -> dict:
