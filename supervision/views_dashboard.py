@@ -482,7 +482,7 @@ def _deadline_list_body(request, fig, today) -> str:
         ),
         key=lambda r: (-r["count"], r["person"].pk),
     )
-    html = render_to_string(
+    html: str = render_to_string(
         "supervision/_dashboard_list_body.html",
         staff_cache.body_context(
             {
