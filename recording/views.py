@@ -45,7 +45,6 @@ from wuding_enforcement.cases.models import (
     CaseOfficer,
     CaseTransition,
 )
-from wuding_enforcement.cases.staff_cache import STAFF_PAGES, user_variant
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Stage, TransitionRefused
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.decorators import role_required
@@ -183,12 +182,8 @@ def workspace(request, pk):
         related = Case.objects.select_related("handling_unit", "handling_unit__head", "created_by")
         return _workspace_body(request, related.filter(pk=case.pk).first() or case, today)
 
-    body = STAFF_PAGES.page(
-        user_variant(request, f"recording:workspace:{case.pk}", today), build, valid=staff_cache.still_valid
-    )
-    return render(
-        request, "recording/workspace.html", {"case": case, "body": staff_cache.served(request, body)}
-    )
+    body = staff_cache.cached_body(request, f"recording:workspace:{case.pk}", today, build)
+    return render(request, "recording/workspace.html", {"case": case, "body": body})
 
 
 def _workspace_body(request, case, today) -> str:

@@ -20,7 +20,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.cases import staff_cache
-from wuding_enforcement.cases.staff_cache import STAFF_PAGES, user_variant
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.charts import stacked_bars
@@ -434,10 +433,7 @@ def _deadline_list(request, fig, today):
     def build() -> str:
         return _deadline_list_body(request, fig, today)
 
-    body = STAFF_PAGES.page(
-        user_variant(request, f"supervision:list:{fig.slug}", today), build, valid=staff_cache.still_valid
-    )
-    html = staff_cache.served(request, body)
+    html = staff_cache.cached_body(request, f"supervision:list:{fig.slug}", today, build)
     if html.startswith(_IGNORED_MARK):
         messages.warning(request, FILTERS_IGNORED)
         html = mark_safe(html[len(_IGNORED_MARK) :])  # noqa: S308 - our own rendered body, less a comment

@@ -16,6 +16,7 @@ that saves anything renews the section even if it never serves a staff page.
 import datetime
 import re
 import time
+from collections.abc import Callable
 
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
@@ -80,9 +81,21 @@ def still_valid(body: str) -> bool:
     return found is not None and (not found.group(1) or time.time() < float(found.group(1)))
 
 
+def with_token(html: str, token) -> SafeString:
+    """A cached fragment with this request's CSRF token in place of the placeholder."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(token))
+    return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped); the token is [A-Za-z0-9]
+
+
 def served(request, body: str) -> SafeString:
     """The body as this request shows it: without its validity line, with this request's CSRF token."""
-    html = _UNTIL.sub("", body, count=1)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped); the token is [A-Za-z0-9]
+    return with_token(_UNTIL.sub("", body, count=1), get_token(request))
+
+
+def cached_body(request, name: str, today: datetime.date, build: Callable[[], str]) -> SafeString:
+    """The body of the staff page `name` for this user and query, from the cache while its version holds and
+    its validity line says it still does (still_valid), else `build()` (a body starting with with_until's
+    line); served as this request shows it."""
+    body = STAFF_PAGES.page(user_variant(request, name, today), build, valid=still_valid)
+    return served(request, body)

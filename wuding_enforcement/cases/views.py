@@ -45,7 +45,6 @@ from .models import (
     OfficerChange,
     PowerItem,
 )
-from .staff_cache import STAFF_PAGES, user_variant
 from .workflow import Stage, TransitionRefused
 
 PAGE_SIZE = 25
@@ -86,8 +85,8 @@ def case_list(request):
     def build() -> str:
         return _case_list_body(request, today)
 
-    body = STAFF_PAGES.page(user_variant(request, "cases:list", today), build, valid=staff_cache.still_valid)
-    return render(request, "cases/case_list.html", {"body": staff_cache.served(request, body)})
+    body = staff_cache.cached_body(request, "cases:list", today, build)
+    return render(request, "cases/case_list.html", {"body": body})
 
 
 def _case_list_body(request, today) -> str:
