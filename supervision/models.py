@@ -9,14 +9,14 @@ in supervision/notices.py.
 
 import datetime
 import logging
-import uuid
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from wuding_enforcement.roster.models import Role, Staff
+from wuding_enforcement.shared.pagecache import read_version, renew_versions
 from wuding_enforcement.shared.refusals import Refused
 
 logger = logging.getLogger("wuding.supervision")
@@ -65,11 +65,7 @@ def unread_count(user) -> int:
     count_key = _UNREAD_COUNT.format(user=user.pk)
     try:
         found = cache.get_many([version_key, count_key])
-        version = found.get(version_key)
-        if version is None:
-            version = uuid.uuid4().hex
-            if not cache.add(version_key, version, timeout=None):
-                version = cache.get(version_key) or version
+        version = found.get(version_key) or read_version(version_key)
     except Exception:
         logger.warning("cache unavailable, unread reminders counted", exc_info=True)
         return Notification.objects.filter(recipient=user).unread().count()
@@ -88,19 +84,7 @@ def renew_unread(user_ids) -> None:
     """New unread-count versions for these users, now and when the current transaction commits (a count
     taken in between from the uncommitted state must not stay valid)."""
     keys = [_UNREAD_VERSION.format(user=pk) for pk in set(user_ids) if pk is not None]
-    if not keys:
-        return
-
-    def bump():
-        from django.core.cache import cache
-
-        try:
-            cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
-        except Exception:
-            logger.error("cache unavailable: unread counts not renewed", exc_info=True)
-
-    bump()
-    transaction.on_commit(bump)
+    renew_versions(keys, "unread reminder counts")
 
 
 class Notification(models.Model):

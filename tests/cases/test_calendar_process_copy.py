@@ -33,7 +33,7 @@ def test_the_process_copy_is_used_until_a_row_changes():
         assert calendar.is_working_day(SATURDAY) is True
     assert reads_of_the_table(ctx) == 1
     # Another process's save: the row changes without this process's signal, and the shared version
-    # is renewed (as that process's _renew_version does): this process reads the table again.
+    # is renewed (as that process's save does: pagecache.renew_versions): this process reads the table again.
     CalendarDay.objects.filter(date=SATURDAY).update(is_working_day=False)
     assert calendar.is_working_day(SATURDAY) is True  # its copy, while the version holds
     cache.set(calendar.VERSION_KEY, "renewed-by-another-process", timeout=None)
@@ -61,7 +61,7 @@ def test_a_cache_failure_reads_the_table(monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("redis down")
 
-    monkeypatch.setattr(calendar.cache, "get", broken)
+    monkeypatch.setattr(cache, "get", broken)  # the shared cache the version is read from
     calendar._process = None
     with CaptureQueriesContext(connection) as ctx:
         assert calendar.is_working_day(SATURDAY) is False

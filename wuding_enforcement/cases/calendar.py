@@ -27,19 +27,18 @@ import contextlib
 import datetime
 import logging
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
 import chinese_calendar
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from wuding_enforcement.shared.chinese import cn_date_range
+from wuding_enforcement.shared.pagecache import read_version, renew_versions
 
 logger = logging.getLogger("wuding.cases")
 
@@ -145,23 +144,13 @@ PROCESS_COPY_SECONDS = 600
 _process: tuple[str, float, _Table] | None = None
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # add(): two first readers agree on one version (the second reads the first one's).
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
-
-
 def _shared_table() -> _Table:
     """The table as committed: this process's copy while the table's version is unchanged, else read."""
     global _process
     if connection.in_atomic_block:
         return _Table()
     try:
-        version = _version()
+        version = read_version(VERSION_KEY)
     except Exception:
         logger.warning("cache unavailable, calendar table read from the database", exc_info=True)
         return _Table()
@@ -172,19 +161,6 @@ def _shared_table() -> _Table:
     table = _Table()
     _process = (version, now, table)
     return table
-
-
-def _renew_version() -> None:
-    global _process
-    _process = None
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.error(
-            "cache unavailable: calendar version not renewed (copies stale up to %s s)",
-            PROCESS_COPY_SECONDS,
-            exc_info=True,
-        )
 
 
 def _table() -> _Table:
@@ -240,9 +216,10 @@ def _table_changed(**kwargs):
 def _calendar_changed(**kwargs):
     """A holiday row saved or deleted: the scope's copy dropped, and a new version of the table now and
     when the transaction commits."""
+    global _process
     _table_changed(**kwargs)
-    _renew_version()
-    transaction.on_commit(_renew_version, using=kwargs.get("using"))
+    _process = None
+    renew_versions([VERSION_KEY], f"the calendar table (process copies stale up to {PROCESS_COPY_SECONDS} s)")
 
 
 def connect_signals():

@@ -104,6 +104,36 @@ def _trusted(keys: list[str]) -> list[str] | None:
     return [entry[1] for entry in found]  # type: ignore[index]
 
 
+def read_version(key: str) -> str:
+    """The version stored at `key` in the shared cache, made when there is none (two first readers agree on
+    one: cache.add). Raises on a cache error: the caller fails open (reads its data from the database)."""
+    return cache.get(key) or _agreed_version(key)
+
+
+def _agreed_version(key: str) -> str:
+    version = uuid.uuid4().hex
+    # add(): two first visitors agree on one version (the second reads the first one's).
+    if not cache.add(key, version, timeout=None):
+        version = cache.get(key) or version
+    return version
+
+
+def renew_versions(keys: list[str], what: str) -> None:
+    """New versions at `keys` now and again when the current transaction commits (a copy built in between from
+    the not-yet-committed state would otherwise stay valid). A cache error is logged and the action that caused
+    the renewal goes on: `what` names what may then be stale."""
+
+    def bump():
+        try:
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+        except Exception:
+            logger.error("cache unavailable: %s not renewed", what, exc_info=True)
+
+    if keys:
+        bump()
+        transaction.on_commit(bump)
+
+
 # Declared sections by name, and the sections watching each model label (declarations made at import time,
 # the same in every process: no state shared between requests lives here).
 _sections: dict[str, "Section"] = {}
@@ -278,12 +308,7 @@ class Section:
             return None
 
     def _first_version(self, key: str | None = None) -> str:
-        key = key or self.version_key
-        version = uuid.uuid4().hex
-        # add(): two first visitors agree on one version (the second reads the first one's).
-        if not cache.add(key, version, timeout=None):
-            version = cache.get(key) or version
-        return version
+        return _agreed_version(key or self.version_key)
 
     def renew(self, obj: str | None = None) -> None:
         """A new version now and again when the current transaction commits: of the section's own pages and
