@@ -27,7 +27,10 @@ def test_the_process_copy_is_used_until_a_row_changes():
         assert calendar.is_working_day(SATURDAY) is False
         assert calendar.is_working_day(SATURDAY) is False
     assert reads_of_the_table(ctx) == 1  # read once, then this process's copy
+    version = cache.get(calendar.VERSION_KEY)
     CalendarDay.objects.create(date=SATURDAY, is_working_day=True, name="调休上班")
+    # The save renews the shared version: every other process drops its copy too.
+    assert cache.get(calendar.VERSION_KEY) not in (None, version)
     with CaptureQueriesContext(connection) as ctx:
         assert calendar.is_working_day(SATURDAY) is True  # seen at once
         assert calendar.is_working_day(SATURDAY) is True
