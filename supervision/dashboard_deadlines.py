@@ -117,12 +117,6 @@ def counts(
     }
 
 
-def marks(now: datetime.datetime) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-    """The deadline table's last write and the next moment an open clock in hours turns late (one query:
-    CaseDeadline.objects.marks) — what the counts and the lists read at `now` stay valid until."""
-    return CaseDeadline.objects.marks(now)
-
-
 def cached_counts(
     today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = "", marks=None
 ) -> dict[str, dict]:

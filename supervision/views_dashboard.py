@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from wuding_enforcement.cases import staff_cache
+from wuding_enforcement.cases.deadline_rows import CaseDeadline
 from wuding_enforcement.roster.decorators import role_required
 from wuding_enforcement.roster.models import Staff, Unit
 from wuding_enforcement.shared.charts import stacked_bars
@@ -448,7 +449,7 @@ def _deadline_list_body(request, fig, today) -> str:
     procedure = form.chosen_procedure
     board.deadlines_sql.refresh()
     now = board.deadlines_sql.moment(today)
-    marks = board.deadlines_sql.marks(now)
+    marks = CaseDeadline.objects.marks(now)
     qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
     tally = board.deadlines_sql.cached_counts(
         today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure, marks=marks
