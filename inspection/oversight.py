@@ -110,12 +110,18 @@ def per_officer(year: int) -> list[dict]:
 
 def flagged(year: int) -> dict[str, list[Inspection]]:
     """The inspections supervision must look at: over the cap (with the recorded reason), emergencies (and
-    those still awaiting their approval)."""
-    base = Inspection.objects.counted().in_year(year).select_related("entity", "item", "unit")
+    those still awaiting their approval). One query, split here (each list in the inspections' order; one
+    inspection may be in several)."""
+    rows = list(
+        Inspection.objects.counted()
+        .in_year(year)
+        .filter(Q(over_cap=True) | Q(emergency=True) | Q(approval=ApprovalState.EMERGENCY))
+        .select_related("entity", "item", "unit")
+    )
     return {
-        "over_cap": list(base.filter(over_cap=True)),
-        "emergency": list(base.filter(emergency=True)),
-        "awaiting_approval": list(base.filter(approval=ApprovalState.EMERGENCY)),
+        "over_cap": [i for i in rows if i.over_cap],
+        "emergency": [i for i in rows if i.emergency],
+        "awaiting_approval": [i for i in rows if i.approval == ApprovalState.EMERGENCY],
     }
 
 
@@ -150,19 +156,29 @@ def frequent_entities(year: int, threshold: int = 3) -> list[dict]:
     )
 
 
-def ratings(year: int) -> dict:
-    """The enterprises' ratings of the year's inspections: count, average, and the low ones (1–2 stars)."""
+def ratings(year: int, *, low: bool = True) -> dict:
+    """The enterprises' ratings of the year's inspections: count, average, by unit and (unless `low` is
+    False: one query less) the low ones (1–2 stars, low_ratings)."""
     qs = Rating.objects.filter(inspection__planned_on__year=year)
     summary = qs.aggregate(count=Count("pk"), average=Avg("score"))
     return {
         **summary,
-        "low": list(qs.filter(score__lte=2).select_related("inspection__entity", "inspection__unit")),
+        **({"low": low_ratings(year)} if low else {}),
         "by_unit": list(
             qs.values(unit_name=F("inspection__unit__name"))
             .annotate(count=Count("pk"), average=Avg("score"))
             .order_by("unit_name")
         ),
     }
+
+
+def low_ratings(year: int) -> list[Rating]:
+    """The year's low ratings (1–2 stars) with their inspection's entity and unit. One query."""
+    return list(
+        Rating.objects.filter(inspection__planned_on__year=year, score__lte=2).select_related(
+            "inspection__entity", "inspection__unit"
+        )
+    )
 
 
 def complaints(*, open_only: bool = True) -> list[Complaint]:

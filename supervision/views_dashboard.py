@@ -106,6 +106,8 @@ class FilterForm(forms.Form):
 
 
 FILTERS_IGNORED = "筛选条件无效（单位或人员不存在），已忽略。"
+# The fields of a person the filter, the breakdowns and the lists read (display_name, unit, whether active).
+FILTER_STAFF_FIELDS = ("id", "username", "real_name", "is_active", "unit")
 
 
 def _filters(request, warn=True):
@@ -113,7 +115,11 @@ def _filters(request, warn=True):
     their unit: the breakdown tables show it without a query per person). An invalid filter is ignored with
     a message (`warn=False`: the caller says it; form.errors tells)."""
     units = list(Unit.objects.filter(is_active=True))
-    staff = {p.pk: p for p in Staff.objects.select_related("unit").order_by("unit__order", "pk")}
+    # Only what the filter and the breakdowns show of a person (a Staff row is wide: password, names, flags).
+    staff = {
+        p.pk: p
+        for p in Staff.objects.only(*FILTER_STAFF_FIELDS).select_related("unit").order_by("unit__order", "pk")
+    }
     people = [p for p in staff.values() if p.is_active]
     form = FilterForm(request.GET or None, units=units, people=people)
     unit, officer = form.chosen() if form.is_bound else (None, None)
@@ -141,6 +147,19 @@ def _list_url(slug, unit=None, officer=None, procedure="") -> str:
 @functools.lru_cache(maxsize=256)
 def _list_path(prefix: str, slug: str) -> str:
     return reverse("supervision:dashboard_list", args=[slug])
+
+
+def _case_url(pk: int) -> str:
+    """The case page's address (cases:detail), as reverse() gives it: a list links up to 50 cases, one
+    reverse() per process and prefix, the case's id put in place of the last "/0/"."""
+    head, tail = _case_path(get_script_prefix())
+    return f"{head}/{pk}/{tail}"
+
+
+@functools.lru_cache(maxsize=16)
+def _case_path(prefix: str) -> tuple[str, str]:
+    head, _, tail = reverse("cases:detail", args=[0]).rpartition("/0/")
+    return head, tail
 
 
 def _matrix_cells(cells: list[dict]) -> str:
@@ -204,13 +223,17 @@ def dashboard(request):
         ]
         panels.append({"key": key, "title": title, "figures": figures})
 
-    # Units with nothing to follow up are left out.
+    # Units with nothing to follow up are left out; a cell links to its list only when it counts something.
     unit_rows = []
     for u in [*units, None]:
         unit_key = u.pk if u else None
         cells = [
-            {"count": counts[f.slug][unit_key], "url": _list_url(f.slug, u, officer, procedure) if u else ""}
+            {
+                "count": n,
+                "url": _list_url(f.slug, u, officer, procedure) if u and n else "",
+            }
             for f in board.FIGURES.values()
+            for n in (counts[f.slug][unit_key],)
         ]
         if any(c["count"] for c in cells):
             unit_rows.append(
@@ -317,7 +340,7 @@ def _inspection_summary(today, unit) -> dict:
     units = oversight.per_unit(year)
     if unit is not None:
         units = [row for row in units if row["unit_id"] == unit.pk]
-    ratings = oversight.ratings(year)
+    ratings = oversight.ratings(year, low=False)
     return {
         "year": year,
         "units": units,
@@ -408,6 +431,7 @@ def _rows(request, page_items) -> list[dict]:
                     {
                         "case": c,
                         "link": c.pk in visible,
+                        "url": _case_url(c.pk) if c.pk in visible else "",
                         "title": c.title if c.pk not in classified or c.pk in cleared else "",
                     }
                     for c in item.cases

@@ -597,14 +597,15 @@ DEADLINE_HIT_QUERIES = 1
 # The dashboard for a bureau head: the page's 8; the filter's units and staff (2); the deadlines panel;
 # audio-video: documents, officers present, case officers (3); publication: drafts, case officers, the rule
 # settings, changed decisions still shown (withdrawals), approved exemptions (5; +1 for the cases of overdue
-# withdrawals, none here); 行政检查 (inspection/oversight.py): over the cap, emergencies, awaiting approval,
-# results due for publication, the settings, the year's inspections for repeats, open complaints, ratings
-# (count, low ones, by unit) (10; +1 for the cases of listed inspections, none here); review: rounds, problem
-# points, case officers, points passed over a pre-check's finding (4); certificates: the officers of the
-# active cases, their certificates (2; +1 for the cases of the people flagged, none here); training:
-# requirement, people with hours, roles, certificates (4); notices: overdue items (1); 程序补救 (1); the year's
-# inspections per unit, ratings (3), per officer, caps and per entity, frequent entities (8).
-DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 10 + 4 + 2 + 4 + 1 + 1 + 8
+# withdrawals, none here); 行政检查 (inspection/oversight.py): the flagged ones (over the cap, emergencies,
+# awaiting approval: one query), results due for publication, the settings, the year's inspections for
+# repeats, open complaints, low ratings (6; +1 for the cases of listed inspections, none here); review: rounds,
+# problem points, case officers, points passed over a pre-check's finding (4); certificates: the officers of
+# the active cases, their certificates (2; +1 for the cases of the people flagged, none here); training:
+# requirement, people with hours, roles and whether they hold a certificate (2); notices: overdue items (1);
+# 程序补救 (1); the year's inspections per unit, ratings (count and average, by unit: 2), per officer, caps and
+# per entity, frequent entities (7).
+DASHBOARD_QUERIES = PAGE_QUERIES + 2 + DEADLINE_QUERIES + 3 + 5 + 6 + 4 + 2 + 2 + 1 + 1 + 7
 # The same dashboard again with nothing changed: the panels other than the deadlines and the inspection
 # summary come from the supervision figure cache (figure_cache.py; tests/supervision/test_figure_cache.py
 # shows every kind of change renews them): the page's, units and staff (2), the deadlines panel, 程序补救 (1).

@@ -4,11 +4,14 @@
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
 
-from .models import Staff, TrainingAttendance, TrainingKind, TrainingRequirement, TrainingSession
+from .models import Certificate, Staff, TrainingAttendance, TrainingKind, TrainingRequirement, TrainingSession
 from .xlsx import (
     ImportErrors,
     ImportResult,
@@ -40,19 +43,23 @@ class TrainingStatus:
 
 
 def statuses(year: int, people=None) -> list[TrainingStatus]:
-    """Hours of `year` for each active person (two queries plus one for the roles), with the minimum of
-    their roles."""
+    """Hours of `year` for each active person, with the minimum of their roles. Two queries: the requirement;
+    the people with their unit, hours, role names and whether they hold any certificate (subqueries, not
+    prefetches)."""
     requirement = TrainingRequirement.current()
     people = people if people is not None else Staff.objects.filter(is_active=True)
     people = (
-        people.with_training_hours(year).select_related("unit").prefetch_related("groups", "certificates")
+        people.with_training_hours(year)
+        .annotate(
+            group_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
+            holds_certificate=Exists(Certificate.objects.filter(holder=OuterRef("pk"))),
+        )
+        .select_related("unit")
     )
     result = []
     for person in people:
-        person.__dict__["role_names"] = frozenset(g.name for g in person.groups.all())
-        minimum = requirement.minimum_for_roles(
-            person.role_names, has_certificate=bool(person.certificates.all())
-        )
+        person.__dict__["role_names"] = frozenset(person.group_names)
+        minimum = requirement.minimum_for_roles(person.role_names, has_certificate=person.holds_certificate)
         result.append(TrainingStatus(person, person.training_hours, minimum))
     return result
 
