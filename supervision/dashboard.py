@@ -73,6 +73,11 @@ class Item:
     sort_key: tuple = field(default=(), repr=False)
 
 
+# What the drill-down lists, the filters and the draft notice read of an item's case (Case.number reads both
+# numbers; the unit is selected with it): a source that reads many cases may load only these.
+CASE_FIELDS = ("lead_number", "case_number", "title", "procedure", "stage", "handling_unit")
+
+
 def timing(deadline: Deadline) -> str:
     # One wording for every page: Deadline.timing (the home page prints the same words).
     return deadline.timing
@@ -624,13 +629,17 @@ def certificate_items(today: datetime.date) -> list[Item]:
             )
         )
     # The active cases of the people flagged, as objects (their list shows them): one query, none when nobody
-    # is.
+    # is. Hundreds of cases per person at a province's scale: only what an item's case is read for (its
+    # number, title, procedure, unit: CASE_FIELDS).
     if items:
         theirs: dict[int, list[Case]] = {}
         flagged = CaseOfficer.objects.filter(
             officer_id__in=[item.people[0].pk for item in items], case__in=Case.objects.active()
         )
-        for assignment in flagged.select_related("case__handling_unit").order_by("officer_id", "case_id"):
+        flagged = flagged.select_related("case__handling_unit").only(
+            "officer_id", "case", *(f"case__{name}" for name in CASE_FIELDS)
+        )
+        for assignment in flagged.order_by("officer_id", "case_id"):
             theirs.setdefault(assignment.officer_id, []).append(assignment.case)
         for item in items:
             item.cases = tuple(theirs.get(item.people[0].pk, ()))
