@@ -650,8 +650,8 @@ def certificate_items(today: datetime.date) -> list[Item]:
 
 
 def training_items(today: datetime.date) -> list[Item]:
-    """People behind the yearly minimum of their roles for the current year (roster/training.py). Four
-    queries: the requirement, the people with their hours, their roles, their certificates."""
+    """People behind the yearly minimum of their roles for the current year (roster/training.py). Two
+    queries: the requirement, the people with their hours, roles and whether they hold a certificate."""
     items = []
     for s in training.statuses(today.year):
         if not s.behind:

@@ -196,7 +196,7 @@ def dashboard(request):
     roles, the header's permissions and unread count, the user's unit, the session stamp); the filter's
     units and staff (2); then per panel (board.SOURCES): deadlines (the active cases, one per relation
     Case.objects.for_rows() prefetches, the calendar table), audio-video 3, publication 2, review 3,
-    certificates 2, training 4, notices 1."""
+    certificates 2, training 2, notices 1; the inspection panel and summary (inspection/oversight.py) 6 and 7."""
     today = timezone.localdate()
     form, units, unit, officer, staff = _filters(request)
     procedure = form.chosen_procedure
