@@ -15,6 +15,9 @@ class SupervisionConfig(AppConfig):
         # Declares the figures' page-cache section in every process (the web, the worker, a command): a
         # process that saves a watched row renews the figures even if it never shows them.
         from . import figure_cache  # noqa: F401
+        from .records_store import connect
+
+        connect()  # the statistics' facts kept with the deadline rows
 
 
 def _default_sheet(sender, apps=None, **kwargs):

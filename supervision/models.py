@@ -370,3 +370,79 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"移交纪检监察：{self.item}"
+
+
+# --- 记录统计's materialised facts (supervision/records_store.py keeps them; records_facts.py reads them) ----
+
+
+class RecordFact(models.Model):
+    """One fact of records_facts that does not depend on the day it is read (a registered case, a stage span,
+    a clock met late), as computed for its case. Rewritten whole per case with the case's deadline rows.
+    `sure`: the case is alive in the fact's month whatever the period (registered by the end of that month,
+    not archived before it starts): such a fact is in RecordRollup; the others are read here, per period."""
+
+    case_id = models.BigIntegerField("案件")
+    day = models.DateField("日期")
+    kind = models.CharField("类别", max_length=16)
+    sub = models.CharField("子类", max_length=32, blank=True)
+    num = models.IntegerField("数值", default=0)
+    flag = models.SmallIntegerField("达标", default=0)
+    sure = models.BooleanField("当月必计", default=True)
+
+    class Meta:
+        verbose_name = "统计事实"
+        verbose_name_plural = "统计事实"
+        indexes = [
+            models.Index(fields=["case_id"], name="supervision_fact_case_idx"),
+            models.Index(fields=["day"], name="supervision_fact_unsure_idx", condition=models.Q(sure=False)),
+        ]
+
+    def __str__(self):
+        return f"案件 {self.case_id} {self.kind} {self.day}"
+
+
+class RecordKey(models.Model):
+    """One group key of a case (records_facts.KEY_SQL): its unit, each matter category, each officer, its
+    办案类别; NULL for a case without matter or officer. Rewritten whole per case with its facts."""
+
+    case_id = models.BigIntegerField("案件")
+    dim = models.CharField("维度", max_length=16)
+    gkey = models.TextField("分组", null=True)
+
+    class Meta:
+        verbose_name = "统计分组"
+        verbose_name_plural = "统计分组"
+        indexes = [models.Index(fields=["case_id", "dim"], name="supervision_key_case_idx")]
+
+    def __str__(self):
+        return f"案件 {self.case_id} {self.dim} {self.gkey}"
+
+
+class RecordRollup(models.Model):
+    """The sure facts (RecordFact.sure) summed per month, 办案类别 (pkind), dimension and group key, kind and
+    sub-kind: what the statistics read instead of every case's facts. Kept by deltas in the transaction that
+    rewrites a case's facts; a line whose count fell to 0 stays and is not read."""
+
+    month = models.DateField("月份")
+    pkind = models.CharField("办案类别", max_length=16)
+    dim = models.CharField("维度", max_length=16)
+    gkey = models.TextField("分组", null=True)
+    kind = models.CharField("类别", max_length=16)
+    sub = models.CharField("子类", max_length=32, blank=True)
+    count = models.IntegerField("件数", default=0)
+    total = models.BigIntegerField("合计", default=0)
+    held = models.IntegerField("达标数", default=0)
+
+    class Meta:
+        verbose_name = "统计月汇总"
+        verbose_name_plural = "统计月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dim", "month", "pkind", "gkey", "kind", "sub"],
+                name="supervision_rollup_cell",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.dim} {self.gkey} {self.kind}"

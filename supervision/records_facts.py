@@ -2,6 +2,11 @@
 per returned review, per overdue step, per act that requires audio-video, per decision to publish, per decided
 first review round, each dated and tied to its case, read from the three systems in a fixed number of queries.
 What each fact means is written out for the users in records_stats.DEFINITIONS: keep the two in step.
+
+The facts that do not depend on the day they are read (registrations, stage spans, clocks met late) are
+materialised per case and summed per month (records_store.py, its docstring gives the design): tally() reads
+that rollup and computes only the rest live; tally(computed=True) computes every fact from the systems' rows,
+the truth the materialised facts are checked against (tests/supervision/test_record_facts.py).
 """
 
 import datetime
@@ -18,6 +23,8 @@ from wuding_enforcement.cases.models import Case as CaseModel
 from wuding_enforcement.cases.models import CaseTransition, RuleSettings
 from wuding_enforcement.cases.workflow import Procedure, Stage
 from wuding_enforcement.shared.chinese import cn_date, cn_month
+
+from .models import RecordFact, RecordKey, RecordRollup
 
 # Stage spans: (key, label, stage entered at the start or None for the lead date, stage entered at the end).
 SPANS = [
@@ -115,32 +122,75 @@ class Tallied:
 
 
 def tally(
-    period: Period, today: datetime.date, *, by: str | None, kind: str | None = None, refreshed: bool = False
+    period: Period,
+    today: datetime.date,
+    *,
+    by: str | None,
+    kind: str | None = None,
+    refreshed: bool = False,
+    computed: bool = False,
 ) -> tuple[list[Tallied], list[Tallied]]:
-    """The facts of `period` (of the cases of one 办案类别 `kind`, or all) aggregated by day — the months and
-    the total row, each fact once — and, when `by` names a group key (KEY_SQL), by that key too. One
-    aggregate query (and the withdrawal candidates) after the deadline table is brought up to date, plus the
-    withdrawal setting and the working-day table when a withdrawal falls in the period. `refreshed`: the
-    caller has just brought the deadline table up to date."""
-    (entries_sql, entries_params), sources = _sources(period, today, refreshed)
+    """The facts of `period` (of the cases of one 办案类别 `kind`, or all) aggregated by day (by month for the
+    materialised facts: only the months and the total row read these lines) — each fact once — and, when `by`
+    names a group key (KEY_SQL), by that key too. One aggregate query (and the withdrawal candidates) after
+    the deadline table (and with it the materialised facts) is brought up to date, plus the withdrawal setting
+    and the working-day table when a withdrawal falls in the period. `refreshed`: the caller has just brought
+    the deadline table up to date. `computed`: every fact computed from the systems' rows (the truth the
+    materialised facts are checked against); also taken for a period that is not whole months."""
+    whole_months = period.start.day == 1 and period.end == _month_end(period.end.year, period.end.month)
+    if computed or not whole_months or connection.vendor != "postgresql":
+        return _tally_computed(period, today, by=by, kind=kind, refreshed=refreshed)
+    sources = _live_sources(period, today, refreshed)
     union = " UNION ALL ".join(sql for sql, _ in sources)
-    params: list = [*entries_params, *(p for _, ps in sources for p in ps)]
-    where = ""
-    if kind is not None:
-        procedures = KIND_PROCEDURES[kind]
-        marks = ", ".join(["%s"] * len(procedures))
-        where = f" WHERE f.case_id IN (SELECT id FROM cases_case WHERE procedure IN ({marks}))"  # noqa: S608
-        params += list(procedures)
+    params: list = [p for _, ps in sources for p in ps]
+    where, kind_params = _kind_where(kind)
+    params += kind_params
     aggregates = "f.kind, f.sub, COUNT(*), SUM(f.num), SUM(f.flag)"
+    rolled = "r.kind, r.sub, SUM(r.count), SUM(r.total), SUM(r.held)"
+    pkind, pkind_params = ("", []) if kind is None else (" AND r.pkind = %s", [kind])
+    rollup = RecordRollup._meta.db_table
     sql = (
-        f"WITH {SPANS_CTE} AS ({entries_sql}), facts AS (SELECT * FROM ({union}) f{where}) "  # noqa: S608
+        f"WITH facts AS (SELECT * FROM ({union}) f{where}) "  # noqa: S608
         f"SELECT 0, f.day, NULL, {aggregates} FROM facts f GROUP BY f.day, f.kind, f.sub"
+        f" UNION ALL SELECT 0, r.month, NULL, {rolled} FROM {rollup} r"
+        f" WHERE r.dim = '{PROCEDURE_DIM}' AND r.month >= %s AND r.month <= %s{pkind}"
+        " GROUP BY r.month, r.kind, r.sub HAVING SUM(r.count) > 0"
     )
+    params += [period.start, period.end, *pkind_params]
     if by is not None:
         sql += (
             f" UNION ALL SELECT 1, NULL, k.gkey, {aggregates} FROM facts f"  # noqa: S608
-            f" LEFT JOIN ({KEY_SQL[by]}) k ON k.case_id = f.case_id GROUP BY k.gkey, f.kind, f.sub"
+            f" LEFT JOIN {RecordKey._meta.db_table} k ON k.case_id = f.case_id AND k.dim = %s"
+            " GROUP BY k.gkey, f.kind, f.sub"
+            f" UNION ALL SELECT 1, NULL, r.gkey, {rolled} FROM {rollup} r"
+            f" WHERE r.dim = %s AND r.month >= %s AND r.month <= %s{pkind}"
+            " GROUP BY r.gkey, r.kind, r.sub HAVING SUM(r.count) > 0"
         )
+        params += [by, by, period.start, period.end, *pkind_params]
+    rows = _run(sql, params)
+    key = _KEY_TYPES.get(by or "", str)
+    by_day = [
+        Tallied(_day(d), kd, sub, n, int(t or 0), int(h or 0))
+        for part, d, _, kd, sub, n, t, h in rows
+        if not part
+    ]
+    by_key = [
+        Tallied(None if k is None else key(k), kd, sub, n, int(t or 0), int(h or 0))
+        for part, _, k, kd, sub, n, t, h in rows
+        if part
+    ]
+    return by_day, by_key
+
+
+def _kind_where(kind: str | None) -> tuple[str, list]:
+    if kind is None:
+        return "", []
+    procedures = KIND_PROCEDURES[kind]
+    marks = ", ".join(["%s"] * len(procedures))
+    return f" WHERE f.case_id IN (SELECT id FROM cases_case WHERE procedure IN ({marks}))", list(procedures)  # noqa: S608
+
+
+def _run(sql: str, params: list) -> list:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # No JIT for this query: its cost estimate (an index probe per case and stage) passes PostgreSQL's
@@ -152,7 +202,28 @@ def tally(
             cursor.nextset()
         else:
             cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _tally_computed(period, today, *, by, kind, refreshed):
+    """tally() with every fact computed from the systems' rows (the statistics before the facts were
+    materialised, and the truth records_store.check compares them with)."""
+    (entries_sql, entries_params), sources = _sources(period, today, refreshed)
+    union = " UNION ALL ".join(sql for sql, _ in sources)
+    params: list = [*entries_params, *(p for _, ps in sources for p in ps)]
+    where, kind_params = _kind_where(kind)
+    params += kind_params
+    aggregates = "f.kind, f.sub, COUNT(*), SUM(f.num), SUM(f.flag)"
+    sql = (
+        f"WITH {SPANS_CTE} AS ({entries_sql}), facts AS (SELECT * FROM ({union}) f{where}) "  # noqa: S608
+        f"SELECT 0, f.day, NULL, {aggregates} FROM facts f GROUP BY f.day, f.kind, f.sub"
+    )
+    if by is not None:
+        sql += (
+            f" UNION ALL SELECT 1, NULL, k.gkey, {aggregates} FROM facts f"  # noqa: S608
+            f" LEFT JOIN ({KEY_SQL[by]}) k ON k.case_id = f.case_id GROUP BY k.gkey, f.kind, f.sub"
+        )
+    rows = _run(sql, params)
     by_day = [
         Tallied(_day(d), kd, sub, n, int(t or 0), int(h or 0))
         for part, d, _, kd, sub, n, t, h in rows
@@ -183,6 +254,12 @@ KEY_SQL = {
 }
 
 
+# The dimension every case has exactly one key of (its 办案类别): the rollup's lines of it are the total row's
+# and the months'. The unit and officer keys are ids, stored as text.
+PROCEDURE_DIM = "procedure"
+_KEY_TYPES = {"unit": int, "officer": int}
+
+
 def _day(value) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -202,6 +279,93 @@ def _int(condition: Q) -> Case:
 
 
 def _sources(period, today, refreshed=False):
+    """Every fact source of the period computed from the systems' rows: the per-case WITH clause of the spans
+    and the sources (the computed truth)."""
+    cases = CaseModel.objects.filter(_alive(period, _counted(period)))
+    entries, spans = _span_sources(period, cases)
+    sources = [
+        _select(
+            CASE,
+            cases.filter(lead_date__range=(period.start, period.end)).values(
+                case_id=F("pk"), f_day=F("lead_date")
+            ),
+        ),
+        *spans,
+        _select(
+            OVERDUE,
+            _late_clocks(period, today, refreshed).filter(case__in=cases).values("case_id", f_day=F("due")),
+        ),
+    ]
+    return entries, sources + _row_sources(period, today)
+
+
+def _live_sources(period, today, refreshed=False):
+    """The fact sources of the period that are not in the monthly rollup: the clocks still open past their
+    due date (late because today came), the materialised facts whose case is not surely alive in their month
+    (RecordFact.sure), and the facts of the review rounds, publications and audio-video acts (read from their
+    own rows on their date indexes)."""
+    cases = CaseModel.objects.filter(_alive(period, _counted(period)))
+    unsure = RecordFact.objects.filter(
+        sure=False, day__range=(period.start, period.end), case_id__in=cases.values("pk")
+    )
+    unsure_sql, unsure_params = (
+        unsure.values("case_id", "day", "kind", "sub", "num", "flag").order_by().query.sql_with_params()
+    )
+    sources = [
+        _select(
+            OVERDUE,
+            _late_clocks(period, today, refreshed)
+            .filter(met_on__isnull=True, case__in=cases)
+            .values("case_id", f_day=F("due")),
+        ),
+        (f"SELECT u.case_id, u.day, u.kind, u.sub, u.num, u.flag FROM ({unsure_sql}) u", unsure_params),  # noqa: S608
+    ]
+    return sources + _row_sources(period, today)
+
+
+# --- The materialised facts (records_store.py writes them per case) --------------------------------------
+
+# Every date: the materialised facts of a case are those of all time.
+ALWAYS = Period(datetime.date(1, 1, 1), datetime.date(9999, 12, 31))
+# A case is surely alive in a fact's month (so in any period of whole months containing the fact) when it was
+# registered by the end of that month and not archived before its first day (_alive).
+SURE_SQL = (
+    "COALESCE(date_trunc('month', c.lead_date)::date <= f.day"
+    " AND (c.archived_on IS NULL OR c.archived_on >= date_trunc('month', f.day)::date), FALSE)"
+)
+
+
+def materialised_facts(case_ids: list[int]) -> tuple[str, list]:
+    """A SELECT of (case_id, day, kind, sub, num, flag, sure): the facts of these cases that do not depend on
+    the day they are read — the case's registration, its stage spans, its clocks met after their due date
+    (the same sources as the computed facts, over all time) — and whether the case is surely alive in the
+    fact's month (SURE_SQL)."""
+    cases = CaseModel.objects.filter(pk__in=case_ids)
+    (entries_sql, entries_params), spans = _span_sources(ALWAYS, cases)
+    sources = [
+        _select(CASE, cases.filter(lead_date__isnull=False).values(case_id=F("pk"), f_day=F("lead_date"))),
+        *spans,
+        _select(OVERDUE, _settled_clocks().filter(case_id__in=case_ids).values("case_id", f_day=F("due"))),
+    ]
+    union = " UNION ALL ".join(sql for sql, _ in sources)
+    sql = (
+        f"WITH {SPANS_CTE} AS ({entries_sql}) SELECT f.case_id, f.day, f.kind, f.sub, f.num, f.flag,"  # noqa: S608
+        f" {SURE_SQL} FROM ({union}) f JOIN {CaseModel._meta.db_table} c ON c.id = f.case_id"
+    )
+    return sql, [*entries_params, *(p for _, ps in sources for p in ps)]
+
+
+def materialised_keys(case_ids: list[int]) -> tuple[str, list]:
+    """A SELECT of (case_id, dim, gkey): the group keys of these cases (KEY_SQL), as text."""
+    parts = [
+        f"SELECT k.case_id, '{dim}', CAST(k.gkey AS TEXT) FROM ({sql}) k WHERE k.case_id = ANY(%s)"  # noqa: S608
+        for dim, sql in KEY_SQL.items()
+    ]
+    return " UNION ALL ".join(parts), [list(case_ids)] * len(parts)
+
+
+def _row_sources(period, today):
+    """The facts read from the review rounds, the publications and the audio-video acts of the period."""
     from disclosure.models import Publication
     from disclosure.models import PublicationStatus as S
     from legal_review.models import (
@@ -214,20 +378,12 @@ def _sources(period, today, refreshed=False):
     )
 
     dates = (period.start, period.end)
-    rounds, publications, acts = _rounds(period), _publications(period), _av_acts(period)
-    alive = _alive(period, [rounds, publications, acts])
-    cases = CaseModel.objects.filter(alive)
-    entries, spans = _span_sources(period, cases)
     sources = [
-        _select(CASE, cases.filter(lead_date__range=dates).values(case_id=F("pk"), f_day=F("lead_date"))),
-        *spans,
-        _select(
-            OVERDUE,
-            _late_clocks(period, today, refreshed).filter(case__in=cases).values("case_id", f_day=F("due")),
-        ),
         _select(
             AV,
-            acts.annotate(f_flag=_int(Q(has_av=True))).values("case_id", "f_flag", f_day=F("day")),
+            _av_acts(period)
+            .annotate(f_flag=_int(Q(has_av=True)))
+            .values("case_id", "f_flag", f_day=F("day")),
             flag="s.f_flag",
         ),
     ]
@@ -280,7 +436,7 @@ def _sources(period, today, refreshed=False):
         ),
         _select(OVERDUE, due.exclude(on_time).values("case_id", f_day=F("due_on"))),
     ]
-    late_withdrawals = list(_late_withdrawals(publications, period, today))
+    late_withdrawals = list(_late_withdrawals(_publications(period), period, today))
     if late_withdrawals:
         rows = " UNION ALL ".join(["SELECT %s AS case_id, %s AS f_day"] * len(late_withdrawals))
         sources.append(
@@ -290,7 +446,12 @@ def _sources(period, today, refreshed=False):
                 tuple(v for row in late_withdrawals for v in row),
             )
         )
-    return entries, sources
+    return sources
+
+
+def _counted(period) -> list:
+    """The review rounds, publications and audio-video acts counted in the period (their cases are alive)."""
+    return [_rounds(period), _publications(period), _av_acts(period)]
 
 
 def _alive(period, counted) -> Q:
@@ -357,9 +518,23 @@ def _late_clocks(period, today, refreshed=False):
     now = timezone.now()
     if timezone.localdate(now) != today:
         now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    return _own_clocks(CaseDeadline.objects.late_in(period.start, period.end, today, now))
+
+
+def _settled_clocks():
+    """The clocks met after their due date (late whatever day it is), on any date: late_in on a day before
+    any clock (no open clock is late then), with the same exclusions as _late_clocks."""
+    from wuding_enforcement.cases.deadline_rows import CaseDeadline
+
+    first = datetime.date(1, 1, 1)
+    moment = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+    return _own_clocks(CaseDeadline.objects.late_in(first, datetime.date(9999, 12, 31), first, moment))
+
+
+def _own_clocks(queryset):
+    """The legal-review and publication clocks are counted from their own rows (_row_sources)."""
     return (
-        CaseDeadline.objects.late_in(period.start, period.end, today, now)
-        .exclude(key="legal_review")
+        queryset.exclude(key="legal_review")
         .exclude(key__startswith="publication-")
         .exclude(key__startswith="withdrawal-")
     )

@@ -7,7 +7,8 @@ each dated and tied to its case. A fact is counted in the period (and month) of 
 unit, matter categories and officers of its case. The definitions shown on the page are DEFINITIONS below;
 the functions and the definitions must stay in step.
 
-Cost: a fixed number of queries whatever the amount of data (see build_report), pinned by the tests.
+Cost: a fixed number of queries whatever the amount of data (see build_report), pinned by the tests; the
+aggregate reads a monthly rollup of the materialised facts (records_store.py) plus the few live ones.
 The period, the facts and how they are read from the systems are in records_facts.py; this module turns them
 into the table (figures, grouping, labels).
 """

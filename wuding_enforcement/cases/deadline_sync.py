@@ -11,6 +11,12 @@ change (it commits with it or not at all). A clock that reads something else is 
 Readers (dashboard, overdue lists, reminders, statistics, the overdue count) call refresh_stale() first: it
 recomputes the stale cases with the same prefetches a list page uses (a fixed number of queries, whatever the
 number of stale cases) and removes exactly the marks it read, so a change marked meanwhile stays marked.
+Refreshers of one case are serialised by a transaction-scoped advisory lock per case (taken in case order
+with the marks), so that what follows a rewrite (on_rewrite) always starts from the previous rewrite.
+
+Other tables kept per case with the deadline rows register on_rewrite(): called with the case ids in the
+transaction that rewrites their rows (the statistics' facts, supervision/records_store.py). Models whose
+saves those tables read but the clocks do not (the statistics' group keys: officers) are named by watch().
 
 A change of the holiday table (CalendarDay) moves due dates of many cases: it enqueues a full rebuild through
 the outbox (after commit, idempotent).
@@ -21,7 +27,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -56,6 +62,23 @@ def _case_attname(sender: type[Model]) -> str:
 
 
 _read: set[type] = set()
+# Models that mark their case stale though no clock reads them (watch()), and what follows a rewrite.
+_watched: set[type] = set()
+_followers: list = []
+# The advisory-lock class of a case being rewritten (the two-integer form: apart from single-key locks).
+LOCK_CLASS = 7316
+
+
+def watch(model: type[Model]) -> None:
+    """Mark a model's case stale on its saves and deletes though no clock reads it (a table kept by
+    on_rewrite reads it). The model must point to the case (connect_signals connected it)."""
+    _watched.add(model)
+
+
+def on_rewrite(follower) -> None:
+    """Call follower(case_ids) in the transaction that rewrites these cases' deadline rows (after them)."""
+    if follower not in _followers:
+        _followers.append(follower)
 
 
 def _read_by_clocks() -> set[type]:
@@ -81,7 +104,7 @@ def _changed(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return  # loaddata: the command that loads checks afterwards
     attname = _case_attname(sender)
-    if not attname or sender not in _read_by_clocks():
+    if not attname or (sender not in _read_by_clocks() and sender not in _watched):
         return
     case_id = getattr(instance, attname, None)
     if case_id is not None:
@@ -170,6 +193,8 @@ def _store(ids: list[int], rows: list) -> int:
             rows, update_conflicts=True, unique_fields=["case", "key"], update_fields=fields, batch_size=CHUNK
         )
         CaseDeadline.objects.filter(gone).delete()
+        for follower in _followers:
+            follower(ids)
         STAFF_PAGES.renew()  # bulk writes: no signal renews the pages showing these rows
     return len(rows)
 
@@ -184,15 +209,41 @@ def refresh_stale() -> int:
     # invisible to both), so a page never shows a row older than a committed change.
     if not DeadlineStale.objects.exists():
         return 0
-    with transaction.atomic():
-        marks = list(DeadlineStale.objects.select_for_update(skip_locked=True).values_list("pk", "case_id"))
+    if connection.vendor != "postgresql":  # SQLite (development): one writer at a time anyway
+        with transaction.atomic():
+            marks = list(DeadlineStale.objects.values_list("pk", "case_id"))
+            for chunk in _chunks(sorted({case_id for _, case_id in marks})):
+                write(chunk)
+            DeadlineStale.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
+        return len({case_id for _, case_id in marks})
+    table = DeadlineStale._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The marks not locked by another refresher, and each case's advisory lock in case order (waiting
+        # for a refresher of the same case to commit: the rewrite then starts from its result).
+        cursor.execute(
+            f"SELECT s.id, s.case_id, pg_advisory_xact_lock({LOCK_CLASS}, mod(s.case_id, 2147483647)::integer)"  # noqa: S608
+            f" FROM (SELECT id, case_id FROM {table} ORDER BY case_id, id FOR UPDATE SKIP LOCKED) s"
+        )
+        marks = [(pk, case_id) for pk, case_id, _ in cursor.fetchall()]
         if not marks:
             return 0
         case_ids = {case_id for _, case_id in marks}
         for chunk in _chunks(sorted(case_ids)):
             write(chunk)
-        DeadlineStale.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _ in marks]])  # noqa: S608
     return len(case_ids)
+
+
+def _lock(case_ids: list[int]) -> None:
+    """The advisory locks of these cases (refresh_stale's), in case order, until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, mod(c, 2147483647)::integer)"  # noqa: S608
+            " FROM unnest(%s) c ORDER BY c",
+            [sorted(case_ids)],
+        )
 
 
 def _chunks(ids: list[int]):
@@ -229,7 +280,9 @@ def rebuild(*, today: datetime.date | None = None, write_rows: bool = True) -> d
             report["extra"] += 1
             _example(report, key, "多余")
         if write_rows and report["missing"] + report["changed"] + report["extra"] > before:
-            _store(chunk, list(truth.values()))  # the rows just computed: not a second computation
+            with transaction.atomic():
+                _lock(chunk)
+                _store(chunk, list(truth.values()))  # the rows just computed: not a second computation
     return report
 
 
