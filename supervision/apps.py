@@ -12,6 +12,7 @@ class SupervisionConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_default_sheet, sender=self)
+        post_migrate.connect(_record_facts, sender=self)
         # Declares the figures' page-cache section in every process (the web, the worker, a command): a
         # process that saves a watched row renews the figures even if it never shows them.
         from . import figure_cache  # noqa: F401
@@ -29,3 +30,10 @@ def _default_sheet(sender, apps=None, **kwargs):
     importlib.import_module("supervision.migrations.0004_default_scoring_sheet").add_sheet(
         apps or global_apps, None
     )
+
+
+def _record_facts(sender, **kwargs):
+    """Fill the statistics' stored facts when cases exist without them (the migrate that adds the tables)."""
+    from .records_store import backfill_if_missing
+
+    backfill_if_missing()

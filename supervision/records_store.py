@@ -29,6 +29,7 @@ from .models import RecordFact, RecordKey, RecordRollup
 FACT_COLUMNS = "case_id, day, kind, sub, num, flag, sure"
 KEY_COLUMNS = "case_id, dim, gkey"
 CELL = "dim, month, pkind, gkey, kind, sub"
+CELL_ORDER = "d.dim, d.month, d.pkind, d.gkey NULLS FIRST, d.kind, d.sub"
 CHUNK = 2000
 
 
@@ -77,6 +78,9 @@ def sync(case_ids) -> None:
         f" delta AS ({_summed(_contributions('old_f', 'old_k', '-1') + ' UNION ALL ' + _contributions('new_f', 'new_k', '1'))})"
         f" INSERT INTO {rollup} ({CELL}, count, total, held) SELECT * FROM delta d"
         " WHERE d.count <> 0 OR d.total <> 0 OR d.held <> 0"
+        # Every refresher changes the cells it shares with another in the same order: the second waits for
+        # the first to commit instead of each holding a cell the other needs (a deadlock).
+        f" ORDER BY {CELL_ORDER}"
         f" ON CONFLICT ON CONSTRAINT supervision_rollup_cell DO UPDATE SET count = {rollup}.count + EXCLUDED.count,"
         f" total = {rollup}.total + EXCLUDED.total, held = {rollup}.held + EXCLUDED.held"
     )
@@ -112,6 +116,28 @@ def rebuild() -> dict:
             f"INSERT INTO {rollup} ({CELL}, count, total, held) {_summed(_contributions(fact, key, '1'))}"  # noqa: S608
         )
     return {"cases": len(ids), "facts": RecordFact.objects.count(), "lines": RecordRollup.objects.count()}
+
+
+def backfill_if_missing() -> bool:
+    """Fill the store when cases exist and none of them has its keys (every case has at least its 办案类别):
+    the first migrate after the tables were added, or a database loaded without signals. Run after every
+    migrate (post_migrate: the schema is then the code's); two EXISTS probes when there is nothing to do."""
+    from wuding_enforcement.cases.models import Case
+
+    if not enabled() or RecordKey.objects.exists() or not Case.objects.exists():
+        return False
+    rebuild()
+    return True
+
+
+def check_and_repair() -> dict:
+    """The nightly job: check(), and rebuild() when anything differs (writes that bypassed the signals).
+    Returns the check's report and whether it rebuilt."""
+    report = check()
+    differs = any(counts["missing"] or counts["extra"] for counts in report.values())
+    if differs:
+        rebuild()
+    return {**report, "rebuilt": differs}
 
 
 def check() -> dict:

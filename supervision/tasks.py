@@ -11,3 +11,13 @@ def send_reminders():
     broker delivers again after a lost worker sends nothing twice."""
     result = scan()
     return {"created": result.created, "emailed": result.emailed, "cases": result.cases}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def check_record_facts():
+    """Nightly, after the deadline table's rebuild: the statistics' stored facts compared with the computed
+    ones (records_store.check) and rebuilt when they differ (a write that bypassed the save signals).
+    Idempotent."""
+    from .records_store import check_and_repair
+
+    return check_and_repair()

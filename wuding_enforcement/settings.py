@@ -245,6 +245,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recording.tasks.verify_integrity",
         "schedule": crontab(hour=2, minute=15),
     },
+    # The deadline table recomputed and compared with the clocks (cases/deadline_sync.py rebuild: rewrites only
+    # what differs), then the statistics' stored facts checked and rebuilt when they differ.
+    "cases-rebuild-deadlines-nightly": {
+        "task": "wuding_enforcement.cases.tasks.rebuild_deadlines",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "supervision-check-record-facts-nightly": {
+        "task": "supervision.tasks.check_record_facts",
+        "schedule": crontab(hour=1, minute=40),
+    },
     # Record the end of publications whose period is over (the public queries already filter on the date).
     "disclosure-record-publication-expiries-daily": {
         "task": "disclosure.tasks.record_publication_expiries",
