@@ -117,6 +117,7 @@ class _Table:
         rows = CalendarDay.objects.values_list("date", "is_working_day", "name")
         self.days = {day: (working, name) for day, working, name in rows}
         self.years = frozenset(day.year for day in self.days)
+        self._years: dict[int, _Year] = {}
 
     def info(self, day: datetime.date) -> DayInfo:
         row = self.days.get(day)
@@ -132,6 +133,53 @@ class _Table:
 
     def year_known(self, year: int) -> bool:
         return year in _LIBRARY_YEARS or year in self.years
+
+    def _year(self, year: int) -> "_Year":
+        """The year's days summed once per table (the table is kept per process while its version holds):
+        the working days up to each day, and the named holidays in order."""
+        summary = self._years.get(year)
+        if summary is None:
+            first = datetime.date(year, 1, 1)
+            through, named, count = [], [], 0
+            day = first
+            while day.year == year:
+                info = self.info(day)
+                count += info.is_working
+                through.append(count)
+                if not info.is_working and info.name:
+                    named.append((day, info.name))
+                day += ONE_DAY
+            summary = self._years[year] = _Year(first, through, named)
+        return summary
+
+    def working_after(self, a: datetime.date, b: datetime.date) -> int:
+        """Working days in (a, b], a <= b, from the years' sums: the same count as a walk from day to day."""
+        ya = self._year(a.year)
+        if a.year == b.year:
+            return ya.through[(b - ya.first).days] - ya.through[(a - ya.first).days]
+        total = ya.through[-1] - ya.through[(a - ya.first).days]
+        for year in range(a.year + 1, b.year):
+            total += self._year(year).through[-1]
+        yb = self._year(b.year)
+        return total + yb.through[(b - yb.first).days]
+
+    def named_days(self, start: datetime.date, end: datetime.date):
+        """(day, name) of the named holidays in (start, end], in order."""
+        for year in range(start.year, end.year + 1):
+            for day, name in self._year(year).named:
+                if start < day <= end:
+                    yield day, name
+
+
+class _Year(NamedTuple):
+    first: datetime.date  # 1 January
+    through: list[int]  # through[i]: the working days from 1 January to the i-th day after it, inclusive
+    named: list[tuple[datetime.date, str]]  # the named non-working days (holidays), in order
+
+
+# A span longer than this is counted from the years' sums (_Table.working_after); a shorter one day by day
+# (a table read inside a transaction serves one call: summing whole years would cost it more than the walk).
+_WALK_DAYS = 62
 
 
 # The current scope's copy of the table: a dict while a request or a cached() block runs, else None.
@@ -280,6 +328,8 @@ def working_days_between(a: datetime.date, b: datetime.date) -> int:
     if b < a:
         return -working_days_between(b, a)
     table = _table()
+    if (b - a).days > _WALK_DAYS:
+        return table.working_after(a, b)
     count = 0
     day = a + ONE_DAY
     while day <= b:
@@ -312,6 +362,8 @@ def holiday_periods(start: datetime.date, end: datetime.date) -> list[HolidayPer
     """The named holidays in (start, end] grouped into runs for display. A run ends at a working day, so an
     ordinary weekend inside a holiday run does not split it; names are joined in order: 国庆节、中秋节."""
     table = _table()
+    if (end - start).days > _WALK_DAYS:
+        return _holiday_runs(table, start, end)
     periods: list[HolidayPeriod] = []
     current: HolidayPeriod | None = None
     names: list[str] = []
@@ -331,6 +383,25 @@ def holiday_periods(start: datetime.date, end: datetime.date) -> list[HolidayPer
             current.last = day
             current.days.append(day)
         day += ONE_DAY
+    return periods
+
+
+def _holiday_runs(table: _Table, start: datetime.date, end: datetime.date) -> list[HolidayPeriod]:
+    """holiday_periods() from the years' named holidays: two named days are in one run when no working day
+    lies between them (the walk's rule: a run ends at a working day)."""
+    periods: list[HolidayPeriod] = []
+    current: HolidayPeriod | None = None
+    names: list[str] = []
+    for day, name in table.named_days(start, end):
+        if current is None or table.working_after(current.last, day):
+            names = []
+            current = HolidayPeriod(name="", first=day, last=day)
+            periods.append(current)
+        if name not in names:
+            names.append(name)
+        current.name = "、".join(names)
+        current.last = day
+        current.days.append(day)
     return periods
 
 
