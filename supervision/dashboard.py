@@ -50,7 +50,17 @@ from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard_deadlines as deadlines_sql
 from .dashboard_access import classified_case_ids, may_see_classified_ids, visible_case_ids  # noqa: F401
-from .dashboard_figures import AMBER, FIGURES, INFO, PANELS, RED, WINDOW_DAYS, Figure  # noqa: F401
+from .dashboard_figures import (  # noqa: F401
+    AMBER,
+    CASE_FIELDS,
+    FIGURES,
+    INFO,
+    PANELS,
+    PERSON_FIELDS,
+    RED,
+    WINDOW_DAYS,
+    Figure,
+)
 from .models import NoticeItem
 from .reminders import CERTIFICATE_WARNING_DAYS
 
@@ -71,11 +81,6 @@ class Item:
     # The detail comes from a classified record (个人隐私, 商业秘密, 国家秘密) of the (first) case.
     detail_classified: bool = False
     sort_key: tuple = field(default=(), repr=False)
-
-
-# What the drill-down lists, the filters and the draft notice read of an item's case (Case.number reads both
-# numbers; the unit is selected with it): a source that reads many cases may load only these.
-CASE_FIELDS = ("lead_number", "case_number", "title", "procedure", "stage", "handling_unit")
 
 
 def timing(deadline: Deadline) -> str:

@@ -22,6 +22,8 @@ from wuding_enforcement.cases.models import CaseOfficer
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
 from wuding_enforcement.roster.models import Staff, Unit
 
+from .dashboard_figures import CASE_FIELDS, PERSON_FIELDS
+
 FIGURES = ("overdue", "due-soon")
 
 
@@ -140,9 +142,18 @@ def cached_counts(
 
 
 def page_rows(qs: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
-    """What an Item of a page needs: the case with its unit and officers (two queries for the page)."""
-    return qs.select_related("case__handling_unit").prefetch_related(
-        Prefetch("case__assignments", queryset=CaseOfficer.objects.select_related("officer"))
+    """What an Item of a page needs: the case with its unit and officers (two queries for the page), the case
+    and the officers with only the fields an item is read for (CASE_FIELDS, PERSON_FIELDS: a case row and a
+    person's row are wide; the list's query count, pinned whatever the number of rows, would show a deferred
+    read)."""
+    rows = [f.name for f in CaseDeadline._meta.concrete_fields]
+    officers = CaseOfficer.objects.select_related("officer").only(
+        "case", "officer", *(f"officer__{name}" for name in PERSON_FIELDS)
+    )
+    return (
+        qs.select_related("case__handling_unit")
+        .only(*rows, *(f"case__{name}" for name in CASE_FIELDS))
+        .prefetch_related(Prefetch("case__assignments", queryset=officers))
     )
 
 

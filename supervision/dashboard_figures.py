@@ -6,6 +6,12 @@ from wuding_enforcement.cases.deadlines import AMBER_DAYS
 
 from .reminders import CERTIFICATE_WARNING_DAYS
 
+# What the drill-down lists, the filters and the draft notice read of an item's case (Case.number reads both
+# numbers; the unit is selected with it): a source that reads many cases may load only these.
+CASE_FIELDS = ("lead_number", "case_number", "title", "procedure", "stage", "handling_unit")
+# What they read of a person an item is about (display_name, the unit, whether active).
+PERSON_FIELDS = ("id", "username", "real_name", "is_active", "unit")
+
 # Acts, review outcomes: how far back the dashboard looks (open work is shown whatever its age).
 WINDOW_DAYS = 365
 

@@ -106,8 +106,6 @@ class FilterForm(forms.Form):
 
 
 FILTERS_IGNORED = "筛选条件无效（单位或人员不存在），已忽略。"
-# The fields of a person the filter, the breakdowns and the lists read (display_name, unit, whether active).
-FILTER_STAFF_FIELDS = ("id", "username", "real_name", "is_active", "unit")
 
 
 def _filters(request, warn=True):
@@ -118,7 +116,7 @@ def _filters(request, warn=True):
     # Only what the filter and the breakdowns show of a person (a Staff row is wide: password, names, flags).
     staff = {
         p.pk: p
-        for p in Staff.objects.only(*FILTER_STAFF_FIELDS).select_related("unit").order_by("unit__order", "pk")
+        for p in Staff.objects.only(*board.PERSON_FIELDS).select_related("unit").order_by("unit__order", "pk")
     }
     people = [p for p in staff.values() if p.is_active]
     form = FilterForm(request.GET or None, units=units, people=people)
