@@ -104,3 +104,24 @@ def test_rebuild_finds_a_row_that_differs_and_corrects_it(make_case, capsys):
         call_command("rebuild_deadlines", "--check")
     assert set(stored(case)) == {"filing"}
     assert stored(case)["filing"].due != datetime.date(2030, 1, 1)
+
+
+def test_many_stale_cases_are_refreshed_in_transactions_of_a_bounded_number_of_marks(make_case, monkeypatch):
+    """A change marking thousands of cases (a matter's category) is refreshed a bounded number of marks (and
+    advisory locks) per transaction, every case brought up to date and every mark removed."""
+    from wuding_enforcement.cases import deadline_sync
+
+    cases = [make_case(title=f"批量{n}") for n in range(5)]
+    refresh_stale()
+    CaseDeadline.objects.filter(case__in=cases).delete()  # written without signals: the rows are gone
+    deadline_sync.mark_stale([c.pk for c in cases])
+    monkeypatch.setattr(deadline_sync, "MARKS_PER_TRANSACTION", 2)
+    written, write = [], deadline_sync.write
+    monkeypatch.setattr(
+        deadline_sync, "write", lambda ids, **kw: written.append(list(ids)) or write(ids, **kw)
+    )
+    assert DeadlineStale.objects.count() == 5
+    assert refresh_stale() == 5
+    assert [len(ids) for ids in written] == [2, 2, 1]  # each transaction's cases (2 marks each at most)
+    assert not DeadlineStale.objects.exists()
+    assert set(CaseDeadline.objects.values_list("case_id", flat=True)) >= {c.pk for c in cases}

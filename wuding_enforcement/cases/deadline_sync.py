@@ -67,6 +67,8 @@ _watched: set[type] = set()
 _followers: list = []
 # The advisory-lock class of a case being rewritten (the two-integer form: apart from single-key locks).
 LOCK_CLASS = 7316
+# The stale marks one refresh transaction takes (and so the advisory locks it holds) at most.
+MARKS_PER_TRANSACTION = 1000
 
 
 def watch(model: type[Model]) -> None:
@@ -200,8 +202,9 @@ def _store(ids: list[int], rows: list) -> int:
 
 
 def refresh_stale() -> int:
-    """Recompute the cases marked stale; the number of cases. Marks locked by a concurrent refresher are
-    skipped (it is writing them); marks made meanwhile stay for the next reader."""
+    """Recompute the cases marked stale; the number of cases (a case whose marks fell in two transactions
+    counts twice). Marks locked by a concurrent refresher are skipped (it is writing them); marks made
+    meanwhile stay for the next reader. On PostgreSQL in transactions of MARKS_PER_TRANSACTION marks."""
     from .deadline_rows import DeadlineStale
 
     # Nothing stale (every list page's case): one unlocked read instead of BEGIN, the locking SELECT and
@@ -217,21 +220,29 @@ def refresh_stale() -> int:
             DeadlineStale.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
         return len({case_id for _, case_id in marks})
     table = DeadlineStale._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The marks not locked by another refresher, and each case's advisory lock in case order (waiting
-        # for a refresher of the same case to commit: the rewrite then starts from its result).
-        cursor.execute(
-            f"SELECT s.id, s.case_id, pg_advisory_xact_lock({LOCK_CLASS}, mod(s.case_id, 2147483647)::integer)"  # noqa: S608
-            f" FROM (SELECT id, case_id FROM {table} ORDER BY case_id, id FOR UPDATE SKIP LOCKED) s"
-        )
-        marks = [(pk, case_id) for pk, case_id, _ in cursor.fetchall()]
-        if not marks:
-            return 0
-        case_ids = {case_id for _, case_id in marks}
-        for chunk in _chunks(sorted(case_ids)):
-            write(chunk)
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _ in marks]])  # noqa: S608
-    return len(case_ids)
+    refreshed = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The marks not locked by another refresher, and each case's advisory lock in case order (waiting
+            # for a refresher of the same case to commit: the rewrite then starts from its result). At most
+            # MARKS_PER_TRANSACTION marks a transaction: each lock holds a slot of the server's shared lock
+            # table (max_locks_per_transaction x connections), which a matter's change marking thousands of
+            # cases would otherwise exhaust ("out of shared memory"), failing every reader until fixed.
+            cursor.execute(
+                f"SELECT s.id, s.case_id, pg_advisory_xact_lock({LOCK_CLASS}, mod(s.case_id, 2147483647)::integer)"  # noqa: S608
+                f" FROM (SELECT id, case_id FROM {table} ORDER BY case_id, id LIMIT %s FOR UPDATE SKIP LOCKED) s",
+                [MARKS_PER_TRANSACTION],
+            )
+            marks = [(pk, case_id) for pk, case_id, _ in cursor.fetchall()]
+            if not marks:
+                return refreshed
+            case_ids = {case_id for _, case_id in marks}
+            for chunk in _chunks(sorted(case_ids)):
+                write(chunk)
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _ in marks]])  # noqa: S608
+        refreshed += len(case_ids)
+        if len(marks) < MARKS_PER_TRANSACTION:
+            return refreshed
 
 
 def _lock(case_ids: list[int]) -> None:
