@@ -133,6 +133,8 @@ def backfill_if_missing() -> bool:
 def check_and_repair() -> dict:
     """The nightly job: check(), and rebuild() when anything differs (writes that bypassed the signals).
     Returns the check's report and whether it rebuilt."""
+    if not enabled():
+        return {"rebuilt": False}
     report = check()
     differs = any(counts["missing"] or counts["extra"] for counts in report.values())
     if differs:

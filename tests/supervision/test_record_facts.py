@@ -24,6 +24,9 @@ from wuding_enforcement.cases.deadline_sync import refresh_stale
 from wuding_enforcement.cases.models import Case, CaseOfficer, PowerItem, PowerKind
 from wuding_enforcement.cases.workflow import Procedure, Stage
 
+# The stored facts are kept on PostgreSQL only (records_store.enabled: SQLite, for development, computes them).
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored facts are PostgreSQL's")
+
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
 D = datetime.date

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -44,22 +45,28 @@ class TrainingStatus:
 
 def statuses(year: int, people=None) -> list[TrainingStatus]:
     """Hours of `year` for each active person, with the minimum of their roles. Two queries: the requirement;
-    the people with their unit, hours, role names and whether they hold any certificate (subqueries, not
-    prefetches)."""
+    the people with their unit, hours, role names and whether they hold any certificate (subqueries on
+    PostgreSQL; SQLite, for development, prefetches the roles and certificates: two more)."""
     requirement = TrainingRequirement.current()
     people = people if people is not None else Staff.objects.filter(is_active=True)
-    people = (
-        people.with_training_hours(year)
-        .annotate(
+    people = people.with_training_hours(year).select_related("unit")
+    # The role names as an array subquery: PostgreSQL's (SQLite, for development, prefetches them instead).
+    arrays = connection.vendor == "postgresql"
+    if arrays:
+        people = people.annotate(
             group_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
             holds_certificate=Exists(Certificate.objects.filter(holder=OuterRef("pk"))),
         )
-        .select_related("unit")
-    )
+    else:
+        people = people.prefetch_related("groups", "certificates")
     result = []
     for person in people:
-        person.__dict__["role_names"] = frozenset(person.group_names)
-        minimum = requirement.minimum_for_roles(person.role_names, has_certificate=person.holds_certificate)
+        if arrays:
+            names, certified = person.group_names, person.holds_certificate
+        else:
+            names, certified = [g.name for g in person.groups.all()], bool(person.certificates.all())
+        person.__dict__["role_names"] = frozenset(names)
+        minimum = requirement.minimum_for_roles(person.role_names, has_certificate=certified)
         result.append(TrainingStatus(person, person.training_hours, minimum))
     return result
 
