@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from disclosure.models import ServiceGuide
+from tests.shared.test_pagecache import Builder, empty_cache  # noqa: F401 - the autouse cache reset
 from wuding_enforcement.roster.models import Unit, UnitKind
 from wuding_enforcement.shared import pagecache
 from wuding_enforcement.shared.pagecache import Section
@@ -17,24 +18,6 @@ pytestmark = pytest.mark.django_db
 
 ALL = Section("test-staff-all", watch_all=True, ignores=("disclosure",), exact=True)
 COMMITTED = Section("test-staff-committed", committed_only=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    pagecache._local.clear()
-    pagecache._versions.clear()
-    yield
-    cache.clear()
-
-
-class Builder:
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self):
-        self.calls += 1
-        return f"page #{self.calls}"
 
 
 def test_any_model_renews_a_watch_all_section_but_the_ignored_ones():
