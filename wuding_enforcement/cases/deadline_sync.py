@@ -67,6 +67,13 @@ _watched: set[type] = set()
 _followers: list = []
 # The advisory-lock class of a case being rewritten (the two-integer form: apart from single-key locks).
 LOCK_CLASS = 7316
+
+
+def _case_lock(column: str) -> str:
+    """SQL taking the advisory lock of the case whose id is `column`, until the transaction ends."""
+    return f"pg_advisory_xact_lock({LOCK_CLASS}, mod({column}, 2147483647)::integer)"
+
+
 # The stale marks one refresh transaction takes (and so the advisory locks it holds) at most.
 MARKS_PER_TRANSACTION = 1000
 
@@ -229,7 +236,7 @@ def refresh_stale() -> int:
             # table (max_locks_per_transaction x connections), which a matter's change marking thousands of
             # cases would otherwise exhaust ("out of shared memory"), failing every reader until fixed.
             cursor.execute(
-                f"SELECT s.id, s.case_id, pg_advisory_xact_lock({LOCK_CLASS}, mod(s.case_id, 2147483647)::integer)"  # noqa: S608
+                f"SELECT s.id, s.case_id, {_case_lock('s.case_id')}"  # noqa: S608
                 f" FROM (SELECT id, case_id FROM {table} ORDER BY case_id, id LIMIT %s FOR UPDATE SKIP LOCKED) s",
                 [MARKS_PER_TRANSACTION],
             )
@@ -251,7 +258,7 @@ def _lock(case_ids: list[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, mod(c, 2147483647)::integer)"  # noqa: S608
+            f"SELECT {_case_lock('c')}"  # noqa: S608
             " FROM unnest(%s) c ORDER BY c",
             [sorted(case_ids)],
         )
