@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from wuding_enforcement.cases.deadline_rows import CaseDeadline, amber_q, red_q
-from wuding_enforcement.cases.deadline_sync import refresh_stale
+from wuding_enforcement.cases.deadline_sync import DEADLINES, refresh_stale
 from wuding_enforcement.cases.models import CaseOfficer
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
 from wuding_enforcement.roster.models import Staff, Unit
@@ -122,21 +122,18 @@ def counts(
 def cached_counts(
     today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = "", marks=None
 ) -> dict[str, dict]:
-    """counts(), from the supervision figure cache (figure_cache.py) while nothing they read has changed:
-    keyed on the version every save of the cases, their officers and the systems renews, today's date (the
-    due-soon window, the days-clocks turning late), the deadline table's last write (brought up to date
-    first: call refresh()), and ending when an open clock in hours turns late (CaseDeadline.objects.marks).
-    One query (the marks, unless the caller read them already: `marks`) instead of two when cached, three
-    when not."""
-    from . import figure_cache
-
+    """counts(), from the cache while nothing they read has changed: kept in the deadline table's section
+    (cases/deadline_sync.py DEADLINES: renewed when a refresh writes rows and by a save of a case or of its
+    officers — the counts read nothing else), keyed on today's date (the due-soon window, the days-clocks
+    turning late) and the table's last write (brought up to date first: call refresh()), and ending when an
+    open clock in hours turns late (CaseDeadline.objects.marks). A save that moves no clock (a document's
+    draft) leaves them cached. One query (the marks, unless the caller read them already: `marks`) instead of
+    two when cached, three when not."""
     written, turns = marks if marks is not None else CaseDeadline.objects.marks(moment(today))
     variant = (today, unit.pk if unit else None, officer.pk if officer else None, tuple(figures), procedure)
-    return figure_cache.cached(
-        "deadline-counts",
-        variant,
+    return DEADLINES.value(
+        repr(("deadline-counts", variant, written)),
         lambda: counts(today, unit=unit, officer=officer, figures=figures, procedure=procedure),
-        extra=written,
         until=turns,
     )
 
@@ -155,6 +152,32 @@ def page_rows(qs: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
         .only(*rows, *(f"case__{name}" for name in CASE_FIELDS))
         .prefetch_related(Prefetch("case__assignments", queryset=officers))
     )
+
+
+def cached_window(
+    figure: str,
+    today: datetime.date,
+    start: int,
+    stop: int,
+    *,
+    unit=None,
+    officer=None,
+    procedure: str = "",
+    marks=None,
+) -> list[CaseDeadline]:
+    """rows()[start:stop] with what an Item reads (page_rows), from the cache while nothing they show has
+    changed: the deadline table's section (DEADLINES, which the saves of a case, its officers, a person and
+    a unit renew besides the table's own writes), today's date and the table's last write, ending when an
+    open clock in hours turns late — as cached_counts. The viewer's access (masking, links) is not in them:
+    the caller checks it on every build."""
+    written, turns = marks if marks is not None else CaseDeadline.objects.marks(moment(today))
+    variant = (figure, today, unit.pk if unit else None, officer.pk if officer else None, procedure, start, stop)
+
+    def build() -> list[CaseDeadline]:
+        qs = rows(figure, today, unit=unit, officer=officer, procedure=procedure)
+        return list(page_rows(qs)[start:stop])
+
+    return DEADLINES.value(repr(("deadline-window", variant, written)), build, until=turns)
 
 
 def refresh() -> None:

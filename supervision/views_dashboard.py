@@ -27,7 +27,7 @@ from wuding_enforcement.shared.charts import stacked_bars
 from wuding_enforcement.shared.chinese import cn_date
 
 from . import dashboard as board
-from . import figure_cache
+from . import figure_cache, list_html
 from .forms import NoticeForm
 from .models import SUPERVISORS
 
@@ -405,6 +405,9 @@ def dashboard_list(request, figure):
             "officer_ignored": officer is not None and not fig.by_officer,
             "page": page,
             "rows": rows,
+            "rows_html": list_html.rows_html(fig, rows),
+            "unit_rows_html": list_html.unit_rows_html(unit_rows),
+            "officer_rows_html": list_html.officer_rows_html(officer_rows),
             "total": len(items),
             "unit_rows": unit_rows,
             "officer_rows": officer_rows,
@@ -472,20 +475,24 @@ def _deadline_list_body(request, fig, today) -> str:
     board.deadlines_sql.refresh()
     now = board.deadlines_sql.moment(today)
     marks = CaseDeadline.objects.marks(now)
-    qs = board.deadlines_sql.rows(fig.slug, today, unit=unit, officer=officer, procedure=procedure)
+    filters = {"unit": unit, "officer": officer, "procedure": procedure, "marks": marks}
     tally = board.deadlines_sql.cached_counts(
         today, unit=unit, officer=officer, figures=[fig.slug], procedure=procedure, marks=marks
     )[fig.slug]
     total = tally["total"]
     page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
-    window = board.deadlines_sql.page_rows(qs)[page.start_index() - 1 : page.end_index()] if total else []
+    window = (
+        board.deadlines_sql.cached_window(fig.slug, today, page.start_index() - 1, page.end_index(), **filters)
+        if total
+        else []
+    )
     page.object_list = [board.deadline_item(row, fig.slug, today, now) for row in window]
     notice_items = (
         page.object_list
         if page.number == 1
         else [
             board.deadline_item(row, fig.slug, today, now)
-            for row in board.deadlines_sql.page_rows(qs)[:NOTICE_LINES]
+            for row in board.deadlines_sql.cached_window(fig.slug, today, 0, NOTICE_LINES, **filters)
         ]
     )
     unit_rows = [
@@ -501,6 +508,7 @@ def _deadline_list_body(request, fig, today) -> str:
         ),
         key=lambda r: (-r["count"], r["person"].pk),
     )
+    rows = _rows(request, page.object_list)
     html: str = render_to_string(
         "supervision/_dashboard_list_body.html",
         staff_cache.body_context(
@@ -515,7 +523,10 @@ def _deadline_list_body(request, fig, today) -> str:
                 "officer": officer,
                 "officer_ignored": False,
                 "page": page,
-                "rows": _rows(request, page.object_list),
+                "rows": rows,
+                "rows_html": list_html.rows_html(fig, rows),
+                "unit_rows_html": list_html.unit_rows_html(unit_rows),
+                "officer_rows_html": list_html.officer_rows_html(officer_rows),
                 "total": total,
                 "unit_rows": unit_rows,
                 "officer_rows": officer_rows,

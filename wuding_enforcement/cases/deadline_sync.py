@@ -32,11 +32,25 @@ from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from wuding_enforcement.shared.pagecache import Section
+
 from .staff_cache import STAFF_PAGES
 
 logger = logging.getLogger("wuding.cases")
 
 CHUNK = 500
+
+# What is computed from the table's open clocks joined to their cases (stage, unit, procedure, number, title),
+# their officers and the people's and units' names (the supervision dashboard's overdue / due-soon counts and
+# the rows of their lists): renewed when a refresh writes rows (_store), and by a save of a case, of its
+# officers, of a person or of a unit, which change the join without moving a clock. Never kept from inside a
+# transaction (committed_only): a refresh that rolls back renews nothing at commit.
+DEADLINES = Section(
+    "cases-deadlines",
+    watches=["cases.case", "cases.caseofficer", "roster.staff", "roster.unit"],
+    seconds=60 * 60,
+    committed_only=True,
+)
 # sender -> the attribute holding the case id ("" when the model does not point to a case)
 _watch: dict[type, str] = {}
 
@@ -186,25 +200,38 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     return _store(ids, rows)
 
 
-def _store(ids: list[int], rows: list) -> int:
-    """Make the table's rows of these cases `rows` (computed_rows of them): upsert, then delete the rest."""
+def _store(ids: list[int], rows: list, stored: list | None = None) -> int:
+    """Make the table's rows of these cases `rows` (computed_rows of them), writing only what differs: the
+    rows missing or changed are upserted, the rows of clocks that are gone deleted (`stored`: the cases' rows
+    as read, when the caller has them). Most saves move no clock (a document's draft): their refresh then
+    writes nothing, and what is keyed on the table (DEADLINES, the rows' computed_at) stays valid. Queries:
+    the stored rows (unless given), the upsert and the delete when there is something to write."""
     from .deadline_rows import CaseDeadline
 
-    keys: dict[int, list[str]] = {case_id: [] for case_id in ids}
-    for row in rows:
-        keys[row.case_id].append(row.key)
-    gone = Q()
-    for case_id, case_keys in keys.items():
-        gone |= Q(case_id=case_id) & ~Q(key__in=case_keys)
+    if stored is None:
+        stored = list(CaseDeadline.objects.filter(case_id__in=ids))
+    have = {(r.case_id, r.key): r for r in stored}
+    changed = [r for r in rows if not ((old := have.get((r.case_id, r.key))) and old.same_as(r))]
+    keep = {(r.case_id, r.key) for r in rows}
+    gone = [r.pk for key, r in have.items() if key not in keep]
     fields = [f.name for f in CaseDeadline._meta.concrete_fields if f.name not in ("id", "case", "key")]
     with transaction.atomic():
-        CaseDeadline.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["case", "key"], update_fields=fields, batch_size=CHUNK
-        )
-        CaseDeadline.objects.filter(gone).delete()
+        if changed:
+            CaseDeadline.objects.bulk_create(
+                changed,
+                update_conflicts=True,
+                unique_fields=["case", "key"],
+                update_fields=fields,
+                batch_size=CHUNK,
+            )
+        if gone:
+            CaseDeadline.objects.filter(pk__in=gone).delete()
         for follower in _followers:
             follower(ids)
-        STAFF_PAGES.renew()  # bulk writes: no signal renews the pages showing these rows
+        if changed or gone:
+            # Bulk writes: no signal renews what shows or counts these rows.
+            STAFF_PAGES.renew()
+            DEADLINES.renew()
     return len(rows)
 
 
@@ -300,7 +327,9 @@ def rebuild(*, today: datetime.date | None = None, write_rows: bool = True) -> d
         if write_rows and report["missing"] + report["changed"] + report["extra"] > before:
             with transaction.atomic():
                 _lock(chunk)
-                _store(chunk, list(truth.values()))  # the rows just computed: not a second computation
+                # The rows just computed (not a second computation), compared with the rows as they are once
+                # the cases are locked (a refresher may have written them since they were read above).
+                _store(chunk, list(truth.values()))
     return report
 
 
