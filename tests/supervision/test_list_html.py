@@ -81,7 +81,7 @@ def rows():
             "detail": "（涉密记录，无权查看）",
         },
         {
-            "item": dataclasses.replace(item, subject="<script>alert(1)</script>"),
+            "item": dataclasses.replace(item, subject="<script>alert(1)</script>", url=""),
             "cases": [{"case": second, "link": False, "url": "", "title": ""}],
             "detail": "",
         },
