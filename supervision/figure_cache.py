@@ -50,6 +50,51 @@ IGNORED = frozenset(
 
 FIGURES = Section("supervision-figures", watch_apps=WATCHED_APPS, ignores=IGNORED, seconds=SECONDS)
 
+# The dashboard's panels (but the deadlines, kept in the deadline table's own section: cases/deadline_sync.py
+# DEADLINES) and its inspection summary, each in a section of its own watching only what it reads: whole apps
+# (PANEL_APPS) and, of the cases app, the cases, their officers and matters, the working-day calendar and the
+# rule settings (CASE_MODELS) — the app of the busiest writes (approvals, parties, pauses ...) no panel reads.
+# The panels' queries read nothing else (tests/demo/test_seed_demo.py checks each panel's queries on the demo
+# bureau against its section). So the commonest save, a document's draft, renews the audio-video,
+# publication and review panels and leaves the others cached. Sign-ins save a person (last_login) and a
+# login session: the first renews the panels that show people, the second none.
+CASE_MODELS = (
+    "cases.case",
+    "cases.caseofficer",
+    "cases.case_matters",
+    "cases.calendarday",
+    "cases.rulesettings",
+)
+PANEL_APPS = {
+    "av": {"recording", "roster"},
+    "publication": {"disclosure", "recording", "roster"},
+    "inspection": {"inspection", "roster"},
+    "review": {"legal_review", "recording", "roster"},
+    "certificates": {"roster"},
+    "training": {"roster", "auth"},
+    "notices": {"supervision", "roster"},
+    "inspection-summary": {"inspection", "roster"},
+}
+PANELS = {
+    panel: Section(
+        f"supervision-panel-{panel}",
+        watches=CASE_MODELS,
+        watch_apps=apps,
+        ignores=IGNORED | {"roster.loginsession"},
+        seconds=SECONDS,
+    )
+    for panel, apps in PANEL_APPS.items()
+}
+
+
+def panel_watches(name: str, model) -> bool:
+    """Whether a save of `model` renews the panel `name` (what the receivers of shared/pagecache.py do)."""
+    section = PANELS[name]
+    meta = model._meta
+    return meta.label_lower in section.watches or (
+        meta.app_label in section.watch_apps and not section.ignored(model)
+    )
+
 
 def renew() -> None:
     """A new version now and again when the current transaction commits."""
@@ -68,6 +113,12 @@ def cached(
     today under the current version (and `extra`) and its moment `until` (if any) has not come; else built
     and stored."""
     return FIGURES.value(repr((name, variant, extra)), build, until=until)
+
+
+def panel(name: str, variant: Any, build: Callable[[], T]) -> T:
+    """`build()`'s result for one dashboard panel (PANELS) and `variant` (the filters), from the panel's
+    section while nothing it reads has changed today."""
+    return PANELS[name].value(repr((name, variant)), build)
 
 
 def watched(model) -> bool:

@@ -423,3 +423,40 @@ def test_every_simple_case_carries_its_signed_on_the_spot_decision_within_the_li
             assert case.served_on == case.decided_on
     assert not Document.objects.filter(case__procedure=Procedure.SIMPLE, status="draft").exists()
     assert not Document.objects.filter(case__procedure=Procedure.SIMPLE, doc_type="penalty_decision").exists()
+
+
+def test_each_dashboard_panel_reads_only_what_its_cache_section_watches(seeded):
+    """supervision/figure_cache.py PANELS: a panel kept in the cache is renewed by the saves of the models it
+    reads, and by no others. Its queries on the demo bureau (where every panel has items, so the prefetches
+    run too) name the tables it reads: each must be watched by its section, else a change there would leave
+    the panel stale."""
+    import re
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision import dashboard as board
+    from supervision import figure_cache
+    from supervision.views_dashboard import _inspection_summary
+
+    models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    sources = {**{p: board.SOURCES[p] for p in figure_cache.PANELS if p in board.SOURCES}}
+    sources["inspection-summary"] = lambda today: _inspection_summary(today, None)
+    assert set(sources) == set(figure_cache.PANELS)
+    read_by = {}
+    for name, source in sources.items():
+        with CaptureQueriesContext(connection) as ctx:
+            result = source(TODAY)
+        # the demo gives every panel but the notices (one query, no prefetch) something to show
+        assert result or name == "notices", name
+        tables = {t for q in ctx.captured_queries for t in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
+        read_by[name] = {models[t]._meta.label_lower for t in tables}
+        unwatched = [
+            models[t]._meta.label_lower for t in tables if not figure_cache.panel_watches(name, models[t])
+        ]
+        assert unwatched == [], name
+    # and the busiest writes of the cases app (approvals, parties) are read by none of them
+    assert not any(
+        label.startswith(("cases.approval", "cases.party")) for labels in read_by.values() for label in labels
+    )
