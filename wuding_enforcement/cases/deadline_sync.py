@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
