@@ -139,9 +139,7 @@ def test_counts_and_rows_stay_cached_across_a_save_that_moves_no_clock(frozen, c
     assert not [q for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "LIMIT 50" in q["sql"]]
 
 
-def test_a_case_given_to_another_unit_or_officer_shows_at_once(
-    frozen, cached, case, units, officer
-):
+def test_a_case_given_to_another_unit_or_officer_shows_at_once(frozen, cached, case, units, officer):
     shishan, gaoqiao = units["shishan"], units["gaoqiao"]
     n = overdue()["by_unit"][shishan.pk]
     assert n >= 1 and not overdue()["by_unit"][gaoqiao.pk] and window(unit=shishan)
@@ -177,3 +175,27 @@ def test_nothing_is_kept_from_inside_a_transaction(frozen, case):
     with CaptureQueriesContext(connection) as ctx:
         overdue()
     assert [q for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_the_writer_refreshes_what_it_marked_once_it_commits(case, django_capture_on_commit_callbacks):
+    """The next reader finds the table current: the writer's transaction recomputed its case after the commit
+    (a reader's refresh_stale() then has nothing to do)."""
+    CaseDeadline.objects.filter(case=case).delete()  # as if its rows were out of date
+    with django_capture_on_commit_callbacks(execute=True):
+        deadline_sync.mark_stale([case.pk])  # what a save of anything the clocks read does
+    assert not DeadlineStale.objects.exists()
+    stored = {(r.key, r.due) for r in CaseDeadline.objects.filter(case=case)}
+    assert stored and stored == {(r.key, r.due) for r in deadline_sync.computed_rows([case], TODAY)}
+
+
+def test_a_writer_refreshes_at_most_at_commit_marks_and_leaves_the_rest_to_the_readers(
+    case, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(deadline_sync, "AT_COMMIT", 2)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        deadline_sync.mark_stale([case.pk] * 5)
+    (refresh,) = [c for c in callbacks if c is deadline_sync._refresh_after_commit]
+    refresh()
+    assert DeadlineStale.objects.count() == 3
+    sql.refresh()
+    assert not DeadlineStale.objects.exists()

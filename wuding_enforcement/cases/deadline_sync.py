@@ -8,9 +8,13 @@ or delete of one of them marks its case stale: one insert into DeadlineStale, in
 change (it commits with it or not at all). A clock that reads something else is caught by the nightly check
 (rebuild_deadlines) and named there.
 
-Readers (dashboard, overdue lists, reminders, statistics, the overdue count) call refresh_stale() first: it
+The writer recomputes what it marked once its transaction commits (at most AT_COMMIT marks, failures logged),
+so the next reader usually finds nothing stale; and readers (dashboard, overdue lists, reminders, statistics,
+the overdue count) call refresh_stale() first, for what is left (a bulk change, a failed refresh): it
 recomputes the stale cases with the same prefetches a list page uses (a fixed number of queries, whatever the
-number of stale cases) and removes exactly the marks it read, so a change marked meanwhile stays marked.
+number of stale cases) and removes exactly the marks it read, so a change marked meanwhile stays marked. A
+refresh writes only the rows that differ (most saves move no clock), and what is kept from the table's rows
+(DEADLINES) is renewed only then.
 Refreshers of one case are serialised by a transaction-scoped advisory lock per case (taken in case order
 with the marks), so that what follows a rewrite (on_rewrite) always starts from the previous rewrite.
 
@@ -163,6 +167,19 @@ def mark_stale(case_ids: Iterable[int], using: str | None = None) -> None:
 
     DeadlineStale.objects.using(using or "default").bulk_create([DeadlineStale(case_id=c) for c in case_ids])
     STAFF_PAGES.renew()  # a bulk write: no signal renews the staff pages that show these cases' clocks
+    # The writer refreshes what it marked once its transaction commits, so that the next reader (a list, the
+    # dashboard) finds the table current instead of recomputing the case while its user waits. Bounded (a
+    # matter's change marking thousands of cases leaves the rest to the readers); a failure there is logged
+    # and the marks stay for the next reader (robust: the change itself has committed).
+    transaction.on_commit(_refresh_after_commit, using=using, robust=True)
+
+
+# The stale marks a writer refreshes after its commit at most (the rest: the next reader's refresh_stale()).
+AT_COMMIT = 50
+
+
+def _refresh_after_commit() -> None:
+    refresh_stale(limit=AT_COMMIT)
 
 
 def computed_rows(cases: Iterable[Model], today: datetime.date) -> list:
@@ -235,10 +252,11 @@ def _store(ids: list[int], rows: list, stored: list | None = None) -> int:
     return len(rows)
 
 
-def refresh_stale() -> int:
+def refresh_stale(limit: int | None = None) -> int:
     """Recompute the cases marked stale; the number of cases (a case whose marks fell in two transactions
     counts twice). Marks locked by a concurrent refresher are skipped (it is writing them); marks made
-    meanwhile stay for the next reader. On PostgreSQL in transactions of MARKS_PER_TRANSACTION marks."""
+    meanwhile stay for the next reader. On PostgreSQL in transactions of MARKS_PER_TRANSACTION marks; with
+    `limit`, one transaction of at most that many marks (the rest stay for the next reader)."""
     from .deadline_rows import DeadlineStale
 
     # Nothing stale (every list page's case): one unlocked read instead of BEGIN, the locking SELECT and
@@ -248,7 +266,7 @@ def refresh_stale() -> int:
         return 0
     if connection.vendor != "postgresql":  # SQLite (development): one writer at a time anyway
         with transaction.atomic():
-            marks = list(DeadlineStale.objects.values_list("pk", "case_id"))
+            marks = list(DeadlineStale.objects.values_list("pk", "case_id")[:limit])
             for chunk in _chunks(sorted({case_id for _, case_id in marks})):
                 write(chunk)
             DeadlineStale.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
@@ -265,7 +283,7 @@ def refresh_stale() -> int:
             cursor.execute(
                 f"SELECT s.id, s.case_id, {_case_lock('s.case_id')}"  # noqa: S608
                 f" FROM (SELECT id, case_id FROM {table} ORDER BY case_id, id LIMIT %s FOR UPDATE SKIP LOCKED) s",
-                [MARKS_PER_TRANSACTION],
+                [min(limit or MARKS_PER_TRANSACTION, MARKS_PER_TRANSACTION)],
             )
             marks = [(pk, case_id) for pk, case_id, _ in cursor.fetchall()]
             if not marks:
@@ -275,7 +293,7 @@ def refresh_stale() -> int:
                 write(chunk)
             cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _ in marks]])  # noqa: S608
         refreshed += len(case_ids)
-        if len(marks) < MARKS_PER_TRANSACTION:
+        if limit is not None or len(marks) < MARKS_PER_TRANSACTION:
             return refreshed
 
 
