@@ -52,38 +52,34 @@ FIGURES = Section("supervision-figures", watch_apps=WATCHED_APPS, ignores=IGNORE
 
 # The dashboard's panels (but the deadlines, kept in the deadline table's own section: cases/deadline_sync.py
 # DEADLINES) and its inspection summary, each in a section of its own watching only what it reads: whole apps
-# (PANEL_APPS) and, of the cases app, the cases, their officers and matters, the working-day calendar and the
-# rule settings (CASE_MODELS) — the app of the busiest writes (approvals, parties, pauses ...) no panel reads.
-# The panels' queries read nothing else (tests/demo/test_seed_demo.py checks each panel's queries on the demo
-# bureau against its section). So the commonest save, a document's draft, renews the audio-video,
-# publication and review panels and leaves the others cached. Sign-ins save a person (last_login) and a
-# login session: the first renews the panels that show people, the second none.
-CASE_MODELS = (
-    "cases.case",
-    "cases.caseofficer",
-    "cases.case_matters",
-    "cases.calendarday",
-    "cases.rulesettings",
-)
-PANEL_APPS = {
-    "av": {"recording", "roster"},
-    "publication": {"disclosure", "recording", "roster"},
-    "inspection": {"inspection", "roster"},
-    "review": {"legal_review", "recording", "roster"},
-    "certificates": {"roster"},
-    "training": {"roster", "auth"},
-    "notices": {"supervision", "roster"},
-    "inspection-summary": {"inspection", "roster"},
+# and, of the cases app (the busiest writes: approvals, parties, pauses ...), the models it reads — the cases
+# and their officers for the panels about cases, the working-day calendar for all (a panel may count working
+# days; it is read through the process's copy, without a query to show it). The panels' queries read nothing
+# else (tests/demo/test_seed_demo.py checks each panel's queries on the demo bureau against its section). So
+# the commonest save, a document's draft, renews the audio-video, publication and review panels; a case's
+# save every panel about cases; neither renews the training and notices panels. Sign-ins save a person (last_login) and a login session: the first renews the panels
+# that show people, the second none.
+CASES = ("cases.case", "cases.caseofficer", "cases.case_matters")
+PANEL_WATCHES: dict[str, tuple[set[str], tuple[str, ...]]] = {
+    # panel: (apps, models of the cases app)
+    "av": ({"recording", "roster"}, CASES),
+    "publication": ({"disclosure", "recording", "roster"}, (*CASES, "cases.rulesettings")),
+    "inspection": ({"inspection", "roster"}, CASES),
+    "review": ({"legal_review", "recording", "roster"}, CASES),
+    "certificates": ({"roster"}, CASES),
+    "training": ({"roster", "auth"}, ()),
+    "notices": ({"supervision", "roster"}, ()),
+    "inspection-summary": ({"inspection", "roster"}, CASES),
 }
 PANELS = {
     panel: Section(
         f"supervision-panel-{panel}",
-        watches=CASE_MODELS,
+        watches=(*case_models, "cases.calendarday"),
         watch_apps=apps,
         ignores=IGNORED | {"roster.loginsession"},
         seconds=SECONDS,
     )
-    for panel, apps in PANEL_APPS.items()
+    for panel, (apps, case_models) in PANEL_WATCHES.items()
 }
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -162,18 +162,17 @@ def _case_path(prefix: str) -> tuple[str, str]:
 
 def _matrix_cells(cells: list[dict]) -> str:
     """A unit's row of the 各单位汇总 matrix (one cell per figure: ~25 per unit), written out here rather than
-    by a template loop: <td>, the count linked to its list when there is one."""
-    return format_html_join(
-        "",
-        "<td>{}</td>",
-        (
-            (
-                format_html('<a href="{}">{}</a>', c["url"], c["count"])
-                if c["count"] and c["url"]
-                else c["count"],
-            )
+    by a template loop: <td>, the count linked to its list when there is one. The counts are integers and the
+    links this module's own (_list_url: a reversed path and ids, a procedure name, from urlencode), whose one
+    character to escape in an attribute is "&" — written as format_html would write it, without its cost per
+    cell (~330 cells a page)."""
+    return mark_safe(  # noqa: S308 - integers and our own URLs, "&" escaped
+        "".join(
+            f'<td><a href="{c["url"].replace("&", "&amp;")}">{int(c["count"])}</a></td>'
+            if c["count"] and c["url"]
+            else f"<td>{int(c['count'])}</td>"
             for c in cells
-        ),
+        )
     )
 
 

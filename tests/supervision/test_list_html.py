@@ -125,3 +125,33 @@ def test_the_breakdowns_say_what_the_template_said():
     assert list_html.officer_rows_html(officer_rows) == Template(OFFICER_ROWS_TEMPLATE).render(
         Context({"officer_rows": officer_rows})
     )
+
+
+def test_the_unit_matrix_cells_are_what_format_html_writes():
+    """views_dashboard._matrix_cells writes its cells without format_html's cost: the same bytes."""
+    from django.utils.html import format_html, format_html_join
+
+    from supervision.views_dashboard import _list_url, _matrix_cells
+
+    shishan = SimpleNamespace(pk=3)
+    officer = SimpleNamespace(pk=12)
+    cells = [
+        {"count": 4, "url": _list_url("overdue", shishan, officer, "inspection")},
+        {"count": 0, "url": ""},
+        {"count": 2, "url": ""},
+        {"count": 0, "url": _list_url("due-soon", shishan)},
+    ]
+    reference = format_html_join(
+        "",
+        "<td>{}</td>",
+        (
+            (
+                format_html('<a href="{}">{}</a>', c["url"], c["count"])
+                if c["count"] and c["url"]
+                else c["count"],
+            )
+            for c in cells
+        ),
+    )
+    assert "&amp;" in reference
+    assert _matrix_cells(cells) == reference
