@@ -171,7 +171,15 @@ def cached_window(
     open clock in hours turns late — as cached_counts. The viewer's access (masking, links) is not in them:
     the caller checks it on every build."""
     written, turns = marks if marks is not None else CaseDeadline.objects.marks(moment(today))
-    variant = (figure, today, unit.pk if unit else None, officer.pk if officer else None, procedure, start, stop)
+    variant = (
+        figure,
+        today,
+        unit.pk if unit else None,
+        officer.pk if officer else None,
+        procedure,
+        start,
+        stop,
+    )
 
     def build() -> list[CaseDeadline]:
         qs = rows(figure, today, unit=unit, officer=officer, procedure=procedure)

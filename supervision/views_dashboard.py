@@ -488,7 +488,9 @@ def _deadline_list_body(request, fig, today) -> str:
     total = tally["total"]
     page = Paginator(cast(list[Any], range(total)), PAGE_SIZE).get_page(request.GET.get("page"))
     window = (
-        board.deadlines_sql.cached_window(fig.slug, today, page.start_index() - 1, page.end_index(), **filters)
+        board.deadlines_sql.cached_window(
+            fig.slug, today, page.start_index() - 1, page.end_index(), **filters
+        )
         if total
         else []
     )
