@@ -56,16 +56,16 @@ FIGURES = Section("supervision-figures", watch_apps=WATCHED_APPS, ignores=IGNORE
 # and their officers for the panels about cases, the working-day calendar for all (a panel may count working
 # days; it is read through the process's copy, without a query to show it). The panels' queries read nothing
 # else (tests/demo/test_seed_demo.py checks each panel's queries on the demo bureau against its section). So
-# the commonest save, a document's draft, renews the audio-video, publication and review panels; a case's
-# save every panel about cases; neither renews the training and notices panels. Sign-ins save a person (last_login) and a login session: the first renews the panels
-# that show people, the second none.
+# the commonest save, a document's draft, renews the audio-video and publication panels; a case's save every
+# panel about cases; neither renews the training and notices panels. Sign-ins save a person (last_login) and
+# a login session: the first renews the panels that show people, the second none.
 CASES = ("cases.case", "cases.caseofficer", "cases.case_matters")
 PANEL_WATCHES: dict[str, tuple[set[str], tuple[str, ...]]] = {
     # panel: (apps, models of the cases app)
     "av": ({"recording", "roster"}, CASES),
     "publication": ({"disclosure", "recording", "roster"}, (*CASES, "cases.rulesettings")),
     "inspection": ({"inspection", "roster"}, CASES),
-    "review": ({"legal_review", "recording", "roster"}, CASES),
+    "review": ({"legal_review", "roster"}, CASES),
     "certificates": ({"roster"}, CASES),
     "training": ({"roster", "auth"}, ()),
     "notices": ({"supervision", "roster"}, ()),
