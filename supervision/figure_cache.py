@@ -32,7 +32,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from wuding_enforcement.shared.pagecache import Section
+from wuding_enforcement.shared.pagecache import Section, values
 
 T = TypeVar("T")
 
@@ -115,6 +115,13 @@ def panel(name: str, variant: Any, build: Callable[[], T]) -> T:
     """`build()`'s result for one dashboard panel (PANELS) and `variant` (the filters), from the panel's
     section while nothing it reads has changed today."""
     return PANELS[name].value(repr((name, variant)), build)
+
+
+def panels(wanted: dict[str, tuple[Any, Callable[[], Any]]]) -> dict[str, Any]:
+    """panel() for several panels at once ({name: (variant, build)}), in one cache round trip."""
+    names = list(wanted)
+    found = values([(PANELS[name], repr((name, wanted[name][0])), wanted[name][1]) for name in names])
+    return dict(zip(names, found, strict=True))
 
 
 def watched(model) -> bool:

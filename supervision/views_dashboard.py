@@ -309,27 +309,28 @@ def dashboard(request):
 def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
     """Every figure of the panels other than the deadlines (which are counted on the deadline table): its
     total and its count by unit (unit id -> count), for these filters. Each panel from its own section of the
-    cache (figure_cache.PANELS: renewed by a save of the apps that panel reads, and each day) — a panel's
-    queries and its items built in Python only when something it reads changed. The same for every
-    supervisor: the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are not cached)."""
+    cache (figure_cache.PANELS: renewed by a save of what that panel reads, and each day; all read in one
+    round trip) — a panel's queries and its items built in Python only when something it reads changed. The
+    same for every supervisor: the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are
+    not cached)."""
     variant = (today, unit.pk if unit else None, officer.pk if officer else None, procedure)
+
+    def build(panel):
+        collected = board.collect(today, panels=[panel])
+        items = {
+            slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
+            for slug, rows in collected.items()
+        }
+        return {slug: len(rows) for slug, rows in items.items()}, {
+            slug: dict(board.by_unit(rows)) for slug, rows in items.items()
+        }
+
+    found = figure_cache.panels(
+        {p: (variant, functools.partial(build, p)) for p in board.PANELS if p != "deadlines"}
+    )
     totals: dict = {}
     by_unit: dict = {}
-    for panel in board.PANELS:
-        if panel == "deadlines":
-            continue
-
-        def build(panel=panel):
-            collected = board.collect(today, panels=[panel])
-            items = {
-                slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
-                for slug, rows in collected.items()
-            }
-            return {slug: len(rows) for slug, rows in items.items()}, {
-                slug: dict(board.by_unit(rows)) for slug, rows in items.items()
-            }
-
-        panel_totals, panel_by_unit = figure_cache.panel(panel, variant, build)
+    for panel_totals, panel_by_unit in found.values():
         totals.update(panel_totals)
         by_unit.update(panel_by_unit)
     return totals, {slug: Counter(tally) for slug, tally in by_unit.items()}

@@ -258,3 +258,31 @@ def test_trusted_versions_spare_the_round_trip_and_an_own_renewal_is_seen_at_onc
     assert GUIDES.page("list", build) == "page #2"
     clock[0] += 1
     assert GUIDES.page("list", build) == "page #3"
+
+
+def test_several_values_are_read_in_one_round_trip_and_rebuilt_only_where_renewed(monkeypatch):
+    """pagecache.values(): the values of several sections (the dashboard's panels) read together; renewing one
+    section rebuilds its value only."""
+    mine, theirs = Builder(), Builder()
+    wanted = [(GUIDES, "count", mine), (OTHER, "count", theirs)]
+    assert pagecache.values(wanted) == ["page #1", "page #1"]
+    reads = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+    assert pagecache.values(wanted) == ["page #1", "page #1"]
+    assert len(reads) == 1 and (mine.calls, theirs.calls) == (1, 1)
+    GUIDES.renew()
+    assert pagecache.values(wanted) == ["page #2", "page #1"]
+    assert (mine.calls, theirs.calls) == (2, 1)
+    # The same entries as value() keeps: either reads what the other stored.
+    assert GUIDES.value("count", mine) == "page #2" and mine.calls == 2
+    pagecache.values([(OTHER, "other", theirs)])
+    assert OTHER.value("other", theirs) == "page #2" and theirs.calls == 2
+
+
+def test_several_values_are_built_when_the_cache_fails(monkeypatch, caplog):
+    monkeypatch.setattr(pagecache, "cache", BrokenCache())
+    mine, theirs = Builder(), Builder()
+    with caplog.at_level(logging.WARNING, logger="wuding.pagecache"):
+        assert pagecache.values([(GUIDES, "count", mine), (OTHER, "count", theirs)]) == ["page #1", "page #1"]
+    assert "cache unavailable" in caplog.text

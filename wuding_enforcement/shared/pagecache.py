@@ -332,6 +332,46 @@ class Section:
             )
 
 
+def values(wanted: list[tuple[Section, str, Callable[[], Any]]]) -> list[Any]:
+    """Section.value() for several (section, variant, build) at once — a page showing the values of many
+    sections (the supervision dashboard's panels) — in one cache round trip for all their versions and
+    entries, and one more to store those built. The same rules as value() (today's date in the key, read
+    exactly, committed_only, fail open); no `until`."""
+    results: list[Any] = [None] * len(wanted)
+    todo = []
+    for n, (sec, variant, build) in enumerate(wanted):
+        if sec.committed_only and connection.in_atomic_block:
+            results[n] = build()
+        else:
+            todo.append((n, sec, sec.page_key(f"value|{variant}"), build))
+    if not todo:
+        return results
+    keys = {k for _, sec, key, _ in todo for k in (sec.version_key, key)}
+    try:
+        found = cache.get_many(list(keys))
+        versions = {sec.name: found.get(sec.version_key) or sec._first_version() for _, sec, _, _ in todo}
+    except Exception:
+        logger.warning("cache unavailable, computing %d values uncached", len(todo), exc_info=True)
+        for n, _, _, build in todo:
+            results[n] = build()
+        return results
+    stored: dict[int, dict[str, tuple]] = {}
+    for n, sec, key, build in todo:
+        entry: Any = found.get(key)
+        version = versions[sec.name]
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version and entry[1] is None:
+            results[n] = entry[2]
+            continue
+        results[n] = build()
+        stored.setdefault(sec.seconds, {})[key] = (version, None, results[n])
+    try:
+        for seconds, entries in stored.items():
+            cache.set_many(entries, seconds)
+    except Exception:
+        logger.warning("cache unavailable, %d values not stored", len(stored), exc_info=True)
+    return results
+
+
 def section(name: str) -> Section:
     return _sections[name]
 
