@@ -83,6 +83,13 @@ PANELS = {
 }
 
 
+# The units and people the supervision pages' filters and breakdowns list (views_dashboard._filters): renewed
+# by a save of a person or a unit; never kept from inside a transaction.
+PEOPLE = Section(
+    "supervision-people", watches=["roster.staff", "roster.unit"], seconds=SECONDS, committed_only=True
+)
+
+
 def panel_watches(name: str, model) -> bool:
     """Whether a save of `model` renews the panel `name` (what the receivers of shared/pagecache.py do)."""
     section = PANELS[name]

@@ -112,18 +112,24 @@ def _filters(request, warn=True):
     """The filter form, the active units, the chosen unit and officer, and every staff member by id (with
     their unit: the breakdown tables show it without a query per person). An invalid filter is ignored with
     a message (`warn=False`: the caller says it; form.errors tells)."""
-    units = list(Unit.objects.filter(is_active=True))
-    # Only what the filter and the breakdowns show of a person (a Staff row is wide: password, names, flags).
-    staff = {
-        p.pk: p
-        for p in Staff.objects.only(*board.PERSON_FIELDS).select_related("unit").order_by("unit__order", "pk")
-    }
+    units, staff = figure_cache.PEOPLE.value("filter-people", _people)
     people = [p for p in staff.values() if p.is_active]
     form = FilterForm(request.GET or None, units=units, people=people)
     unit, officer = form.chosen() if form.is_bound else (None, None)
     if warn and form.is_bound and form.errors:
         messages.warning(request, FILTERS_IGNORED)
     return form, units, unit, officer, staff
+
+
+def _people() -> tuple[list[Unit], dict[int, Staff]]:
+    """The active units and every staff member by id with their unit — only what the filter and the
+    breakdowns show of a person (a Staff row is wide: password, names, flags)."""
+    units = list(Unit.objects.filter(is_active=True))
+    staff = {
+        p.pk: p
+        for p in Staff.objects.only(*board.PERSON_FIELDS).select_related("unit").order_by("unit__order", "pk")
+    }
+    return units, staff
 
 
 def _query(unit=None, officer=None, procedure="") -> str:

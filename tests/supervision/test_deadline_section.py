@@ -199,3 +199,28 @@ def test_a_writer_refreshes_at_most_at_commit_marks_and_leaves_the_rest_to_the_r
     assert DeadlineStale.objects.count() == 3
     sql.refresh()
     assert not DeadlineStale.objects.exists()
+
+
+def test_the_filters_people_follow_a_person_or_unit_saved(client, bureau_head, units, officer, monkeypatch):
+    """The units and people of the supervision pages' filters (figure_cache.PEOPLE, views_dashboard._filters)
+    are kept until a person or a unit is saved: a renamed, deactivated or new person shows at once."""
+    from supervision import figure_cache
+    from tests.conftest import login_as
+
+    monkeypatch.setattr(figure_cache.PEOPLE, "committed_only", False)
+    cache.clear()
+    login_as(client, bureau_head)
+
+    def filter_html():
+        html = client.get("/staff/supervision/").content.decode()
+        return html[html.index('name="officer"') : html.index("</select>", html.index('name="officer"'))]
+
+    assert officer.display_name in filter_html()
+    officer.real_name = "林改名"
+    officer.save(update_fields=["real_name"])
+    assert "林改名" in filter_html()
+    make_staff("xu_newcomer", "许新来", units["gaoqiao"], Role.OFFICER)
+    assert "许新来" in filter_html()
+    officer.is_active = False
+    officer.save(update_fields=["is_active"])
+    assert "林改名" not in filter_html()
