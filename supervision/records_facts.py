@@ -10,6 +10,7 @@ the truth the materialised facts are checked against (tests/supervision/test_rec
 """
 
 import datetime
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,11 +300,42 @@ def _sources(period, today, refreshed=False):
     return entries, sources + _row_sources(period, today)
 
 
+# The live sources' SQL is the same for a period and a day whatever the rows (every value a bound parameter;
+# the one source that depends on the rows, the late withdrawals, is added per call): each process compiles it
+# once per (period, day) — Django compiling the ~15 querysets cost more than PostgreSQL running them. The
+# moment the hours clocks are read at stands in the compiled parameters as _NOW and is put in per call.
+_COMPILED: "OrderedDict[tuple, list[tuple[str, tuple]]]" = OrderedDict()
+_COMPILED_MAX = 64
+_NOW = datetime.datetime(1, 1, 1, 0, 0, 0, 424242, tzinfo=datetime.UTC)
+
+
 def _live_sources(period, today, refreshed=False):
     """The fact sources of the period that are not in the monthly rollup: the clocks still open past their
     due date (late because today came), the materialised facts whose case is not surely alive in their month
     (RecordFact.sure), and the facts of the review rounds, publications and audio-video acts (read from their
     own rows on their date indexes)."""
+    from wuding_enforcement.cases.deadline_sync import refresh_stale
+
+    if not refreshed:
+        refresh_stale()
+    key = (period.start, period.end, today)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = _live_static_sources(period, today)
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    now = _moment(today)
+    sources = [
+        (sql, tuple(now if isinstance(p, datetime.datetime) and p == _NOW else p for p in params))
+        for sql, params in compiled
+    ]
+    return sources + _late_withdrawal_sources(period, today)
+
+
+def _live_static_sources(period, today) -> list[tuple[str, tuple]]:
+    """_live_sources() less the late withdrawals, with _NOW for the moment: SQL and parameters only."""
     cases = CaseModel.objects.filter(_alive(period, _counted(period)))
     unsure = RecordFact.objects.filter(
         sure=False, day__range=(period.start, period.end), case_id__in=cases.values("pk")
@@ -314,13 +346,13 @@ def _live_sources(period, today, refreshed=False):
     sources = [
         _select(
             OVERDUE,
-            _late_clocks(period, today, refreshed)
+            _late_clocks(period, today, refreshed=True, now=_NOW)
             .filter(met_on__isnull=True, case__in=cases)
             .values("case_id", f_day=F("due")),
         ),
         (f"SELECT u.case_id, u.day, u.kind, u.sub, u.num, u.flag FROM ({unsure_sql}) u", unsure_params),  # noqa: S608
     ]
-    return sources + _row_sources(period, today)
+    return [(sql, tuple(params)) for sql, params in sources + _row_static_sources(period, today)]
 
 
 # --- The materialised facts (records_store.py writes them per case) --------------------------------------
@@ -366,6 +398,11 @@ def materialised_keys(case_ids: list[int]) -> tuple[str, list]:
 
 def _row_sources(period, today):
     """The facts read from the review rounds, the publications and the audio-video acts of the period."""
+    return _row_static_sources(period, today) + _late_withdrawal_sources(period, today)
+
+
+def _row_static_sources(period, today):
+    """_row_sources() less the late withdrawals (which are computed from the rows: see _live_sources)."""
     from disclosure.models import Publication
     from disclosure.models import PublicationStatus as S
     from legal_review.models import (
@@ -436,6 +473,12 @@ def _row_sources(period, today):
         ),
         _select(OVERDUE, due.exclude(on_time).values("case_id", f_day=F("due_on"))),
     ]
+    return sources
+
+
+def _late_withdrawal_sources(period, today) -> list[tuple[str, tuple]]:
+    """The late withdrawal clocks of the period as a source (none when there is none): one query."""
+    sources: list[tuple[str, tuple]] = []
     late_withdrawals = list(_late_withdrawals(_publications(period), period, today))
     if late_withdrawals:
         rows = " UNION ALL ".join(["SELECT %s AS case_id, %s AS f_day"] * len(late_withdrawals))
@@ -505,7 +548,15 @@ def _days_between(start: str, end: str) -> str:
     return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
-def _late_clocks(period, today, refreshed=False):
+def _moment(today) -> datetime.datetime:
+    """The moment the hours clocks are read at: now, or the end of `today` when another day is asked for."""
+    now = timezone.now()
+    if timezone.localdate(now) != today:
+        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    return now
+
+
+def _late_clocks(period, today, refreshed=False, now=None):
     """The clocks due in the period and met late or still open past their due date, from the deadline table
     (cases/deadline_rows.py, brought up to date first), on its index by due date. The legal-review and
     publication clocks are counted from their own rows (every review round, not only the latest one the case
@@ -515,10 +566,7 @@ def _late_clocks(period, today, refreshed=False):
 
     if not refreshed:
         refresh_stale()
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
-    return _own_clocks(CaseDeadline.objects.late_in(period.start, period.end, today, now))
+    return _own_clocks(CaseDeadline.objects.late_in(period.start, period.end, today, now or _moment(today)))
 
 
 def _settled_clocks():
