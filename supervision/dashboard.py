@@ -20,7 +20,7 @@ certificates; the person for training. Notice items are addressed to units only 
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,6 +223,11 @@ def av_items(today: datetime.date) -> list[Item]:
 
 
 def publication_items(today: datetime.date) -> list[Item]:
+    """The publication panel's items: drafts past their due date, late withdrawals, exemptions."""
+    return publication_draft_items(today) + withdrawal_items(today) + exemption_items(today)
+
+
+def publication_draft_items(today: datetime.date) -> list[Item]:
     """Publication drafts of 行政处罚决定书 past their due date (总局令第45号; 国办发〔2018〕118号: 7 working
     days by default): disclosure's Publication in status 待审核 with due_on before today. Two queries."""
     from disclosure.deadlines import deadline_status
@@ -252,7 +257,7 @@ def publication_items(today: datetime.date) -> list[Item]:
                 sort_key=(pub.due_on, pub.pk),
             )
         )
-    return items + withdrawal_items(today) + exemption_items(today)
+    return items
 
 
 def withdrawal_items(today: datetime.date) -> list[Item]:
@@ -717,6 +722,35 @@ SOURCES = {
     "training": training_items,
     "notices": notice_items,
 }
+
+
+# The parts the dashboard keeps apart in the cache (supervision/figure_cache.py PANELS, each renewed by a save
+# of what it reads): every panel but the deadlines, the publication panel in two — its late withdrawals read
+# the documents (a correction supersedes one), its drafts and exemptions do not, so a document's save leaves
+# them cached. Part -> (panel, source).
+PARTS: dict[str, tuple[str, Callable[[datetime.date], list[Item]]]] = {
+    "av": ("av", av_items),
+    "publication": ("publication", lambda today: publication_draft_items(today) + exemption_items(today)),
+    "withdrawal": ("publication", withdrawal_items),
+    "inspection": ("inspection", inspection_items),
+    "review": ("review", SOURCES["review"]),
+    "certificates": ("certificates", certificate_items),
+    "training": ("training", training_items),
+    "notices": ("notices", notice_items),
+}
+
+
+def collect_part(today: datetime.date, part: str) -> dict[str, list[Item]]:
+    """collect() for one part (PARTS): the items of each figure its source gives, in the figure's order;
+    every figure of the part's panel is there (empty when the source gives none of it)."""
+    panel, source = PARTS[part]
+    result: dict[str, list[Item]] = {}
+    with calendar.cached():
+        for item in source(today):
+            result.setdefault(item.figure, []).append(item)
+    for items in result.values():
+        items.sort(key=lambda i: i.sort_key)
+    return result
 
 
 def collect(today: datetime.date, panels: Iterable[str] | None = None) -> dict[str, list[Item]]:

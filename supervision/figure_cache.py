@@ -50,20 +50,22 @@ IGNORED = frozenset(
 
 FIGURES = Section("supervision-figures", watch_apps=WATCHED_APPS, ignores=IGNORED, seconds=SECONDS)
 
-# The dashboard's panels (but the deadlines, kept in the deadline table's own section: cases/deadline_sync.py
-# DEADLINES) and its inspection summary, each in a section of its own watching only what it reads: whole apps
-# and, of the cases app (the busiest writes: approvals, parties, pauses ...), the models it reads — the cases
-# and their officers for the panels about cases, the working-day calendar for all (a panel may count working
-# days; it is read through the process's copy, without a query to show it). The panels' queries read nothing
-# else (tests/demo/test_seed_demo.py checks each panel's queries on the demo bureau against its section). So
-# the commonest save, a document's draft, renews the audio-video and publication panels; a case's save every
-# panel about cases; neither renews the training and notices panels. Sign-ins save a person (last_login) and
-# a login session: the first renews the panels that show people, the second none.
+# The dashboard's panels or parts of them (dashboard.PARTS; but the deadlines, kept in the deadline table's own
+# section: cases/deadline_sync.py DEADLINES) and its inspection summary, each in a section of its own
+# watching only what it reads: whole apps and, of the cases app (the busiest writes: approvals, parties,
+# pauses ...), the models it reads — the cases and their officers for the parts about cases, the working-day
+# calendar for all (a part may count working days; it is read through the process's copy, without a query to
+# show it). The parts' queries read nothing else (tests/demo/test_seed_demo.py checks each part's queries on
+# the demo bureau against its section). So the commonest save, a document's draft, renews the audio-video
+# panel and the publication panel's late withdrawals only; a case's save every part about cases; neither
+# renews the training and notices panels. Sign-ins save a person (last_login) and a login session: the first
+# renews the parts that show people, the second none.
 CASES = ("cases.case", "cases.caseofficer", "cases.case_matters")
 PANEL_WATCHES: dict[str, tuple[set[str], tuple[str, ...]]] = {
-    # panel: (apps, models of the cases app)
+    # part: (apps, models of the cases app)
     "av": ({"recording", "roster"}, CASES),
-    "publication": ({"disclosure", "recording", "roster"}, (*CASES, "cases.rulesettings")),
+    "publication": ({"disclosure", "roster"}, (*CASES, "cases.rulesettings")),
+    "withdrawal": ({"disclosure", "recording", "roster"}, (*CASES, "cases.rulesettings")),
     "inspection": ({"inspection", "roster"}, CASES),
     "review": ({"legal_review", "roster"}, CASES),
     "certificates": ({"roster"}, CASES),

@@ -314,15 +314,15 @@ def dashboard(request):
 
 def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
     """Every figure of the panels other than the deadlines (which are counted on the deadline table): its
-    total and its count by unit (unit id -> count), for these filters. Each panel from its own section of the
-    cache (figure_cache.PANELS: renewed by a save of what that panel reads, and each day; all read in one
-    round trip) — a panel's queries and its items built in Python only when something it reads changed. The
+    total and its count by unit (unit id -> count), for these filters. Each panel (or part of one:
+    board.PARTS) from its own section of the cache (figure_cache.PANELS: renewed by a save of what it reads,
+    and each day; all read in one round trip) — a panel's queries and its items built in Python only when something it reads changed. The
     same for every supervisor: the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are
     not cached)."""
     variant = (today, unit.pk if unit else None, officer.pk if officer else None, procedure)
 
-    def build(panel):
-        collected = board.collect(today, panels=[panel])
+    def build(part):
+        collected = board.collect_part(today, part)
         items = {
             slug: board.filter_items(rows, unit=unit, officer=officer, procedure=procedure)
             for slug, rows in collected.items()
@@ -331,14 +331,13 @@ def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
             slug: dict(board.by_unit(rows)) for slug, rows in items.items()
         }
 
-    found = figure_cache.panels(
-        {p: (variant, functools.partial(build, p)) for p in board.PANELS if p != "deadlines"}
-    )
-    totals: dict = {}
-    by_unit: dict = {}
-    for panel_totals, panel_by_unit in found.values():
-        totals.update(panel_totals)
-        by_unit.update(panel_by_unit)
+    found = figure_cache.panels({part: (variant, functools.partial(build, part)) for part in board.PARTS})
+    # Every figure of these panels, zero unless a part counted it.
+    totals: dict = {slug: 0 for slug, f in board.FIGURES.items() if f.panel != "deadlines"}
+    by_unit: dict = {slug: {} for slug in totals}
+    for part_totals, part_by_unit in found.values():
+        totals.update(part_totals)
+        by_unit.update(part_by_unit)
     return totals, {slug: Counter(tally) for slug, tally in by_unit.items()}
 
 
