@@ -35,6 +35,7 @@ from wuding_enforcement.cases.deadlines import (
     Status,
     make_deadline,
     paused_dates,
+    reading_moment,
 )
 from wuding_enforcement.cases.models import ApprovalKind, ApprovalStatus, PauseKind
 from wuding_enforcement.cases.workflow import Procedure
@@ -350,10 +351,7 @@ def recording_deadlines(case, today: datetime.date):
     approvals = list(case.approvals.all())
     pauses = list(case.pauses.all())
     receipts = [d for d in docs if d.doc_type == "service_receipt"]
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        # Computed for another day (a report, a test): the end of that day is the moment that counts.
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    now = reading_moment(today)
     deadlines = [
         *preservation_clocks(docs, today),
         *seizure_clocks(docs, pauses, today),

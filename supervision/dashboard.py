@@ -741,9 +741,9 @@ PARTS: dict[str, tuple[str, Callable[[datetime.date], list[Item]]]] = {
 
 
 def collect_part(today: datetime.date, part: str) -> dict[str, list[Item]]:
-    """collect() for one part (PARTS): the items of each figure its source gives, in the figure's order;
-    every figure of the part's panel is there (empty when the source gives none of it)."""
-    panel, source = PARTS[part]
+    """collect() for one part (PARTS): the items of each figure its source gives, in the figure's order (a
+    figure of which the source gives no item is not there)."""
+    _, source = PARTS[part]
     result: dict[str, list[Item]] = {}
     with calendar.cached():
         for item in source(today):

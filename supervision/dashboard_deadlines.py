@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from wuding_enforcement.cases.deadline_rows import CaseDeadline, amber_q, red_q
 from wuding_enforcement.cases.deadline_sync import DEADLINES, refresh_stale
+from wuding_enforcement.cases.deadlines import reading_moment
 from wuding_enforcement.cases.models import CaseOfficer
 from wuding_enforcement.cases.workflow import FINISHED_STAGES, Procedure
 from wuding_enforcement.roster.models import Staff, Unit
@@ -27,12 +27,8 @@ from .dashboard_figures import CASE_FIELDS, PERSON_FIELDS
 FIGURES = ("overdue", "due-soon")
 
 
-def moment(today: datetime.date) -> datetime.datetime:
-    """The moment the hours clocks are read at: now, or the end of `today` when another day is asked for."""
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
-    return now
+# The moment the hours clocks are read at (now, or the end of `today` when another day is asked for).
+moment = reading_moment
 
 
 def _filtered(
@@ -123,8 +119,8 @@ def cached_counts(
     today: datetime.date, *, unit=None, officer=None, figures=FIGURES, procedure: str = "", marks=None
 ) -> dict[str, dict]:
     """counts(), from the cache while nothing they read has changed: kept in the deadline table's section
-    (cases/deadline_sync.py DEADLINES: renewed when a refresh writes rows and by a save of a case or of its
-    officers — the counts read nothing else), keyed on today's date (the due-soon window, the days-clocks
+    (cases/deadline_sync.py DEADLINES: renewed when a refresh writes rows and by a save of what they join —
+    a case, its officers), keyed on today's date (the due-soon window, the days-clocks
     turning late) and the table's last write (brought up to date first: call refresh()), and ending when an
     open clock in hours turns late (CaseDeadline.objects.marks). A save that moves no clock (a document's
     draft) leaves them cached. One query (the marks, unless the caller read them already: `marks`) instead of

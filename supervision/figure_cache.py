@@ -123,7 +123,7 @@ def cached(
 def panel(name: str, variant: Any, build: Callable[[], T]) -> T:
     """`build()`'s result for one dashboard panel (PANELS) and `variant` (the filters), from the panel's
     section while nothing it reads has changed today."""
-    return PANELS[name].value(repr((name, variant)), build)
+    return panels({name: (variant, build)})[name]
 
 
 def panels(wanted: dict[str, tuple[Any, Callable[[], Any]]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from wuding_enforcement.cases import calendar
+from wuding_enforcement.cases.deadlines import reading_moment
 from wuding_enforcement.cases.models import Case as CaseModel
 from wuding_enforcement.cases.models import CaseTransition, RuleSettings
 from wuding_enforcement.cases.workflow import Procedure, Stage
@@ -326,7 +327,7 @@ def _live_sources(period, today, refreshed=False):
             _COMPILED.popitem(last=False)
     else:
         _COMPILED.move_to_end(key)
-    now = _moment(today)
+    now = reading_moment(today)
     sources = [
         (sql, tuple(now if isinstance(p, datetime.datetime) and p == _NOW else p for p in params))
         for sql, params in compiled
@@ -548,14 +549,6 @@ def _days_between(start: str, end: str) -> str:
     return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
-def _moment(today) -> datetime.datetime:
-    """The moment the hours clocks are read at: now, or the end of `today` when another day is asked for."""
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
-    return now
-
-
 def _late_clocks(period, today, refreshed=False, now=None):
     """The clocks due in the period and met late or still open past their due date, from the deadline table
     (cases/deadline_rows.py, brought up to date first), on its index by due date. The legal-review and
@@ -566,7 +559,9 @@ def _late_clocks(period, today, refreshed=False, now=None):
 
     if not refreshed:
         refresh_stale()
-    return _own_clocks(CaseDeadline.objects.late_in(period.start, period.end, today, now or _moment(today)))
+    return _own_clocks(
+        CaseDeadline.objects.late_in(period.start, period.end, today, now or reading_moment(today))
+    )
 
 
 def _settled_clocks():

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wuding_enforcement.audit.api import record
-from wuding_enforcement.cases.deadlines import Status
+from wuding_enforcement.cases.deadlines import Status, reading_moment
 from wuding_enforcement.cases.models import Case
 from wuding_enforcement.roster.certification import entitlement_on
 from wuding_enforcement.roster.models import Certificate, CertificateStatus, Role, Staff
@@ -116,9 +116,7 @@ def _urgent_deadlines(today: datetime.date):
     from wuding_enforcement.cases.workflow import FINISHED_STAGES
 
     refresh_stale()
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    now = reading_moment(today)
     table = CaseDeadline.objects.exclude(case__stage__in=FINISHED_STAGES)
     for qs in (table.red(today, now), table.amber(today, now)):
         rows = (

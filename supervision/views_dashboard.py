@@ -316,9 +316,9 @@ def _panel_counts(today, unit, officer, procedure) -> tuple[dict, dict]:
     """Every figure of the panels other than the deadlines (which are counted on the deadline table): its
     total and its count by unit (unit id -> count), for these filters. Each panel (or part of one:
     board.PARTS) from its own section of the cache (figure_cache.PANELS: renewed by a save of what it reads,
-    and each day; all read in one round trip) — a panel's queries and its items built in Python only when something it reads changed. The
-    same for every supervisor: the dashboard is bureau-wide (the drill-down lists, which mask per viewer, are
-    not cached)."""
+    and each day; all read in one round trip) — a panel's queries and its items built in Python only when
+    something it reads changed. The same for every supervisor: the dashboard is bureau-wide (the drill-down
+    lists, which mask per viewer, are not cached)."""
     variant = (today, unit.pk if unit else None, officer.pk if officer else None, procedure)
 
     def build(part):

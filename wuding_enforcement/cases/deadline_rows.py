@@ -19,7 +19,15 @@ from django.db import models
 from django.db.models import Q
 
 from . import calendar
-from .deadlines import AMBER_DAYS, CALENDAR_DAYS, WORKING_DAYS, Deadline, Status, make_deadline
+from .deadlines import (
+    AMBER_DAYS,
+    CALENDAR_DAYS,
+    WORKING_DAYS,
+    Deadline,
+    Status,
+    make_deadline,
+    reading_moment,
+)
 
 
 def open_q() -> Q:
@@ -210,15 +218,11 @@ class DeadlineStale(models.Model):
 def next_open_deadlines(cases, today: datetime.date) -> list:
     """(case, next open deadline or None) for a page of cases, from the table (brought up to date first):
     one query for the page instead of prefetching everything every clock reads (list pages: the case list)."""
-    from django.utils import timezone
-
     from .deadline_sync import refresh_stale
 
     cases = list(cases)
     refresh_stale()
-    now = timezone.now()
-    if timezone.localdate(now) != today:
-        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    now = reading_moment(today)
     first: dict[int, CaseDeadline] = {}
     if cases:
         rows = CaseDeadline.objects.filter(case_id__in=[c.pk for c in cases], met_on__isnull=True)

@@ -171,7 +171,11 @@ def mark_stale(case_ids: Iterable[int], using: str | None = None) -> None:
     # dashboard) finds the table current instead of recomputing the case while its user waits. Bounded (a
     # matter's change marking thousands of cases leaves the rest to the readers); a failure there is logged
     # and the marks stay for the next reader (robust: the change itself has committed).
-    transaction.on_commit(_refresh_after_commit, using=using, robust=True)
+    # Once per transaction: a transaction saving many rows of many cases marks each, and one refresh takes
+    # them all (up to AT_COMMIT).
+    conn = transaction.get_connection(using)
+    if not (conn.in_atomic_block and any(hook is _refresh_after_commit for _, hook, _ in conn.run_on_commit)):
+        transaction.on_commit(_refresh_after_commit, using=using, robust=True)
 
 
 # The stale marks a writer refreshes after its commit at most (the rest: the next reader's refresh_stale()).
@@ -217,17 +221,15 @@ def write(case_ids: Iterable[int], today: datetime.date | None = None) -> int:
     return _store(ids, rows)
 
 
-def _store(ids: list[int], rows: list, stored: list | None = None) -> int:
+def _store(ids: list[int], rows: list) -> int:
     """Make the table's rows of these cases `rows` (computed_rows of them), writing only what differs: the
-    rows missing or changed are upserted, the rows of clocks that are gone deleted (`stored`: the cases' rows
-    as read, when the caller has them). Most saves move no clock (a document's draft): their refresh then
-    writes nothing, and what is keyed on the table (DEADLINES, the rows' computed_at) stays valid. Queries:
-    the stored rows (unless given), the upsert and the delete when there is something to write."""
+    rows missing or changed are upserted, the rows of clocks that are gone deleted. Most saves move no clock
+    (a document's draft): their refresh then writes nothing, and what is keyed on the table (DEADLINES, the
+    rows' computed_at) stays valid. Queries: the stored rows, the upsert and the delete when there is
+    something to write."""
     from .deadline_rows import CaseDeadline
 
-    if stored is None:
-        stored = list(CaseDeadline.objects.filter(case_id__in=ids))
-    have = {(r.case_id, r.key): r for r in stored}
+    have = {(r.case_id, r.key): r for r in CaseDeadline.objects.filter(case_id__in=ids)}
     changed = [r for r in rows if not ((old := have.get((r.case_id, r.key))) and old.same_as(r))]
     keep = {(r.case_id, r.key) for r in rows}
     gone = [r.pk for key, r in have.items() if key not in keep]

@@ -117,6 +117,15 @@ class Deadline:
         return f"剩余{self.days_text(self.remaining)}"
 
 
+def reading_moment(today: datetime.date) -> datetime.datetime:
+    """The moment the clocks in hours are read at for `today`: now, or the end of that day when another day
+    is asked for (a report, a test, a task run for a date)."""
+    now = timezone.now()
+    if timezone.localdate(now) != today:
+        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    return now
+
+
 def _count(unit: str, a: datetime.date, b: datetime.date) -> int:
     if unit == WORKING_DAYS:
         return calendar.working_days_between(a, b)

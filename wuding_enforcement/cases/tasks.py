@@ -17,11 +17,10 @@ def count_overdue_cases(today: str | None = None) -> dict:
     """
     from .deadline_rows import CaseDeadline
     from .deadline_sync import refresh_stale
+    from .deadlines import reading_moment
 
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    now = timezone.now()
-    if timezone.localdate(now) != day:
-        now = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    now = reading_moment(day)
     # On the deadline table (brought up to date first): three counts in SQL, whatever the number of cases.
     refresh_stale()
     cases = Case.objects.active()

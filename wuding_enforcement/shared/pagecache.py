@@ -368,7 +368,9 @@ def values(wanted: list[tuple[Section, str, Callable[[], Any]]]) -> list[Any]:
         for seconds, entries in stored.items():
             cache.set_many(entries, seconds)
     except Exception:
-        logger.warning("cache unavailable, %d values not stored", len(stored), exc_info=True)
+        logger.warning(
+            "cache unavailable, %d values not stored", sum(map(len, stored.values())), exc_info=True
+        )
     return results
 
 
