@@ -51,25 +51,8 @@ def test_long_spans_find_the_same_holiday_runs_as_the_walk(admin_year):
             start = D(2024, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 8))
             end = start + datetime.timedelta(days=rng.randrange(calendar._WALK_DAYS + 1, 800))
             fast = calendar.holiday_periods(start, end)
-            table = calendar._table()
-            expected = []
-            # The walk over the whole span, run by hand (holiday_periods walks spans up to _WALK_DAYS only).
-            current, names, day = None, [], start + calendar.ONE_DAY
-            while day <= end:
-                info = table.info(day)
-                if info.is_working:
-                    current = None
-                elif info.name:
-                    if current is None:
-                        names = []
-                        current = calendar.HolidayPeriod(name="", first=day, last=day)
-                        expected.append(current)
-                    if info.name not in names:
-                        names.append(info.name)
-                    current.name = "、".join(names)
-                    current.last = day
-                    current.days.append(day)
-                day += calendar.ONE_DAY
+            # The walk over the whole span (holiday_periods walks spans up to _WALK_DAYS only).
+            expected = calendar._holiday_walk(calendar._table(), start, end)
             assert fast == expected, (start, end)
 
 

@@ -364,6 +364,11 @@ def holiday_periods(start: datetime.date, end: datetime.date) -> list[HolidayPer
     table = _table()
     if (end - start).days > _WALK_DAYS:
         return _holiday_runs(table, start, end)
+    return _holiday_walk(table, start, end)
+
+
+def _holiday_walk(table: "_Table", start: datetime.date, end: datetime.date) -> list[HolidayPeriod]:
+    """holiday_periods() by a walk from day to day (short spans; the rule _holiday_runs follows)."""
     periods: list[HolidayPeriod] = []
     current: HolidayPeriod | None = None
     names: list[str] = []
