@@ -162,6 +162,25 @@ def test_the_on_the_spot_decision_form_fits_a_phone(new_page, officer, colleague
     assert overflow <= 0, overflow
 
 
+def test_the_case_list_fits_a_phone(new_page, officer, colleague):
+    """The officer's case list at 390 px: each case a card (its cells under their column names), no sideways
+    scroll."""
+    _lead(
+        officer,
+        colleague,
+        Procedure.ORDINARY,
+        "涉嫌销售超过保质期的食品案（一个很长的案由，手机上须折行显示）",
+    )
+    page = new_page(phone=True)
+    sign_in(page, officer.username, PASSWORD)
+    page.goto("/staff/cases/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "case-list-phone")
+    assert overflow <= 0, overflow
+    label = page.locator("table.case-table td[data-label='案由']").first
+    assert "案由" in label.evaluate("e => getComputedStyle(e, '::before').content")
+
+
 # --- An ordinary case with a hearing, from lead to archive, every role in its own browser -------------------
 
 TZ = ZoneInfo("Asia/Shanghai")
